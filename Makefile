@@ -1,0 +1,37 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else is installed here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= demo-out
+
+.PHONY: demo test bench env test-env system-deps clean
+
+$(BIN)/prrt-rwe: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+env: $(BIN)/prrt-rwe
+
+$(VENV)/.test-deps: $(BIN)/prrt-rwe
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+test-env: $(VENV)/.test-deps
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+demo: env
+	$(BIN)/prrt-rwe demo --out $(OUT)
+
+# pytest exit 5 ("no tests collected") is not a failure of the suite.
+test: test-env system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+
+bench: test-env system-deps
+	bash benchmarks/run.sh
+
+clean:
+	rm -rf $(VENV) .venv-bench $(OUT) bench-out

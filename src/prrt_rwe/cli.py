@@ -1,0 +1,109 @@
+"""Command line: parses arguments and calls the stages (shared/spec/results-v1.md, "Commands").
+
+Exit codes: 0 success, 1 invalid data, 2 usage error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Real-world-evidence studies of PRRT from multicenter registries.")
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", help="folder to write the registry into"),
+    patients: int = typer.Option(422, help="number of patients"),
+    sites: int = typer.Option(33, help="number of institutions"),
+    seed: int = typer.Option(1, help="random seed; same seed gives byte-identical files"),
+    messy: bool = typer.Option(False, "--messy", help="inject realistic faults, listed in a manifest"),
+) -> None:
+    """Write a synthetic multicenter registry in format v1."""
+    from prrt_rwe.synth.generator import generate
+
+    result = generate(out, patients=patients, sites=sites, seed=seed, messy=messy)
+    out_console.print(result.describe())
+
+
+@app.command()
+def validate(
+    path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+) -> None:
+    """Check a registry; prints file:line:column: CODE message; exit 1 on errors."""
+    from prrt_rwe.ingest.console import print_report
+    from prrt_rwe.ingest.validation import validate as run_validate
+
+    report = run_validate(path)
+    print_report(report, out_console)
+    if json_out is not None:
+        report.write_json(json_out)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def ingest(
+    path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
+    db: Path = typer.Option(..., "--db", help="DuckDB file to create or replace"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+) -> None:
+    """Validated, all-or-nothing load into an embedded DuckDB database."""
+    from prrt_rwe.ingest.console import print_report
+    from prrt_rwe.ingest.load import ingest as run_ingest
+
+    result = run_ingest(path, db)
+    print_report(result.validation, out_console)
+    if json_out is not None:
+        result.validation.write_json(json_out)
+    if not result.ok:
+        err_console.print(f"nothing ingested: {db} left as it was")
+        raise typer.Exit(1)
+    out_console.print(f"ingested into {db}")
+
+
+@app.command()
+def analyze(
+    source: Optional[Path] = typer.Argument(None, help="registry folder or .xlsx workbook"),
+    db: Optional[Path] = typer.Option(None, "--db", help="an ingested DuckDB database instead of files"),
+    out: Path = typer.Option(..., "--out", help="output folder"),
+    config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
+    suppress_below: Optional[int] = typer.Option(None, "--suppress-below",
+                                                 help="mask counts below this number in the report"),
+) -> None:
+    """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
+    from prrt_rwe.study import StudyInputError, analyze as run_analyze
+
+    if (source is None) == (db is None):
+        err_console.print("give exactly one of a registry folder or --db FILE")
+        raise typer.Exit(2)
+    try:
+        result = run_analyze(source if source is not None else db, out, config=config,
+                             suppress_below=suppress_below)
+    except StudyInputError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(1) from None
+    out_console.print(f"report: {result.report_path}")
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder")) -> None:
+    """Synthesize the calibrated 33-site cohort and run the whole study on it."""
+    from prrt_rwe.study import run_demo
+
+    result = run_demo(out)
+    out_console.print(f"report: {result.report_path.resolve()}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
