@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench-out
+# competitors (lifelines pins pandas<3) live in their own env, never in .venv
+bash benchmarks/make_bench_env.sh
 for script in benchmarks/bench_*.py; do
   echo "== $script"
-  .venv/bin/python "$script" --out bench-out
+  .venv-bench/bin/python "$script" --out bench-out
 done
 {
   echo "# Benchmarks"

@@ -85,7 +85,7 @@ def analyze(
         raise typer.Exit(2)
     try:
         result = run_analyze(source if source is not None else db, out, config=config,
-                             suppress_below=suppress_below)
+                             suppress_below=suppress_below, progress=True)
     except StudyInputError as exc:
         err_console.print(str(exc))
         raise typer.Exit(1) from None

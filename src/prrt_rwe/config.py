@@ -1,0 +1,231 @@
+"""Study configuration: the rules in force, parsed from ``study.toml``.
+
+Every default below is a rule of shared/spec/derivations.md (section named next to it);
+a ``study.toml`` may change it, and the report records the active values
+(:meth:`StudyConfig.to_dict`). Unknown sections or keys are an error naming the key, never
+ignored, so a typo cannot silently leave a default in force.
+
+Example ``study.toml`` (every key optional)::
+
+    [recist]
+    confirmation_days = 28      # derivations.md "Tumour response", CBOR rules 1-2
+    sd_min_days = 42            # CBOR rule 3 / BOR SD
+    [safety]
+    window_days = 365           # "Laboratory toxicity": post-baseline window after last cycle
+    [labs]
+    baseline_window_days = 30   # "Laboratory toxicity": baseline = C1 - 30 d .. C1
+    [pfs]
+    max_gap_days = 182          # "Time to event": censor a death after a longer scan gap
+    [models]
+    orr = "response ~ primary_group + krenning4 + liver_lesion_le30"
+    pfs = "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
+    [km]
+    conf_type = "log-log"
+    conf_level = 0.95
+    landmarks_months = [12, 20, 24]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["StudyConfig", "ConfigError", "load_config", "parse_config"]
+
+# derivations.md "Default models" (Okamoto et al. 2026).
+DEFAULT_ORR_FORMULA = "response ~ primary_group + krenning4 + liver_lesion_le30"
+DEFAULT_PFS_FORMULA = (
+    "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
+)
+KM_CONF_TYPES = ("log-log", "log", "plain")
+
+
+class ConfigError(ValueError):
+    """A study.toml that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class RecistConfig:
+    """derivations.md "Tumour response (RECIST 1.1)"."""
+
+    confirmation_days: int = 28
+    sd_min_days: int = 42
+
+
+@dataclass(frozen=True)
+class SafetyConfig:
+    """derivations.md "Laboratory toxicity": post-baseline window = last cycle + window_days."""
+
+    window_days: int = 365
+
+
+@dataclass(frozen=True)
+class LabsConfig:
+    """derivations.md "Laboratory toxicity": baseline = last value C1 - baseline_window_days .. C1."""
+
+    baseline_window_days: int = 30
+
+
+@dataclass(frozen=True)
+class PfsConfig:
+    """derivations.md "Time to event": None = a death after a long gap is an event."""
+
+    max_gap_days: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelsConfig:
+    """derivations.md "Default models"; primary_group reduced to orr_group_levels for the ORR model."""
+
+    orr: str = DEFAULT_ORR_FORMULA
+    pfs: str = DEFAULT_PFS_FORMULA
+    orr_group_levels: tuple[str, ...] = ("pancreas", "hindgut", "other")
+    orr_group_reference: str = "other"
+
+    @property
+    def orr_covariates(self) -> tuple[str, ...]:
+        return formula_terms(self.orr)
+
+    @property
+    def pfs_covariates(self) -> tuple[str, ...]:
+        return formula_terms(self.pfs)
+
+    @property
+    def covariates(self) -> tuple[str, ...]:
+        """Every covariate of the configured models, first appearance order."""
+        return tuple(dict.fromkeys(self.orr_covariates + self.pfs_covariates))
+
+
+@dataclass(frozen=True)
+class KmConfig:
+    """derivations.md "Time to event": Kaplan-Meier CI scale and landmark months."""
+
+    conf_type: str = "log-log"
+    conf_level: float = 0.95
+    landmarks_months: tuple[float, ...] = (12, 20, 24)
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """All study rules; ``StudyConfig()`` is the default of derivations.md."""
+
+    recist: RecistConfig = field(default_factory=RecistConfig)
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
+    labs: LabsConfig = field(default_factory=LabsConfig)
+    pfs: PfsConfig = field(default_factory=PfsConfig)
+    models: ModelsConfig = field(default_factory=ModelsConfig)
+    km: KmConfig = field(default_factory=KmConfig)
+    source: str | None = None  # path of the study.toml, None for the defaults
+
+    def to_dict(self) -> dict:
+        """JSON-able record of the rules in force (tuples as lists)."""
+        out = dataclasses.asdict(self)
+        return _lists(out)
+
+
+def _lists(value):
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_lists(v) for v in value]
+    return value
+
+
+def formula_terms(formula: str) -> tuple[str, ...]:
+    """Right-hand-side terms of ``y ~ a + b``; only ``+`` of bare names is supported."""
+    if "~" not in formula:
+        raise ConfigError(f"model formula {formula!r} has no '~'")
+    rhs = formula.split("~", 1)[1]
+    terms = tuple(t.strip() for t in rhs.split("+"))
+    bad = [t for t in terms if not t.isidentifier()]
+    if bad:
+        raise ConfigError(f"model formula {formula!r}: unsupported term(s) {bad}; use 'a + b'")
+    return terms
+
+
+_SECTIONS = {
+    "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
+    "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig,
+}
+
+
+def _check_int(where: str, value, *, optional: bool = False, minimum: int = 0):
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{where}: expected an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _section(name: str, raw: dict, origin: str):
+    cls = _SECTIONS[name]
+    known = {f.name for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        where = f"{origin}: [{name}] {key}"
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key (known: {', '.join(sorted(known))})")
+        values[key] = _coerce(name, key, value, where)
+    return cls(**values)
+
+
+def _coerce(section: str, key: str, value, where: str):
+    if section in ("recist", "safety", "labs"):
+        return _check_int(where, value)
+    if section == "pfs":
+        return _check_int(where, value, optional=True, minimum=1)
+    if section == "models":
+        if key == "orr_group_levels":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: expected a list of strings")
+            return tuple(value)
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        if key in ("orr", "pfs"):
+            try:
+                formula_terms(value)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+        return value
+    # km
+    if key == "conf_type":
+        if value not in KM_CONF_TYPES:
+            raise ConfigError(f"{where}: expected one of {KM_CONF_TYPES}, got {value!r}")
+        return value
+    if key == "conf_level":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < 1:
+            raise ConfigError(f"{where}: expected a number in (0, 1), got {value!r}")
+        return float(value)
+    if not isinstance(value, list) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in value
+    ):
+        raise ConfigError(f"{where}: expected a list of positive numbers, got {value!r}")
+    return tuple(value)
+
+
+def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
+    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError."""
+    sections = {}
+    for name, body in raw.items():
+        if name not in _SECTIONS:
+            raise ConfigError(
+                f"{origin}: unknown section or key {name!r} (known sections: {', '.join(_SECTIONS)})"
+            )
+        if not isinstance(body, dict):
+            raise ConfigError(f"{origin}: {name!r} must be a [section]")
+        sections[name] = _section(name, body, origin)
+    return StudyConfig(**sections, source=None if origin == "study.toml" else origin)
+
+
+def load_config(path: str | Path | None = None) -> StudyConfig:
+    """The defaults of derivations.md when ``path`` is None, else those of ``study.toml``."""
+    if path is None:
+        return StudyConfig()
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(raw, origin=str(path))

@@ -1,0 +1,56 @@
+"""Analysis sets and exclusion counts.
+
+Source: shared/spec/derivations.md "Analysis sets".
+1. enrolled = every patient row.
+2. safety = enrolled with at least one PRRT cycle (exclusion reason ``no PRRT cycle``).
+3. efficacy = safety with a baseline assessment, i.e. any assessment dated on or before C1
+   (else ``no baseline assessment``), and every derived covariate of the configured models
+   present (else ``missing covariate``; complete case).
+Each excluded patient is counted once, under the first reason that applies (order of
+:data:`EXCLUSION_REASONS`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+EXCLUSION_REASONS = ("no PRRT cycle", "no baseline assessment", "missing covariate")
+
+
+def has_baseline_assessment(assessments: pd.DataFrame, c1, n_patients: int) -> np.ndarray:
+    """Per patient: any assessment dated on or before C1."""
+    pidx = assessments["pidx"].to_numpy(dtype=np.int64)
+    date = assessments["date"].to_numpy(dtype=float)
+    ok = date <= np.asarray(c1, dtype=float)[pidx]
+    out = np.zeros(n_patients, dtype=bool)
+    out[pidx[ok]] = True
+    return out
+
+
+def covariates_complete(adsl: pd.DataFrame, covariates: tuple[str, ...]) -> np.ndarray:
+    """Per patient: every named ADSL covariate present; unknown names raise naming them."""
+    unknown = [c for c in covariates if c not in adsl.columns]
+    if unknown:
+        raise ValueError(f"model covariate(s) {unknown} are not ADSL variables "
+                         f"(known: {', '.join(adsl.columns)})")
+    complete = np.ones(len(adsl), dtype=bool)
+    for col in covariates:
+        complete &= adsl[col].notna().to_numpy()
+    return complete
+
+
+def analysis_sets(n_cycles, baseline_assessment, complete) -> pd.DataFrame:
+    """SAFFL, EFFFL (bool) and EXCLRSN (first reason, None when in the efficacy set)."""
+    fails = (np.asarray(n_cycles) == 0, ~np.asarray(baseline_assessment, dtype=bool),
+             ~np.asarray(complete, dtype=bool))
+    reason = np.select(fails, EXCLUSION_REASONS, default="")
+    reason = np.where(reason == "", None, reason)
+    return pd.DataFrame({"SAFFL": ~fails[0], "EFFFL": pd.isna(reason),
+                         "EXCLRSN": pd.array(reason, dtype="str")})
+
+
+def exclusion_counts(exclrsn) -> list[tuple[str, int]]:
+    """(reason, n) in the order of derivations.md, every reason listed (n may be 0)."""
+    values = pd.Series(exclrsn, dtype="str")
+    return [(r, int((values == r).sum())) for r in EXCLUSION_REASONS]

@@ -1,0 +1,109 @@
+"""ADSL covariates: one row per enrolled patient (derivations.md "Baseline covariates").
+
+Steps of :func:`baseline_covariates`:
+1. Treatment dates from cycles: TRTSDT = C1 = earliest cycle date, TRTEDT = latest;
+   n_cycles = number of cycle rows, cumulative_activity_gbq = their summed activity
+   (0 cycles: C1 missing, n_cycles 0, activity 0).
+2. primary_group from primary_site by :data:`PRIMARY_GROUPS`.
+3. ki67_lt10 = ki67_percent < 10; krenning4 = krenning_score == 4 (missing stays missing).
+4. Liver flags by :func:`liver_flag`: true when liver_metastases = no whatever the numbers;
+   otherwise (yes or empty) the threshold on the number, missing when the number is missing.
+5. Recorded covariates (ssa_concomitant, functioning, ecog, age, sex, who_grade,
+   prior_lines) are copied as recorded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.derive.source import Registry
+
+# derivations.md "Baseline covariates", primary_group.
+PRIMARY_GROUPS: dict[str, str] = {
+    "pancreas": "pancreas",
+    "stomach": "foregut", "duodenum": "foregut",
+    "small_intestine": "midgut", "appendix": "midgut", "cecum": "midgut",
+    "colon": "hindgut", "rectum": "hindgut",
+    "lung": "other", "thymus": "other", "unknown": "other", "other": "other",
+}
+GROUP_ORDER = ("pancreas", "foregut", "midgut", "hindgut", "other")
+
+# derivations.md "Baseline covariates": (flag, source column, operator, threshold).
+THRESHOLD_FLAGS = (
+    ("ki67_lt10", "ki67_percent", "<", 10.0),
+    ("krenning4", "krenning_score", "==", 4),
+)
+# Liver flags: (flag, source column, operator, threshold), rule of liver_flag.
+LIVER_FLAGS = (
+    ("liver_burden_lt50", "liver_tumor_burden_percent", "<", 50.0),
+    ("liver_lesion_le30", "largest_liver_lesion_mm", "<=", 30.0),
+)
+
+_OPS = {"<": np.less, "<=": np.less_equal, "==": np.equal}
+
+RECORDED = ("age", "sex", "primary_site", "who_grade", "ki67_percent", "krenning_score",
+            "ssa_concomitant", "functioning", "ecog", "prior_lines", "liver_metastases",
+            "liver_tumor_burden_percent", "largest_liver_lesion_mm")
+
+
+def threshold_flag(values: pd.Series, op: str, threshold: float) -> pd.Series:
+    """Nullable boolean ``values <op> threshold``; missing values give a missing flag."""
+    num = pd.to_numeric(values, errors="coerce").astype("float64")
+    out = pd.Series(_OPS[op](num.to_numpy(), threshold), index=values.index, dtype="boolean")
+    out[num.isna().to_numpy()] = pd.NA
+    return out
+
+
+def liver_flag(liver_metastases: pd.Series, values: pd.Series, op: str, threshold: float) -> pd.Series:
+    """derivations.md liver_burden_lt50 / liver_lesion_le30.
+
+    1. liver_metastases = no -> true, whatever the number.
+    2. liver_metastases = yes or empty -> number <op> threshold.
+    3. ... and missing when the number is missing.
+    """
+    flag = threshold_flag(values, op, threshold)
+    no_liver = (liver_metastases.astype("boolean") == False).fillna(False).to_numpy()  # noqa: E712
+    flag[no_liver] = True
+    return flag
+
+
+def treatment_summary(reg: Registry) -> pd.DataFrame:
+    """Per patient: TRTSDT_D, TRTEDT_D (day numbers), n_cycles, cumulative_activity_gbq."""
+    n = reg.n
+    cyc = reg.cycles
+    pidx = cyc["pidx"].to_numpy(dtype=np.int64)
+    day = cyc["date"].to_numpy(dtype=float)
+    first = np.full(n, np.inf)
+    last = np.full(n, -np.inf)
+    np.minimum.at(first, pidx, day)
+    np.maximum.at(last, pidx, day)
+    n_cycles = np.bincount(pidx, minlength=n)
+    activity = np.bincount(pidx, weights=cyc["activity_gbq"].to_numpy(dtype=float), minlength=n)
+    first[n_cycles == 0] = np.nan
+    last[n_cycles == 0] = np.nan
+    return pd.DataFrame({"TRTSDT_D": first, "TRTEDT_D": last, "n_cycles": n_cycles,
+                         "cumulative_activity_gbq": activity})
+
+
+def baseline_covariates(reg: Registry) -> pd.DataFrame:
+    """ADSL covariate block in pidx order (see module steps)."""
+    p = reg.patients
+    out = pd.DataFrame({"pidx": p["pidx"].to_numpy()})
+    for col in RECORDED:
+        out[col] = p[col].array
+    for col in ("ssa_concomitant", "functioning", "liver_metastases"):
+        out[col] = p[col].astype("boolean").array
+    for col in ("krenning_score", "ecog", "prior_lines"):
+        out[col] = p[col].astype("Int64").array
+    out["primary_group"] = p["primary_site"].map(PRIMARY_GROUPS).to_numpy()
+    for flag, col, op, thr in THRESHOLD_FLAGS:
+        out[flag] = threshold_flag(p[col], op, thr).array
+    for flag, col, op, thr in LIVER_FLAGS:
+        out[flag] = liver_flag(p["liver_metastases"], p[col], op, thr).array
+    treat = treatment_summary(reg)
+    for col in treat.columns:
+        out[col] = treat[col].to_numpy()
+    for col in ("next_therapy_date", "last_contact_date", "death_date"):
+        out[col + "_D"] = p[col].to_numpy(dtype=float)
+    return out

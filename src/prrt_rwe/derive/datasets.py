@@ -1,0 +1,313 @@
+"""ADaM datasets from an ingested database: :func:`derive_all` and :class:`AdamDatasets`.
+
+Contract: docs/adam.md. Every dataset carries USUBJID = ``<site_id>-<patient_id>``, SITEID,
+SUBJID; dates are ``datetime64[ns]`` at midnight; Y/N flags are strings; rows are sorted by
+USUBJID, then PARAMCD, then date (then the input line), so the order is deterministic.
+ADSL holds every enrolled patient; the other datasets hold safety-set patients only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from prrt_rwe.config import StudyConfig, load_config
+from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
+                             hormonal, kidney, recist, recist_lesions, time_to_event)
+from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
+
+DATASET_NAMES = ("adsl", "adrs", "adtte", "adlb", "adae", "adhs")
+
+
+@dataclass(frozen=True)
+class AdamDatasets:
+    """The ADaM datasets and summaries of docs/adam.md."""
+
+    adsl: pd.DataFrame
+    adrs: pd.DataFrame
+    adtte: pd.DataFrame
+    adlb: pd.DataFrame
+    adae: pd.DataFrame
+    adhs: pd.DataFrame
+    exclusions: list[tuple[str, int]]
+    worst_grades: dict[str, dict[str, int]]
+    egfr_change: pd.DataFrame
+    recist_discrepancies: pd.DataFrame
+    hormonal_symptoms: dict[str, int]
+    rules: dict = field(default_factory=dict)
+
+    def write_parquet(self, folder) -> list[Path]:
+        """Write adsl.parquet ... adhs.parquet into ``folder``; returns the paths."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in DATASET_NAMES:
+            path = folder / f"{name}.parquet"
+            getattr(self, name).to_parquet(path, index=False)
+            paths.append(path)
+        return paths
+
+
+class _Ids:
+    """USUBJID/SITEID/SUBJID per pidx and the USUBJID sort rank."""
+
+    def __init__(self, patients: pd.DataFrame):
+        self.site = patients["site_id"].to_numpy(dtype=object)
+        self.subj = patients["patient_id"].to_numpy(dtype=object)
+        self.usubjid = np.array([f"{s}-{p}" for s, p in zip(self.site, self.subj)], dtype=object)
+        self.rank = np.empty(len(self.usubjid), dtype=np.int64)
+        self.rank[np.argsort(self.usubjid, kind="stable")] = np.arange(len(self.usubjid))
+
+    def attach(self, frame: pd.DataFrame, sort_by: tuple[str, ...] = ()) -> pd.DataFrame:
+        """Add the id columns first, sort by USUBJID then ``sort_by``, drop pidx."""
+        p = frame["pidx"].to_numpy(dtype=np.int64)
+        keys = [_sort_key(frame[c]) for c in reversed(sort_by)]
+        order = np.lexsort((*keys, self.rank[p])) if len(frame) else np.arange(0)
+        out = frame.iloc[order].reset_index(drop=True)
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.CategoricalDtype):
+                out[col] = _category_to_str(out[col].array)
+        p = p[order]
+        ids = pd.DataFrame({"USUBJID": _take_str(self.usubjid, p),
+                            "SITEID": _take_str(self.site, p),
+                            "SUBJID": _take_str(self.subj, p)})
+        return pd.concat([ids, out.drop(columns=["pidx"])], axis=1)
+
+
+def _sort_key(column: pd.Series) -> np.ndarray:
+    """Integer/float key sorting like the column's values (text lexicographically)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = np.asarray(column.cat.categories, dtype=object)
+        rank = np.empty(len(cats), dtype=np.int64)
+        rank[np.argsort(cats, kind="stable")] = np.arange(len(cats))
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
+    if column.dtype.kind in "fiub":
+        return column.to_numpy()
+    return pd.factorize(column, sort=True)[0]
+
+
+def _category_to_str(values: pd.Categorical):
+    codes = values.codes
+    dictionary = pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32), mask=codes < 0),
+        pa.array(np.asarray(values.categories, dtype=object), type=pa.string()))
+    return pd.array(dictionary.cast(pa.string()), dtype="str")
+
+
+def _stack_categorical(head: pd.Categorical, tail: np.ndarray) -> pd.Categorical:
+    """Categorical of head's values followed by ``tail`` (object array, None = missing)."""
+    extra = [v for v in pd.unique(tail) if v is not None]
+    cats = pd.Index(sorted(set(np.asarray(head.categories, dtype=object)) | set(extra)), dtype=object)
+    head_codes = np.where(head.codes < 0, -1, cats.get_indexer(np.asarray(head.categories, dtype=object))[
+        np.maximum(head.codes, 0)] if len(head.categories) else -1)
+    tail_codes = cats.get_indexer(tail) if len(tail) else np.zeros(0, dtype=np.int64)
+    return pd.Categorical.from_codes(np.concatenate([head_codes, tail_codes]).astype(np.int64), cats)
+
+
+def _take_str(values: np.ndarray, index: np.ndarray):
+    """pandas ``str`` array of values[index], built by Arrow (fast for millions of rows)."""
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)),
+                                                pa.array(values, type=pa.string()))
+    return pd.array(dictionary.cast(pa.string()), dtype="str")
+
+
+def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
+    """Every dataset of docs/adam.md from a DuckDB connection with the schema layout."""
+    config = config if config is not None else load_config(None)
+    reg = load_registry(con)
+    ids = _Ids(reg.patients)
+    n = reg.n
+    cov = baseline.baseline_covariates(reg)
+    c1 = cov["TRTSDT_D"].to_numpy()
+    safety = ~np.isnan(c1)
+
+    ovr = recist.ovr_rows(reg.assessments, c1, cov["next_therapy_date_D"].to_numpy())
+    lesion_tp, discrepancies = recist_lesions.lesion_responses(reg.lesions, reg.assessments, c1)
+    best = recist.best_responses(ovr, n, config.recist.confirmation_days, config.recist.sd_min_days)
+    sets = analysis_sets.analysis_sets(
+        cov["n_cycles"].to_numpy(),
+        analysis_sets.has_baseline_assessment(reg.assessments, c1, n),
+        analysis_sets.covariates_complete(cov, config.models.covariates),
+    )
+    adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
+                             baseline_window_days=config.labs.baseline_window_days,
+                             window_days=config.safety.window_days)
+    worst = adlb_mod.worst_grades(adlb, n)
+    egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
+                              cov["sex"].to_numpy())
+    adae = adverse_events.ae_rows(reg.adverse_events, c1)
+    adhs = hormonal.hormonal_rows(reg.hormonal_symptoms, safety)
+
+    adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
+    return AdamDatasets(
+        adsl=ids.attach(adsl),
+        adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
+        .pipe(_dates, ["ADT"]),
+        adtte=ids.attach(_adtte(reg, cov, ovr, adlb, adae, config, safety), ("PARAMCD",))
+        .pipe(_dates, ["STARTDT", "ADT"]),
+        adlb=ids.attach(_adlb_with_egfr(adlb, cov), ("PARAMCD", "date", "source_line"))
+        .pipe(_dates, ["ADT"]),
+        adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
+                        ("date", "source_line")).pipe(_dates, ["ASTDT"]),
+        adhs=ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"])),
+        exclusions=analysis_sets.exclusion_counts(sets["EXCLRSN"]),
+        worst_grades=adlb_mod.worst_grade_counts(worst, safety),
+        egfr_change=ids.attach(egfr),
+        recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(_dates, ["ADT"]),
+        hormonal_symptoms=hormonal.hormonal_summary(adhs),
+        rules=rules_in_force(config),
+    )
+
+
+def _dates(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Day-number columns ``<name>_D`` or ``date`` -> datetime64[ns] column ``name``."""
+    for name in names:
+        src = f"{name}_D" if f"{name}_D" in frame.columns else "date"
+        values = to_dates(frame[src].to_numpy(dtype=float))
+        pos = frame.columns.get_loc(src)
+        frame = frame.drop(columns=[src])
+        frame.insert(pos, name, values)
+    return frame.drop(columns=[c for c in ("source_line",) if c in frame.columns])
+
+
+def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for name in names:
+        frame[name] = yn(frame[name].to_numpy())
+    return frame
+
+
+def _adsl(cov, sets, worst, ae_flags, safety) -> pd.DataFrame:
+    adsl = pd.DataFrame({"pidx": cov["pidx"].to_numpy()})
+    adsl["SAFFL"] = yn(sets["SAFFL"])
+    adsl["EFFFL"] = yn(sets["EFFFL"])
+    adsl["EXCLRSN"] = sets["EXCLRSN"].to_numpy()
+    for name, col in (("TRTSDT", "TRTSDT_D"), ("TRTEDT", "TRTEDT_D"), ("DTHDT", "death_date_D"),
+                      ("NTHDT", "next_therapy_date_D"), ("LSTCNDT", "last_contact_date_D")):
+        adsl[name] = to_dates(cov[col].to_numpy())
+    for col in ("age", "sex", "primary_site", "primary_group", "who_grade", "ki67_percent",
+                "ki67_lt10", "krenning_score", "krenning4", "liver_metastases",
+                "liver_tumor_burden_percent", "largest_liver_lesion_mm", "liver_burden_lt50",
+                "liver_lesion_le30", "ssa_concomitant", "functioning", "ecog", "prior_lines",
+                "n_cycles", "cumulative_activity_gbq"):
+        adsl[col] = cov[col].array
+    for col in ("sex", "primary_site", "primary_group", "who_grade"):
+        adsl[col] = pd.array(adsl[col].to_numpy(dtype=object), dtype="str")
+    w = {t: worst[t].to_numpy() for t in worst.columns}
+    lab = {
+        "LBHEM3FL": np.max([w[t] for t in adlb_mod.HEMATOLOGIC_LAB_TESTS], axis=0) >= 3,
+        "LBLYM3FL": w["lymphocytes"] >= 3,
+        "LBREN3FL": np.max([w[t] for t in adlb_mod.RENAL_LAB_TESTS], axis=0) >= 3,
+    }
+    for name, hit in {**lab, **ae_flags}.items():
+        adsl[name] = yn(hit & safety)
+    return adsl
+
+
+def _adrs(ovr, best, lesion_tp, c1, safety) -> pd.DataFrame:
+    rows = ovr[safety[ovr["pidx"].to_numpy()]].copy()
+    rows["PARAMCD"] = "OVR"
+    rows["PARAM"] = "Overall response at time point (recorded)"
+    rows["ANL01FL"] = yn(rows["ANL01FL"].to_numpy())
+    if lesion_tp is not None:
+        rows = rows.merge(lesion_tp, on=["pidx", "date"], how="left")
+    params = {"CBOR": "Confirmed best overall response (RECIST 1.1)",
+              "BOR": "Best overall response, unconfirmed (RECIST 1.1)"}
+    keep = np.flatnonzero(safety)
+    frames = [rows]
+    for code, (aval, adt) in best.items():
+        frames.append(pd.DataFrame({
+            "pidx": keep, "date": adt[keep],
+            "ADY": pd.array(np.where(np.isnan(adt[keep]), None, adt[keep] - c1[keep]), dtype="Int64"),
+            "AVALC": aval[keep], "ANL01FL": no_flag(len(keep)), "source_line": -1,
+            "PARAMCD": code, "PARAM": params[code],
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out["ADY"] = out["ADY"].astype("Int64")
+    out["AVALC"] = pd.array(out["AVALC"].to_numpy(dtype=object), dtype="str")
+    cols = ["pidx", "PARAMCD", "PARAM", "date", "ADY", "AVALC", "ANL01FL", "source_line"]
+    return out[cols + [c for c in out.columns if c not in cols]]
+
+
+def _adtte(reg: Registry, cov, ovr, adlb, adae, config: StudyConfig, safety) -> pd.DataFrame:
+    n = reg.n
+    c1 = cov["TRTSDT_D"].to_numpy()
+    death = cov["death_date_D"].to_numpy()
+    nth = cov["next_therapy_date_D"].to_numpy()
+    first_pd, last_adequate = time_to_event.first_pd_and_last_adequate(ovr, n)
+    pfs = time_to_event.pfs(c1, first_pd, last_adequate, death, nth, config.pfs.max_gap_days)
+    latest = time_to_event.latest_recorded(n, [
+        (np.arange(n), cov["last_contact_date_D"].to_numpy()), (np.arange(n), nth),
+        (reg.cycles["pidx"], reg.cycles["date"]), (reg.assessments["pidx"], reg.assessments["date"]),
+        (reg.lesions["pidx"], reg.lesions["date"]), (reg.labs["pidx"], reg.labs["date"]),
+        (reg.adverse_events["pidx"], reg.adverse_events["onset_date"]),
+    ])
+    os_rows = time_to_event.os_(c1, death, latest)
+    frames = []
+    for frame in (pfs, os_rows, time_to_event.followup(os_rows)):
+        frame = frame.assign(pidx=np.arange(n))[safety]
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["AVAL"] = out["AVAL"].astype(np.int64)
+    cols = ["pidx", "PARAMCD", "PARAM", "STARTDT_D", "ADT_D", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]
+    return out[cols]
+
+
+def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
+    creat = adlb[adlb["PARAMCD"].to_numpy() == "creatinine"]
+    p = creat["pidx"].to_numpy(dtype=np.int64)
+    age = kidney.age_at(cov["age"].to_numpy(dtype=float)[p], creat["ADY"].to_numpy())
+    egfr = pd.DataFrame({
+        "pidx": p, "PARAMCD": "EGFR", "date": creat["date"].to_numpy(), "ADY": creat["ADY"].to_numpy(),
+        "AVAL": kidney.ckd_epi_2021(creat["AVAL"].to_numpy(), age, cov["sex"].to_numpy(dtype=object)[p]),
+        "AVALU": "mL/min/1.73m2", "ABLFL": creat["ABLFL"].to_numpy(),
+        "APOSTFL": creat["APOSTFL"].to_numpy(), "RANGEDEF": False,
+        "source_line": creat["source_line"].to_numpy(),
+    })
+    out = pd.concat([adlb, egfr], ignore_index=True)
+    for col in ("ABLFL", "APOSTFL", "RANGEDEF"):
+        out[col] = yn(out[col].to_numpy())
+    for col in ("PARAMCD", "AVALU", "AVALU_ORIG"):
+        tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
+        out[col] = _stack_categorical(adlb[col].array, tail)
+    for col in ("ATOXGR", "BTOXGR"):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
+def rules_in_force(config: StudyConfig) -> dict:
+    """Config values and rule tables with their sources, JSON-able (AdamDatasets.rules)."""
+    return {
+        "config": config.to_dict(),
+        "analysis_sets": {"exclusion_reasons": list(analysis_sets.EXCLUSION_REASONS),
+                          "model_covariates": list(config.models.covariates),
+                          "source": "derivations.md 'Analysis sets'"},
+        "baseline": {"primary_group": baseline.PRIMARY_GROUPS,
+                     "thresholds": [list(t) for t in baseline.THRESHOLD_FLAGS + baseline.LIVER_FLAGS],
+                     "source": "derivations.md 'Baseline covariates'"},
+        "recist": {
+            "confirmation": [{"result": r, "start": list(s), "confirm": list(c), "between": list(b)}
+                             for r, s, c, b in recist.CONFIRMATION_RULES],
+            "max_ne_between": recist.MAX_NE_BETWEEN,
+            "confirmation_days": config.recist.confirmation_days,
+            "sd_min_days": config.recist.sd_min_days,
+            "source": "RECIST 1.1 section 4.4; derivations.md 'Tumour response'",
+        },
+        "time_to_event": {"pfs_censoring": time_to_event.PFS_CENSOR,
+                          "pfs_max_gap_days": config.pfs.max_gap_days,
+                          "source": "FDA 2018 endpoints guidance; derivations.md 'Time to event'"},
+        "ctcae": ctcae.rules_table(),
+        "lab_windows": {"baseline_days_before_c1": config.labs.baseline_window_days,
+                        "post_baseline_days_after_last_cycle": config.safety.window_days,
+                        "hematologic_tests": list(adlb_mod.HEMATOLOGIC_LAB_TESTS)},
+        "adverse_events": {"hematologic": list(adverse_events.HEMATOLOGIC_TERMS),
+                           "renal": list(adverse_events.RENAL_TERMS),
+                           "mds_aml": list(adverse_events.MDS_AML_TERMS)},
+        "kidney": {"equation": "CKD-EPI 2021 (Inker et al. 2021)", "window_days": list(kidney.WINDOW),
+                   "target_day": kidney.TARGET_DAY, "decline_fraction": kidney.DECLINE_FRACTION},
+    }

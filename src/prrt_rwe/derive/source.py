@@ -1,0 +1,156 @@
+"""Reading the ingested DuckDB layout (schema/duckdb_layout.py) into pandas frames.
+
+Conventions of every derive/ module:
+- a patient is ``pidx`` (0..n-1 in the order site_id, patient_id) while deriving, and
+  ``USUBJID`` = ``<site_id>-<patient_id>`` with ``SITEID`` and ``SUBJID`` in the datasets;
+- dates are whole days since 1970-01-01 as float64 (NaN = missing) while deriving, and
+  ``datetime64[ns]`` at midnight in the ADaM datasets (:func:`to_dates`);
+- rows are read in a deterministic order (patient, date, source_line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_PATIENT_KEY = """
+WITH pkey AS (
+  SELECT site_id, patient_id,
+         CAST(row_number() OVER (ORDER BY site_id, patient_id) - 1 AS BIGINT) AS pidx
+  FROM patients
+)
+"""
+
+
+def _day(col: str) -> str:
+    return f'CAST(t."{col}" - DATE \'1970-01-01\' AS DOUBLE) AS "{col}"'
+
+
+def _read(con, table: str, columns: list[str], dates: list[str], order: str) -> pd.DataFrame:
+    """Rows of one registry table with ``pidx``; date columns as day numbers.
+
+    Text columns come back as pandas categoricals (dictionary-encoded by Arrow): the big
+    tables (labs) have millions of rows and a handful of distinct codes and units.
+    """
+    cols = [f't."{c}"' for c in columns] + [_day(c) for c in dates]
+    sql = (
+        f"{_PATIENT_KEY} SELECT pkey.pidx, {', '.join(cols)}, t.source_line "
+        f'FROM "{table}" t JOIN pkey USING (site_id, patient_id) ORDER BY pkey.pidx, {order}'
+    )
+    arrow = con.sql(sql).to_arrow_table()
+    encoded = {}
+    for name in arrow.column_names:
+        col = arrow[name]
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) \
+                or pa.types.is_string_view(col.type):
+            col = pc.dictionary_encode(col.cast(pa.string()))
+        encoded[name] = col
+    frame = pa.table(encoded).to_pandas()
+    for name in arrow.column_names:   # nullable integers/booleans as pandas nullable dtypes
+        t = arrow[name].type
+        if pa.types.is_integer(t) and frame[name].dtype.kind == "f":
+            frame[name] = frame[name].astype("Int64")
+        elif pa.types.is_boolean(t) and frame[name].dtype == object:
+            frame[name] = frame[name].astype("boolean")
+    return frame
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The registry tables of one database, keyed by ``pidx``."""
+
+    patients: pd.DataFrame
+    cycles: pd.DataFrame
+    assessments: pd.DataFrame
+    lesions: pd.DataFrame
+    labs: pd.DataFrame
+    adverse_events: pd.DataFrame
+    hormonal_symptoms: pd.DataFrame
+
+    @property
+    def n(self) -> int:
+        return len(self.patients)
+
+
+_PATIENT_COLUMNS = [
+    "site_id", "patient_id", "sex", "age", "primary_site", "who_grade", "ki67_percent",
+    "krenning_score", "functioning", "ecog", "liver_metastases", "liver_tumor_burden_percent",
+    "largest_liver_lesion_mm", "bone_metastases", "prior_lines", "prior_ssa", "ssa_concomitant",
+]
+_PATIENT_DATES = ["diagnosis_date", "next_therapy_date", "last_contact_date", "death_date"]
+
+
+def _has_table(con, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchall()
+    return found[0][0] > 0
+
+
+def load_registry(con) -> Registry:
+    """Every table derive/ uses; optional tables that are absent read as empty.
+
+    DuckDB's progress bar is switched off while reading (it would print on stdout even when
+    it is not a terminal) and restored afterwards.
+    """
+    progress = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]
+    con.execute("SET enable_progress_bar = false")
+    try:
+        return _load(con)
+    finally:
+        con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+
+
+def _load(con) -> Registry:
+    patients = con.execute(
+        f"{_PATIENT_KEY} SELECT pkey.pidx, "
+        + ", ".join(f't."{c}"' for c in _PATIENT_COLUMNS)
+        + ", " + ", ".join(_day(c) for c in _PATIENT_DATES)
+        + " FROM patients t JOIN pkey USING (site_id, patient_id) ORDER BY pkey.pidx"
+    ).df()
+    frames = {
+        "cycles": (["cycle", "agent", "activity_gbq"], ["date"], "t.date, t.cycle"),
+        "assessments": (["overall_response", "sum_diameters_mm", "new_lesions"], ["date"],
+                        "t.date, t.source_line"),
+        "lesions": (["lesion_id", "role", "lymph_node", "diameter_mm", "status"], ["date"],
+                    "t.date, t.lesion_id, t.source_line"),
+        "labs": (["test", "value", "unit", "lln", "uln", "value_original", "unit_original"],
+                 ["date"], "t.test, t.date, t.source_line"),
+        "adverse_events": (["term", "grade", "ctcae_version", "serious"], ["onset_date"],
+                           "t.onset_date, t.term, t.source_line"),
+        "hormonal_symptoms": (["syndrome", "response"], [], "t.source_line"),
+    }
+    read = {}
+    for name, (cols, dates, order) in frames.items():
+        if _has_table(con, name):
+            read[name] = _read(con, name, cols, dates, order)
+        else:
+            read[name] = pd.DataFrame({c: [] for c in ["pidx", *cols, *dates, "source_line"]})
+    return Registry(patients=patients, **read)
+
+
+def to_dates(days) -> pd.Series | pd.DatetimeIndex:
+    """Day numbers (float, NaN = missing) -> datetime64[ns] at midnight (NaT = missing)."""
+    arr = np.asarray(days, dtype="float64")
+    out = np.full(arr.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~np.isnan(arr)
+    out[ok] = arr[ok].astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
+    return out
+
+
+FLAG_LEVELS = ["N", "Y"]
+
+
+def yn(mask) -> pd.Categorical:
+    """Boolean array -> ``Y``/``N`` (ADaM flag convention), as a categorical while deriving;
+    datasets.py turns every categorical into a ``str`` column when it assembles a dataset."""
+    return pd.Categorical.from_codes(np.asarray(mask, dtype=bool).astype(np.int8), FLAG_LEVELS)
+
+
+def no_flag(n: int) -> pd.Categorical:
+    """A missing Y/N flag for ``n`` rows (same categories as :func:`yn`)."""
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), FLAG_LEVELS)

@@ -1,0 +1,57 @@
+"""Header matching: names compared case-insensitively after trimming (registry format v1).
+
+Known columns are renamed to their schema spelling; extra columns are kept (W110);
+a missing required column is E002 on line 1; a header naming one column twice is E014.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.ingest.issues import Issue, file_issue
+from prrt_rwe.ingest.raw import RawTable
+from prrt_rwe.schema import TABLES_BY_NAME
+
+
+def build_table(name: str, file: str, header: list[str], cells: pd.DataFrame,
+                lines: np.ndarray) -> tuple[RawTable | None, list[Issue]]:
+    """A RawTable from positional ``cells`` (columns 0..n-1 as str) and their ``header``."""
+    schema = TABLES_BY_NAME[name]
+    known = {c.lower(): c for c in schema.column_names}
+    issues: list[Issue] = []
+    keep, extra = {}, {}
+    seen: dict[str, int] = {}
+    for pos, raw_name in enumerate(header):
+        label = str(raw_name).strip()
+        key = label.lower()
+        if key in seen:
+            issues.append(file_issue(file, name, "E014",
+                                     f"column '{label}' appears twice in the header", column=label))
+            continue
+        seen[key] = pos
+        if key in known:
+            keep[known[key]] = cells.iloc[:, pos]
+        elif label or (cells.iloc[:, pos] != "").any():
+            label = label or f"(unnamed column {pos + 1})"
+            extra[label] = cells.iloc[:, pos]
+            issues.append(file_issue(file, name, "W110",
+                                     f"extra column '{label}' kept (not part of format v1)",
+                                     column=label))
+    if any(i.code == "E014" for i in issues):
+        return None, issues
+    for col in schema.columns:
+        if col.required and col.name not in keep:
+            issues.append(file_issue(file, name, "E002",
+                                     f"required column '{col.name}' missing", column=col.name))
+    known_frame = pd.DataFrame(keep, index=cells.index) if keep else pd.DataFrame(index=cells.index)
+    extra_frame = pd.DataFrame(extra, index=cells.index) if extra else pd.DataFrame(index=cells.index)
+    return RawTable(name, file, known_frame.reset_index(drop=True), np.asarray(lines, dtype=np.int64),
+                    extra_frame.reset_index(drop=True)), issues
+
+
+def clean_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Trim every cell; return the frame without all-empty rows and the mask of kept rows."""
+    frame = frame.apply(lambda s: s.astype("str").str.strip())
+    keep = (frame != "").any(axis=1).to_numpy(dtype=bool) if frame.shape[1] else np.zeros(len(frame), bool)
+    return frame[keep], keep

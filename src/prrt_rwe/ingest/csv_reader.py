@@ -1,0 +1,131 @@
+"""Read a registry folder of CSV files (UTF-8, optionally with BOM, comma, one header row).
+
+Every cell is read as text; parsing happens later, identically for CSV and Excel. Files
+where each line is one record go through pyarrow's CSV reader (line = row + 2); files with
+blank lines, line breaks inside quoted values or ragged rows go through the csv module,
+which tracks the physical line of each record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from prrt_rwe.ingest.columns import build_table, clean_cells
+from prrt_rwe.ingest.issues import Issue, file_issue
+from prrt_rwe.ingest.raw import RawTable
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class UnreadableFile(Exception):
+    """A file that is not UTF-8 CSV; carries the line where reading failed."""
+
+    def __init__(self, message: str, line: int = 1):
+        super().__init__(message)
+        self.line = line
+
+
+def decode(data: bytes) -> str:
+    """Text of a UTF-8 file (BOM dropped); UnreadableFile naming the byte and line otherwise."""
+    if data.startswith(UTF16_BOMS):
+        raise UnreadableFile("file is UTF-16 encoded; save it as UTF-8")
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                             f"(line {line}); save the file as UTF-8", line) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise UnreadableFile(f"NUL byte at offset {nul} (line {line}): binary or UTF-16 file, "
+                             "save it as UTF-8", line)
+    if not text.strip():
+        raise UnreadableFile("empty file: no header row")
+    return text
+
+
+def _is_simple(text: str) -> bool:
+    """True when every line is one record: no blank line inside the file, no lone carriage
+    return, and no line break inside a quoted value (an even number of quotes before
+    every line break)."""
+    body = text.rstrip("\r\n")
+    if "\n\n" in body or "\n\r\n" in body or "\r" in body.replace("\r\n", ""):
+        return False
+    if '"' not in body:
+        return True
+    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    breaks = np.flatnonzero(raw == ord("\n"))
+    return not (np.searchsorted(quotes, breaks) % 2).any()
+
+
+def _read_fast(text: str) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader([header_line]))
+    names = [f"c{i}" for i in range(len(header))]
+    table = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    frame = table.to_pandas()
+    frame.columns = range(len(header))
+    return header, frame, np.arange(len(frame), dtype=np.int64) + 2
+
+
+def _read_general(text: str, file: str, table: str) -> tuple[list[str], pd.DataFrame, np.ndarray, list[Issue]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows, lines, issues = [], [], []
+    start = 1
+    for record in reader:
+        line, start = start, reader.line_num + 1
+        if header is None:
+            header = record
+            continue
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            issues.append(file_issue(file, table, "E014",
+                                     f"row has {len(record)} fields, the header has {len(header)}",
+                                     line=line))
+            continue
+        rows.append(record)
+        lines.append(line)
+    frame = pd.DataFrame(rows, columns=range(len(header)), dtype="str") if rows else \
+        pd.DataFrame({i: pd.Series([], dtype="str") for i in range(len(header))})
+    return header, frame, np.asarray(lines, dtype=np.int64), issues
+
+
+def read_csv_table(path: Path, name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
+    """One CSV file as a RawTable, or None with E014 issues when it cannot be read."""
+    file = path.name
+    try:
+        text = decode(data)
+    except UnreadableFile as exc:
+        return None, [file_issue(file, name, "E014", str(exc), line=exc.line)]
+    issues: list[Issue] = []
+    if _is_simple(text):
+        try:
+            header, frame, lines = _read_fast(text)
+        except pa.ArrowInvalid:
+            header, frame, lines, issues = _read_general(text, file, name)
+    else:
+        header, frame, lines, issues = _read_general(text, file, name)
+    frame, keep = clean_cells(frame)
+    table, more = build_table(name, file, header, frame, lines[keep])
+    return table, issues + more

@@ -1,0 +1,72 @@
+"""Keys: duplicate keys (E008, on the second occurrence) and orphan rows (E009).
+
+Registry format v1: a patient is site_id + patient_id; keys are patients site+patient,
+cycles site+patient+cycle, hormonal_symptoms site+patient (and sites site).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from prrt_rwe.ingest.issues import Issue, row_issues
+from prrt_rwe.ingest.parse import ParsedTable
+
+SEP = "\x1f"
+
+
+def patient_key(values) -> pd.Series:
+    """The patient key of a ParsedTable (cached) or of a frame of values."""
+    if hasattr(values, "patient_key"):
+        return values.patient_key
+    return make_patient_key(values)
+
+
+def make_patient_key(values: pd.DataFrame) -> pd.Series:
+    """``site<US>patient`` per row; missing when either part is missing."""
+    site = values["site_id"].astype("str")
+    patient = values["patient_id"].astype("str")
+    key = site + SEP + patient
+    return key.where(values["site_id"].notna() & values["patient_id"].notna(), None)
+
+
+def duplicate_keys(table: ParsedTable) -> list[Issue]:
+    """E008 on every occurrence of a key after its first."""
+    key_cols = table.raw.schema.key
+    if not key_cols:
+        return []
+    frame = table.values[list(key_cols)].copy()
+    complete = frame.notna().all(axis=1).to_numpy(bool)
+    frame["line"] = table.raw.lines
+    frame = frame[complete]
+    dup = frame.duplicated(list(key_cols), keep="first")
+    if not dup.any():
+        return []
+    first = frame.groupby(list(key_cols), sort=False)["line"].transform("min")
+    mask = np.zeros(len(table.raw), bool)
+    positions = np.flatnonzero(complete)[dup.to_numpy(bool)]
+    mask[positions] = True
+    first_line = np.zeros(len(table.raw), np.int64)
+    first_line[np.flatnonzero(complete)] = first.to_numpy()
+    parts = [table.values[c].astype("str").to_numpy(dtype=object) for c in key_cols]
+
+    def message(idx):
+        for i in idx:
+            described = ", ".join(f"{c} '{p[i]}'" for c, p in zip(key_cols, parts))
+            yield f"duplicate key {described} (first on line {first_line[i]})"
+
+    return row_issues(table.raw, mask, key_cols[-1], "E008", message)
+
+
+def orphan_rows(table: ParsedTable, patients: set[str]) -> list[Issue]:
+    """E009 for rows whose site_id + patient_id is not a row of patients."""
+    key = pa.array(patient_key(table).array)
+    known = pa.array(sorted(patients), type=key.type)
+    orphan = pc.fill_null(pc.invert(pc.is_in(key, value_set=known)), False).to_numpy(zero_copy_only=False)
+    sites = table.values["site_id"].astype("str").to_numpy(dtype=object)
+    ids = table.values["patient_id"].astype("str").to_numpy(dtype=object)
+    return row_issues(table.raw, orphan, "patient_id", "E009",
+                      lambda idx: [f"patient '{ids[i]}' of site '{sites[i]}' is not in patients"
+                                   for i in idx])

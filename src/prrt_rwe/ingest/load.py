@@ -1,0 +1,122 @@
+"""Load a validated registry into DuckDB, all-or-nothing (registry format v1, last rule).
+
+``ingest(path, db)`` validates first and writes nothing when any error is found; otherwise
+it builds the whole database in a temporary folder next to ``db`` and moves it into place
+with ``os.replace`` (atomic on one file system), so a failed or interrupted run leaves an
+earlier database byte-identical. ``load_registry(path)`` loads into an in-memory database.
+Layout: prrt_rwe.schema.duckdb_layout; values canonical (codes as the schema spells them,
+yes/no BOOLEAN, labs in canonical units with the values as written kept).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from prrt_rwe.ingest.validation import CheckedRegistry, check
+from prrt_rwe.ingest.report import ValidationReport
+from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
+from prrt_rwe.schema.registry_v1 import DUCKDB_TYPES
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Result of ``ingest``: ``ok`` when the database was written."""
+
+    ok: bool
+    validation: ValidationReport
+    db: Path | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def ingest(path, db) -> IngestReport:
+    """Validate ``path`` and, when it has no errors, (re)place ``db`` with its content."""
+    checked = check(path)
+    if not checked.report.ok:
+        return IngestReport(False, checked.report)
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(dir=db.parent, prefix=f".{db.name}.", suffix=".partial"))
+    try:
+        staged = workdir / db.name
+        con = duckdb.connect(str(staged))
+        try:
+            rows = write_tables(con, checked)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(staged, db)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return IngestReport(True, checked.report, db, rows)
+
+
+def load_registry(path) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
+    """An in-memory DuckDB database of a registry (None when it has errors) and its report."""
+    checked = check(path)
+    if not checked.report.ok:
+        return None, checked.report
+    con = duckdb.connect(":memory:")
+    write_tables(con, checked)
+    return con, checked.report
+
+
+def write_tables(con, checked: CheckedRegistry) -> dict[str, int]:
+    """Create the layout and insert every table, extra columns and ingest_meta."""
+    create_tables(con)
+    rows = {}
+    for table in TABLES:
+        parsed = checked.tables.get(table.name)
+        if parsed is None:
+            rows[table.name] = 0
+            continue
+        _insert(con, table.name, _typed_frame(table, parsed))
+        _insert_extra(con, table.name, parsed)
+        rows[table.name] = len(parsed.raw)
+    meta = [("format_version", FORMAT_VERSION), ("input_kind", checked.raw.kind),
+            ("input_fingerprint", checked.raw.fingerprint)]
+    meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
+    con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
+    return rows
+
+
+def _typed_frame(table, parsed) -> pd.DataFrame:
+    columns = [c.name for c in table.columns] + [name for name, _ in table.derived_columns]
+    frame = parsed.values.reindex(columns=columns)
+    frame["source_line"] = parsed.raw.lines
+    return frame
+
+
+def _insert(con, name: str, frame: pd.DataFrame) -> None:
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    types = dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position", [name]).fetchall())
+    select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in frame.columns)
+    con.register("_staged", arrow)
+    try:
+        con.execute(f'INSERT INTO "{name}" SELECT {select} FROM _staged')
+    finally:
+        con.unregister("_staged")
+
+
+def _insert_extra(con, name: str, parsed) -> None:
+    extra = parsed.raw.extra
+    if extra.shape[1] == 0:
+        return
+    long = extra.assign(source_line=parsed.raw.lines).melt(
+        id_vars="source_line", var_name="column_name", value_name="value")
+    long = long[long["value"] != ""]
+    long.insert(0, "table_name", name)
+    long = long[["table_name", "source_line", "column_name", "value"]]
+    _insert(con, "extra_columns", long.reset_index(drop=True))
+
+
+__all__ = ["IngestReport", "ingest", "load_registry", "write_tables", "DUCKDB_TYPES"]

@@ -1,0 +1,58 @@
+"""A registry table as read from disk: every cell as trimmed text, before any parsing.
+
+Readers (csv_reader, xlsx_reader) produce these; the checks and the parser read them.
+Known columns carry their schema name; extra columns keep their original header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.ingest.issues import Issue
+from prrt_rwe.schema import TABLES_BY_NAME, Table
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells of one file or sheet: ``cells`` has one str column per known column present."""
+
+    name: str
+    file: str
+    cells: pd.DataFrame
+    lines: np.ndarray
+    extra: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def schema(self) -> Table:
+        return TABLES_BY_NAME[self.name]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def has(self, column: str) -> bool:
+        return column in self.cells.columns
+
+    def text(self, column: str) -> np.ndarray:
+        """Trimmed text of a column as an object array ('' = missing; all '' when absent)."""
+        if not self.has(column):
+            return np.full(len(self), "", dtype=object)
+        return self.cells[column].to_numpy(dtype=object)
+
+    def empty(self, column: str) -> np.ndarray:
+        if not self.has(column):
+            return np.ones(len(self), dtype=bool)
+        return (self.cells[column] == "").to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class RawRegistry:
+    """All tables found, the reader's issues, and the input fingerprint."""
+
+    tables: dict[str, RawTable]
+    issues: list[Issue]
+    fingerprint: str
+    kind: str  # "csv" or "xlsx"
+    label: str  # folder or workbook name, for messages

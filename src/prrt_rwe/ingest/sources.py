@@ -1,0 +1,94 @@
+"""Find the registry's tables in a folder of CSV files or an .xlsx workbook.
+
+File (sheet) names are matched case-insensitively; a required table that is absent is E001,
+a file that is not part of the format is W109, a file that cannot be read is E014.
+The input fingerprint is sha256 over the input files' bytes, in file-name order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from prrt_rwe.ingest.csv_reader import read_csv_table
+from prrt_rwe.ingest.issues import Issue, file_issue
+from prrt_rwe.ingest.raw import RawRegistry, RawTable
+from prrt_rwe.ingest.xlsx_reader import read_sheet, sheet_label
+from prrt_rwe.schema import TABLES, TABLES_BY_NAME
+
+
+class RegistryNotFound(FileNotFoundError):
+    """The path is neither a folder nor an .xlsx workbook."""
+
+
+def read_registry(path) -> RawRegistry:
+    """Every table of a registry folder or workbook, as text."""
+    path = Path(path)
+    if path.is_dir():
+        return _read_folder(path)
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return _read_workbook(path)
+    raise RegistryNotFound(f"{path}: not a registry folder or .xlsx workbook")
+
+
+def _missing_required(found: set[str], label) -> list[Issue]:
+    return [file_issue(label(t.name), t.name, "E001", f"required file {t.filename} missing")
+            for t in TABLES if t.file_required and t.name not in found]
+
+
+def _read_folder(folder: Path) -> RawRegistry:
+    tables: dict[str, RawTable] = {}
+    issues: list[Issue] = []
+    digest = hashlib.sha256()
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    for path in files:
+        name = path.stem.strip().lower()
+        if path.suffix.lower() != ".csv" or name not in TABLES_BY_NAME:
+            issues.append(file_issue(path.name, "", "W109", f"unknown extra file '{path.name}' ignored"))
+            continue
+        if name in tables:
+            issues.append(file_issue(path.name, name, "E014", f"second file for table '{name}'"))
+            continue
+        data = path.read_bytes()
+        digest.update(data)
+        table, found = read_csv_table(path, name, data)
+        issues += found
+        if table is not None:
+            tables[name] = table
+    seen = {p.stem.strip().lower() for p in files if p.suffix.lower() == ".csv"}
+    issues += _missing_required(seen, lambda n: f"{n}.csv")
+    return RawRegistry(tables, issues, digest.hexdigest(), "csv", folder.name)
+
+
+def _read_workbook(path: Path) -> RawRegistry:
+    data = path.read_bytes()
+    fingerprint = hashlib.sha256(data).hexdigest()
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        issue = file_issue(path.name, "", "E014", f"not a readable .xlsx workbook ({type(exc).__name__})")
+        return RawRegistry({}, [issue], fingerprint, "xlsx", path.name)
+    tables: dict[str, RawTable] = {}
+    issues: list[Issue] = []
+    try:
+        for ws in wb.worksheets:
+            name = ws.title.strip().lower()
+            label = sheet_label(path, ws.title)
+            if name not in TABLES_BY_NAME:
+                issues.append(file_issue(label, "", "W109", f"unknown extra sheet '{ws.title}' ignored"))
+                continue
+            if name in tables:
+                issues.append(file_issue(label, name, "E014", f"second sheet for table '{name}'"))
+                continue
+            table, found = read_sheet(ws, name, label)
+            issues += found
+            if table is not None:
+                tables[name] = table
+    finally:
+        wb.close()
+    found_names = {ws_name.strip().lower() for ws_name in wb.sheetnames}
+    issues += _missing_required(found_names, lambda n: sheet_label(path, n))
+    return RawRegistry(tables, issues, fingerprint, "xlsx", path.name)

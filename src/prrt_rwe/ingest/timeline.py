@@ -1,0 +1,52 @@
+"""Per-patient dates the order and follow-up checks need: C1, death, latest known date.
+
+C1 = the earliest cycle date (study day 0, registry format v1 "Conventions"). The latest
+known date is the latest of last_contact_date, next_therapy_date, death_date and every
+recorded date of the patient (cycles, assessments, labs, AE onsets), as derivations.md
+censors OS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.ingest.keys import patient_key
+from prrt_rwe.ingest.parse import ParsedTable
+
+RECORD_DATES = {"cycles": "date", "assessments": "date", "labs": "date",
+                "adverse_events": "onset_date"}
+
+
+def keyed(table: ParsedTable, column: str) -> pd.DataFrame:
+    """(key, value) rows of a column where both are present."""
+    frame = pd.DataFrame({"key": patient_key(table), "value": table.values[column]})
+    return frame.dropna()
+
+
+def first_cycle(tables: dict[str, ParsedTable]) -> pd.Series:
+    """C1 date per patient key (only patients with a dated cycle)."""
+    if "cycles" not in tables:
+        return pd.Series(dtype="datetime64[s]")
+    rows = keyed(tables["cycles"], "date")
+    return rows.groupby("key")["value"].min()
+
+
+def latest_known(tables: dict[str, ParsedTable]) -> pd.Series:
+    """Latest known date per patient key."""
+    parts = [keyed(tables["patients"], c) for c in ("last_contact_date", "next_therapy_date", "death_date")]
+    parts += [keyed(tables[t], c) for t, c in RECORD_DATES.items() if t in tables]
+    rows = pd.concat(parts, ignore_index=True)
+    return rows.groupby("key")["value"].max()
+
+
+def per_row(series: pd.Series, table: ParsedTable) -> np.ndarray:
+    """A per-patient series looked up for every row of a table (NaT where unknown)."""
+    series = series.astype("datetime64[s]")
+    return series.reindex(patient_key(table).to_numpy(dtype=object)).to_numpy()
+
+
+def death_dates(tables: dict[str, ParsedTable]) -> pd.Series:
+    """death_date per patient key (first patients row of a key)."""
+    rows = keyed(tables["patients"], "death_date")
+    return rows.drop_duplicates("key").set_index("key")["value"]

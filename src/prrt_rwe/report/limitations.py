@@ -1,0 +1,24 @@
+"""Limitations a reviewer would raise about a registry-based PRRT study, stated up front."""
+
+from __future__ import annotations
+
+from prrt_rwe.report.section import Section
+
+LIMITATIONS = (
+    "Retrospective registry data: assessment schedules follow clinical practice, so progression "
+    "dates are interval-censored and PFS depends on scan frequency.",
+    "Responses are the sites' recorded RECIST time-point responses without central review.",
+    "Complete-case analysis of the models: patients with a missing covariate are excluded "
+    "(counts in the participant flow); no imputation.",
+    "No control arm: comparisons with published trials (Table 11) are descriptive; populations, "
+    "lines of therapy and assessment schedules differ.",
+    "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
+    "under-recorded in routine care, which is why both are shown.",
+    "Small-cell suppression, when requested, masks single cells only; differences between "
+    "totals may still reveal a masked count.",
+)
+
+
+def section(ctx) -> Section:
+    items = "".join(f"<li>{text}</li>" for text in LIMITATIONS)
+    return Section("limitations", "Limitations", f"<ul>{items}</ul>")

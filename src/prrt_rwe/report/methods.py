@@ -1,0 +1,87 @@
+"""Statistical methods, written from the rules in force (study.toml or the defaults of
+derivations.md) so the text cannot drift from what was computed; the table of method
+choices repeats each one with its reference, as a reviewer would look for it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from prrt_rwe.report.section import Section, paragraph
+from prrt_rwe.report.table import Table
+
+
+def paragraphs(ctx) -> list[str]:
+    c, k = ctx.config, ctx.numbers.suppress_below
+    gap = (f"a death more than {c.pfs.max_gap_days} days after the last adequate assessment is "
+           "censored at that assessment" if c.pfs.max_gap_days else
+           "a death after a long gap without scans counts as an event")
+    landmarks = ", ".join(format(float(m), "g") for m in c.km.landmarks_months)
+    return [
+        "Design: retrospective multicentre cohort of patients treated with 177Lu-DOTATATE, analysed "
+        "from registry records (format v1). Day 0 is the first PRRT cycle (C1); months are days / 30.4375.",
+        "Analysis sets: enrolled = every patient; safety = at least one cycle; efficacy = safety with a "
+        "baseline assessment (on or before C1) and every covariate of the models present (complete case). "
+        "Each exclusion is counted once, by the first reason that applies.",
+        "Tumour response (RECIST 1.1, site-recorded time-point responses): assessments after C1 and before "
+        f"the next therapy, up to the first PD. Confirmed response needs a second CR/PR at least "
+        f"{c.recist.confirmation_days} days later; stable disease needs an assessment on day "
+        f"{c.recist.sd_min_days} or later. Patients without a post-baseline assessment are not evaluable "
+        "and remain in the denominator. ORR and DCR with exact Clopper–Pearson 95 % intervals.",
+        "Progression-free survival: first PD or death; without an event, censored at the last adequate "
+        "assessment (day 0 without one); assessments from the next therapy on are ignored (FDA convention); "
+        f"{gap}. Overall survival: death; otherwise censored at the latest recorded date. "
+        f"Kaplan–Meier estimates with Greenwood variance and {int(c.km.conf_level * 100)} % pointwise "
+        f"intervals on the {c.km.conf_type} scale; median and its interval as R quantile.survfit "
+        f"(Brookmeyer–Crowley); landmark rates at {landmarks} months, not reported beyond the last "
+        "follow-up. Follow-up: median by reverse Kaplan–Meier.",
+        f"Models (efficacy set, complete case): logistic regression {c.models.orr} with primary tumour "
+        f"reduced to {', '.join(c.models.orr_group_levels)} (reference {c.models.orr_group_reference}), "
+        f"Wald 95 % intervals; Cox proportional hazards {c.models.pfs}, Efron ties, Wald intervals, "
+        "Harrell concordance. Proportional hazards: Grambsch–Therneau test as R cox.zph (km transform). "
+        "Sensitivity: the Cox model stratified by site, and with cluster-robust (sandwich) variance by site.",
+        "Safety: worst post-baseline CTCAE v5.0 grade computed from laboratory values (baseline = last value "
+        f"in the {c.labs.baseline_window_days} days up to C1; post-baseline to the last cycle + "
+        f"{c.safety.window_days} days), beside grade ≥ 3 adverse events as reported. Kidney function: "
+        "eGFR by CKD-EPI 2021 (race-free).",
+        "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
+        ("Privacy: the report shows aggregates only. " +
+         (f"Counts from 1 to {k - 1} (and the percentages built on them) are shown as <{k}. "
+          if k else "No small-cell suppression was requested (--suppress-below). ") +
+         "results.json and ard.parquet are never masked: they are the analyst's complete "
+         "machine-readable record and hold no patient-level data."),
+    ]
+
+
+CHOICES = (
+    ("Proportion CI", "exact Clopper–Pearson", "R binom.test; Clopper & Pearson 1934"),
+    ("Kaplan–Meier variance", "Greenwood", "R survfit"),
+    ("Kaplan–Meier CI", "{km.conf_type} scale, {level} %", "R survfit conf.type; SAS default log-log"),
+    ("Median survival CI", "Brookmeyer–Crowley, as R quantile.survfit", "Brookmeyer & Crowley 1982"),
+    ("Follow-up", "reverse Kaplan–Meier median", "Schemper & Smith 1996"),
+    ("Cox ties", "Efron", "R coxph default"),
+    ("Model CIs", "Wald", "R confint.default"),
+    ("PH check", "cox.zph, km transform, GLOBAL test", "Grambsch & Therneau 1994"),
+    ("Site sensitivity", "strata(site); cluster(site) sandwich variance", "Lin & Wei 1989"),
+    ("Toxicity grading", "CTCAE v5.0 from values; worst post-baseline grade", "NCI CTCAE v5.0"),
+    ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
+)
+
+
+def choices_table(ctx) -> Table:
+    km = ctx.config.km
+    rows = tuple((what, choice.format(km=km, level=int(km.conf_level * 100)), ref)
+                 for what, choice, ref in CHOICES)
+    return Table("Table 14. Method choices in force", ("Quantity", "Method", "Reference"), rows,
+                 table_id="table-methods", text_columns=3)
+
+
+def rules_block(ctx) -> str:
+    import json
+
+    text = json.dumps(ctx.analysis.rules, indent=2, ensure_ascii=False, sort_keys=True)
+    return f'<details><summary>Rules in force (as JSON)</summary><pre>{escape(text)}</pre></details>'
+
+
+def section(ctx) -> Section:
+    body = "".join(paragraph(p) for p in paragraphs(ctx)) + choices_table(ctx).html() + rules_block(ctx)
+    return Section("methods", "Statistical methods", body)

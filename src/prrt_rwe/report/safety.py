@@ -1,0 +1,89 @@
+"""Safety: worst post-baseline CTCAE v5.0 grade from laboratory values, laboratory- and
+adverse-event-based grade >= 3 rates side by side, MDS/AML, and kidney function (eGFR
+trajectory and the share with a ≥ 30 % decline at 12 months)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from prrt_rwe.report.section import Section, figure
+from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.table import Table
+
+TEST_LABELS = {"platelets": "Platelet count decreased", "neutrophils": "Neutrophil count decreased",
+               "wbc": "White blood cell decreased", "lymphocytes": "Lymphocyte count decreased",
+               "hemoglobin": "Anaemia", "creatinine": "Creatinine increased"}
+
+
+def worst_grade_table(ctx) -> Table:
+    wg, nb, N = ctx.results["safety"]["lab"]["worst_grade"], ctx.numbers, ctx.results["safety"]["N"]
+    rows = []
+    for test, counts in wg.items():
+        graded = sum(counts.values())
+        rows.append((TEST_LABELS[test], nb.count(graded),
+                     *[nb.n_pct(counts[g], N) for g in ("1", "2", "3", "4")],
+                     nb.n_pct(counts["3"] + counts["4"], N)))
+    return Table(f"Table 8. Worst post-baseline CTCAE v5.0 grade from laboratory values, safety set "
+                 f"(N = {nb.count(N)})",
+                 ("Toxicity", "Patients with values", "Grade 1", "Grade 2", "Grade 3", "Grade 4",
+                  "Grade ≥ 3"), tuple(rows),
+                 footnotes=("Grades computed from values (CTCAE v5.0); baseline = last value C1 − "
+                            f"{ctx.config.labs.baseline_window_days} days to C1; post-baseline = after C1 "
+                            f"to last cycle + {ctx.config.safety.window_days} days; worst grade per patient "
+                            "whatever the baseline grade. Percentages of the safety N.",
+                            "Anaemia has no laboratory grade 4 in CTCAE v5.0.",
+                            "Missing reference ranges were replaced by the defaults of the analysis "
+                            "rules (platelets LLN 150, neutrophils 2.0, wbc 4.0, lymphocytes 1.0 "
+                            "x10^9/L; haemoglobin 120 F / 135 M g/L; creatinine ULN 84 F / 104 M µmol/L)."),
+                 table_id="table-worst-grade")
+
+
+def rates_table(ctx) -> Table:
+    s, nb = ctx.results["safety"], ctx.numbers
+    lymph = ctx.extras["lab_grade3plus"]["lymphocytes"]
+    rows = (("Haematologic grade ≥ 3", nb.proportion(s["lab"]["hematologic_grade3plus"]),
+             nb.proportion(s["ae"]["hematologic_grade3plus"])),
+            ("Renal grade ≥ 3", nb.proportion(s["lab"]["renal_grade3plus"]),
+             nb.proportion(s["ae"]["renal_grade3plus"])),
+            ("Lymphopenia grade ≥ 3", nb.proportion(lymph), "—"),
+            ("MDS / AML (any grade)", "—", nb.proportion(s["ae"]["mds_aml"])),
+            ("eGFR decline ≥ 30 % at 12 months", nb.proportion(s["lab"]["egfr_decline30_12m"]), "—"))
+    return Table("Table 9. Grade ≥ 3 toxicity: laboratory values beside reported adverse events",
+                 ("Toxicity", "From laboratory values, % (95 % CI)", "From adverse events, % (95 % CI)"),
+                 rows,
+                 footnotes=("Haematologic = platelets, neutrophils, white cells or haemoglobin; "
+                            "lymphopenia is shown apart (it dominates and is often not counted as "
+                            "haematologic toxicity in publications). Renal = creatinine increased.",
+                            "Adverse events: grade ≥ 3 with onset after C1 by CTCAE term "
+                            "(haematologic: anaemia, platelet/neutrophil/white cell decreased, febrile "
+                            "neutropenia; renal: acute kidney injury, chronic kidney disease, creatinine "
+                            "increased); CTCAE v4.03 grades used as given.",
+                            "eGFR: CKD-EPI 2021 (race-free); denominator = patients with baseline and "
+                            "12-month values (closest to day 365 within days 305–425).",
+                            "95 % CI exact Clopper–Pearson; denominator the safety N unless stated."),
+                 table_id="table-tox-rates")
+
+
+def egfr_figure(traj: list[dict], nb) -> str:
+    """Median and quartiles per window; a window whose n is masked is not drawn."""
+    count = nb.count
+    fig, ax = new_figure(6.4, 3.0)
+    pts = [p for p in traj if p["median"] is not None and not nb.masked(p["n"])]
+    if pts:
+        m = np.array([p["month"] for p in pts], float)
+        ax.fill_between(m, [p["q1"] for p in pts], [p["q3"] for p in pts], color="#2e8b57", alpha=0.18,
+                        linewidth=0, label="Quartiles")
+        ax.plot(m, [p["median"] for p in pts], "o-", color="#2e8b57", label="Median")
+    ax.set_xlabel("Months since first PRRT cycle (3-month windows, last value in each; n = patients)")
+    ax.set_ylabel("eGFR, mL/min/1.73 m²")
+    ax.set_xticks([p["month"] for p in traj], [f"{p['month']}\nn={count(p['n'])}" for p in traj])
+    ax.legend(frameon=False, loc="lower left")
+    return to_svg(fig)
+
+
+def section(ctx) -> Section:
+    body = worst_grade_table(ctx).html() + rates_table(ctx).html()
+    body += figure(egfr_figure(ctx.extras["egfr_trajectory"], ctx.numbers),
+                   "Figure 6. eGFR (CKD-EPI 2021) over time, safety set: median and quartiles.",
+                   "fig-egfr")
+    return Section("safety", "Safety", body)

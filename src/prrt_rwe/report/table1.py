@@ -1,0 +1,67 @@
+"""Table 1: patient characteristics of the safety and efficacy sets (STROBE item 14a)."""
+
+from __future__ import annotations
+
+from prrt_rwe.report.numbers import MASK
+from prrt_rwe.report.section import Section
+from prrt_rwe.report.table import Table, group
+from prrt_rwe.results.characteristics import VARIABLES
+
+INDENT = "\u2003"  # an em space: leading blanks survive HTML
+LEVEL_LABELS = {"F": "female", "M": "male", "yes": "yes", "no": "no"}
+
+
+def _continuous(stats: dict, nb) -> str:
+    if stats["median"] is None:
+        return "NA"
+    if nb.masked(stats["n"]):
+        return MASK
+    return f"{nb.number(stats['median'])} ({nb.number(stats['q1'])}–{nb.number(stats['q3'])})"
+
+
+def _rows(name, label, kind, sets, nb) -> list:
+    cols = [s["variables"].get(name) for s in sets]
+    if all(c is None for c in cols):
+        return []
+    Ns = [s["N"] for s in sets]
+    if kind == "continuous":
+        rows = [(f"{label}, median (Q1–Q3)", *[_continuous(c, nb) for c in cols])]
+        if any(c["missing"] for c in cols):
+            rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
+        return rows
+    if kind == "flag":
+        rows = [(f"{label}, n (%)", *[nb.n_pct(c["yes"], N) for c, N in zip(cols, Ns)])]
+        if any(c["missing"] for c in cols):
+            rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
+        return rows
+    rows = [group(f"{label}, n (%)")]
+    for level in cols[0]:
+        if level == "missing" and not any(c.get("missing") for c in cols):
+            continue
+        rows.append((f"{INDENT}{LEVEL_LABELS.get(level, level)}",
+                     *[nb.n_pct(c.get(level, 0), N) for c, N in zip(cols, Ns)]))
+    return rows
+
+
+def table(ctx) -> Table:
+    ch = ctx.extras["characteristics"]
+    sets = [ch["safety"], ch["efficacy"]]
+    nb = ctx.numbers
+    rows = []
+    for name, label, kind, _levels in VARIABLES:
+        rows += _rows(name, label, kind, sets, nb)
+    return Table(
+        "Table 1. Patient characteristics at the first PRRT cycle",
+        ("Characteristic", f"Safety set (N = {nb.count(sets[0]['N'])})",
+         f"Efficacy set (N = {nb.count(sets[1]['N'])})"),
+        tuple(rows),
+        footnotes=("Continuous variables: median and quartiles (R quantile type 7); percentages "
+                   "of the set's N, missing values counted apart.",
+                   "Primary tumour groups: foregut = stomach, duodenum; midgut = small intestine, "
+                   "appendix, caecum; hindgut = colon, rectum; other = lung, thymus, unknown, other.",
+                   "Liver flags are true for patients without liver metastases."),
+        table_id="table1")
+
+
+def section(ctx) -> Section:
+    return Section("baseline", "Patient characteristics", table(ctx).html())

@@ -1,0 +1,121 @@
+"""The whole analysis: ADaM datasets in, one frozen :class:`Analysis` out.
+
+``results`` is results.json exactly (shared/spec/results-v1.md, every key in contract
+order); ``extras`` holds the report-only statistics (Table 1, sensitivity models,
+subgroup medians, eGFR trajectory, KMunicate counts). Both are canonical (numbers rounded
+as :mod:`prrt_rwe.results.canonical` says) and both go into the ARD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from prrt_rwe.results import survival as surv
+from prrt_rwe.results.baseline import baseline
+from prrt_rwe.results.canonical import canonical
+from prrt_rwe.results.characteristics import characteristics
+from prrt_rwe.results.comparisons import comparisons
+from prrt_rwe.results.hormonal import hormonal
+from prrt_rwe.results.kidney import trajectory
+from prrt_rwe.results.models import orr_logistic, pfs_cox, pfs_fits, sensitivity
+from prrt_rwe.results.populations import analysis_sets, flagged
+from prrt_rwe.results.proportion import proportion
+from prrt_rwe.results.response import response
+from prrt_rwe.results.safety import LAB_TESTS, lab_grade3plus_rate, safety
+
+SCHEMA = "prrt-rwe/results/1"
+MAX_RISK_COLUMNS = 9
+
+
+def risk_table_months(pfs, os_) -> tuple[int, ...]:
+    """0, 6, 12, ... (or every 12 months) up to the last follow-up, at most 9 columns."""
+    longest = max([d.days.max() for d in (pfs, os_) if d.n] or [0.0]) / surv.DAYS_PER_MONTH
+    step = 6
+    while longest / step > MAX_RISK_COLUMNS - 1:
+        step *= 2
+    last = max(step, int(-(-longest // step)) * step)
+    return tuple(range(0, last + 1, step))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Survival data of the efficacy set for the figures (never written out per patient)."""
+
+    pfs: surv.SurvivalData
+    os: surv.SurvivalData
+    km_options: surv.KmOptions
+
+
+@dataclass(frozen=True)
+class Analysis:
+    results: dict
+    extras: dict
+    curves: Curves
+    rules: dict = field(default_factory=dict)
+
+
+def km_options(config) -> surv.KmOptions:
+    km = config.km
+    return surv.KmOptions(km.conf_type, km.conf_level, tuple(km.landmarks_months))
+
+
+def subgroup_medians(adtte, eff, options) -> dict:
+    pancreas = pd.Index(eff.loc[eff["primary_group"].astype("string").eq("pancreas").fillna(False),
+                                "USUBJID"])
+    return {"pfs_median_months_pancreas": surv.median_months(surv.endpoint(adtte, "PFS", pancreas), options),
+            "os_median_months_pancreas": surv.median_months(surv.endpoint(adtte, "OS", pancreas), options)}
+
+
+def risk_tables(pfs, os_) -> dict:
+    out = {}
+    for name, data in (("pfs", pfs), ("os", os_)):
+        t = surv.risk_table(data, risk_table_months(pfs, os_))
+        out[name] = {"months": list(t.months), "at_risk": list(t.at_risk),
+                     "censored": list(t.censored), "events": list(t.events)}
+    return out
+
+
+def analyze_adam(adam, config) -> Analysis:
+    """Every statistic of the study from the ADaM datasets (see module doc)."""
+    adsl = adam.adsl
+    saf, eff = flagged(adsl, "SAFFL"), flagged(adsl, "EFFFL")
+    safety_ids, eff_ids = pd.Index(saf["USUBJID"]), pd.Index(eff["USUBJID"])
+    options = km_options(config)
+    pfs = surv.endpoint(adam.adtte, "PFS", eff_ids)
+    os_ = surv.endpoint(adam.adtte, "OS", eff_ids)
+    fu = surv.endpoint(adam.adtte, "FU", eff_ids)
+    fu_median = surv.median_months(fu, options)
+    safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
+    hormonal_block = hormonal(adam.adhs, safety_ids)
+    fits = pfs_fits(eff, adam.adtte, config.models)
+    results = {
+        "schema": SCHEMA,
+        "analysis_sets": analysis_sets(adsl),
+        "baseline": baseline(eff),
+        "response": response(adam.adrs, eff),
+        "pfs": surv.summary(pfs, options),
+        "os": surv.summary(os_, options),
+        "followup_median_months": fu_median,
+        "safety": safety_block,
+        "hormonal_symptoms": hormonal_block,
+        "models": {"orr_logistic": orr_logistic(eff, adam.adrs, config.models),
+                   "pfs_cox": pfs_cox(fits)},
+    }
+    extras = {
+        "characteristics": characteristics(saf, eff),
+        "sensitivity": sensitivity(fits),
+        "lab_grade3plus": {t: lab_grade3plus_rate(safety_block["lab"]["worst_grade"], t, len(safety_ids))
+                           for t in LAB_TESTS},
+        "hormonal_marked_share": proportion(hormonal_block["marked_improvement"],
+                                            hormonal_block["evaluable"])["estimate"],
+        **subgroup_medians(adam.adtte, eff, options),
+        "risk_tables": risk_tables(pfs, os_),
+        "egfr_trajectory": trajectory(adam.adlb, safety_ids),
+    }
+    results = canonical(results)
+    extras = canonical(extras)
+    results["benchmarks"] = canonical(comparisons(results, extras))
+    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
+                    rules=canonical(getattr(adam, "rules", None) or config.to_dict()))

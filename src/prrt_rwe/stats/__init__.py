@@ -1,0 +1,46 @@
+"""Statistical engines: arrays in, frozen result objects out (results-v1.md, "Python API").
+
+Every survival engine checks its inputs once against the survival-data contract
+(:mod:`prrt_rwe.stats.survival_data`); every result records its method choices.
+
+    stats.kaplan_meier(time, event, *, weights=None, conf_type="log-log", conf_level=0.95)
+    stats.reverse_km(time, event) / stats.reverse_km_median(time, event)   # follow-up
+    stats.logrank(time, event, group, *, strata=None)
+    stats.cox_ph(time, event, X, *, ties="efron", strata=None, cluster=None, weights=None)
+    stats.logistic(y, X, *, ci="wald"|"profile", firth=False)
+    stats.clopper_pearson(k, n, conf_level=0.95) / stats.wilson(k, n) / stats.proportion(k, n)
+    stats.bootstrap(statistic, *arrays, n_resamples=2000, method="percentile"|"bca", seed=0)
+    stats.km_median (a statistic with a fast bootstrap path), stats.bootstrap_km_median
+    stats.fit_formula(formula, data) / stats.logistic_formula(formula, data)
+"""
+
+from __future__ import annotations
+
+from prrt_rwe.stats.bootstrap import BootstrapResult, bootstrap, bootstrap_km_median
+from prrt_rwe.stats.bootstrap_km import km_median
+from prrt_rwe.stats.formula import fit_formula, logistic_formula, model_frame
+from prrt_rwe.stats.kaplan_meier import (
+    KaplanMeier,
+    SurvivalAt,
+    SurvivalQuantile,
+    kaplan_meier,
+    reverse_km,
+    reverse_km_median,
+)
+from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
+from prrt_rwe.stats.logrank import LogRank, logrank
+from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
+from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
+
+try:  # written by the Cox helper in parallel (issue 7, part B)
+    from prrt_rwe.stats.cox import cox_ph
+except ImportError:  # pragma: no cover - only while cox.py does not exist yet
+    cox_ph = None
+
+__all__ = [
+    "BootstrapResult", "KaplanMeier", "LogRank", "Logistic", "Proportion", "SeparationError",
+    "SurvivalAt", "SurvivalData", "SurvivalDataError", "SurvivalQuantile", "bootstrap",
+    "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
+    "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
+    "reverse_km", "reverse_km_median", "survival_data", "wilson",
+]

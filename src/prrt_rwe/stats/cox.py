@@ -1,0 +1,217 @@
+"""Cox proportional hazards regression: the front end (checks, fit, result object).
+
+``cox_ph`` reproduces R survival 3.x ``coxph`` for right-censored data:
+
+* ties "efron" (default, as R) or "breslow"; case weights enter every risk-set sum
+  (Efron's virtual deaths carry deadwt / d each, as ``coxfit6.c``);
+* Newton-Raphson with step halving, eps 1e-9 on the relative log-likelihood change,
+  at most 20 iterations (:mod:`prrt_rwe.stats.cox_newton`); failures are errors that
+  name the covariate;
+* ``strata``: separate baseline hazards (risk sets never cross strata);
+* variance: the inverse information ("model"); "robust" (R's default when ``cluster`` is
+  given or a weight is not an integer) is the sandwich D'D of dfbeta residuals summed
+  within cluster (:mod:`prrt_rwe.stats.cox_robust`), and then z, p, CIs and the Wald test
+  use it, as ``summary(coxph)`` does;
+* Wald CIs exp(coef +- z_(1+level)/2 se); likelihood-ratio, Wald and score tests as
+  ``summary(coxph)``; Harrell's concordance as ``coxph``'s ``concordance`` component.
+
+Rows are sorted once (stratum, time descending) and every risk-set sum is a cumulative
+sum, so a fit costs O(n log n + n p^2 iterations), robust variance included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2, norm
+
+from prrt_rwe.stats.concordance import Concordance, concordance_sorted
+from prrt_rwe.stats.cox_baseline import baseline_survival
+from prrt_rwe.stats.cox_newton import CoxConvergenceError, CoxDesignError, NewtonFit, newton_raphson
+from prrt_rwe.stats.cox_robust import robust_score_test, robust_variance
+from prrt_rwe.stats.cox_zph import TRANSFORMS, ZphResult, cox_zph
+from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
+from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
+
+__all__ = ["cox_ph", "CoxResult", "TestResult", "ZphResult", "CoxConvergenceError", "CoxDesignError"]
+
+TIES = ("efron", "breslow")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A chi-square test: statistic, degrees of freedom, p-value."""
+
+    statistic: float
+    df: int
+    p: float
+
+
+def _chisq(stat: float, df: int) -> TestResult:
+    return TestResult(float(stat), int(df), float(chi2.sf(stat, df)))
+
+
+@dataclass(frozen=True)
+class _FitData:
+    """What ph_test() and baseline_survival() need again (sorted, centred covariates)."""
+
+    rs: RiskSets
+    Xs: np.ndarray
+    time: np.ndarray
+    event: np.ndarray
+    centre_shift: np.ndarray  # weighted means used for fitting minus R's fit$means
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """A fitted Cox model; arrays follow ``terms`` order.  Method choices are recorded in
+    ``ties``, ``variance`` ("model" or "robust"), ``conf_level``, ``ci_method`` ("wald")."""
+
+    terms: tuple[str, ...]
+    coef: np.ndarray
+    se: np.ndarray  # model-based (inverse information)
+    robust_se: np.ndarray | None  # sandwich, when variance == "robust"
+    var: np.ndarray  # the variance used for z, p, CIs and the Wald test
+    naive_var: np.ndarray
+    z: np.ndarray
+    p: np.ndarray
+    hazard_ratio: np.ndarray
+    ci95: np.ndarray  # (p, 2) hazard-ratio limits at conf_level
+    loglik: tuple[float, float]  # (null: beta = 0, final)
+    wald_test: TestResult
+    score_test: TestResult
+    lr_test: TestResult
+    robust_score_test: TestResult | None
+    concordance: float
+    concordance_se: float
+    concordance_counts: Concordance
+    n: int
+    n_events: int
+    iterations: int
+    means: np.ndarray  # centring values of R's fit$means (baseline_survival is at these)
+    ties: str
+    variance: str
+    conf_level: float
+    strata: tuple = ()
+    n_clusters: int | None = None
+    ci_method: str = "wald"
+    _data: _FitData | None = field(default=None, repr=False, compare=False)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per term: coef, hazard ratio, SEs, z, p and the CI limits."""
+        lo, hi = _ci_labels(self.conf_level)
+        cols = {"coef": self.coef, "hazard_ratio": self.hazard_ratio, "se": self.se}
+        if self.robust_se is not None:
+            cols["robust_se"] = self.robust_se
+        cols.update({"z": self.z, "p": self.p, lo: self.ci95[:, 0], hi: self.ci95[:, 1]})
+        return pd.DataFrame(cols, index=pd.Index(self.terms, name="term"))
+
+    def ph_test(self, transform: str = "km", terms: dict | None = None) -> ZphResult:
+        """R ``cox.zph(fit, transform)``: per-term chisq, df, p and GLOBAL.
+
+        ``terms`` maps a term name to its column names; by default columns named
+        ``name[level]`` form one term ``name`` (a factor, as R groups them), others stand
+        alone."""
+        if transform not in TRANSFORMS:
+            raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+        d = self._data
+        cols = _term_columns(self.terms, terms)
+        return cox_zph(d.rs, d.Xs, self.coef, d.time, d.event, cols, transform)
+
+    def baseline_survival(self) -> pd.DataFrame:
+        """R ``survfit(fit)``: time, n_risk, n_event, n_censor, cumhaz, survival (per
+        stratum, column ``strata``) for a subject at ``means``."""
+        d = self._data
+        return baseline_survival(d.rs, d.Xs + d.centre_shift, self.coef, self.strata)
+
+
+def _ci_labels(level: float) -> tuple[str, str]:
+    pct = f"{100 * level:g}"
+    return f"ci{pct}_lower", f"ci{pct}_upper"
+
+
+def _term_columns(names: tuple[str, ...], terms: dict | None) -> dict:
+    index = {n: j for j, n in enumerate(names)}
+    if terms is not None:
+        return {t: [index[c] for c in cs] for t, cs in terms.items()}
+    out: dict[str, list[int]] = {}
+    for j, name in enumerate(names):
+        m = re.fullmatch(r"(.+)\[[^\[\]]+\]", name)
+        out.setdefault(m.group(1) if m else name, []).append(j)
+    return out
+
+
+def _r_means(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """R coxph ``fit$means``: weighted means, 0 for columns with values in {-1, 0, 1}."""
+    means = w @ X / w.sum()
+    for j in range(X.shape[1]):
+        col = X[:, j]
+        if col.min() >= -1 and col.max() <= 1 and np.all((col == 0) | (np.abs(col) == 1)):
+            means[j] = 0.0
+    return means
+
+
+def _check(sd: SurvivalData, ties: str, conf_level: float) -> None:
+    if ties not in TIES:
+        raise ValueError(f"ties must be one of {TIES}, got {ties!r}")
+    if not 0 < conf_level < 1:
+        raise ValueError(f"conf_level must be in (0, 1), got {conf_level!r}")
+    if sd.X is None or sd.X.shape[1] == 0:
+        raise SurvivalDataError("X", "needs at least one covariate column")
+    if len(set(sd.names)) != len(sd.names):
+        raise SurvivalDataError("X", f"has duplicated column names {list(sd.names)}")
+    if sd.event.sum() == 0:
+        raise SurvivalDataError("event", "has no events; a Cox model needs at least one")
+
+
+def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, weights=None,
+           conf_level: float = 0.95, robust: bool | None = None) -> CoxResult:
+    """Fit a Cox proportional hazards model (R ``coxph``); see the module docstring.
+
+    ``robust=None`` follows R: robust variance when ``cluster`` is given or any weight is
+    not an integer (each row its own cluster then)."""
+    sd = survival_data(time, event, X=X, weights=weights, strata=strata, cluster=cluster)
+    _check(sd, ties, conf_level)
+    w = np.ones(sd.n) if sd.weights is None else sd.weights
+    if robust is None:
+        robust = sd.cluster is not None or bool(np.any(w != np.floor(w)))
+    centre = w @ sd.X / w.sum()
+    rs = risk_sets(sd.time, sd.event, sd.weights, sd.strata, ties)
+    Xs = sd.X[rs.order] - centre
+    fit = newton_raphson(rs, Xs, sd.names)
+    cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
+    means = _r_means(sd.X, w)
+    data = _FitData(rs, Xs, sd.time, sd.event, centre - means)
+    return _result(sd, fit, rs, Xs, cluster_s, robust, means, ties, conf_level, data)
+
+
+def _result(sd, fit: NewtonFit, rs, Xs, cluster_s, robust, means, ties, conf_level, data) -> CoxResult:
+    se = np.sqrt(np.diag(fit.var))
+    var, robust_se, rscore = fit.var, None, None
+    if robust:
+        var = robust_variance(rs, Xs, fit.beta, fit.var, cluster_s)
+        robust_se = np.sqrt(np.diag(var))
+        rscore = _chisq(robust_score_test(rs, Xs, cluster_s), len(fit.beta))
+    used_se = np.sqrt(np.diag(var))
+    z = fit.beta / used_se
+    q = norm.ppf((1 + conf_level) / 2)
+    ci = np.exp(np.column_stack((fit.beta - q * used_se, fit.beta + q * used_se)))
+    conc = concordance_sorted(rs, Xs @ fit.beta, cluster_s=cluster_s if robust else None)
+    k = len(fit.beta)
+    return CoxResult(
+        terms=sd.names, coef=fit.beta, se=se, robust_se=robust_se, var=var, naive_var=fit.var,
+        z=z, p=2 * norm.sf(np.abs(z)), hazard_ratio=np.exp(fit.beta), ci95=ci,
+        loglik=(fit.loglik_null, fit.loglik),
+        wald_test=_chisq(fit.beta @ np.linalg.solve(var, fit.beta), k),
+        score_test=_chisq(fit.score_test, k),
+        lr_test=_chisq(2 * (fit.loglik - fit.loglik_null), k),
+        robust_score_test=rscore,
+        concordance=conc.concordance, concordance_se=conc.std, concordance_counts=conc,
+        n=sd.n, n_events=int(sd.event.sum()), iterations=fit.iterations, means=means,
+        ties=ties, variance="robust" if robust else "model", conf_level=conf_level,
+        strata=sd.strata_levels, n_clusters=None if sd.cluster is None else len(sd.cluster_levels),
+        _data=data,
+    )

@@ -1,0 +1,167 @@
+"""Newton-Raphson for the Cox partial likelihood, step for step as R's ``coxfit6.c``.
+
+* start at beta = 0; the score test uses the score and information there;
+* converged when |1 - loglik_best / loglik_new| <= eps (R ``coxph.control``: eps 1e-9,
+  iter.max 20), never on the first step;
+* a step that lowers the log-likelihood (or overflows) is pulled back towards the last
+  good beta: newbeta = (newbeta + h * beta) / (h + 1), h = 1, 2, ... ("step halving");
+* afterwards R's infinite-coefficient check: |u' V| > eps and > toler.inf |beta|
+  (toler.inf = sqrt(eps)) flags a coefficient drifting to infinity (monotone likelihood).
+
+R warns in the last two situations; here they are errors naming the covariate and cause.
+A singular information matrix at beta = 0 (constant or collinear covariates) is also an
+error, found by a pivoted Cholesky decomposition as R's ``cholesky2.c``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+
+from prrt_rwe.stats.cox_efron import PartialLikelihood, partial_likelihood
+from prrt_rwe.stats.risk_sets import RiskSets
+
+__all__ = ["NewtonFit", "newton_raphson", "CoxConvergenceError", "CoxDesignError"]
+
+EPS = 1e-9
+ITER_MAX = 20
+TOLER_INF = EPS**0.5
+TOLER_SINGULAR = 1e-10  # relative Cholesky pivot, on the unit-diagonal information
+
+
+class CoxDesignError(ValueError):
+    """Covariates that cannot be estimated: constant or collinear columns."""
+
+
+class CoxConvergenceError(ArithmeticError):
+    """Newton-Raphson did not converge, or a coefficient is drifting to infinity."""
+
+
+@dataclass(frozen=True)
+class NewtonFit:
+    beta: np.ndarray
+    var: np.ndarray  # inverse information at beta
+    score: np.ndarray  # score at beta
+    loglik_null: float  # at beta = 0
+    loglik: float
+    score_test: float
+    iterations: int
+    halving: bool
+
+
+def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    return cho_solve(cho_factor(info), rhs)
+
+
+def _inverse(info: np.ndarray) -> np.ndarray:
+    inv = _solve(info, np.eye(info.shape[0]))
+    return (inv + inv.T) / 2
+
+
+def check_identifiable(info: np.ndarray, names) -> None:
+    """Raise CoxDesignError naming a covariate with no information or a collinear one."""
+    diag = np.diag(info).copy()
+    for j in np.flatnonzero(~(diag > 0)):
+        raise CoxDesignError(
+            f"covariate '{names[j]}' has no variation within the risk sets (constant column, "
+            "or constant within every stratum); its hazard ratio cannot be estimated"
+        )
+    scale = 1 / np.sqrt(diag)
+    corr = info * scale[:, None] * scale[None, :]
+    kept: list[int] = []
+    for j in range(corr.shape[0]):
+        if kept:
+            sub = corr[np.ix_(kept, kept)]
+            b = np.linalg.solve(sub, corr[kept, j])
+            pivot = corr[j, j] - corr[kept, j] @ b
+        else:
+            b, pivot = np.empty(0), corr[j, j]
+        if pivot < TOLER_SINGULAR:
+            partners = [names[k] for k, bk in zip(kept, b) if abs(bk) > 1e-6]
+            raise CoxDesignError(
+                f"covariate '{names[j]}' is collinear with {', '.join(repr(p) for p in partners)} "
+                "(a linear combination of them within the risk sets); drop one of them"
+            )
+        kept.append(j)
+
+
+def _finite(pl: PartialLikelihood) -> bool:
+    return bool(np.isfinite(pl.loglik) and np.all(np.isfinite(pl.score)) and np.all(np.isfinite(pl.information)))
+
+
+def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITER_MAX) -> NewtonFit:
+    """Fit beta; ``Xs`` is the centred covariate matrix in risk-set (sorted) order."""
+    beta = np.zeros(Xs.shape[1])
+    pl0 = partial_likelihood(rs, Xs, beta)
+    check_identifiable(pl0.information, names)
+    return _iterate(rs, Xs, names, pl0, eps, iter_max)
+
+
+def _iterate(rs, Xs, names, pl0: PartialLikelihood, eps, iter_max) -> NewtonFit:
+    beta = np.zeros(Xs.shape[1])
+    newbeta = beta
+    try:
+        return _newton_loop(rs, Xs, names, pl0, eps, iter_max)
+    except np.linalg.LinAlgError:
+        raise CoxConvergenceError(_singular_message(names, _LAST_BETA.get("beta", newbeta))) from None
+
+
+_LAST_BETA: dict = {}
+
+
+def _newton_loop(rs, Xs, names, pl0: PartialLikelihood, eps, iter_max) -> NewtonFit:
+    beta = np.zeros(Xs.shape[1])
+    step = _solve(pl0.information, pl0.score)
+    score_test = float(pl0.score @ step)
+    best = pl0.loglik
+    newbeta = beta + step
+    halving = 0
+    for iteration in range(1, iter_max + 1):
+        pl = partial_likelihood(rs, Xs, newbeta)
+        ok = _finite(pl)
+        if ok and abs(1 - best / pl.loglik) <= eps:
+            fit = NewtonFit(newbeta, _inverse(pl.information), pl.score, pl0.loglik, pl.loglik,
+                            score_test, iteration, halving > 0)
+            _check_infinite(fit, names, eps)
+            return fit
+        if not ok or pl.loglik < best:
+            halving += 1
+            newbeta = (newbeta + halving * beta) / (halving + 1)
+        else:
+            halving = 0
+            best = pl.loglik
+            beta = newbeta
+            newbeta = newbeta + _solve(pl.information, pl.score)
+    raise CoxConvergenceError(_not_converged_message(beta, names, iter_max))
+
+
+def _singular_message(rs, Xs, names, pl0) -> str:
+    return (
+        "the information matrix became singular during Newton-Raphson: a coefficient is "
+        "drifting to infinity (monotone likelihood, e.g. a covariate that perfectly orders the "
+        f"event times); covariates: {', '.join(repr(n) for n in names)}"
+    )
+
+
+def _not_converged_message(beta, names, iter_max) -> str:
+    big = int(np.argmax(np.abs(beta)))
+    return (
+        f"Cox model did not converge in {iter_max} Newton-Raphson iterations "
+        f"(eps {EPS:g} on the relative log-likelihood change); the largest coefficient is "
+        f"'{names[big]}' = {beta[big]:.4g}, which may be infinite (monotone likelihood: "
+        "a covariate that separates events from non-events)"
+    )
+
+
+def _check_infinite(fit: NewtonFit, names, eps) -> None:
+    infs = np.abs(fit.score @ fit.var)
+    bad = ~np.isfinite(fit.score) | ((infs > eps) & (infs > TOLER_INF * np.abs(fit.beta)))
+    if np.any(bad):
+        which = ", ".join(f"'{names[j]}' ({fit.beta[j]:.4g})" for j in np.flatnonzero(bad))
+        raise CoxConvergenceError(
+            f"log-likelihood converged before coefficient {which}: the coefficient is drifting to "
+            "infinity (monotone likelihood, e.g. no events in one level of the covariate, or a "
+            "covariate that perfectly orders the event times); its hazard ratio is not estimable"
+        )

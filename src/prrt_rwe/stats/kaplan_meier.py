@@ -1,0 +1,174 @@
+"""Kaplan-Meier estimator with Greenwood variance, as R ``survfit(Surv(time, event) ~ 1)``.
+
+Conventions (shared/spec/derivations.md; R survival 3.x):
+
+* one row per distinct observed time, censored times included (R ``fit$time``);
+* S(t) = prod (1 − d_i / n_i); Greenwood: var(log S) = sum d_i / (n_i (n_i − d_i))
+  (R ``fit$std.err`` is its square root, our ``std_err_log``; ``std_err`` = S · std_err_log
+  as R ``summary.survfit`` prints);
+* confidence intervals by :mod:`prrt_rwe.stats.survival_ci` (default "log-log");
+* quantiles/median and their CIs by R's ``quantile.survfit`` rules
+  (:mod:`prrt_rwe.stats.survival_quantile`);
+* ``survival_at(t)`` as ``summary(fit, times = t, extend = FALSE)``: ``None`` beyond the
+  last observed time;
+* case weights as R ``survfit(..., weights = w)``: counts become weighted sums and the
+  Greenwood formula is applied to them.  For integer (frequency) weights this is R's
+  default output; for non-integer weights R switches to an infinitesimal-jackknife
+  variance unless ``robust = FALSE`` — we always use Greenwood, i.e. we equal
+  ``survfit(..., weights = w, robust = FALSE)`` (recorded as ``variance``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.stats.event_table import event_table
+from prrt_rwe.stats.survival_ci import survival_ci
+from prrt_rwe.stats.survival_data import check_event, check_time, check_weights
+from prrt_rwe.stats.survival_quantile import curve_quantiles
+
+__all__ = ["KaplanMeier", "SurvivalAt", "SurvivalQuantile", "kaplan_meier", "km_curve"]
+
+
+@dataclass(frozen=True)
+class SurvivalAt:
+    """S(t) with its pointwise CI (R ``summary(fit, times = t)``)."""
+
+    time: float
+    estimate: float
+    lower: float | None
+    upper: float | None
+    std_err: float
+    n_risk: float
+
+
+@dataclass(frozen=True)
+class SurvivalQuantile:
+    """A survival-time quantile with its CI; ``None`` = not reached (R ``NA``)."""
+
+    p: float
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+
+
+def _opt(x) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+@dataclass(frozen=True)
+class KaplanMeier:
+    time: np.ndarray
+    survival: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    n_risk: np.ndarray
+    n_event: np.ndarray
+    n_censor: np.ndarray
+    std_err_log: np.ndarray
+    n: int
+    conf_type: str
+    conf_level: float
+    weighted: bool
+    variance: str = "greenwood"
+    estimator: str = field(default="kaplan-meier")
+
+    @property
+    def std_err(self) -> np.ndarray:
+        """Standard error of S(t) (R ``summary.survfit`` ``std.err``)."""
+        with np.errstate(invalid="ignore"):
+            return self.std_err_log * self.survival
+
+    @property
+    def n_events(self) -> float:
+        return float(self.n_event.sum())
+
+    def quantile(self, p: float) -> SurvivalQuantile:
+        """p-quantile of the survival time (p = 0.5: median) with R ``quantile.survfit`` CI."""
+        est, lo, hi = curve_quantiles([p], self.time, self.survival, self.lower, self.upper)
+        return SurvivalQuantile(float(p), _opt(est[0]), _opt(lo[0]), _opt(hi[0]))
+
+    @property
+    def median(self) -> float | None:
+        return self.quantile(0.5).estimate
+
+    @property
+    def median_ci(self) -> tuple[float | None, float | None]:
+        q = self.quantile(0.5)
+        return (q.lower, q.upper)
+
+    def _index_at(self, times) -> np.ndarray:
+        """Index of the last curve time <= t (−1 before the first time)."""
+        return np.searchsorted(self.time, np.asarray(times, dtype=float), side="right") - 1
+
+    def survival_at(self, t: float) -> SurvivalAt | None:
+        """S(t) and CI; ``None`` beyond the last observed time (R ``extend = FALSE``)."""
+        t = float(t)
+        if np.isnan(t) or self.time.size == 0 or t > self.time[-1]:
+            return None
+        i = int(self._index_at(t))
+        risk = float(self.n_risk[np.searchsorted(self.time, t, side="left")])
+        if i < 0:
+            return SurvivalAt(t, 1.0, 1.0, 1.0, 0.0, risk)
+        return SurvivalAt(t, float(self.survival[i]), _opt(self.lower[i]), _opt(self.upper[i]),
+                          float(self.std_err[i]), risk)
+
+    def n_at_risk(self, times) -> np.ndarray:
+        """Number at risk (time >= t) at each of ``times``; 0 beyond the last time."""
+        times = np.atleast_1d(np.asarray(times, dtype=float))
+        j = np.searchsorted(self.time, times, side="left")
+        padded = np.append(self.n_risk, 0.0)
+        return padded[j]
+
+    def summary(self, censored: bool = False) -> pd.DataFrame:
+        """Life table as R ``summary(fit)``: event times only unless ``censored=True``."""
+        keep = slice(None) if censored else self.n_event > 0
+        return pd.DataFrame({
+            "time": self.time[keep], "n_risk": self.n_risk[keep], "n_event": self.n_event[keep],
+            "n_censor": self.n_censor[keep], "survival": self.survival[keep],
+            "std_err": self.std_err[keep], "lower": self.lower[keep], "upper": self.upper[keep],
+        })
+
+
+def km_curve(n_risk: np.ndarray, n_event: np.ndarray, event_rows: np.ndarray | None = None):
+    """Survival and Greenwood se(log S) from risk-set counts (R ``survfitkm.c``)."""
+    has_event = n_event > 0 if event_rows is None else (n_event > 0) & (event_rows > 0)
+    d = np.where(has_event, n_event, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod((n_risk - d) / n_risk)
+        terms = np.where(has_event, d / (n_risk * (n_risk - d)), 0.0)
+    return surv, np.sqrt(np.cumsum(terms))
+
+
+def kaplan_meier(time, event, *, weights=None, conf_type: str = "log-log",
+                 conf_level: float = 0.95) -> KaplanMeier:
+    """Kaplan-Meier curve of right-censored data; see the module doc for conventions."""
+    t = check_time(time)
+    e = check_event(event)
+    if e.shape[0] != t.shape[0]:
+        raise ValueError(f"event: has {e.shape[0]} rows, expected {t.shape[0]} (the length of time)")
+    w = None if weights is None else check_weights(weights, t.shape[0])
+    table = event_table(t, e, w)
+    surv, se_log = km_curve(table.n_risk, table.n_event, table.n_event_rows)
+    lower, upper = survival_ci(surv, se_log, conf_type, conf_level)
+    return KaplanMeier(table.time, surv, lower, upper, table.n_risk, table.n_event, table.n_censor,
+                       se_log, int(t.shape[0]), conf_type, float(conf_level), w is not None)
+
+
+def reverse_km(time, event, **options) -> KaplanMeier:
+    """Reverse Kaplan-Meier (Schemper & Smith 1996): censorings are the events.
+
+    Equals R ``survfit(Surv(time, 1 - event) ~ 1)``; its median is the median potential
+    follow-up.
+    """
+    e = check_event(event)
+    return kaplan_meier(time, 1 - e, **options)
+
+
+def reverse_km_median(time, event, **options) -> SurvivalQuantile:
+    """Median follow-up by reverse Kaplan-Meier, with its CI (``.estimate``, ``.lower``, ``.upper``)."""
+    return reverse_km(time, event, **options).quantile(0.5)

@@ -1,0 +1,135 @@
+"""Log-rank test (Mantel-Haenszel), optionally stratified, as R ``survdiff(rho = 0)``.
+
+At each distinct event time t of a stratum, with d_t events among n_t at risk and n_gt at
+risk in group g: E_g += d_t n_gt / n_t and, for n_t > 1,
+V_gh += d_t (n_t − d_t) / (n_t (n_t − 1)) · (n_gt δ_gh − n_gt n_ht / n_t).
+O, E and V are summed over strata.  As R: groups with E = 0 are dropped, the first
+remaining group is left out, chisq = (O − E)' V⁻¹ (O − E) with df = groups kept − 1.
+Groups are the sorted distinct labels (R factor levels).  Only the weight rho = 0
+(log-rank) is implemented; survdiff has no case weights and neither do we.
+Whole-number times (days) are counted on a grid in O(n); others by sorted search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from prrt_rwe.stats.event_table import integer_codes
+from prrt_rwe.stats.survival_data import as_labels, check_event, check_time
+
+__all__ = ["LogRank", "logrank"]
+
+_MAX_GRID = 20_000_000  # time-grid cells (times x groups) for the counting path
+
+
+@dataclass(frozen=True)
+class LogRank:
+    chisq: float
+    df: int
+    p: float
+    groups: tuple
+    n: np.ndarray
+    observed: np.ndarray
+    expected: np.ndarray
+    variance: np.ndarray
+    strata: tuple = ()
+    test: str = "log-rank (rho = 0)"
+
+    def summary(self) -> pd.DataFrame:
+        """One row per group, as R ``print(survdiff)``: N, Observed, Expected, (O−E)²/E, (O−E)²/V."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            diag = np.diag(self.variance)
+            return pd.DataFrame({
+                "group": list(self.groups), "n": self.n, "observed": self.observed,
+                "expected": self.expected,
+                "o_minus_e_sq_over_e": (self.observed - self.expected) ** 2 / self.expected,
+                "o_minus_e_sq_over_v": (self.observed - self.expected) ** 2 / diag,
+            })
+
+
+def _at_risk(sorted_times: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return sorted_times.size - np.searchsorted(sorted_times, t, side="left")
+
+
+def _events_at(sorted_event_times: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return (np.searchsorted(sorted_event_times, t, side="right")
+            - np.searchsorted(sorted_event_times, t, side="left"))
+
+
+def _by_search(time, event, codes, n_groups):
+    """(risk, deaths), shape (G, T) at the T distinct event times, by sorted search."""
+    all_sorted = [np.sort(time[codes == g]) for g in range(n_groups)]
+    ev_sorted = [np.sort(time[(codes == g) & (event == 1)]) for g in range(n_groups)]
+    t = np.unique(np.concatenate(ev_sorted))
+    risk = np.vstack([_at_risk(s, t) for s in all_sorted]).astype(float)
+    deaths = np.vstack([_events_at(s, t) for s in ev_sorted]).astype(float)
+    return risk, deaths
+
+
+def _by_counting(tcodes, size, event, codes, n_groups):
+    """(risk, deaths), shape (G, T), by counting on a time grid (O(n), no sort)."""
+    key = tcodes * n_groups + codes
+    total = np.bincount(key, minlength=size * n_groups).reshape(size, n_groups)
+    deaths = np.bincount(key, weights=event, minlength=size * n_groups).reshape(size, n_groups)
+    risk = np.cumsum(total[::-1], axis=0)[::-1]
+    at = np.flatnonzero(deaths.sum(axis=1) > 0)
+    return risk[at].T.astype(float), deaths[at].T
+
+
+def _stratum(time, event, codes, n_groups):
+    """O, E, V of one stratum."""
+    tcodes = integer_codes(time)
+    if tcodes is not None and (int(tcodes.max()) + 1) * n_groups <= _MAX_GRID:
+        risk, deaths = _by_counting(tcodes, int(tcodes.max()) + 1, event, codes, n_groups)
+    else:
+        risk, deaths = _by_search(time, event, codes, n_groups)
+    n_t, d_t = risk.sum(axis=0), deaths.sum(axis=0)
+    observed = deaths.sum(axis=1)
+    expected = (risk * (d_t / n_t)).sum(axis=1)
+    ok = n_t > 1
+    factor = np.zeros_like(n_t)
+    factor[ok] = d_t[ok] * (n_t[ok] - d_t[ok]) / (n_t[ok] * (n_t[ok] - 1))
+    weighted = risk * factor
+    var = np.diag(weighted.sum(axis=1))
+    var -= (weighted / np.where(ok, n_t, 1.0)) @ risk.T
+    return observed, expected, var
+
+
+def _chisq(observed, expected, var) -> tuple[float, int]:
+    keep = expected > 0
+    df = int(keep.sum()) - 1
+    if df < 1:
+        return 0.0, df
+    diff = (observed - expected)[keep][1:]
+    vv = var[np.ix_(keep, keep)][1:, 1:]
+    return float(diff @ np.linalg.solve(vv, diff)), df
+
+
+def logrank(time, event, group, *, strata=None) -> LogRank:
+    """Log-rank test of equal survival across ``group`` (within ``strata`` when given)."""
+    t = check_time(time)
+    e = check_event(event)
+    n = t.shape[0]
+    if e.shape[0] != n:
+        raise ValueError(f"event: has {e.shape[0]} rows, expected {n} (the length of time)")
+    codes, groups = as_labels(group, n, "group")
+    if strata is None:
+        s_codes, s_levels = np.zeros(n, dtype=np.intp), ()
+    else:
+        s_codes, s_levels = as_labels(strata, n, "strata")
+    G = len(groups)
+    observed, expected, var = np.zeros(G), np.zeros(G), np.zeros((G, G))
+    for s in range(max(len(s_levels), 1)):
+        rows = s_codes == s
+        o, ex, v = _stratum(t[rows], e[rows], codes[rows], G)
+        observed += o
+        expected += ex
+        var += v
+    chisq, df = _chisq(observed, expected, var)
+    p = float(chi2.sf(chisq, df)) if df >= 1 else float("nan")
+    return LogRank(chisq, df, p, groups, np.bincount(codes, minlength=G), observed, expected, var,
+                   s_levels)

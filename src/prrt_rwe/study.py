@@ -1,0 +1,167 @@
+"""The whole study in one call: registry (folder, workbook or ingested .duckdb) ->
+validated load -> ADaM datasets -> statistics -> OUT/results.json, OUT/report.html,
+OUT/ard.parquet, OUT/adam/*.parquet and OUT/run.json (shared/spec/results-v1.md).
+
+``analyze`` raises :class:`StudyInputError` for input it cannot analyse (validation
+errors, a bad study.toml, no patient in the efficacy set); the CLI turns it into exit 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+import prrt_rwe
+from prrt_rwe.report.ard import write_ard
+from prrt_rwe.report.context import ReportContext
+from prrt_rwe.report.html import write_report
+from prrt_rwe.report.numbers import Numbers
+from prrt_rwe.report.provenance import versions
+from prrt_rwe.report.quality import quality_summary
+from prrt_rwe.report.results_json import write_results
+from prrt_rwe.report.run_json import write_run
+
+DEMO_PATIENTS, DEMO_SITES, DEMO_SEED = 422, 33, 1
+MAX_ERRORS_SHOWN = 20
+
+
+class StudyInputError(Exception):
+    """Input the study cannot be run on; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class StudyResults:
+    results: dict
+    report_path: Path
+    out: Path
+
+
+def _config(config):
+    from prrt_rwe.config import ConfigError, StudyConfig, load_config
+
+    if isinstance(config, StudyConfig):
+        return config
+    try:
+        return load_config(config)
+    except (ConfigError, OSError) as exc:
+        raise StudyInputError(f"study configuration: {exc}") from None
+
+
+def _validation_error(report) -> StudyInputError:
+    lines = report.format_lines()
+    errors = [i.format() for i in report.errors][:MAX_ERRORS_SHOWN]
+    more = len(report.errors) - len(errors)
+    tail = f"\n... and {more} more errors" if more > 0 else ""
+    return StudyInputError(f"{report.source}: {len(report.errors)} validation errors, nothing analysed "
+                           f"({len(lines)} findings; run `prrt-rwe validate` for all):\n"
+                           + "\n".join(errors) + tail)
+
+
+def open_source(source) -> tuple:
+    """(DuckDB connection, ValidationReport or None, provenance) of a registry or .duckdb file."""
+    source = Path(source)
+    if not source.exists():
+        raise StudyInputError(f"{source}: no such file or folder")
+    if source.is_file() and source.suffix.lower() in (".duckdb", ".db"):
+        con = duckdb.connect(str(source), read_only=True)
+        meta = dict(con.execute('SELECT "key", "value" FROM "ingest_meta"').fetchall())
+        return con, None, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
+    from prrt_rwe.ingest.load import load_registry
+
+    con, report = load_registry(source)
+    if con is None:
+        raise _validation_error(report)
+    return con, report, {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+
+
+class _Progress:
+    """Stage names on a spinner when ``show`` and stderr is a terminal; silent otherwise."""
+
+    def __init__(self, show: bool):
+        self._status = None
+        if show and sys.stderr.isatty():
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status("validating and loading the registry")
+            self._status.start()
+
+    def stage(self, text: str) -> None:
+        if self._status is not None:
+            self._status.update(text)
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+
+def analyze(source, out, config=None, suppress_below: int | None = None,
+            progress: bool = False) -> StudyResults:
+    """Run the whole study (see module doc); returns the results and where the report is.
+
+    ``progress=True`` shows the current stage on a terminal (the CLI sets it)."""
+    shown = _Progress(progress)
+    try:
+        return _analyze(source, out, config, suppress_below, shown)
+    finally:
+        shown.stop()
+
+
+def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResults:
+    from prrt_rwe.derive import derive_all
+    from prrt_rwe.results.analysis import analyze_adam
+
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    timings, clock = {}, time.perf_counter()
+
+    def lap(stage):
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = now - clock
+        clock = now
+
+    if suppress_below is not None and suppress_below < 1:
+        raise StudyInputError("--suppress-below must be a positive count")
+    cfg = _config(config)
+    con, report, provenance = open_source(source)
+    lap("load_and_validate")
+    shown.stage("deriving the analysis datasets")
+    try:
+        adam = derive_all(con, cfg)
+    finally:
+        con.close()
+    lap("derive")
+    shown.stage("estimating")
+    if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
+        raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions); nothing to analyse")
+    out = Path(out)
+    (out / "adam").mkdir(parents=True, exist_ok=True)
+    adam.write_parquet(out / "adam")
+    analysis = analyze_adam(adam, cfg)
+    lap("statistics")
+    shown.stage("writing results.json, ard.parquet and report.html")
+    provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
+                      config=str(config) if config is not None and not hasattr(config, "km") else None)
+    write_results(analysis.results, out / "results.json")
+    write_ard(analysis.results, analysis.extras, out / "ard.parquet")
+    ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality_summary(report), provenance)
+    report_path = write_report(ctx, out / "report.html")
+    lap("report")
+    write_run(out / "run.json", started_utc=started, timings=timings, provenance=provenance,
+              rules=analysis.rules, suppress_below=suppress_below)
+    return StudyResults(analysis.results, report_path, out)
+
+
+def run_demo(out) -> StudyResults:
+    """Synthesize the calibrated cohort (422 patients, 33 sites, seed 1) into OUT/registry and
+    analyse it into OUT."""
+    from prrt_rwe.synth.generator import generate
+
+    out = Path(out)
+    registry = out / "registry"
+    generate(registry, patients=DEMO_PATIENTS, sites=DEMO_SITES, seed=DEMO_SEED, messy=False)
+    return analyze(registry, out, progress=True)

@@ -1,0 +1,54 @@
+"""study.toml parsing (src/prrt_rwe/config.py): defaults of derivations.md, errors naming keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from prrt_rwe.config import ConfigError, load_config
+
+
+def test_defaults_are_derivations_md():
+    c = load_config(None)
+    assert (c.recist.confirmation_days, c.recist.sd_min_days) == (28, 42)
+    assert c.safety.window_days == 365 and c.labs.baseline_window_days == 30
+    assert c.pfs.max_gap_days is None
+    assert c.km.conf_type == "log-log" and c.km.landmarks_months == (12, 20, 24)
+    assert c.models.orr_covariates == ("primary_group", "krenning4", "liver_lesion_le30")
+    assert c.models.pfs_covariates == ("ki67_lt10", "krenning4", "liver_burden_lt50",
+                                       "liver_lesion_le30", "ssa_concomitant")
+
+
+def test_file_overrides_and_to_dict_is_json(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text('[recist]\nconfirmation_days = 21\n[pfs]\nmax_gap_days = 182\n'
+                    '[km]\nlandmarks_months = [6, 12]\n')
+    c = load_config(path)
+    assert c.recist.confirmation_days == 21 and c.recist.sd_min_days == 42
+    assert c.pfs.max_gap_days == 182 and c.km.landmarks_months == (6, 12)
+    d = json.loads(json.dumps(c.to_dict()))
+    assert d["recist"]["confirmation_days"] == 21 and d["km"]["landmarks_months"] == [6, 12]
+    assert d["source"] == str(path)
+
+
+@pytest.mark.parametrize("text,named", [
+    ("[recist]\nconfirmation_dayz = 21\n", "confirmation_dayz"),
+    ("[recsit]\nconfirmation_days = 21\n", "recsit"),
+    ("[pfs]\nmax_gap_days = -3\n", "max_gap_days"),
+    ("[km]\nconf_type = 'logit'\n", "conf_type"),
+    ("[models]\npfs = 'pfs ~ a * b'\n", "pfs"),
+    ("[recist]\nsd_min_days = 'six weeks'\n", "sd_min_days"),
+])
+def test_bad_keys_raise_naming_the_key(tmp_path, text, named):
+    path = tmp_path / "study.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=named):
+        load_config(path)
+
+
+def test_invalid_toml_names_file(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text("[recist\n")
+    with pytest.raises(ConfigError, match="study.toml"):
+        load_config(path)

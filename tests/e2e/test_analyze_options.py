@@ -1,0 +1,76 @@
+"""`analyze` options on the hand registry: --suppress-below masks small counts in report.html
+only, and an ingested .duckdb gives the same results.json as the registry folder."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+from hand_registry import write_registry  # noqa: E402
+
+from prrt_rwe.cli import app  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("options")
+    registry = write_registry(base / "registry")
+    runner = CliRunner()
+    plain = runner.invoke(app, ["analyze", str(registry), "--out", str(base / "plain")])
+    masked = runner.invoke(app, ["analyze", str(registry), "--out", str(base / "masked"),
+                                 "--suppress-below", "3"])
+    assert plain.exit_code == 0 and masked.exit_code == 0, plain.output + masked.output
+    return base, registry
+
+
+def test_suppression_leaves_results_json_complete(runs):
+    base, _ = runs
+    assert (base / "masked" / "results.json").read_bytes() == (base / "plain" / "results.json").read_bytes()
+
+
+def test_suppression_masks_counts_and_their_percentages(runs):
+    base, _ = runs
+    plain = (base / "plain" / "report.html").read_text(encoding="utf-8")
+    masked = (base / "masked" / "report.html").read_text(encoding="utf-8")
+    # BOR: CR 1 of 7 (14.3 %), PR 2 (28.6 %); shown unmasked without the option ...
+    assert "<td>1 (14.3 %)</td>" in plain and "<td>2 (28.6 %)</td>" in plain
+    # ... and as "<3 (–)" with it; no 1/7 or 2/7 percentage survives anywhere.
+    assert "&lt;3 (–)" in masked
+    assert "14.3 %" not in masked and "28.6 %" not in masked
+    # Exclusion boxes of the flow diagram (1 patient each) are masked too.
+    assert re.search(r"No PRRT cycle: n = &lt;3", masked)
+    # Counts at or above the threshold stay: 10 enrolled, 7 in the efficacy set.
+    assert "n = 10" in masked and "Efficacy set (N = 7)" in masked
+    assert "counts below 3" in masked  # the provenance says the rule was applied
+
+
+def test_duckdb_input_gives_the_same_results(runs, tmp_path):
+    base, registry = runs
+    runner = CliRunner()
+    db = tmp_path / "hand.duckdb"
+    assert runner.invoke(app, ["ingest", str(registry), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(app, ["analyze", "--db", str(db), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "results.json").read_bytes() == (base / "plain" / "results.json").read_bytes()
+
+
+def test_source_and_db_together_is_a_usage_error(runs, tmp_path):
+    _, registry = runs
+    result = CliRunner().invoke(app, ["analyze", str(registry), "--db", str(tmp_path / "x.duckdb"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+
+
+def test_bad_config_exits_1(runs, tmp_path):
+    _, registry = runs
+    cfg = tmp_path / "study.toml"
+    cfg.write_text("[km]\nconf_typ = 'log'\n")
+    result = CliRunner().invoke(app, ["analyze", str(registry), "--out", str(tmp_path / "out"),
+                                      "--config", str(cfg)])
+    assert result.exit_code == 1
+    assert "conf_typ" in result.output

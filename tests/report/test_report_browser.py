@@ -1,0 +1,86 @@
+"""The report as a reader sees it: headless Chromium (Debian's) opens report.html from disk,
+offline; every section is there, every figure has a non-zero size, the console stays clean,
+and a screenshot is saved (tmp; docs/screenshot.png is a copy of one for the README).
+
+Runs in CI (scripts/install-system-deps.sh installs chromium); skipped with the reason when
+chromium or the playwright client is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SECTIONS = ("summary", "flow", "baseline", "response", "survival", "models", "sensitivity", "safety",
+            "hormonal", "benchmarks", "quality", "methods", "limitations", "checklist", "provenance")
+FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-forest-or", "fig-forest-hr", "fig-egfr",
+           "fig-benchmarks")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+    from hand_registry import write_registry
+
+    from prrt_rwe.study import analyze
+
+    base = tmp_path_factory.mktemp("browser")
+    return analyze(write_registry(base / "registry"), base / "out").report_path
+
+
+@pytest.fixture(scope="module")
+def page(report, tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed (scripts/install-system-deps.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright client not installed "
+                                   "(pip install -e '.[test]')")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1200, "height": 900}, offline=True)
+        pg = browser.new_page()
+        messages, requests = [], []
+        pg.on("console", lambda m: messages.append((m.type, m.text)))
+        pg.on("pageerror", lambda e: messages.append(("error", str(e))))
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.goto(report.resolve().as_uri(), wait_until="load")
+        yield pg, messages, requests
+        browser.close()
+
+
+def test_every_section_renders(page):
+    pg, _, _ = page
+    for section in SECTIONS:
+        box = pg.locator(f"section#{section}").bounding_box()
+        assert box and box["height"] > 40, section
+
+
+def test_every_figure_has_a_size(page):
+    pg, _, _ = page
+    for fig in FIGURES:
+        svg = pg.locator(f"figure#{fig} svg")
+        assert svg.count() == 1, fig
+        box = svg.bounding_box()
+        assert box["width"] > 100 and box["height"] > 100, (fig, box)
+
+
+def test_no_console_errors_and_no_requests(page, report):
+    _, messages, requests = page
+    assert [m for m in messages if m[0] in ("error", "warning")] == []
+    assert requests == [report.resolve().as_uri()]  # nothing but the file itself
+
+
+def test_screenshot(page, tmp_path):
+    pg, _, _ = page
+    shot = tmp_path / "report.png"
+    pg.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000

@@ -1,0 +1,30 @@
+# Reference bootstrap intervals (package boot): the bootstrap distribution t of a statistic
+# is exported with boot.ci's percentile and BCa limits computed from it, BCa with jackknife
+# influence values (empinf(type = "jack")), so the interval arithmetic can be compared on the
+# very same resamples.  Usage: Rscript tests/validation/r/bootstrap.R OUTDIR
+suppressPackageStartupMessages({library(boot); library(survival)})
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args)) args[1] else "tests/validation/fixtures"
+dir.create(out, showWarnings = FALSE, recursive = TRUE)
+wr <- function(df, name) {
+  df[] <- lapply(df, function(x) if (is.numeric(x)) sprintf("%.15g", x) else x)
+  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
+}
+x <- ovarian$age  # 26 ages; statistic: the mean (smooth, so BCa is defined)
+cases <- list(mean_age = function(d, i) mean(d[i]),   # R = 999: (R + 1) alpha whole
+              sd_age = function(d, i) sd(d[i]))       # R = 1000: interpolated order statistics
+n_boot <- c(mean_age = 999, sd_age = 1000)
+t_all <- ci_all <- list()
+for (nm in names(cases)) {
+  set.seed(1)
+  b <- boot(x, cases[[nm]], R = n_boot[[nm]])
+  L <- empinf(b, type = "jack")
+  ci <- boot.ci(b, conf = c(0.9, 0.95), type = c("perc", "bca"), L = L)
+  t_all[[nm]] <- data.frame(statistic = nm, t = b$t[, 1])
+  ci_all[[nm]] <- data.frame(statistic = nm, t0 = b$t0, conf = ci$percent[, 1],
+                             perc_lower = ci$percent[, 4], perc_upper = ci$percent[, 5],
+                             bca_lower = ci$bca[, 4], bca_upper = ci$bca[, 5])
+}
+wr(data.frame(age = x), "boot_data.csv")
+wr(do.call(rbind, t_all), "r_boot_t.csv")
+wr(do.call(rbind, ci_all), "r_boot_ci.csv")
