@@ -10,6 +10,7 @@ is the process's maximum resident set size (resource.getrusage). Writes OUT/inge
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import shutil
@@ -106,13 +107,13 @@ def main() -> None:
         rows = generate(work / "registry", args.patients)
         t_gen = time.perf_counter() - t0
         size = sum(p.stat().st_size for p in (work / "registry").iterdir()) / 2**20
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = prrt_rwe.validate(work / "registry")
-        t_val = time.perf_counter() - t0
+        t_val, c_val = time.perf_counter() - t0, time.process_time() - c0
         peak_val = _peak_mib()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = prrt_rwe.ingest(work / "registry", work / "registry.duckdb")
-        t_ing = time.perf_counter() - t0
+        t_ing, c_ing = time.perf_counter() - t0, time.process_time() - c0
         peak = _peak_mib()
         db_mib = (work / "registry.duckdb").stat().st_size / 2**20 if result.ok else float("nan")
     finally:
@@ -122,17 +123,19 @@ def main() -> None:
     lines = [
         "## Ingest (validate + load into DuckDB)",
         "",
-        f"Registry generated in the benchmark (numpy, seed 7): {args.patients:,} patients, "
-        + ", ".join(f"{n:,} {t}" for t, n in rows.items()) + f" rows; {size:.0f} MiB of CSV "
-        f"(written in {t_gen:.1f} s). Machine: {platform.machine()}, Python {platform.python_version()}.",
+        "Registry generated in the benchmark (numpy, seed 7), rows: "
+        + ", ".join(f"{n:,} {t}" for t, n in rows.items()) + f"; {size:.0f} MiB of CSV "
+        f"(written in {t_gen:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end (wall time "
+        "exceeds CPU time when other processes share the cores).",
         "",
-        "| step | seconds | peak RSS (MiB) |",
-        "|---|---:|---:|",
-        f"| `prrt_rwe.validate` | {t_val:.1f} | {peak_val:.0f} |",
-        f"| `prrt_rwe.ingest` (validate again + DuckDB, atomic) | {t_ing:.1f} | {peak:.0f} |",
+        "| step | wall s | CPU s | peak RSS (MiB) |",
+        "|---|---:|---:|---:|",
+        f"| `prrt_rwe.validate` | {t_val:.1f} | {c_val:.1f} | {peak_val:.0f} |",
+        f"| `prrt_rwe.ingest` (validate again + DuckDB, atomic) | {t_ing:.1f} | {c_ing:.1f} | {peak:.0f} |",
         "",
-        f"Issues found: {len(report.errors)} errors, {len(report.warnings)} warnings. "
-        f"DuckDB file: {db_mib:.0f} MiB.",
+        (f"Issues found: {len(report.errors)} errors, {len(report.warnings)} warnings. "
+         f"DuckDB file: {db_mib:.0f} MiB."),
         "",
     ]
     args.out.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -115,7 +115,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
     from prrt_rwe.derive import derive_all
     from prrt_rwe.results.analysis import analyze_adam
 
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     timings, clock = {}, time.perf_counter()
 
     def lap(stage):
@@ -145,10 +145,11 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
-                      config=str(config) if config is not None and not hasattr(config, "km") else None)
+                      config=cfg.source)
     write_results(analysis.results, out / "results.json")
-    write_ard(analysis.results, analysis.extras, out / "ard.parquet")
-    ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality_summary(report), provenance)
+    quality = quality_summary(report)
+    write_ard(analysis.results, {**analysis.extras, "data_quality": quality}, out / "ard.parquet")
+    ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality, provenance)
     report_path = write_report(ctx, out / "report.html")
     lap("report")
     write_run(out / "run.json", started_utc=started, timings=timings, provenance=provenance,

@@ -7,6 +7,7 @@ Rules: derivations.md "Laboratory toxicity" (half-open intervals as CTCAE writes
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from derive_builders import cohort, day, treated
@@ -58,6 +59,18 @@ CREATININE = [
 def test_creatinine_boundaries_and_highest_criterion():
     value, uln, base, expected = (np.array(c, dtype=float) for c in zip(*CREATININE))
     np.testing.assert_array_equal(ctcae.grade_creatinine(value, uln, base), expected)
+
+
+def test_converted_values_exactly_on_a_limit_keep_the_lower_grade():
+    # creatinine 2.1 mg/dL with ULN 0.7 mg/dL is exactly 3 x ULN -> grade 2 (">3.0-6.0 x ULN"
+    # starts above); in binary 2.1 * 88.42 > 3 * (0.7 * 88.42), so the comparison must
+    # treat a relative 1e-9 as equality. Same for 1.05 = 1.5 x 0.7 mg/dL -> grade 1.
+    value = np.array([2.1 * 88.42, 1.05 * 88.42])
+    uln = np.array([0.7 * 88.42, 0.7 * 88.42])
+    assert (value > 3 * uln)[0]   # the rounding this guards against
+    np.testing.assert_array_equal(ctcae.grade_creatinine(value, uln, np.nan), [2.0, 1.0])
+    # baseline-relative: 2.1 mg/dL = exactly 3 x baseline 0.7 mg/dL -> grade 2, not 3
+    np.testing.assert_array_equal(ctcae.grade_creatinine([2.1 * 88.42], [1e9], [0.7 * 88.42]), [2.0])
 
 
 def _lab(pid, d, test, value, **kw):
@@ -152,3 +165,11 @@ def test_creatinine_baseline_relative_grade_in_adlb():
     rows = _rows(adam, "1", "creatinine")
     assert rows["ATOXGR"].tolist() == [0, 2]
     assert rows["BASE"].tolist() == [50.0, 50.0]
+
+
+def test_ungraded_test_has_no_grade_and_no_default_range():
+    from prrt_rwe.derive import derive_all
+    adam = derive_all(cohort(treated("1"), labs=[_lab("1", 30, "alt", 200.0)]))
+    row = _rows(adam, "1", "alt").iloc[0]
+    assert pd.isna(row["ATOXGR"]) and row["RANGEDEF"] == "N" and np.isnan(row["ANRLO"])
+    assert all(sum(v.values()) == 0 for v in adam.worst_grades.values())

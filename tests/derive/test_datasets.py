@@ -80,3 +80,26 @@ def test_rules_recorded_as_json(derive):
     assert rules["ctcae"]["decrease"]["platelets"]["g2_below"] == 75.0
     assert rules["analysis_sets"]["exclusion_reasons"] == ["no PRRT cycle", "no baseline assessment",
                                                            "missing covariate"]
+
+
+def test_optional_tables_absent(derive):
+    # a database without the optional lesions / hormonal_symptoms / adverse_events tables
+    con = _rows(False)
+    for table in ("lesions", "hormonal_symptoms", "adverse_events"):
+        con.execute(f'DROP TABLE "{table}"')
+    adam = derive(con)
+    assert len(adam.adae) == 0 and len(adam.adhs) == 0
+    assert "AVALC_LESIONS" not in adam.adrs.columns
+    assert adam.hormonal_symptoms == {"evaluable": 0, "marked_improvement": 0, "any_improvement": 0}
+
+
+def test_empty_database(derive, tmp_path):
+    import duckdb
+
+    from prrt_rwe.schema import create_tables
+    con = duckdb.connect()
+    create_tables(con)
+    adam = derive(con)
+    assert all(len(getattr(adam, n)) == 0 for n in ("adsl", "adrs", "adtte", "adlb", "adae", "adhs"))
+    assert adam.exclusions == [("no PRRT cycle", 0), ("no baseline assessment", 0), ("missing covariate", 0)]
+    adam.write_parquet(tmp_path)

@@ -43,6 +43,13 @@ CASES = {
     # baseline 50; day 56: 35 = exactly 30 % below -> PR
     "R": ([_les("R", -7, "T1", "target", 50.0), _les("R", 56, "T1", "target", 35.0)],
           {56: "PR"}, {56: "PR"}),
+    # decimal millimetres exactly on the limits: baseline 15.4, day 56: 20.4 = +5 mm and
+    # +32.5 % -> PD (in binary 20.4 - 15.4 < 5); "V": baseline 33.3, 23.31 = -30 % -> PR
+    # (in binary 10 x 23.31 > 7 x 33.3)
+    "D": ([_les("D", -7, "T1", "target", 15.4), _les("D", 56, "T1", "target", 20.4)],
+          {56: "PD"}, {56: "PD"}),
+    "V": ([_les("V", -7, "T1", "target", 33.3), _les("V", 56, "T1", "target", 23.31)],
+          {56: "PR"}, {56: "PR"}),
     # two targets; day 56: T2 not measured -> NE; day 84: T2 still missing but a new lesion -> PD
     "N": ([_les("N", -7, "T1", "target", 30.0), _les("N", -7, "T2", "target", 30.0),
            _les("N", 56, "T1", "target", 20.0),

@@ -17,9 +17,9 @@ from scipy.stats import beta, norm
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hand_registry import write_registry  # noqa: E402
+from hand_registry import write_registry
 
-from prrt_rwe.cli import app  # noqa: E402
+from prrt_rwe.cli import app
 
 MONTH = 30.4375
 
@@ -176,7 +176,7 @@ def test_results_json_byte_identical_on_rerun(run, tmp_path):
 def test_report_is_self_contained(run):
     html = (run[0] / "out" / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"https?://", html)
-    assert not re.search(r"<(script|link|img|iframe)\b", html, re.I)
+    assert not re.search(r"<(script|link|img|iframe)\b", html, re.IGNORECASE)
     for section in ("summary", "flow", "baseline", "response", "survival", "models", "sensitivity",
                     "safety", "hormonal", "benchmarks", "quality", "methods", "limitations",
                     "checklist", "provenance"):

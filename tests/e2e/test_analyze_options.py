@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hand_registry import write_registry  # noqa: E402
+from hand_registry import write_registry
 
-from prrt_rwe.cli import app  # noqa: E402
+from prrt_rwe.cli import app
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +74,27 @@ def test_bad_config_exits_1(runs, tmp_path):
                                       "--config", str(cfg)])
     assert result.exit_code == 1
     assert "conf_typ" in result.output
+
+
+def test_config_changes_the_computation_and_the_methods_text(runs, tmp_path):
+    import json
+    import math
+
+    from scipy.stats import norm
+
+    _, registry = runs
+    cfg = tmp_path / "study.toml"
+    cfg.write_text('[km]\nconf_type = "log"\nlandmarks_months = [12, 18]\n[recist]\nconfirmation_days = 21\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(registry), "--out", str(out), "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    pfs = json.loads((out / "results.json").read_text())["pfs"]
+    assert list(pfs["rate_at"]) == ["12", "18"]
+    # Same hand KM as test_analyze_hand_registry, CI now on the log scale: S exp(+-z sqrt(Greenwood)).
+    s12 = 6 / 7 * 5 / 6 * 3 / 4 * 2 / 3
+    half = norm.ppf(0.975) * math.sqrt(1 / 42 + 1 / 30 + 1 / 12 + 1 / 6)
+    assert pfs["rate_at"]["12"]["ci95"] == [pytest.approx(s12 * math.exp(-half), rel=1e-5),
+                                            pytest.approx(min(1.0, s12 * math.exp(half)), rel=1e-5)]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "intervals on the log scale" in html and "at least 21 days later" in html
+    assert "landmark rates at 12, 18 months" in html

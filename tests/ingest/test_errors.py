@@ -3,9 +3,17 @@ format v1, "What bad input gets"). Each test names the exact code, file, line an
 
 from __future__ import annotations
 
-from prrt_rwe.ingest.validation import validate
+from conftest import (
+    append_row,
+    codes,
+    delete_rows,
+    find_line,
+    read_rows,
+    set_cell,
+    write_rows,
+)
 
-from conftest import append_row, codes, delete_rows, find_line, read_rows, set_cell, write_rows
+from prrt_rwe.ingest.validation import validate
 
 
 def only_errors(report):

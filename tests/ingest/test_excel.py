@@ -8,13 +8,12 @@ import re
 
 import openpyxl
 import pytest
+from conftest import append_row, read_rows, set_cell
 
 from prrt_rwe.ingest.load import load_registry
 from prrt_rwe.ingest.validation import validate
 from prrt_rwe.ingest.xlsx_reader import cell_text
 from prrt_rwe.schema import TABLES
-
-from conftest import append_row, read_rows, set_cell
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 INT = re.compile(r"-?\d+")

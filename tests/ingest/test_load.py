@@ -7,13 +7,12 @@ import hashlib
 
 import duckdb
 import pytest
+from conftest import MINIMAL, read_rows, set_cell, write_rows
 
 import prrt_rwe
 from prrt_rwe.ingest import load
 from prrt_rwe.ingest.load import ingest, load_registry
 from prrt_rwe.schema import TABLES
-
-from conftest import MINIMAL, read_rows, set_cell, write_rows
 
 
 def table_contents(db) -> dict[str, list[tuple]]:
@@ -67,6 +66,7 @@ def test_extra_columns_are_kept(registry):
     write_rows(registry, "cycles", [r + (["Batch"] if i == 0 else ["B7" if i == 3 else ""])
                                     for i, r in enumerate(rows)])
     con, report = load_registry(registry)
+    assert report.ok and [i.code for i in report.warnings if i.column == "Batch"] == ["W110"]
     assert con.execute("SELECT * FROM extra_columns").fetchall() == [("cycles", 4, "Batch", "B7")]
 
 

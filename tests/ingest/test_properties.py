@@ -8,14 +8,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL, read_rows, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prrt_rwe.ingest.load import ingest
 from prrt_rwe.ingest.validation import validate
 from prrt_rwe.schema import TABLES_BY_NAME
-
-from conftest import MINIMAL, read_rows, write_rows
 
 REQUIRED = [(t, c.name) for t, table in TABLES_BY_NAME.items() for c in table.columns
             if c.required and (MINIMAL / f"{t}.csv").exists()]
@@ -131,3 +130,33 @@ def test_row_order_does_not_change_the_issues(tmp_path, seed):
     after = {(i.code, i.column, i.message) for i in validate(folder).issues}
     assert before == after
     shutil.rmtree(work)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), text=st.text(max_size=12))
+def test_any_cell_text_never_crashes(tmp_path, data, text):
+    """Arbitrary text in an arbitrary cell: a report (error or not), never an exception; an
+    ingest happens exactly when the report has no error."""
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    folder = work / "registry"
+    shutil.copytree(MINIMAL, folder)
+    name = data.draw(st.sampled_from(TEXT_FILES))
+    rows = read_rows(folder, name)
+    line = data.draw(st.integers(1, len(rows)))
+    column = data.draw(st.integers(0, len(rows[0]) - 1))
+    rows[line - 1][column] = text
+    write_rows(folder, name, rows)
+    report = validate(folder)
+    result = ingest(folder, work / "r.duckdb")
+    assert result.ok == report.ok == (work / "r.duckdb").exists()
+    shutil.rmtree(work)
+
+
+def test_header_only_tables(tmp_path):
+    folder = tmp_path / "registry"
+    shutil.copytree(MINIMAL, folder)
+    for name in TEXT_FILES:
+        write_rows(folder, name, read_rows(folder, name)[:1])
+    report = validate(folder)
+    assert report.ok and report.issues == ()
+    assert ingest(folder, tmp_path / "r.duckdb").ok

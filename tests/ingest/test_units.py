@@ -4,10 +4,9 @@ registry format v1 (labs.csv "unit")."""
 from __future__ import annotations
 
 import pytest
+from conftest import append_row
 
 from prrt_rwe.ingest.load import load_registry
-
-from conftest import append_row
 
 
 @pytest.mark.parametrize("test, value, unit, canonical_value, canonical_unit", [

@@ -4,9 +4,9 @@ ingested, flagged). Thresholds by hand: 16 weeks = 112 days; 6 months = 6 x 30.4
 
 from __future__ import annotations
 
-from prrt_rwe.ingest.validation import validate
-
 from conftest import append_row, codes, delete_rows, find_line, set_cell
+
+from prrt_rwe.ingest.validation import validate
 
 
 def new_patient(folder, pid: str, c1: str, last_contact: str, death: str = "") -> int:
@@ -129,7 +129,7 @@ def test_w108_identical_duplicate_lab_row(registry):
     write_rows(registry, "labs", rows)
     report = validate(registry)
     assert report.ok and codes(report, "W108") == [("labs.csv", len(rows), "value")]
-    assert "line 6" in [i for i in report.issues if i.code == "W108"][0].message
+    assert "line 6" in next(i for i in report.issues if i.code == "W108").message
 
 
 def test_w109_unknown_extra_file(registry):

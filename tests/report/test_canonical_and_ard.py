@@ -48,3 +48,13 @@ def test_proportion_terms_and_groups_become_long_rows():
     assert _stat(frame, context="followup_median_months")["stat"] == 15.1
     assert "schema" not in set(frame["context"])
     assert not frame["variable_level"].eq("krenning4").sum() > 4  # hr, lo, hi, p only
+
+
+def test_count_tables_put_the_level_in_variable_level():
+    results = {"response": {"bor_counts": {"CR": 1, "PR": 2}},
+               "safety": {"lab": {"worst_grade": {"platelets": {"0": 5, "3": 1}}}}}
+    frame = ard(results, {})
+    cr = _stat(frame, variable="bor_counts", variable_level="CR")
+    assert (cr["stat_name"], cr["stat"], cr["group1"]) == ("n", 1, None)
+    g3 = _stat(frame, variable="lab.worst_grade.platelets", variable_level="3")
+    assert (g3["stat_name"], g3["stat"]) == ("n", 1)

@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from prrt_rwe import stats
-from prrt_rwe.stats.bootstrap_interval import bca_interval, jackknife_influence, percentile_interval
+from prrt_rwe.stats.bootstrap_interval import (
+    bca_interval,
+    jackknife_influence,
+    percentile_interval,
+    regression_influence,
+)
 
 FIXTURES = Path(__file__).parents[1] / "validation" / "fixtures"
 R_T = pd.read_csv(FIXTURES / "r_boot_t.csv")
@@ -27,6 +32,22 @@ def test_intervals_equal_r_boot_ci_on_the_same_resamples(row):
     loo = [stat(np.delete(AGE, i)) for i in range(AGE.size)]
     lo, hi = bca_interval(t, row.t0, jackknife_influence(loo, stat(AGE)), row.conf)
     assert (lo, hi) == (pytest.approx(row.bca_lower, rel=1e-9), pytest.approx(row.bca_upper, rel=1e-9))
+
+
+def test_bca_with_regression_influence_equals_r_default_boot_ci():
+    # boot.ci(type = "bca") without L: influence by regression on R's own boot.array
+    freq = pd.read_csv(FIXTURES / "r_boot_freq_sd_age.csv").to_numpy()
+    t = R_T.loc[R_T["statistic"] == "sd_age", "t"].to_numpy()
+    L = regression_influence(freq, t)
+    for row in R_CI[R_CI["statistic"] == "sd_age"].itertuples(index=False):
+        lo, hi = bca_interval(t, row.t0, L, row.conf)
+        assert lo == pytest.approx(row.bca_reg_lower, rel=1e-9)
+        assert hi == pytest.approx(row.bca_reg_upper, rel=1e-9)
+
+
+def test_frequencies_are_the_counts_of_each_row():
+    idx = np.array([[0, 0, 2], [1, 2, 2]])
+    np.testing.assert_array_equal(stats.bootstrap_frequencies(idx, 3), [[2, 0, 1], [0, 1, 2]])
 
 
 def _survival(seed, n=120):
@@ -73,9 +94,19 @@ def test_paired_arrays_are_resampled_together():
 
 
 def test_bca_of_a_median_with_flat_jackknife_is_refused_with_advice():
-    time, event = _survival(4)
-    with pytest.raises(ValueError, match="use method='percentile'"):
-        stats.bootstrap(stats.km_median, np.repeat(time[:3], 5), np.ones(15, int), method="bca")
+    time, _ = _survival(4)
+    with pytest.raises(ValueError, match="use influence='regression' or method='percentile'"):
+        stats.bootstrap(stats.km_median, np.repeat(time[:3], 5), np.ones(15, int), method="bca",
+                        influence="jackknife")
+
+
+def test_bca_of_km_median_fast_path_equals_generic_path():
+    time, event = _survival(6)
+    fast = stats.bootstrap(stats.km_median, time, event, n_resamples=400, method="bca")
+    slow = stats.bootstrap(lambda t, e: stats.km_median(t, e), time, event, n_resamples=400,
+                           method="bca")
+    assert fast.influence == "regression" and fast.ci == pytest.approx(slow.ci, rel=1e-12)
+    assert fast.ci[0] <= fast.estimate <= fast.ci[1]
 
 
 def test_method_is_checked():

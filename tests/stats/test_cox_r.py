@@ -29,7 +29,7 @@ def read(name: str) -> pd.DataFrame:
 
 
 def cases() -> pd.DataFrame:
-    return read("cox_cases.csv").fillna("").set_index("case")
+    return read("cox_cases.csv").fillna("").astype({"robust": str}).set_index("case")
 
 
 def _design(d: pd.DataFrame, specs: list[str]) -> pd.DataFrame:
@@ -60,6 +60,7 @@ def model_inputs(case: str) -> dict:
         "strata": d[c["strata"]].to_numpy() if c["strata"] else None,
         "cluster": d[c["cluster"]].to_numpy() if c["cluster"] else None,
         "weights": d[c["weights"]].to_numpy(float) if c["weights"] else None,
+        "robust": True if c["robust"] == "TRUE" else None,
     }
 
 

@@ -101,3 +101,10 @@ def test_array_input_gets_generic_names_and_bad_ci_is_rejected():
     np.testing.assert_allclose(arr.coef, fit.coef)
     with pytest.raises(ValueError, match="ci must be one of"):
         stats.logistic(d["y"], d.drop(columns="y"), ci="score")
+
+
+def test_a_single_outcome_value_is_refused():
+    with pytest.raises(ValueError, match="y: every value is 0"):
+        stats.logistic([0, 0, 0], pd.DataFrame({"a": [1.0, 2.0, 3.0]}))
+    with pytest.raises(stats.SurvivalDataError, match="y: must be 0"):
+        stats.logistic([0, 1, 2], pd.DataFrame({"a": [1.0, 2.0, 3.0]}))

@@ -61,3 +61,16 @@ def test_non_integer_times_take_the_search_path_with_the_same_r_numbers(name):
     res = stats.logrank(d["time"] + 0.37, d["event"], d["group"])
     assert res.chisq == pytest.approx(r["chisq"].iloc[0], rel=1e-6)
     np.testing.assert_allclose(res.expected, r["expected"], rtol=1e-6)
+
+
+def test_sorted_search_path_for_huge_grids_gives_the_same_r_numbers(monkeypatch):
+    # with the grid budget set to 0 every stratum takes the sorted-search path
+    import importlib
+
+    module = importlib.import_module("prrt_rwe.stats.logrank")  # the module, not the function
+    monkeypatch.setattr(module, "_MAX_GRID", 0)
+    r = R[(R["dataset"] == "veteran") & (R["stratified"])]
+    d = pd.read_csv(FIXTURES / "surv_veteran.csv")
+    res = stats.logrank(d["time"], d["event"], d["group"], strata=d["strata"])
+    assert res.chisq == pytest.approx(r["chisq"].iloc[0], rel=1e-6)
+    np.testing.assert_allclose(np.diag(res.variance), r["var_diag"], rtol=1e-6)

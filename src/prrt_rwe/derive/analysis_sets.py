@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.config import ConfigError
+
 EXCLUSION_REASONS = ("no PRRT cycle", "no baseline assessment", "missing covariate")
 
 
@@ -32,8 +34,8 @@ def covariates_complete(adsl: pd.DataFrame, covariates: tuple[str, ...]) -> np.n
     """Per patient: every named ADSL covariate present; unknown names raise naming them."""
     unknown = [c for c in covariates if c not in adsl.columns]
     if unknown:
-        raise ValueError(f"model covariate(s) {unknown} are not ADSL variables "
-                         f"(known: {', '.join(adsl.columns)})")
+        raise ConfigError(f"[models] covariate(s) {unknown} are not ADSL variables "
+                          f"(known: {', '.join(c for c in adsl.columns if not c.endswith('_D'))})")
     complete = np.ones(len(adsl), dtype=bool)
     for col in covariates:
         complete &= adsl[col].notna().to_numpy()

@@ -5,6 +5,10 @@ disorders"; shared/spec/derivations.md "Laboratory toxicity". Values are in the 
 units of schema/units.py. Intervals are half-open as CTCAE writes them: ``<75-50`` means
 50 <= x < 75, ``>1.5-3.0 x ULN`` means 1.5 ULN < x <= 3.0 ULN. Grades 2-4 of the decreased
 counts use the absolute limits whatever the LLN (as admiral's grading metadata).
+
+A value within a relative 1e-9 of a limit counts as equal to it (:func:`below`,
+:func:`above`): unit conversion leaves binary rounding, e.g. creatinine 2.1 mg/dL x 88.42
+comes out above 3 x (0.7 mg/dL x 88.42) although it is exactly 3 x ULN (grade 2, not 3).
 """
 
 from __future__ import annotations
@@ -57,18 +61,35 @@ DEFAULT_RANGES: dict[str, tuple[str, float, float]] = {
 }
 
 
+LIMIT_RTOL = 1e-9
+
+
+def below(x, limit) -> np.ndarray:
+    """x < limit, with x within LIMIT_RTOL of the limit counting as equal (not below)."""
+    x, limit = np.asarray(x, dtype=float), np.asarray(limit, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (x < limit) & ~(np.abs(x - limit) <= LIMIT_RTOL * np.abs(limit))
+
+
+def above(x, limit) -> np.ndarray:
+    """x > limit, with x within LIMIT_RTOL of the limit counting as equal (not above)."""
+    x, limit = np.asarray(x, dtype=float), np.asarray(limit, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (x > limit) & ~(np.abs(x - limit) <= LIMIT_RTOL * np.abs(limit))
+
+
 def grade_decrease(test: str, value, lln) -> np.ndarray:
     """CTCAE grade 0-4 of a decreased-count test; NaN where value or LLN is missing."""
     t = DECREASE_GRADES[test]
     x = np.asarray(value, dtype=float)
     lln = np.asarray(lln, dtype=float)
-    g = np.where(x < lln, 1.0, 0.0)
-    g = np.where(x < t.g2_below, 2.0, g)
-    g = np.where(x < t.g3_below, 3.0, g)
+    g = np.where(below(x, lln), 1.0, 0.0)
+    g = np.where(below(x, t.g2_below), 2.0, g)
+    g = np.where(below(x, t.g3_below), 3.0, g)
     if t.g4_below is not None:
-        g = np.where(x < t.g4_below, 4.0, g)
+        g = np.where(below(x, t.g4_below), 4.0, g)
     # below an absolute limit the grade is known even without an LLN
-    unknown = np.isnan(x) | (np.isnan(lln) & ~(x < t.g2_below))
+    unknown = np.isnan(x) | (np.isnan(lln) & ~below(x, t.g2_below))
     return np.where(unknown, np.nan, g)
 
 
@@ -81,11 +102,10 @@ def grade_creatinine(value, uln, baseline) -> np.ndarray:
     uln = np.asarray(uln, dtype=float)
     base = np.asarray(baseline, dtype=float)
     g = np.zeros(x.shape)
-    with np.errstate(invalid="ignore"):
-        for grade, mult in CREATININE_ULN_MULTIPLES:
-            g = np.where(x > mult * uln, float(grade), g)
-        for grade, mult in CREATININE_BASELINE_MULTIPLES:
-            g = np.where(x > mult * base, np.maximum(g, float(grade)), g)
+    for grade, mult in CREATININE_ULN_MULTIPLES:
+        g = np.where(above(x, mult * uln), float(grade), g)
+    for grade, mult in CREATININE_BASELINE_MULTIPLES:
+        g = np.where(above(x, mult * base), np.maximum(g, float(grade)), g)
     unknown = np.isnan(x) | (np.isnan(uln) & np.isnan(base))
     return np.where(unknown, np.nan, g)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
                              hormonal, kidney, recist, recist_lesions, time_to_event)
+from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
 from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
 
 DATASET_NAMES = ("adsl", "adrs", "adtte", "adlb", "adae", "adhs")
@@ -52,75 +52,11 @@ class AdamDatasets:
         return paths
 
 
-class _Ids:
-    """USUBJID/SITEID/SUBJID per pidx and the USUBJID sort rank."""
-
-    def __init__(self, patients: pd.DataFrame):
-        self.site = patients["site_id"].to_numpy(dtype=object)
-        self.subj = patients["patient_id"].to_numpy(dtype=object)
-        self.usubjid = np.array([f"{s}-{p}" for s, p in zip(self.site, self.subj)], dtype=object)
-        self.rank = np.empty(len(self.usubjid), dtype=np.int64)
-        self.rank[np.argsort(self.usubjid, kind="stable")] = np.arange(len(self.usubjid))
-
-    def attach(self, frame: pd.DataFrame, sort_by: tuple[str, ...] = ()) -> pd.DataFrame:
-        """Add the id columns first, sort by USUBJID then ``sort_by``, drop pidx."""
-        p = frame["pidx"].to_numpy(dtype=np.int64)
-        keys = [_sort_key(frame[c]) for c in reversed(sort_by)]
-        order = np.lexsort((*keys, self.rank[p])) if len(frame) else np.arange(0)
-        out = frame.iloc[order].reset_index(drop=True)
-        for col in out.columns:
-            if isinstance(out[col].dtype, pd.CategoricalDtype):
-                out[col] = _category_to_str(out[col].array)
-        p = p[order]
-        ids = pd.DataFrame({"USUBJID": _take_str(self.usubjid, p),
-                            "SITEID": _take_str(self.site, p),
-                            "SUBJID": _take_str(self.subj, p)})
-        return pd.concat([ids, out.drop(columns=["pidx"])], axis=1)
-
-
-def _sort_key(column: pd.Series) -> np.ndarray:
-    """Integer/float key sorting like the column's values (text lexicographically)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        cats = np.asarray(column.cat.categories, dtype=object)
-        rank = np.empty(len(cats), dtype=np.int64)
-        rank[np.argsort(cats, kind="stable")] = np.arange(len(cats))
-        codes = column.cat.codes.to_numpy()
-        return np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
-    if column.dtype.kind in "fiub":
-        return column.to_numpy()
-    return pd.factorize(column, sort=True)[0]
-
-
-def _category_to_str(values: pd.Categorical):
-    codes = values.codes
-    dictionary = pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(np.int32), mask=codes < 0),
-        pa.array(np.asarray(values.categories, dtype=object), type=pa.string()))
-    return pd.array(dictionary.cast(pa.string()), dtype="str")
-
-
-def _stack_categorical(head: pd.Categorical, tail: np.ndarray) -> pd.Categorical:
-    """Categorical of head's values followed by ``tail`` (object array, None = missing)."""
-    extra = [v for v in pd.unique(tail) if v is not None]
-    cats = pd.Index(sorted(set(np.asarray(head.categories, dtype=object)) | set(extra)), dtype=object)
-    head_codes = np.where(head.codes < 0, -1, cats.get_indexer(np.asarray(head.categories, dtype=object))[
-        np.maximum(head.codes, 0)] if len(head.categories) else -1)
-    tail_codes = cats.get_indexer(tail) if len(tail) else np.zeros(0, dtype=np.int64)
-    return pd.Categorical.from_codes(np.concatenate([head_codes, tail_codes]).astype(np.int64), cats)
-
-
-def _take_str(values: np.ndarray, index: np.ndarray):
-    """pandas ``str`` array of values[index], built by Arrow (fast for millions of rows)."""
-    dictionary = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)),
-                                                pa.array(values, type=pa.string()))
-    return pd.array(dictionary.cast(pa.string()), dtype="str")
-
-
 def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     """Every dataset of docs/adam.md from a DuckDB connection with the schema layout."""
     config = config if config is not None else load_config(None)
     reg = load_registry(con)
-    ids = _Ids(reg.patients)
+    ids = Ids(reg.patients)
     n = reg.n
     cov = baseline.baseline_covariates(reg)
     c1 = cov["TRTSDT_D"].to_numpy()
@@ -147,32 +83,21 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
-        .pipe(_dates, ["ADT"]),
-        adtte=ids.attach(_adtte(reg, cov, ovr, adlb, adae, config, safety), ("PARAMCD",))
-        .pipe(_dates, ["STARTDT", "ADT"]),
+        .pipe(with_dates, ["ADT"]),
+        adtte=ids.attach(_adtte(reg, cov, ovr, config, safety), ("PARAMCD",))
+        .pipe(with_dates, ["STARTDT", "ADT"]),
         adlb=ids.attach(_adlb_with_egfr(adlb, cov), ("PARAMCD", "date", "source_line"))
-        .pipe(_dates, ["ADT"]),
+        .pipe(with_dates, ["ADT"]),
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
-                        ("date", "source_line")).pipe(_dates, ["ASTDT"]),
+                        ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
         adhs=ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"])),
         exclusions=analysis_sets.exclusion_counts(sets["EXCLRSN"]),
         worst_grades=adlb_mod.worst_grade_counts(worst, safety),
         egfr_change=ids.attach(egfr),
-        recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(_dates, ["ADT"]),
+        recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"]),
         hormonal_symptoms=hormonal.hormonal_summary(adhs),
         rules=rules_in_force(config),
     )
-
-
-def _dates(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Day-number columns ``<name>_D`` or ``date`` -> datetime64[ns] column ``name``."""
-    for name in names:
-        src = f"{name}_D" if f"{name}_D" in frame.columns else "date"
-        values = to_dates(frame[src].to_numpy(dtype=float))
-        pos = frame.columns.get_loc(src)
-        frame = frame.drop(columns=[src])
-        frame.insert(pos, name, values)
-    return frame.drop(columns=[c for c in ("source_line",) if c in frame.columns])
 
 
 def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -234,7 +159,7 @@ def _adrs(ovr, best, lesion_tp, c1, safety) -> pd.DataFrame:
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def _adtte(reg: Registry, cov, ovr, adlb, adae, config: StudyConfig, safety) -> pd.DataFrame:
+def _adtte(reg: Registry, cov, ovr, config: StudyConfig, safety) -> pd.DataFrame:
     n = reg.n
     c1 = cov["TRTSDT_D"].to_numpy()
     death = cov["death_date_D"].to_numpy()
@@ -274,7 +199,7 @@ def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
         out[col] = yn(out[col].to_numpy())
     for col in ("PARAMCD", "AVALU", "AVALU_ORIG"):
         tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
-        out[col] = _stack_categorical(adlb[col].array, tail)
+        out[col] = stack_categorical(adlb[col].array, tail)
     for col in ("ATOXGR", "BTOXGR"):
         out[col] = out[col].astype("Int64")
     return out

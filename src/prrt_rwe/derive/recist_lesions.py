@@ -17,8 +17,9 @@ shared/spec/derivations.md "Tumour response". Steps of :func:`lesion_responses`:
    no status, else NON_CR_NON_PD.
 5. Discrepancy = a post-C1 lesion date whose recomputed response differs from the recorded
    overall_response on that date (or none was recorded).
-Threshold comparisons are done on scaled values (10 x sum vs 7 x baseline) so that the
-boundaries (exactly 30 %, exactly 20 %) are not lost to binary rounding.
+Threshold comparisons count a difference within a relative 1e-9 as equality
+(:func:`at_least`), so that the boundaries (exactly 30 %, exactly 20 %, exactly 5 mm, e.g.
+25.3 - 20.3 mm) are not lost to binary rounding of decimal millimetres.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ PR_TENTHS_OF_BASELINE = 7
 PD_TENTHS_OF_NADIR = 12
 PD_MIN_INCREASE_MM = 5.0
 NODE_NORMAL_BELOW_MM = 10.0
+
+TOLERANCE = 1e-9
+
+
+def at_least(a, b) -> np.ndarray:
+    """a >= b, a within a relative TOLERANCE below b counting as equal."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return (a >= b) | (np.abs(a - b) <= TOLERANCE * np.maximum(np.abs(b), 1.0))
+
 
 _EMPTY = pd.DataFrame({"pidx": pd.Series([], dtype=np.int64), "date": pd.Series([], dtype=float),
                        "ADY": pd.Series([], dtype=np.int64), "AVALC": pd.Series([], dtype="str"),
@@ -71,9 +82,9 @@ def _target_response(tp: pd.DataFrame, base_sum: np.ndarray) -> np.ndarray:
     key = tp["pidx"].to_numpy()
     prev_min = usable.groupby(key).shift(1, fill_value=np.inf).groupby(key).cummin()
     nadir = np.minimum(prev_min.to_numpy(dtype=float), base_sum)
-    pd_ = (10 * s >= PD_TENTHS_OF_NADIR * nadir) & (s - nadir >= PD_MIN_INCREASE_MM)
+    pd_ = at_least(10 * s, PD_TENTHS_OF_NADIR * nadir) & at_least(s - nadir, PD_MIN_INCREASE_MM)
     cr = tp["t_not_gone"].to_numpy() == 0
-    pr = 10 * s <= PR_TENTHS_OF_BASELINE * base_sum
+    pr = at_least(PR_TENTHS_OF_BASELINE * base_sum, 10 * s)
     resp = np.select([tp["n_base_targets"].to_numpy() == 0, unmeasured.to_numpy(), pd_, cr, pr],
                      ["none", "NE", "PD", "CR", "PR"], "SD")
     return resp

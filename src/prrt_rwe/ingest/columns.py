@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.raw import RawTable
@@ -50,8 +52,19 @@ def build_table(name: str, file: str, header: list[str], cells: pd.DataFrame,
                     extra_frame.reset_index(drop=True)), issues
 
 
-def clean_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Trim every cell; return the frame without all-empty rows and the mask of kept rows."""
-    frame = frame.apply(lambda s: s.astype("str").str.strip())
-    keep = (frame != "").any(axis=1).to_numpy(dtype=bool) if frame.shape[1] else np.zeros(len(frame), bool)
-    return frame[keep], keep
+def clean_cells(table: pa.Table) -> tuple[pd.DataFrame, np.ndarray]:
+    """Trim every cell (columns 0..n-1 of a string table); return them as a frame of str
+    without the all-empty rows, and the mask of kept rows."""
+    trimmed = [pc.utf8_trim_whitespace(col) for col in table.columns]
+    if not trimmed:
+        return pd.DataFrame(index=range(table.num_rows)), np.zeros(table.num_rows, bool)
+    keep = pc.not_equal(trimmed[0], "")
+    for col in trimmed[1:]:
+        keep = pc.or_(keep, pc.not_equal(col, ""))
+    keep = keep.to_numpy(zero_copy_only=False) if isinstance(keep, pa.Array) else \
+        np.asarray(keep.to_numpy(), dtype=bool)
+    kept = pa.table({str(i): col for i, col in enumerate(trimmed)}).filter(pa.array(keep))
+    frame = pd.DataFrame({i: pd.Series(pd.arrays.ArrowStringArray(kept.column(i).cast(pa.large_string())
+                                                                   .combine_chunks()), dtype="str")
+                          for i in range(len(trimmed))})
+    return frame, keep

@@ -34,8 +34,8 @@ def print_report(report: ValidationReport, console: Console | None = None) -> No
         if any(s.missing_percent for s in report.site_summary):
             console.print(_missing_table(report))
     verdict = "ok" if report.ok else "invalid"
-    console.print(f"{report.source}: {verdict}: {len(report.errors)} errors, "
-                  f"{len(report.warnings)} warnings", highlight=False)
+    console.print(escape(f"{report.source}: {verdict} (errors: {len(report.errors)}, "
+                         f"warnings: {len(report.warnings)})"), highlight=False, soft_wrap=True)
 
 
 def _rows_table(report: ValidationReport) -> Table:

@@ -21,7 +21,7 @@ LIVER_SIZE = ("liver_tumor_burden_percent", "largest_liver_lesion_mm")
 def missing_covariates(patients: ParsedTable) -> dict[str, np.ndarray]:
     """Covariate -> boolean mask of patients rows where it is missing."""
     v = patients.values
-    no_liver = (v["liver_metastases"] == False).fillna(False).to_numpy(bool)  # noqa: E712
+    no_liver = (v["liver_metastases"] == False).fillna(False).to_numpy(bool)
     out = {}
     for name in MODEL_COVARIATES:
         missing = v[name].isna().to_numpy(bool)

@@ -13,7 +13,6 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -33,61 +32,59 @@ class UnreadableFile(Exception):
         self.line = line
 
 
-def decode(data: bytes) -> str:
-    """Text of a UTF-8 file (BOM dropped); UnreadableFile naming the byte and line otherwise."""
+def decode(data: bytes) -> tuple[str, bytes]:
+    """Text of a UTF-8 file and its bytes, BOM dropped; UnreadableFile naming the byte and
+    line otherwise."""
     if data.startswith(UTF16_BOMS):
         raise UnreadableFile("file is UTF-16 encoded; save it as UTF-8")
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+    data = data.removeprefix(UTF8_BOM)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UnreadableFile(f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} "
                              f"(line {line}); save the file as UTF-8", line) from None
-    nul = text.find("\x00")
+    nul = data.find(b"\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
+        line = data.count(b"\n", 0, nul) + 1
         raise UnreadableFile(f"NUL byte at offset {nul} (line {line}): binary or UTF-16 file, "
                              "save it as UTF-8", line)
-    if not text.strip():
+    if not data.strip():
         raise UnreadableFile("empty file: no header row")
-    return text
+    return text, data
 
 
-def _is_simple(text: str) -> bool:
+def _is_simple(data: bytes) -> bool:
     """True when every line is one record: no blank line inside the file, no lone carriage
     return, and no line break inside a quoted value (an even number of quotes before
     every line break)."""
-    body = text.rstrip("\r\n")
-    if "\n\n" in body or "\n\r\n" in body or "\r" in body.replace("\r\n", ""):
+    body = data.rstrip(b"\r\n")
+    if b"\n\n" in body or b"\n\r\n" in body or body.count(b"\r") != body.count(b"\r\n"):
         return False
-    if '"' not in body:
+    if b'"' not in body:
         return True
-    raw = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    raw = np.frombuffer(body, dtype=np.uint8)
     quotes = np.flatnonzero(raw == ord('"'))
     breaks = np.flatnonzero(raw == ord("\n"))
     return not (np.searchsorted(quotes, breaks) % 2).any()
 
 
-def _read_fast(text: str) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    header_line = text.split("\n", 1)[0].rstrip("\r")
+def _read_fast(data: bytes) -> tuple[list[str], pa.Table, np.ndarray]:
+    header_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
     header = next(csv.reader([header_line]))
     names = [f"c{i}" for i in range(len(header))]
     table = pacsv.read_csv(
-        io.BytesIO(text.encode("utf-8")),
+        io.BytesIO(data),
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
         parse_options=pacsv.ParseOptions(newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    frame = table.to_pandas()
-    frame.columns = range(len(header))
-    return header, frame, np.arange(len(frame), dtype=np.int64) + 2
+    return header, table, np.arange(table.num_rows, dtype=np.int64) + 2
 
 
-def _read_general(text: str, file: str, table: str) -> tuple[list[str], pd.DataFrame, np.ndarray, list[Issue]]:
+def _read_general(text: str, file: str, table: str) -> tuple[list[str], pa.Table, np.ndarray, list[Issue]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     rows, lines, issues = [], [], []
@@ -106,22 +103,22 @@ def _read_general(text: str, file: str, table: str) -> tuple[list[str], pd.DataF
             continue
         rows.append(record)
         lines.append(line)
-    frame = pd.DataFrame(rows, columns=range(len(header)), dtype="str") if rows else \
-        pd.DataFrame({i: pd.Series([], dtype="str") for i in range(len(header))})
-    return header, frame, np.asarray(lines, dtype=np.int64), issues
+    columns = list(zip(*rows)) if rows else [()] * len(header)
+    table = pa.table({f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)})
+    return header, table, np.asarray(lines, dtype=np.int64), issues
 
 
 def read_csv_table(path: Path, name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
     """One CSV file as a RawTable, or None with E014 issues when it cannot be read."""
     file = path.name
     try:
-        text = decode(data)
+        text, data = decode(data)
     except UnreadableFile as exc:
         return None, [file_issue(file, name, "E014", str(exc), line=exc.line)]
     issues: list[Issue] = []
-    if _is_simple(text):
+    if _is_simple(data):
         try:
-            header, frame, lines = _read_fast(text)
+            header, frame, lines = _read_fast(data)
         except pa.ArrowInvalid:
             header, frame, lines, issues = _read_general(text, file, name)
     else:

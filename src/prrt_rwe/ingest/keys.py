@@ -32,6 +32,21 @@ def make_patient_key(values: pd.DataFrame) -> pd.Series:
     return key.where(values["site_id"].notna() & values["patient_id"].notna(), None)
 
 
+def key_isin(keys, known) -> np.ndarray:
+    """Boolean mask: which ``keys`` (Series or Index of str, missing allowed) are in
+    ``known`` (any collection of str); hashed by Arrow, missing keys are False."""
+    arr = _arrow_strings(keys)
+    value_set = _arrow_strings(known if hasattr(known, "array") else pd.Index(list(known), dtype="str"))
+    found = pc.is_in(arr, value_set=value_set, skip_nulls=True)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def _arrow_strings(values) -> pa.Array:
+    if isinstance(values, pd.Index):
+        values = pd.Series(values, dtype="str")
+    return pa.array(values.array, from_pandas=True).cast(pa.large_string())
+
+
 def duplicate_keys(table: ParsedTable) -> list[Issue]:
     """E008 on every occurrence of a key after its first."""
     key_cols = table.raw.schema.key
@@ -62,11 +77,10 @@ def duplicate_keys(table: ParsedTable) -> list[Issue]:
 
 def orphan_rows(table: ParsedTable, patients: set[str]) -> list[Issue]:
     """E009 for rows whose site_id + patient_id is not a row of patients."""
-    key = pa.array(patient_key(table).array)
-    known = pa.array(sorted(patients), type=key.type)
-    orphan = pc.fill_null(pc.invert(pc.is_in(key, value_set=known)), False).to_numpy(zero_copy_only=False)
-    sites = table.values["site_id"].astype("str").to_numpy(dtype=object)
-    ids = table.values["patient_id"].astype("str").to_numpy(dtype=object)
+    codes, uniques = table.patient_codes
+    unknown = np.append(~key_isin(uniques, patients), False)
+    orphan = unknown[np.where(codes < 0, len(uniques), codes)]
+    sites, ids = table.values["site_id"], table.values["patient_id"]
     return row_issues(table.raw, orphan, "patient_id", "E009",
-                      lambda idx: [f"patient '{ids[i]}' of site '{sites[i]}' is not in patients"
-                                   for i in idx])
+                      lambda idx: [f"patient '{p}' of site '{s}' is not in patients"
+                                   for s, p in zip(sites.iloc[idx], ids.iloc[idx])])

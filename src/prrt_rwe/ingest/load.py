@@ -20,10 +20,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from prrt_rwe.ingest.validation import CheckedRegistry, check
 from prrt_rwe.ingest.report import ValidationReport
+from prrt_rwe.ingest.validation import CheckedRegistry, check
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
-from prrt_rwe.schema.registry_v1 import DUCKDB_TYPES
 
 
 @dataclass(frozen=True)
@@ -118,5 +117,3 @@ def _insert_extra(con, name: str, parsed) -> None:
     long = long[["table_name", "source_line", "column_name", "value"]]
     _insert(con, "extra_columns", long.reset_index(drop=True))
 
-
-__all__ = ["IngestReport", "ingest", "load_registry", "write_tables", "DUCKDB_TYPES"]

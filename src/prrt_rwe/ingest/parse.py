@@ -18,7 +18,17 @@ import pyarrow.compute as pc
 from prrt_rwe.ingest.issues import Issue, quote, row_issues
 from prrt_rwe.ingest.raw import RawTable
 from prrt_rwe.ingest.xlsx_reader import cell_text
-from prrt_rwe.schema.registry_v1 import CODE, DATE, INTEGER, NO_VALUES, NUMBER, TEXT, YES_VALUES, YESNO, Column
+from prrt_rwe.schema.registry_v1 import (
+    CODE,
+    DATE,
+    INTEGER,
+    NO_VALUES,
+    NUMBER,
+    TEXT,
+    YES_VALUES,
+    YESNO,
+    Column,
+)
 
 NUMBER_RE = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 INTEGER_RE = r"[+-]?\d{1,15}"
@@ -42,6 +52,12 @@ class ParsedTable:
         from prrt_rwe.ingest.keys import make_patient_key
 
         return make_patient_key(self.values)
+
+    @cached_property
+    def patient_codes(self) -> tuple[np.ndarray, pd.Index]:
+        """The patient key factorized: per-row codes (-1 = missing) and the distinct keys."""
+        codes, uniques = pd.factorize(self.patient_key, use_na_sentinel=True)
+        return codes, pd.Index(uniques)
 
 
 def code_lookup(codes: tuple[str, ...]) -> dict[str, str]:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.ingest.issues import Issue, row_issues
-from prrt_rwe.ingest.keys import patient_key
+from prrt_rwe.ingest.keys import key_isin, patient_key
 from prrt_rwe.ingest.parse import ParsedTable
 from prrt_rwe.ingest.timeline import first_cycle, latest_known, per_row
 from prrt_rwe.schema.registry_v1 import DAYS_PER_MONTH
@@ -73,34 +73,40 @@ def cycle_gaps(cycles: ParsedTable) -> list[Issue]:
 
 def assessment_timing(tables: dict[str, ParsedTable]) -> list[Issue]:
     """W105 (no post-baseline assessment) and W106 (stale baseline scan)."""
-    c1 = first_cycle(tables)
     patients = tables["patients"]
+    c1 = first_cycle(tables)
+    with_post: pd.Index = pd.Index([])
     issues: list[Issue] = []
-    frame = pd.DataFrame({"key": patient_key(tables["assessments"]),
-                          "date": tables["assessments"].values["date"]}) if "assessments" in tables \
-        else pd.DataFrame({"key": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[s]")})
-    frame["c1"] = c1.astype("datetime64[s]").reindex(frame["key"].to_numpy(dtype=object)).to_numpy()
-    post = set(frame.loc[frame["date"] > frame["c1"], "key"])
-    pkey = patient_key(patients)
-    treated = pkey.isin(c1.index).to_numpy(bool)
-    none_after = treated & ~pkey.isin(post).to_numpy(bool)
-    issues += row_issues(patients.raw, none_after, "patient_id", "W105",
-                         "no tumour assessment after the first cycle")
     if "assessments" in tables:
         table = tables["assessments"]
-        frame["pos"] = np.arange(len(frame))
-        base = frame[frame["date"] <= frame["c1"]].sort_values(["key", "date", "pos"], kind="stable")
-        base = base.drop_duplicates("key", keep="last")
-        lag = _days(base["c1"].to_numpy() - base["date"].to_numpy())
-        stale = base["pos"].to_numpy()[lag > MAX_BASELINE_DAYS]
-        mask = np.zeros(len(frame), bool)
-        mask[stale] = True
-        lag_at = np.zeros(len(frame))
-        lag_at[base["pos"].to_numpy()] = lag
-        issues += row_issues(table.raw, mask, "date", "W106",
-                             lambda idx: [f"baseline scan {lag_at[i]:.0f} days before the first cycle "
-                                          f"(> {MAX_BASELINE_DAYS})" for i in idx])
+        codes, uniques = table.patient_codes
+        date = table.values["date"].astype("datetime64[s]").to_numpy()
+        start = per_row(c1, table)
+        post = (date > start) & (codes >= 0)
+        with_post = uniques[np.bincount(codes[post], minlength=len(uniques)) > 0]
+        issues += _stale_baselines(table, codes, date, start)
+    treated = key_isin(patient_key(patients), c1.index)
+    none_after = treated & ~key_isin(patient_key(patients), with_post)
+    issues += row_issues(patients.raw, none_after, "patient_id", "W105",
+                         "no tumour assessment after the first cycle")
     return issues
+
+
+def _stale_baselines(table: ParsedTable, codes, date, start) -> list[Issue]:
+    """W106 on each patient's baseline scan (last on or before C1) when > 90 days before C1."""
+    pos = np.flatnonzero((date <= start) & (codes >= 0))
+    order = np.lexsort((pos, date[pos], codes[pos]))
+    pos = pos[order]
+    last = np.append(codes[pos][1:] != codes[pos][:-1], True) if len(pos) else np.zeros(0, bool)
+    base = pos[last]
+    lag = _days(start[base] - date[base])
+    lag_at = np.zeros(len(codes))
+    lag_at[base] = lag
+    mask = np.zeros(len(codes), bool)
+    mask[base[lag > MAX_BASELINE_DAYS]] = True
+    return row_issues(table.raw, mask, "date", "W106",
+                      lambda idx: [f"baseline scan {lag_at[i]:.0f} days before the first cycle "
+                                   f"(> {MAX_BASELINE_DAYS})" for i in idx])
 
 
 def short_followup(tables: dict[str, ParsedTable]) -> list[Issue]:

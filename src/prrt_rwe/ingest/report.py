@@ -44,7 +44,7 @@ class ValidationReport:
     site_summary: tuple[SiteSummary, ...] = ()
 
     @classmethod
-    def build(cls, source: str, kind: str, fingerprint: str, issues, site_summary=()) -> "ValidationReport":
+    def build(cls, source: str, kind: str, fingerprint: str, issues, site_summary=()) -> ValidationReport:
         return cls(source, kind, fingerprint, tuple(sorted(issues, key=sort_key)), tuple(site_summary))
 
     @property

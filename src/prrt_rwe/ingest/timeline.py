@@ -42,8 +42,10 @@ def latest_known(tables: dict[str, ParsedTable]) -> pd.Series:
 
 def per_row(series: pd.Series, table: ParsedTable) -> np.ndarray:
     """A per-patient series looked up for every row of a table (NaT where unknown)."""
-    series = series.astype("datetime64[s]")
-    return series.reindex(patient_key(table).to_numpy(dtype=object)).to_numpy()
+    codes, uniques = table.patient_codes
+    per_key = series.astype("datetime64[s]").reindex(uniques).to_numpy()
+    out = np.append(per_key, np.datetime64("NaT", "s"))
+    return out[np.where(codes < 0, len(per_key), codes)]
 
 
 def death_dates(tables: dict[str, ParsedTable]) -> pd.Series:

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 from prrt_rwe.ingest.columns import build_table, clean_cells
 from prrt_rwe.ingest.issues import Issue
@@ -59,9 +59,9 @@ def read_sheet(ws, name: str, file: str) -> tuple[RawTable | None, list[Issue]]:
     header = [cell_text(v) for v in rows[0]]
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=range(width), dtype=object)
-    frame = frame.map(cell_text).astype("str") if len(frame) else \
-        pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
+    columns = list(zip(*body)) if body else [()] * width
+    frame = pa.table({f"c{i}": pa.array([cell_text(v) for v in col], type=pa.string())
+                      for i, col in enumerate(columns)})
     lines = np.asarray(numbers[1:], dtype=np.int64)
     frame, keep = clean_cells(frame)
     return build_table(name, file, header, frame, lines[keep])

@@ -11,8 +11,17 @@ from pathlib import Path
 import pandas as pd
 
 COLUMNS = ("context", "group1", "group1_level", "variable", "variable_level", "stat_name", "stat", "stat_chr")
-LEVEL_KEYS = ("term", "reason", "month")  # a list item named by one of these keys
+LEVEL_KEYS = ("term", "reason", "month", "site_id")  # a list item named by one of these keys
 GROUP_BLOCKS = {"by_primary_group": "primary_group"}
+COUNT_TABLES = ("primary_group", "who_grade", "bor_counts")  # dicts of level -> patients
+
+
+def is_count_table(context: str, parts: list, node: dict) -> bool:
+    """A dict whose keys are levels and values patient counts (stat_name "n")."""
+    if not node or not all(isinstance(v, int) and not isinstance(v, bool) for v in node.values()):
+        return False
+    return (bool(parts) and parts[-1] in COUNT_TABLES) or "worst_grade" in parts[:-1] \
+        or (context == "characteristics" and "median" not in node and "variables" in parts)
 
 
 def _row(context, variable, stat_name, value, group=None, level=None, var_level=None) -> dict:
@@ -26,6 +35,10 @@ def _row(context, variable, stat_name, value, group=None, level=None, var_level=
 def _walk(node, context, parts, group=None, level=None, var_level=None):
     variable = ".".join(parts) if parts else context
     if isinstance(node, dict):
+        if is_count_table(context, parts, node):
+            for key, n in node.items():
+                yield _row(context, variable, "n", n, group, level, key)
+            return
         if "months" in node and all(isinstance(v, list) for v in node.values()):
             for i, m in enumerate(node["months"]):
                 for k, values in node.items():

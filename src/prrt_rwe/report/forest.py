@@ -75,6 +75,9 @@ def section(ctx) -> Section:
         if name == "pfs_cox":
             extra = (f"Efron ties; concordance {nb.number(m['concordance'], 3)}; proportional-hazards "
                      f"test (cox.zph, km transform) global p = {nb.pvalue(m['ph_test']['global_p'])}.",)
+        note = ctx.extras.get("model_notes", {}).get("orr_logistic" if name == "orr_logistic" else "pfs_cox_main")
+        if note:
+            extra += (f"Not estimable on these data: {note}.",)
         t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb)
         body += Table(t.title, t.columns, t.rows, t.footnotes + extra, t.source, t.table_id).html()
     return Section("models", "Multivariable models", body)

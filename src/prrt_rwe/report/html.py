@@ -9,8 +9,23 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from prrt_rwe.report import (benchmarks, checklist, flow, forest, hormonal, km, limitations, methods,
-                             provenance, quality, response, safety, sensitivity, summary, table1)
+from prrt_rwe.report import (
+    benchmarks,
+    checklist,
+    flow,
+    forest,
+    hormonal,
+    km,
+    limitations,
+    methods,
+    provenance,
+    quality,
+    response,
+    safety,
+    sensitivity,
+    summary,
+    table1,
+)
 
 PARTS = (summary, flow, table1, response, km, forest, sensitivity, safety, hormonal, benchmarks,
          quality, methods, limitations, checklist, provenance)

@@ -36,6 +36,14 @@ def km_figure(data, options, table: dict, title: str, count) -> str:
         if km.median is not None:
             m = km.median / surv.DAYS_PER_MONTH
             ax.plot([0, m, m], [0.5, 0.5, 0], color="0.45", linewidth=0.8, linestyle="--")
+            ax.annotate(f"median {m:.1f}", (m, 0.02), textcoords="offset points", xytext=(4, 0),
+                        fontsize=7, color="0.35")
+        for month in options.landmarks_months:
+            at = km.survival_at(float(month) * surv.DAYS_PER_MONTH)
+            if at is not None:
+                ax.plot([month], [at.estimate], "o", color=COLOR, markersize=3.5)
+                ax.annotate(f"{100 * at.estimate:.0f} % at {month:g} mo", (month, at.estimate),
+                            textcoords="offset points", xytext=(4, 5), fontsize=7, color="0.25")
     months = table["months"]
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0, months[-1])

@@ -4,6 +4,7 @@ choices repeats each one with its reference, as a reviewer would look for it."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from prrt_rwe.report.section import Section, paragraph
@@ -76,8 +77,6 @@ def choices_table(ctx) -> Table:
 
 
 def rules_block(ctx) -> str:
-    import json
-
     text = json.dumps(ctx.analysis.rules, indent=2, ensure_ascii=False, sort_keys=True)
     return f'<details><summary>Rules in force (as JSON)</summary><pre>{escape(text)}</pre></details>'
 

@@ -33,7 +33,7 @@ def sites_table(q: dict, nb) -> Table:
                   *[nb.number(s["missing_percent"].get(c), 0) for c in covariates],
                   nb.count(s["warnings"])) for s in q["sites"])
     return Table("Table 13. Data quality by site",
-                 ("Site", "Patients", *[f"% missing {c}" for c in covariates], "Warnings"), rows,
+                 ("Site", "Patients", *[f"% missing {c.replace('_', ' ')}" for c in covariates], "Warnings"), rows,
                  footnotes=("Site codes as given in the registry (pseudonymous); no patient "
                             "identifier appears in this report.",),
                  table_id="table-quality-sites")

@@ -15,6 +15,17 @@ TEST_LABELS = {"platelets": "Platelet count decreased", "neutrophils": "Neutroph
                "hemoglobin": "Anaemia", "creatinine": "Creatinine increased"}
 
 
+def ranges_note(defaulted: dict) -> str:
+    used = {t: n for t, n in defaulted.items() if n}
+    if not used:
+        return "Every result came with its site reference range; no default range was used."
+    listed = ", ".join(f"{TEST_LABELS[t].lower()} {n}" for t, n in used.items())
+    return ("Results without a site reference range were graded against the default ranges of the "
+            "analysis rules (platelets LLN 150, neutrophils 2.0, wbc 4.0, lymphocytes 1.0 x10^9/L; "
+            "haemoglobin 120 F / 135 M g/L; creatinine ULN 84 F / 104 M µmol/L); results concerned: "
+            f"{listed}.")
+
+
 def worst_grade_table(ctx) -> Table:
     wg, nb, N = ctx.results["safety"]["lab"]["worst_grade"], ctx.numbers, ctx.results["safety"]["N"]
     rows = []
@@ -32,9 +43,7 @@ def worst_grade_table(ctx) -> Table:
                             f"to last cycle + {ctx.config.safety.window_days} days; worst grade per patient "
                             "whatever the baseline grade. Percentages of the safety N.",
                             "Anaemia has no laboratory grade 4 in CTCAE v5.0.",
-                            "Missing reference ranges were replaced by the defaults of the analysis "
-                            "rules (platelets LLN 150, neutrophils 2.0, wbc 4.0, lymphocytes 1.0 "
-                            "x10^9/L; haemoglobin 120 F / 135 M g/L; creatinine ULN 84 F / 104 M µmol/L)."),
+                            ranges_note(ctx.extras.get("ranges_defaulted", {}))),
                  table_id="table-worst-grade")
 
 

@@ -30,7 +30,9 @@ def table(ctx) -> Table:
                    "Cluster-robust: same estimates, Lin–Wei sandwich variance by site "
                    "(R coxph(..., cluster = site)); Wald intervals from the robust SE.",
                    f"Global PH test p = {nb.pvalue(sens['ph_test']['global_p'])} "
-                   "(R cox.zph, transform = \"km\")."),
+                   "(R cox.zph, transform = \"km\")."
+                   ) + tuple(f"Not estimable ({k.removeprefix('pfs_cox_')}): {v}."
+                             for k, v in ctx.extras.get("model_notes", {}).items() if k.startswith("pfs_cox")),
         table_id="table-sensitivity")
 
 

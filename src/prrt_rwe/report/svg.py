@@ -9,7 +9,7 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "prrt-rwe", "font.size": 9,
          "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
@@ -32,5 +32,5 @@ def inline(text: str) -> str:
     """SVG for embedding in HTML5: no XML prolog, metadata or namespace URLs (the HTML
     parser puts inline ``<svg>`` and ``xlink:href`` in their namespaces by itself)."""
     text = text[text.index("<svg"):]
-    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
     return re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", text)

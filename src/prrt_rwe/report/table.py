@@ -3,7 +3,7 @@ optional group rows), footnotes and a source note, rendered to escaped HTML."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 

@@ -19,11 +19,22 @@ from prrt_rwe.results.characteristics import characteristics
 from prrt_rwe.results.comparisons import comparisons
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
-from prrt_rwe.results.models import orr_logistic, pfs_cox, pfs_fits, sensitivity
+from prrt_rwe.results.models import (
+    model_notes,
+    orr_logistic,
+    pfs_cox,
+    pfs_fits,
+    sensitivity,
+)
 from prrt_rwe.results.populations import analysis_sets, flagged
 from prrt_rwe.results.proportion import proportion
 from prrt_rwe.results.response import response
-from prrt_rwe.results.safety import LAB_TESTS, lab_grade3plus_rate, safety
+from prrt_rwe.results.safety import (
+    LAB_TESTS,
+    defaulted_ranges,
+    lab_grade3plus_rate,
+    safety,
+)
 
 SCHEMA = "prrt-rwe/results/1"
 MAX_RISK_COLUMNS = 9
@@ -90,6 +101,7 @@ def analyze_adam(adam, config) -> Analysis:
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
+    orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)
     results = {
         "schema": SCHEMA,
         "analysis_sets": analysis_sets(adsl),
@@ -100,14 +112,16 @@ def analyze_adam(adam, config) -> Analysis:
         "followup_median_months": fu_median,
         "safety": safety_block,
         "hormonal_symptoms": hormonal_block,
-        "models": {"orr_logistic": orr_logistic(eff, adam.adrs, config.models),
+        "models": {"orr_logistic": orr_model,
                    "pfs_cox": pfs_cox(fits)},
     }
     extras = {
         "characteristics": characteristics(saf, eff),
         "sensitivity": sensitivity(fits),
+        "model_notes": model_notes(fits, orr_note),
         "lab_grade3plus": {t: lab_grade3plus_rate(safety_block["lab"]["worst_grade"], t, len(safety_ids))
                            for t in LAB_TESTS},
+        "ranges_defaulted": defaulted_ranges(adam.adlb),
         "hormonal_marked_share": proportion(hormonal_block["marked_improvement"],
                                             hormonal_block["evaluable"])["estimate"],
         **subgroup_medians(adam.adtte, eff, options),

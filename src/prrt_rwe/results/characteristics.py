@@ -68,5 +68,5 @@ def describe(frame: pd.DataFrame) -> dict:
 
 
 def characteristics(safety: pd.DataFrame, efficacy: pd.DataFrame) -> dict:
-    return {"safety": {"N": int(len(safety)), "variables": describe(safety)},
-            "efficacy": {"N": int(len(efficacy)), "variables": describe(efficacy)}}
+    return {"safety": {"N": len(safety), "variables": describe(safety)},
+            "efficacy": {"N": len(efficacy), "variables": describe(efficacy)}}

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.populations import members
+
 WINDOW_DAYS = 91.3125  # 3 months of 30.4375 days
 MAX_WINDOWS = 8  # 24 months
 
@@ -19,9 +21,9 @@ def _stats(values: np.ndarray) -> dict:
 
 
 def egfr_rows(adlb: pd.DataFrame, safety_ids: pd.Index) -> pd.DataFrame:
-    test = adlb["PARAMCD"].astype("string").str.upper()
-    keep = test.eq("EGFR").fillna(False) & adlb["USUBJID"].isin(safety_ids) & adlb["AVAL"].notna()
-    return adlb.loc[keep, ["USUBJID", "ADY", "AVAL", "ABLFL"]]
+    keep = adlb["PARAMCD"].isin(["EGFR", "egfr"]).to_numpy() & adlb["AVAL"].notna().to_numpy()
+    rows = adlb.loc[keep, ["USUBJID", "ADY", "AVAL", "ABLFL"]]
+    return rows.loc[members(rows["USUBJID"], safety_ids)]
 
 
 def trajectory(adlb: pd.DataFrame, safety_ids: pd.Index) -> list[dict]:

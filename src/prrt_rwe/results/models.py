@@ -57,16 +57,17 @@ def not_estimable(names, key: str, reason: str) -> list[dict]:
     return [{"term": n, key: None, "ci95": [None, None], "p": None} for n in names]
 
 
-def orr_logistic(eff, adrs, models_cfg) -> dict:
+def orr_logistic(eff, adrs, models_cfg) -> tuple[dict, str | None]:
+    """The results.json block, and why the model is not estimable (None when it is)."""
     y, X = orr_design(eff, adrs, models_cfg)
     names = list(X.columns)
-    out = {"n": int(len(y)), "events": int(y.sum())}
+    out = {"n": len(y), "events": int(y.sum())}
     try:
         fit = logistic(y, X)
-    except (ValueError, np.linalg.LinAlgError) as exc:  # separation, aliasing, no events
-        return {**out, "terms": not_estimable(names, "or", str(exc))}
+    except (ValueError, np.linalg.LinAlgError, ArithmeticError) as exc:  # separation, aliasing
+        return {**out, "terms": not_estimable(names, "or", str(exc))}, str(exc)
     i = _rows(fit, names)
-    return {**out, "terms": _terms(names, fit.odds_ratio[i], fit.or_ci95[i], fit.p[i], "or")}
+    return {**out, "terms": _terms(names, fit.odds_ratio[i], fit.or_ci95[i], fit.p[i], "or")}, None
 
 
 def cox(days, event, X, **options):
@@ -90,24 +91,44 @@ def pfs_fits(eff, adtte, models_cfg) -> dict:
         except (ValueError, np.linalg.LinAlgError, ArithmeticError) as exc:
             fits[name] = None
             fits[f"{name}_error"] = str(exc)
+    fits["zph"] = ph_test(fits["main"])
     return fits
+
+
+def ph_test(fit):
+    """cox.zph of a fit (km transform), None when the fit or the test is not available."""
+    if fit is None:
+        return None
+    try:
+        return fit.ph_test("km")
+    except (ValueError, np.linalg.LinAlgError, ArithmeticError):
+        return None
+
+
+def model_notes(fits: dict, orr_note: str | None) -> dict:
+    """Why a model is not estimable, for the report's footnotes (empty when all fitted)."""
+    notes = {"orr_logistic": orr_note}
+    for name in ("main", "stratified", "robust"):
+        notes[f"pfs_cox_{name}"] = fits.get(f"{name}_error")
+    return {k: v for k, v in notes.items() if v}
 
 
 def pfs_cox(fits) -> dict:
     names, main = fits["names"], fits["main"]
-    out = {"n": int(len(fits["days"])), "events": int(fits["event"].sum()), "ties": "efron"}
+    out = {"n": len(fits["days"]), "events": int(fits["event"].sum()), "ties": "efron"}
     if main is None:
         return {**out, "concordance": None, "terms": not_estimable(names, "hr", fits["main_error"]),
                 "ph_test": {"global_p": None}}
+    zph = fits["zph"]
     return {**out, "concordance": float(main.concordance), "terms": cox_terms(main, names),
-            "ph_test": {"global_p": main.ph_test("km").global_p}}
+            "ph_test": {"global_p": None if zph is None else zph.global_p}}
 
 
 def sensitivity(fits) -> dict:
     """Site-stratified and cluster-robust Cox models, and the per-term PH test (report)."""
-    names, main, site = fits["names"], fits["main"], fits["site"]
-    n, events = int(len(fits["days"])), int(fits["event"].sum())
-    zph = main.ph_test("km") if main is not None else None
+    names, site = fits["names"], fits["site"]
+    n, events = len(fits["days"]), int(fits["event"].sum())
+    zph = fits["zph"]
     ph_terms = zph.summary()["p"] if zph is not None else pd.Series(dtype=float)
 
     def block(name, extra):
@@ -118,6 +139,6 @@ def sensitivity(fits) -> dict:
     return {
         "ph_test": {"global_p": None if zph is None else zph.global_p,
                     "terms": [{"term": t, "p": float(p)} for t, p in ph_terms.items() if t != "GLOBAL"]},
-        "stratified_by_site": block("stratified", {"strata": int(len(np.unique(site)))}),
-        "cluster_robust_by_site": block("robust", {"clusters": int(len(np.unique(site)))}),
+        "stratified_by_site": block("stratified", {"strata": len(np.unique(site))}),
+        "cluster_robust_by_site": block("robust", {"clusters": len(np.unique(site))}),
     }

@@ -6,8 +6,10 @@ laboratory values (ADLB) beside the clinician-reported adverse events (ADAE)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.populations import either_case, members
 from prrt_rwe.results.proportion import proportion
 
 LAB_TESTS = ("platelets", "neutrophils", "wbc", "lymphocytes", "hemoglobin", "creatinine")
@@ -18,14 +20,24 @@ GRADES = (0, 1, 2, 3, 4)
 
 def worst_lab_grades(adlb: pd.DataFrame, safety_ids: pd.Index) -> pd.DataFrame:
     """Patients x tests table of the worst post-baseline grade (NA when no graded value)."""
-    test = adlb["PARAMCD"].astype("string").str.lower()
-    keep = (adlb["APOSTFL"].astype("string").eq("Y").fillna(False) & test.isin(LAB_TESTS)
-            & adlb["ATOXGR"].notna() & adlb["USUBJID"].isin(safety_ids))
-    rows = pd.DataFrame({"USUBJID": adlb.loc[keep, "USUBJID"].to_numpy(),
-                         "test": test[keep].to_numpy(),
-                         "grade": pd.to_numeric(adlb.loc[keep, "ATOXGR"]).to_numpy()})
-    worst = rows.groupby(["USUBJID", "test"], sort=True)["grade"].max().unstack("test")
-    return worst.reindex(columns=list(LAB_TESTS))
+    keep = (adlb["APOSTFL"].astype("string").eq("Y").fillna(False).to_numpy()
+            & adlb["ATOXGR"].notna().to_numpy()
+            & adlb["PARAMCD"].isin(either_case(LAB_TESTS)).to_numpy())
+    rows = adlb.loc[keep, ["USUBJID", "PARAMCD", "ATOXGR"]]
+    rows = rows.loc[members(rows["USUBJID"], safety_ids)]
+    patient, patients = pd.factorize(rows["USUBJID"], sort=True)
+    test = _test_codes(rows["PARAMCD"], {t: i for i, t in enumerate(LAB_TESTS)})
+    worst = np.full((len(patients), len(LAB_TESTS)), -1.0)
+    np.maximum.at(worst, (patient, test), pd.to_numeric(rows["ATOXGR"]).to_numpy(dtype=float))
+    return pd.DataFrame(np.where(worst < 0, np.nan, worst), index=pd.Index(patients, name="USUBJID"),
+                        columns=list(LAB_TESTS))
+
+
+def _test_codes(paramcd: pd.Series, test_index: dict) -> np.ndarray:
+    """Test position of each PARAMCD, mapping the few distinct codes once."""
+    codes, uniques = pd.factorize(paramcd)
+    lookup = np.array([test_index[str(u).lower()] for u in uniques], dtype=np.int64)
+    return lookup[codes]
 
 
 def grade_counts(worst: pd.DataFrame) -> dict:
@@ -41,9 +53,9 @@ def ae_patients(adae: pd.DataFrame, safety_ids: pd.Index, flag: str, min_grade: 
     """Patients with a treatment-emergent event of the ``flag`` term list and grade >= min."""
     grade = pd.to_numeric(adae["AETOXGR"], errors="coerce")
     keep = (adae["TRTEMFL"].astype("string").eq("Y").fillna(False)
-            & adae[flag].astype("string").eq("Y").fillna(False)
-            & grade.ge(min_grade).fillna(False) & adae["USUBJID"].isin(safety_ids))
-    return int(adae.loc[keep, "USUBJID"].nunique())
+            & adae[flag].astype("string").eq("Y").fillna(False) & grade.ge(min_grade).fillna(False))
+    rows = adae.loc[keep.to_numpy(dtype=bool), "USUBJID"]
+    return int(rows.loc[members(rows, safety_ids)].nunique())
 
 
 def yes(values: pd.Series) -> pd.Series:
@@ -58,7 +70,7 @@ def egfr_decline(egfr_change: pd.DataFrame | None, safety_ids: pd.Index) -> dict
     (derive/kidney ``egfr_change``: EGFR_BASE, EGFR_12M, DECL30FL)."""
     if egfr_change is None or len(egfr_change) == 0:
         return proportion(0, 0)
-    rows = egfr_change.loc[egfr_change["USUBJID"].isin(safety_ids)]
+    rows = egfr_change.loc[members(egfr_change["USUBJID"], safety_ids)]
     both = rows["EGFR_BASE"].notna() & rows["EGFR_12M"].notna()
     return proportion(int(yes(rows.loc[both, "DECL30FL"]).sum()), int(both.sum()))
 
@@ -80,6 +92,14 @@ def safety(adlb, adae, egfr_change, safety_ids: pd.Index) -> dict:
             "mds_aml": proportion(ae_patients(adae, safety_ids, "MDSAMLFL", 1), N),
         },
     }
+
+
+def defaulted_ranges(adlb: pd.DataFrame) -> dict:
+    """Per graded test: number of results whose reference range was a default (RANGEDEF Y)."""
+    rows = adlb.loc[adlb["RANGEDEF"].astype("string").eq("Y").fillna(False).to_numpy()
+                    & adlb["PARAMCD"].isin(either_case(LAB_TESTS)).to_numpy(), "PARAMCD"]
+    counts = rows.astype(str).str.lower().value_counts()
+    return {t: int(counts.get(t, 0)) for t in LAB_TESTS}
 
 
 def lab_grade3plus_rate(worst_grade: dict, test: str, N: int) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.populations import members
 from prrt_rwe.stats.kaplan_meier import kaplan_meier
 
 DAYS_PER_MONTH = 30.4375
@@ -33,7 +34,8 @@ class SurvivalData:
 
 def endpoint(adtte: pd.DataFrame, paramcd: str, usubjids: pd.Index) -> SurvivalData:
     """The PARAMCD rows of ADTTE for the given patients (CNSR 0 = event)."""
-    rows = adtte.loc[adtte["PARAMCD"].eq(paramcd) & adtte["USUBJID"].isin(usubjids)]
+    rows = adtte.loc[adtte["PARAMCD"].eq(paramcd).to_numpy()]
+    rows = rows.loc[members(rows["USUBJID"], usubjids)]
     days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
     event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(np.int8)
     return SurvivalData(days, event)

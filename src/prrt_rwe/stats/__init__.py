@@ -17,6 +17,7 @@ Every survival engine checks its inputs once against the survival-data contract
 from __future__ import annotations
 
 from prrt_rwe.stats.bootstrap import BootstrapResult, bootstrap, bootstrap_km_median
+from prrt_rwe.stats.bootstrap import frequencies as bootstrap_frequencies
 from prrt_rwe.stats.bootstrap_km import km_median
 from prrt_rwe.stats.formula import fit_formula, logistic_formula, model_frame
 from prrt_rwe.stats.kaplan_meier import (
@@ -40,7 +41,7 @@ except ImportError:  # pragma: no cover - only while cox.py does not exist yet
 __all__ = [
     "BootstrapResult", "KaplanMeier", "LogRank", "Logistic", "Proportion", "SeparationError",
     "SurvivalAt", "SurvivalData", "SurvivalDataError", "SurvivalQuantile", "bootstrap",
-    "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
+    "bootstrap_frequencies", "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
     "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
 ]

@@ -2,7 +2,8 @@
 
 * ``percentile``: R ``boot.ci(type = "perc")``: order statistics at (R + 1)·α, interpolated
   on the normal-quantile scale between neighbours (boot's ``norm.inter``);
-* ``bca``: R ``boot.ci(type = "bca", L = empinf(type = "jack"))``: bias correction
+* ``bca``: R ``boot.ci(type = "bca")``, with ``L = empinf(type = "reg")`` (boot's default)
+  or ``L = empinf(type = "jack")``: bias correction
   w = Φ⁻¹(#{t* < t0} / R), acceleration a = Σ L³ / (6 (Σ L²)^{3/2}) from jackknife influence
   values L_i = (n − 1)(t0 − t_(−i)) (boot's ``usual.jack``, centred on t0 rather than on
   the mean of the t_(−i)), then ``norm.inter`` at the adjusted levels
@@ -15,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-__all__ = ["jackknife_influence", "norm_inter", "percentile_interval", "bca_interval"]
+__all__ = ["bca_interval", "jackknife_influence", "norm_inter", "percentile_interval",
+           "regression_influence"]
 
 
 def norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -57,6 +59,19 @@ def jackknife_influence(leave_one_out: np.ndarray, t0: float) -> np.ndarray:
     return (loo.size - 1) * (t0 - loo)
 
 
+def regression_influence(freq: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Influence values by regression of t* on the resampling frequencies
+    (boot ``empinf(type = "reg")``, the default of ``boot.ci(type = "bca")``): least squares
+    of t* on an intercept and f*/n without the first row's column, l = (0, b), centred."""
+    t = np.asarray(t, float)
+    finite = np.isfinite(t)
+    X = freq[finite].astype(float) / freq.shape[1]
+    design = np.column_stack([np.ones(X.shape[0]), X[:, 1:]])
+    beta, *_ = np.linalg.lstsq(design, t[finite], rcond=None)
+    L = np.concatenate([[0.0], beta[1:]])
+    return L - L.mean()
+
+
 def bca_interval(t: np.ndarray, t0: float, influence: np.ndarray,
                  conf_level: float = 0.95) -> tuple[float, float]:
     t = np.asarray(t, float)
@@ -66,8 +81,9 @@ def bca_interval(t: np.ndarray, t0: float, influence: np.ndarray,
         raise ValueError("BCa: bias correction is infinite (t0 outside the bootstrap distribution)")
     L = np.asarray(influence, float)
     if not np.any(L != 0):
-        raise ValueError("BCa: every jackknife value equals the estimate, so the acceleration "
-                         "is undefined (typical of a median); use method='percentile'")
+        raise ValueError("BCa: every influence value is 0, so the acceleration is undefined "
+                         "(typical of a jackknifed median); use influence='regression' or "
+                         "method='percentile'")
     a = np.sum(L ** 3) / (6 * np.sum(L ** 2) ** 1.5)
     z = ndtri(_levels(conf_level))
     adjusted = ndtr(w + (w + z) / (1 - a * (w + z)))

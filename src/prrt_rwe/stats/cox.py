@@ -2,6 +2,7 @@
 
 ``cox_ph`` reproduces R survival 3.x ``coxph`` for right-censored data:
 
+* times equal up to rounding (relative 1.5e-8) are tied, as R's default ``timefix``;
 * ties "efron" (default, as R) or "breslow"; case weights enter every risk-set sum
   (Efron's virtual deaths carry deadwt / d each, as ``coxfit6.c``);
 * Newton-Raphson with step halving, eps 1e-9 on the relative log-likelihood change,
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,23 +37,23 @@ from prrt_rwe.stats.cox_robust import robust_score_test, robust_variance
 from prrt_rwe.stats.cox_zph import TRANSFORMS, ZphResult, cox_zph
 from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
 from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
+from prrt_rwe.stats.time_fix import aeq_times
 
-__all__ = ["cox_ph", "CoxResult", "TestResult", "ZphResult", "CoxConvergenceError", "CoxDesignError"]
+__all__ = ["cox_ph", "CoxResult", "ChiSquareTest", "ZphResult", "CoxConvergenceError", "CoxDesignError"]
 
 TIES = ("efron", "breslow")
 
 
-@dataclass(frozen=True)
-class TestResult:
-    """A chi-square test: statistic, degrees of freedom, p-value."""
+class ChiSquareTest(NamedTuple):
+    """A chi-square test: statistic, degrees of freedom, p-value (unpacks as a tuple)."""
 
     statistic: float
     df: int
     p: float
 
 
-def _chisq(stat: float, df: int) -> TestResult:
-    return TestResult(float(stat), int(df), float(chi2.sf(stat, df)))
+def _chisq(stat: float, df: int) -> ChiSquareTest:
+    return ChiSquareTest(float(stat), int(df), float(chi2.sf(stat, df)))
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,10 @@ class CoxResult:
     hazard_ratio: np.ndarray
     ci95: np.ndarray  # (p, 2) hazard-ratio limits at conf_level
     loglik: tuple[float, float]  # (null: beta = 0, final)
-    wald_test: TestResult
-    score_test: TestResult
-    lr_test: TestResult
-    robust_score_test: TestResult | None
+    wald_test: ChiSquareTest
+    score_test: ChiSquareTest
+    lr_test: ChiSquareTest
+    robust_score_test: ChiSquareTest | None
     concordance: float
     concordance_se: float
     concordance_counts: Concordance
@@ -144,12 +146,13 @@ def _term_columns(names: tuple[str, ...], terms: dict | None) -> dict:
     return out
 
 
-def _r_means(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _r_means(X: np.ndarray, weighted_means: np.ndarray) -> np.ndarray:
     """R coxph ``fit$means``: weighted means, 0 for columns with values in {-1, 0, 1}."""
-    means = w @ X / w.sum()
+    means = weighted_means.copy()
     for j in range(X.shape[1]):
         col = X[:, j]
-        if col.min() >= -1 and col.max() <= 1 and np.all((col == 0) | (np.abs(col) == 1)):
+        head = col[:1000]  # most continuous columns fail here already
+        if np.all(head * head == np.abs(head)) and np.all(col * col == np.abs(col)):
             means[j] = 0.0
     return means
 
@@ -180,11 +183,15 @@ def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, we
         robust = sd.cluster is not None or bool(np.any(w != np.floor(w)))
     centre = w @ sd.X / w.sum()
     rs = risk_sets(sd.time, sd.event, sd.weights, sd.strata, ties)
-    Xs = sd.X[rs.order] - centre
+    time = aeq_times(sd.time, rs.time_s[rs.block_start])
+    if time is not sd.time:  # near-tied times (R timefix): sort again on the merged times
+        rs = risk_sets(time, sd.event, sd.weights, sd.strata, ties)
+    Xs = sd.X[rs.order]
+    Xs -= centre
     fit = newton_raphson(rs, Xs, sd.names)
     cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
-    means = _r_means(sd.X, w)
-    data = _FitData(rs, Xs, sd.time, sd.event, centre - means)
+    means = _r_means(sd.X, centre)
+    data = _FitData(rs, Xs, time, sd.event, centre - means)
     return _result(sd, fit, rs, Xs, cluster_s, robust, means, ties, conf_level, data)
 
 

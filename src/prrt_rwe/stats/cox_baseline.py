@@ -13,16 +13,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from prrt_rwe.stats.cox_efron import group_sums, virtual_sum
+from prrt_rwe.stats.cox_efron import group_sums
 from prrt_rwe.stats.risk_sets import RiskSets
 
 __all__ = ["baseline_survival"]
 
 
-def baseline_survival(rs: RiskSets, Xs_at_means: np.ndarray, beta: np.ndarray, strata_levels=()) -> pd.DataFrame:
+def baseline_survival(rs: RiskSets, Xs_at_means: np.ndarray, beta: np.ndarray,
+                      strata_levels=()) -> pd.DataFrame:
     """``Xs_at_means``: covariates minus the centring values, in sorted order."""
     gs = group_sums(rs, Xs_at_means, Xs_at_means @ beta)
-    hazard_g = virtual_sum(rs, rs.virtual_wt / gs.denom)
+    hazard_g = gs.vs.c1
     frame = _time_table(rs)
     hazard = np.zeros(len(frame))
     key = pd.MultiIndex.from_arrays([rs.group_stratum, rs.group_time])

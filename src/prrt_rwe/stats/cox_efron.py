@@ -9,9 +9,9 @@ per evaluation instead of a loop over subjects:
 * Efron virtual death k of a group with d deaths has denominator D_k = S0 - f_k S0d
   (f_k = k/d), mean xbar_k = (S1 - f_k S1d) / D_k and weight wt_k = deadwt/d; Breslow is
   the case of one virtual death with f = 0 and weight deadwt;
-* every sum over virtual deaths is regrouped per death group with scalar coefficients,
-  e.g. sum_k wt_k xbar_k = S1 c1 - S1d c1f with c1 = sum_k wt_k/D_k, c1f = sum_k wt_k f_k/D_k,
-  so nothing of size (events x p) is formed;
+* every sum over virtual deaths is regrouped per death group with scalar coefficients
+  (:mod:`prrt_rwe.stats.efron_sums`), e.g. sum_k wt_k xbar_k = S1 c1 - S1d c1f with
+  c1 = sum_k wt_k/D_k, c1f = sum_k wt_k f_k/D_k, so nothing of size (events x p) is formed;
 * the information sum_k wt_k [S2_k / D_k - xbar_k xbar_k'] becomes
   X' diag(w e^eta (C_i - [dead] c1f_g)) X - sum_g (q0 S1 S1' - q1 (S1 S1d' + S1d S1') + q2 S1d S1d')
   where C_i sums c1 over the groups whose risk set holds subject i and q_j = sum_k wt_k f_k^j / D_k^2.
@@ -23,18 +23,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from prrt_rwe.stats.efron_sums import VirtualSums, virtual_sums
 from prrt_rwe.stats.risk_sets import RiskSets, block_sums, death_sums, group_range_sums, within_stratum_sums
 
-__all__ = ["GroupSums", "group_sums", "virtual_sum", "PartialLikelihood", "partial_likelihood", "information"]
+__all__ = ["GroupSums", "group_sums", "weighted_mean_sum", "PartialLikelihood", "partial_likelihood",
+           "information", "weighted_crossprod"]
 
 
 @dataclass(frozen=True)
 class GroupSums:
-    """Risk-set sums per death group and the virtual-death denominators."""
+    """Risk-set sums per death group and the sums over its virtual deaths."""
 
     s1: np.ndarray  # (G, p) sum over the risk set of w e^eta x
     s1d: np.ndarray  # (G, p) the same over the group's deaths
-    denom: np.ndarray  # (m,) per virtual death D_k
+    vs: VirtualSums  # per group sums over the virtual deaths (1/D, log D, ...)
     risk: np.ndarray  # (n,) sorted rows: w * exp(eta)
 
 
@@ -50,19 +52,8 @@ def group_sums(rs: RiskSets, Xs: np.ndarray, eta_s: np.ndarray) -> GroupSums:
     r = rs.weight_s * np.exp(eta_s)
     s0 = within_stratum_sums(rs, block_sums(rs, r))
     s1 = within_stratum_sums(rs, block_sums(rs, r, Xs))
-    s0d = death_sums(rs, r)
-    s1d = death_sums(rs, r, Xs)
-    g = rs.virtual_group
-    return GroupSums(s1=s1, s1d=s1d, denom=s0[g] - rs.virtual_frac * s0d[g], risk=r)
-
-
-def virtual_sum(rs: RiskSets, *values: np.ndarray):
-    """Per death group: sums of per-virtual-death scalars (virtual deaths are contiguous
-    by group); one array per argument."""
-    if rs.virtual_group.shape[0] == rs.n_groups:  # one virtual death per group
-        return values[0] if len(values) == 1 else values
-    out = tuple(np.add.reduceat(v, rs.virtual_start) for v in values)
-    return out[0] if len(values) == 1 else out
+    vs = virtual_sums(s0, death_sums(rs, r), rs.group_ndead, rs.group_deadwt, rs.ties)
+    return GroupSums(s1=s1, s1d=death_sums(rs, r, Xs), vs=vs, risk=r)
 
 
 def weighted_mean_sum(gs: GroupSums, c: np.ndarray, cf: np.ndarray) -> np.ndarray:
@@ -70,14 +61,14 @@ def weighted_mean_sum(gs: GroupSums, c: np.ndarray, cf: np.ndarray) -> np.ndarra
     return gs.s1 * c[:, None] - gs.s1d * cf[:, None]
 
 
-def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> PartialLikelihood:
-    """Log partial likelihood, score vector and information matrix at ``beta``."""
+def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray, dead_x=None) -> PartialLikelihood:
+    """Log partial likelihood, score vector and information matrix at ``beta``
+    (``dead_x``: sum of w x over the events, if already known)."""
     eta = Xs @ beta
+    dead_x = rs.dead_weight @ Xs if dead_x is None else dead_x
     gs = group_sums(rs, Xs, eta)
-    wt, f = rs.virtual_wt, rs.virtual_frac
-    loglik = float(rs.dead_weight @ eta - wt @ np.log(gs.denom))
-    c1, c1f = virtual_sum(rs, wt / gs.denom, wt * f / gs.denom)
-    score = rs.dead_weight @ Xs - weighted_mean_sum(gs, c1, c1f).sum(axis=0)
+    loglik = float(rs.dead_weight @ eta - gs.vs.logd.sum())
+    score = dead_x - weighted_mean_sum(gs, gs.vs.c1, gs.vs.c1f).sum(axis=0)
     return PartialLikelihood(loglik, score, information(rs, Xs, gs))
 
 
@@ -93,11 +84,9 @@ def weighted_crossprod(X: np.ndarray, v: np.ndarray, chunk: int = 8192) -> np.nd
 def information(rs: RiskSets, Xs: np.ndarray, gs: GroupSums, multiplier=None) -> np.ndarray:
     """sum_k m_g wt_k [S2_k / D_k - xbar_k xbar_k'] (m = 1 unless a per-group ``multiplier``
     is given: cox.zph uses g(t) and g(t)^2)."""
-    wt, f, D = rs.virtual_wt, rs.virtual_frac, gs.denom
     m = 1.0 if multiplier is None else multiplier
-    w1 = wt / D
-    w2 = w1 / D
-    c1, c1f, q0, q1, q2 = (m * c for c in virtual_sum(rs, w1, w1 * f, w2, w2 * f, w2 * f * f))
+    vs = gs.vs
+    c1, c1f, q0, q1, q2 = (m * c for c in (vs.c1, vs.c1f, vs.q0, vs.q1, vs.q2))
     coef = group_range_sums(rs, c1)
     dead = rs.death_rows
     coef[dead] -= c1f[rs.death_group]

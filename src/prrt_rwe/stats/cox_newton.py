@@ -79,7 +79,7 @@ def check_identifiable(info: np.ndarray, names) -> None:
         else:
             b, pivot = np.empty(0), corr[j, j]
         if pivot < TOLER_SINGULAR:
-            partners = [names[k] for k, bk in zip(kept, b) if abs(bk) > 1e-6]
+            partners = [names[k] for k, bk in zip(kept, b, strict=True) if abs(bk) > 1e-6]
             raise CoxDesignError(
                 f"covariate '{names[j]}' is collinear with {', '.join(repr(p) for p in partners)} "
                 "(a linear combination of them within the risk sets); drop one of them"
@@ -88,7 +88,8 @@ def check_identifiable(info: np.ndarray, names) -> None:
 
 
 def _finite(pl: PartialLikelihood) -> bool:
-    return bool(np.isfinite(pl.loglik) and np.all(np.isfinite(pl.score)) and np.all(np.isfinite(pl.information)))
+    parts = (pl.loglik, pl.score, pl.information)
+    return all(bool(np.all(np.isfinite(x))) for x in parts)
 
 
 def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITER_MAX) -> NewtonFit:
@@ -101,47 +102,40 @@ def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITE
 
 def _iterate(rs, Xs, names, pl0: PartialLikelihood, eps, iter_max) -> NewtonFit:
     beta = np.zeros(Xs.shape[1])
-    newbeta = beta
-    try:
-        return _newton_loop(rs, Xs, names, pl0, eps, iter_max)
-    except np.linalg.LinAlgError:
-        raise CoxConvergenceError(_singular_message(names, _LAST_BETA.get("beta", newbeta))) from None
-
-
-_LAST_BETA: dict = {}
-
-
-def _newton_loop(rs, Xs, names, pl0: PartialLikelihood, eps, iter_max) -> NewtonFit:
-    beta = np.zeros(Xs.shape[1])
+    dead_x = rs.dead_weight @ Xs
     step = _solve(pl0.information, pl0.score)
     score_test = float(pl0.score @ step)
     best = pl0.loglik
     newbeta = beta + step
     halving = 0
     for iteration in range(1, iter_max + 1):
-        pl = partial_likelihood(rs, Xs, newbeta)
+        pl = partial_likelihood(rs, Xs, newbeta, dead_x)
         ok = _finite(pl)
-        if ok and abs(1 - best / pl.loglik) <= eps:
-            fit = NewtonFit(newbeta, _inverse(pl.information), pl.score, pl0.loglik, pl.loglik,
-                            score_test, iteration, halving > 0)
-            _check_infinite(fit, names, eps)
-            return fit
-        if not ok or pl.loglik < best:
-            halving += 1
-            newbeta = (newbeta + halving * beta) / (halving + 1)
-        else:
-            halving = 0
-            best = pl.loglik
-            beta = newbeta
-            newbeta = newbeta + _solve(pl.information, pl.score)
+        try:
+            if ok and abs(1 - best / pl.loglik) <= eps:
+                fit = NewtonFit(newbeta, _inverse(pl.information), pl.score, pl0.loglik, pl.loglik,
+                                score_test, iteration, halving > 0)
+                _check_infinite(fit, names, eps)
+                return fit
+            if not ok or pl.loglik < best:
+                halving += 1
+                newbeta = (newbeta + halving * beta) / (halving + 1)
+            else:
+                halving = 0
+                best = pl.loglik
+                beta = newbeta
+                newbeta = newbeta + _solve(pl.information, pl.score)
+        except np.linalg.LinAlgError:
+            raise CoxConvergenceError(_singular_message(names, newbeta)) from None
     raise CoxConvergenceError(_not_converged_message(beta, names, iter_max))
 
 
-def _singular_message(rs, Xs, names, pl0) -> str:
+def _singular_message(names, beta) -> str:
+    big = int(np.argmax(np.abs(beta)))
     return (
-        "the information matrix became singular during Newton-Raphson: a coefficient is "
-        "drifting to infinity (monotone likelihood, e.g. a covariate that perfectly orders the "
-        f"event times); covariates: {', '.join(repr(n) for n in names)}"
+        f"the information matrix became singular during Newton-Raphson at '{names[big]}' = "
+        f"{beta[big]:.4g}: the coefficient is drifting to infinity (monotone likelihood, e.g. a "
+        "covariate that perfectly orders the event times); its hazard ratio is not estimable"
     )
 
 
@@ -150,8 +144,8 @@ def _not_converged_message(beta, names, iter_max) -> str:
     return (
         f"Cox model did not converge in {iter_max} Newton-Raphson iterations "
         f"(eps {EPS:g} on the relative log-likelihood change); the largest coefficient is "
-        f"'{names[big]}' = {beta[big]:.4g}, which may be infinite (monotone likelihood: "
-        "a covariate that separates events from non-events)"
+        f"'{names[big]}' = {beta[big]:.4g}, which may be drifting to infinity (monotone "
+        "likelihood: a covariate that separates events from non-events)"
     )
 
 

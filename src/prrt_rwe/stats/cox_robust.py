@@ -11,61 +11,92 @@ sums of h and h xbar over the event times whose risk set holds i.  The running s
 replace the n x n double loop used by many implementations.
 
 Robust variance (R ``coxph(..., cluster=)``): dfbeta = w_i U_i V, summed within cluster,
-V_robust = D'D.  The robust score test uses the same residuals at beta = 0.
+V_robust = D'D.  With a cluster the sums over each cluster are taken part by part (sparse
+cluster x row / block / event-time products), so the (n, p) residual matrix is never
+formed.  The robust score test uses the same residuals at beta = 0.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
 
-from prrt_rwe.stats.cox_efron import group_sums, virtual_sum, weighted_mean_sum
-from prrt_rwe.stats.risk_sets import RiskSets, group_range_sums
+from prrt_rwe.stats.cox_efron import group_sums, weighted_mean_sum
+from prrt_rwe.stats.risk_sets import RiskSets, block_range_sums
 
-__all__ = ["score_residuals", "cluster_sums", "robust_variance", "robust_score_test"]
+__all__ = ["score_residuals", "weighted_residual_sums", "robust_variance", "robust_score_test"]
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """U_i = x_i a_i + XH[block_i] e_i - [event] (MX[g_i] + e_i HFX[g_i])."""
+
+    a: np.ndarray  # (n,) coefficient of x_i
+    e: np.ndarray  # (n,) exp(eta)
+    xh: np.ndarray  # (B, p) sum_k h_k xbar_k over the groups holding the block
+    mx: np.ndarray  # (G, p) mean over the group's virtual deaths of xbar_k
+    hfx: np.ndarray  # (G, p) sum_k h_k f_k xbar_k
+
+
+def _parts(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> _Parts:
+    eta = Xs @ beta
+    gs = group_sums(rs, Xs, eta)
+    e = np.exp(eta)
+    vs = gs.vs  # hazard increment of virtual death k: h_k = wt_k / D_k
+    a = -e * block_range_sums(rs, vs.c1)[rs.row_block]  # sum h
+    dr, g = rs.death_rows, rs.death_group
+    a[dr] += 1 + e[dr] * vs.c1f[g]  # sum h f
+    return _Parts(a=a, e=e, xh=block_range_sums(rs, weighted_mean_sum(gs, vs.q0, vs.q1)),
+                  mx=weighted_mean_sum(gs, vs.inv / vs.count, vs.finv / vs.count),
+                  hfx=weighted_mean_sum(gs, vs.q1, vs.q2))
 
 
 def score_residuals(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """Unweighted score residuals (n, p) in sorted row order."""
-    eta = Xs @ beta
-    gs = group_sums(rs, Xs, eta)
-    score = np.exp(eta)
-    wt, f, D = rs.virtual_wt, rs.virtual_frac, gs.denom
-    h = wt / D  # hazard increment of each virtual death
-    h_g, hf, q0, q1, q2, m, inv_d, f_d = virtual_sum(
-        rs, h, h * f, h / D, h * f / D, h * f * f / D, np.ones_like(D), 1 / D, f / D)
-    cum_h = group_range_sums(rs, h_g)
-    cum_hx = group_range_sums(rs, weighted_mean_sum(gs, q0, q1))  # sum_k h_k xbar_k
-    resid = -score[:, None] * (Xs * cum_h[:, None] - cum_hx)
-    mean_xbar = weighted_mean_sum(gs, inv_d / m, f_d / m)
-    hfx = weighted_mean_sum(gs, q1, q2)  # sum_k h_k f_k xbar_k
+    pt = _parts(rs, Xs, beta)
+    resid = Xs * pt.a[:, None] + pt.xh[rs.row_block] * pt.e[:, None]
     dr, g = rs.death_rows, rs.death_group
-    xd = Xs[dr]
-    resid[dr] += xd - mean_xbar[g] + score[dr, None] * (xd * hf[g][:, None] - hfx[g])
+    resid[dr] -= pt.mx[g] + pt.hfx[g] * pt.e[dr, None]
     return resid
 
 
-def cluster_sums(values: np.ndarray, cluster_s: np.ndarray | None) -> np.ndarray:
-    """Row sums within cluster (R ``rowsum``); each row its own cluster when None."""
-    if cluster_s is None:
-        return values
+def _collapse(rows, cols, data, shape) -> csr_matrix:
+    return coo_matrix((data, (rows, cols)), shape=shape).tocsr()
+
+
+def weighted_residual_sums(rs: RiskSets, Xs, beta, cluster_s: np.ndarray) -> np.ndarray:
+    """sum_{i in cluster} w_i U_i for every cluster, without forming the (n, p) residuals:
+    each part of U_i is a sparse (cluster x row, block or group) product."""
+    pt = _parts(rs, Xs, beta)
     k = int(cluster_s.max()) + 1
-    out = np.empty((k, values.shape[1]))
-    for j in range(values.shape[1]):
-        out[:, j] = np.bincount(cluster_s, weights=values[:, j], minlength=k)
+    w, dr, g = rs.weight_s, rs.death_rows, rs.death_group
+    rows = np.arange(rs.n)
+    out = _collapse(cluster_s, rows, w * pt.a, (k, rs.n)) @ Xs
+    out += _collapse(cluster_s, rs.row_block, w * pt.e, (k, pt.xh.shape[0])) @ pt.xh
+    cd = cluster_s[dr]
+    out -= _collapse(cd, g, w[dr], (k, rs.n_groups)) @ pt.mx
+    out -= _collapse(cd, g, w[dr] * pt.e[dr], (k, rs.n_groups)) @ pt.hfx
     return out
 
 
+def _weighted_sums(rs, Xs, beta, cluster_s) -> np.ndarray:
+    if cluster_s is None:  # each row its own cluster
+        return score_residuals(rs, Xs, beta) * rs.weight_s[:, None]
+    return weighted_residual_sums(rs, Xs, beta, cluster_s)
+
+
 def robust_variance(rs: RiskSets, Xs, beta, var, cluster_s) -> np.ndarray:
-    """Sandwich variance D'D from weighted dfbeta residuals collapsed by cluster."""
-    dfbeta = (score_residuals(rs, Xs, beta) @ var) * rs.weight_s[:, None]
-    d = cluster_sums(dfbeta, cluster_s)
+    """Sandwich variance D'D from weighted dfbeta residuals collapsed by cluster (the
+    collapse is done on the score residuals: dfbeta = w U V is linear in U)."""
+    d = _weighted_sums(rs, Xs, beta, cluster_s) @ var
     return d.T @ d
 
 
 def robust_score_test(rs: RiskSets, Xs, cluster_s) -> float:
     """R's robust score test (``fit$rscore``): u' (S'S)^-1 u with S the collapsed
     weighted score residuals at beta = 0."""
-    resid0 = score_residuals(rs, Xs, np.zeros(Xs.shape[1])) * rs.weight_s[:, None]
-    s = cluster_sums(resid0, cluster_s)
+    s = _weighted_sums(rs, Xs, np.zeros(Xs.shape[1]), cluster_s)
     u = s.sum(axis=0)
     return float(u @ np.linalg.solve(s.T @ s, u))

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, rankdata
 
-from prrt_rwe.stats.cox_efron import group_sums, information, virtual_sum, weighted_mean_sum
+from prrt_rwe.stats.cox_efron import group_sums, information, weighted_mean_sum
 from prrt_rwe.stats.risk_sets import RiskSets
 
 __all__ = ["ZphResult", "cox_zph", "TRANSFORMS"]
@@ -75,11 +75,10 @@ def cox_zph(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray, time, event, term_co
     """``time``/``event`` in original order; ``Xs`` centred, in sorted order."""
     tt = time_transform(np.asarray(time, dtype=float), np.asarray(event).astype(bool), transform)
     gtime = tt - tt[np.asarray(event).astype(bool)].mean()
-    g_group = gtime[rs.order][rs.group_end]
+    g_group = gtime[rs.order[rs.group_end]]
     gs = group_sums(rs, Xs, Xs @ beta)
     dr = rs.death_rows
-    wt, f, D = rs.virtual_wt, rs.virtual_frac, gs.denom
-    xbar_sum = weighted_mean_sum(gs, *virtual_sum(rs, wt / D, wt * f / D))
+    xbar_sum = weighted_mean_sum(gs, gs.vs.c1, gs.vs.c1f)
     u2 = (rs.weight_s[dr] * g_group[rs.death_group]) @ Xs[dr] - g_group @ xbar_sum
     imat = np.block([[information(rs, Xs, gs), information(rs, Xs, gs, g_group)],
                      [information(rs, Xs, gs, g_group), information(rs, Xs, gs, g_group**2)]])

@@ -29,9 +29,9 @@ class EventTable:
 
 
 def integer_codes(time: np.ndarray) -> np.ndarray | None:
-    """The times as int64 when they are whole numbers in [0, 4n + 10^5]; else None."""
+    """The times as int64 when they are whole numbers in [0, 2n + 1024]; else None."""
     n = time.size
-    if n and time.max() <= 4 * n + 100_000:
+    if n and time.max() <= 2 * n + 1024:
         as_int = time.astype(np.int64)
         if np.array_equal(as_int, time):
             return as_int

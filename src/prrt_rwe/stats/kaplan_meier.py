@@ -20,7 +20,7 @@ Conventions (shared/spec/derivations.md; R survival 3.x):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,8 @@ from prrt_rwe.stats.survival_ci import survival_ci
 from prrt_rwe.stats.survival_data import check_event, check_time, check_weights
 from prrt_rwe.stats.survival_quantile import curve_quantiles
 
-__all__ = ["KaplanMeier", "SurvivalAt", "SurvivalQuantile", "kaplan_meier", "km_curve"]
+__all__ = ["KaplanMeier", "SurvivalAt", "SurvivalQuantile", "kaplan_meier", "km_curve", "reverse_km",
+           "reverse_km_median"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class KaplanMeier:
     conf_level: float
     weighted: bool
     variance: str = "greenwood"
-    estimator: str = field(default="kaplan-meier")
+    estimator: str = "kaplan-meier"
 
     @property
     def std_err(self) -> np.ndarray:
@@ -138,9 +139,10 @@ def km_curve(n_risk: np.ndarray, n_event: np.ndarray, event_rows: np.ndarray | N
     """Survival and Greenwood se(log S) from risk-set counts (R ``survfitkm.c``)."""
     has_event = n_event > 0 if event_rows is None else (n_event > 0) & (event_rows > 0)
     d = np.where(has_event, n_event, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        surv = np.cumprod((n_risk - d) / n_risk)
-        terms = np.where(has_event, d / (n_risk * (n_risk - d)), 0.0)
+    surv = np.cumprod((n_risk - d) / n_risk)
+    terms = np.zeros(n_risk.shape)
+    np.divide(d, n_risk * (n_risk - d), out=terms, where=has_event & (n_risk > d))
+    terms[has_event & (n_risk <= d)] = np.inf  # the curve drops to 0: R's std.err is Inf
     return surv, np.sqrt(np.cumsum(terms))
 
 

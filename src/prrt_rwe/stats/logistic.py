@@ -111,6 +111,9 @@ def logistic(y, X=None, *, ci: str = "wald", firth: bool = False,
     if ci not in CI_METHODS:
         raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
     yy = check_event(y, "y").astype(float)
+    if yy.size == 0 or yy.min() == yy.max():
+        raise ValueError(f"y: every value is {int(yy[0]) if yy.size else '-'}; a logistic model "
+                         "needs both outcomes")
     D, names = _design(X, yy.shape[0])
     _check_rank(D, names)
     if firth:

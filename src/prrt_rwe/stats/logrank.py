@@ -7,7 +7,8 @@ O, E and V are summed over strata.  As R: groups with E = 0 are dropped, the fir
 remaining group is left out, chisq = (O − E)' V⁻¹ (O − E) with df = groups kept − 1.
 Groups are the sorted distinct labels (R factor levels).  Only the weight rho = 0
 (log-rank) is implemented; survdiff has no case weights and neither do we.
-Whole-number times (days) are counted on a grid in O(n); others by sorted search.
+Whole-number times (days) are counted on a grid in O(n); other times are first coded by
+``np.unique`` (or, for very many groups x times, found by sorted search).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.special import chdtrc
 
 from prrt_rwe.stats.event_table import integer_codes
 from prrt_rwe.stats.survival_data import as_labels, check_event, check_time
@@ -85,6 +86,9 @@ def _stratum(time, event, codes, n_groups):
     tcodes = integer_codes(time)
     if tcodes is not None and (int(tcodes.max()) + 1) * n_groups <= _MAX_GRID:
         risk, deaths = _by_counting(tcodes, int(tcodes.max()) + 1, event, codes, n_groups)
+    elif time.size * n_groups <= _MAX_GRID:
+        grid, tcodes = np.unique(time, return_inverse=True)
+        risk, deaths = _by_counting(tcodes.reshape(-1), grid.size, event, codes, n_groups)
     else:
         risk, deaths = _by_search(time, event, codes, n_groups)
     n_t, d_t = risk.sum(axis=0), deaths.sum(axis=0)
@@ -124,12 +128,15 @@ def logrank(time, event, group, *, strata=None) -> LogRank:
     G = len(groups)
     observed, expected, var = np.zeros(G), np.zeros(G), np.zeros((G, G))
     for s in range(max(len(s_levels), 1)):
-        rows = s_codes == s
-        o, ex, v = _stratum(t[rows], e[rows], codes[rows], G)
+        if len(s_levels) <= 1:
+            o, ex, v = _stratum(t, e, codes, G)
+        else:
+            rows = s_codes == s
+            o, ex, v = _stratum(t[rows], e[rows], codes[rows], G)
         observed += o
         expected += ex
         var += v
     chisq, df = _chisq(observed, expected, var)
-    p = float(chi2.sf(chisq, df)) if df >= 1 else float("nan")
+    p = float(chdtrc(df, chisq)) if df >= 1 else float("nan")
     return LogRank(chisq, df, p, groups, np.bincount(codes, minlength=G), observed, expected, var,
                    s_levels)

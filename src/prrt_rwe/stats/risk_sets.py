@@ -3,8 +3,7 @@
 Rows are sorted by stratum, then time *descending*, so the risk set of an event time
 (everyone in the stratum with time >= t) is a prefix of the stratum: any sum over a risk
 set is a difference of two cumulative sums.  Events sharing a (stratum, time) form one
-"death group"; Efron's approximation splits a group of d deaths into d virtual deaths
-with down-weights k/d (k = 0..d-1), as R survival's ``coxfit6.c`` does.
+"death group" (Efron's virtual deaths are summed per group: :mod:`prrt_rwe.stats.efron_sums`).
 
 Rows with the same (stratum, time) form a "block"; risk-set sums are first summed per
 block (one sparse product, O(n p)) and then accumulated over blocks, which is what makes
@@ -19,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-__all__ = ["RiskSets", "risk_sets", "within_stratum_sums", "group_range_sums", "block_sums", "death_sums"]
+__all__ = ["RiskSets", "risk_sets", "within_stratum_sums", "group_range_sums", "block_sums", "death_sums",
+           "block_range_sums"]
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,9 @@ class RiskSets:
     group_stratum: np.ndarray
     death_rows: np.ndarray  # sorted indices of the events
     death_group: np.ndarray  # death group of each event
-    row_group: np.ndarray  # per sorted row: its death group if an event, else -1
     block_first_group: np.ndarray  # first death group whose risk set holds the block
     block_last_group: np.ndarray  # last death group of the block's stratum (inclusive)
     death_indptr: np.ndarray  # death_rows[death_indptr[g]:death_indptr[g+1]] die in group g
-    virtual_group: np.ndarray  # per virtual death: its group
-    virtual_frac: np.ndarray  # per virtual death: Efron down-weight k/d (0 for Breslow)
-    virtual_wt: np.ndarray  # per virtual death: deadwt/d (Efron) or deadwt (Breslow)
-    virtual_start: np.ndarray  # per death group: index of its first virtual death
     dead_weight: np.ndarray  # per sorted row: w if an event else 0
     ties: str
 
@@ -63,9 +58,24 @@ class RiskSets:
 
 
 def _sort_order(time: np.ndarray, strata: np.ndarray | None) -> np.ndarray:
+    """Stratum ascending, time descending: a sort on time, then a stable sort on the
+    stratum.  Whole-number times spanning < 65536 values (days, typically) and the stratum
+    codes get numpy's O(n) radix sort (16-bit keys)."""
+    order = _time_descending(time)
     if strata is None:
-        return np.argsort(-time, kind="stable")
-    return np.lexsort((-time, strata))
+        return order
+    codes = np.asarray(strata)[order]
+    if codes.max() < 65536:
+        codes = codes.astype(np.uint16)
+    return order[np.argsort(codes, kind="stable")]
+
+
+def _time_descending(time: np.ndarray) -> np.ndarray:
+    if time.shape[0]:
+        hi, lo = time.max(), time.min()
+        if hi - lo < 65536 and np.all(time == np.floor(time)):
+            return np.argsort((hi - time).astype(np.uint16), kind="stable")
+    return np.argsort(-time)
 
 
 def risk_sets(time, event, weights=None, strata=None, ties: str = "efron") -> RiskSets:
@@ -89,14 +99,14 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron") -> Ri
     block_stratum_last = np.append(stratum_first_block[1:] - 1, block_start.shape[0] - 1)[block_stratum]
 
     death_rows = np.flatnonzero(ev)
-    group_block, death_group = np.unique(row_block[death_rows], return_inverse=True)
+    death_block = row_block[death_rows]  # nondecreasing
+    new_group = np.concatenate(([True], death_block[1:] != death_block[:-1]))
+    group_block = death_block[new_group]
+    death_group = np.cumsum(new_group) - 1
     n_groups = group_block.shape[0]
     group_ndead = np.bincount(death_group, minlength=n_groups)
     group_deadwt = np.bincount(death_group, weights=w[death_rows], minlength=n_groups)
-    row_group = np.full(n, -1, dtype=np.intp)
-    row_group[death_rows] = death_group
 
-    virtual_group, virtual_frac, virtual_wt = _virtual_deaths(group_ndead, group_deadwt, ties)
     group_end = block_end[group_block]
     return RiskSets(
         order=order,
@@ -115,28 +125,12 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron") -> Ri
         group_stratum=s[group_end],
         death_rows=death_rows,
         death_group=death_group,
-        row_group=row_group,
         block_first_group=np.searchsorted(group_block, np.arange(block_start.shape[0]), side="left"),
         block_last_group=np.searchsorted(group_block, block_stratum_last, side="right") - 1,
         death_indptr=np.concatenate(([0], np.cumsum(group_ndead))),
-        virtual_group=virtual_group,
-        virtual_frac=virtual_frac,
-        virtual_wt=virtual_wt,
-        virtual_start=np.flatnonzero(np.concatenate(([True], virtual_group[1:] != virtual_group[:-1]))),
         dead_weight=np.where(ev, w, 0.0),
         ties=ties,
     )
-
-
-def _virtual_deaths(ndead: np.ndarray, deadwt: np.ndarray, ties: str):
-    """Efron: d virtual deaths per group, fractions k/d and weight deadwt/d; Breslow: one."""
-    groups = np.arange(ndead.shape[0])
-    if ties == "breslow":
-        return groups, np.zeros(groups.shape[0]), deadwt.astype(float)
-    vg = np.repeat(groups, ndead)
-    first = np.repeat(np.cumsum(ndead) - ndead, ndead)
-    k = np.arange(vg.shape[0]) - first
-    return vg, k / ndead[vg], (deadwt / ndead)[vg]
 
 
 def block_sums(rs: RiskSets, weight: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
@@ -165,10 +159,15 @@ def within_stratum_sums(rs: RiskSets, per_block: np.ndarray) -> np.ndarray:
     return cs0[rs.group_block + 1] - cs0[rs.group_stratum_first_block]
 
 
-def group_range_sums(rs: RiskSets, per_group: np.ndarray) -> np.ndarray:
-    """Per sorted row: sum of ``per_group`` over the death groups whose risk set holds it."""
+def block_range_sums(rs: RiskSets, per_group: np.ndarray) -> np.ndarray:
+    """Per block: sum of ``per_group`` over the death groups whose risk set holds the block."""
     zero = np.zeros((1,) + per_group.shape[1:])
     cc0 = np.concatenate((zero, np.cumsum(per_group, axis=0)), axis=0)
     first = rs.block_first_group
     last = np.maximum(rs.block_last_group + 1, first)
-    return (cc0[last] - cc0[first])[rs.row_block]
+    return cc0[last] - cc0[first]
+
+
+def group_range_sums(rs: RiskSets, per_group: np.ndarray) -> np.ndarray:
+    """Per sorted row: sum of ``per_group`` over the death groups whose risk set holds it."""
+    return block_range_sums(rs, per_group)[rs.row_block]

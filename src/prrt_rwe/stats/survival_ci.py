@@ -50,12 +50,14 @@ def _log(s, se, z):
 
 
 def _loglog(s, se, z):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xx = np.where((s == 0) | (s == 1), np.nan, s)
-        shift = z * se / np.log(xx)
-        centre = np.log(-np.log(xx))
-        lower = np.where(se == 0, s, np.exp(-np.exp(centre - shift)))
-        upper = np.where(se == 0, s, np.exp(-np.exp(centre + shift)))
+    lower, upper = s.astype(float), s.astype(float)
+    lower[(se > 0) & ((s == 0) | (s == 1))] = np.nan
+    upper[(se > 0) & ((s == 0) | (s == 1))] = np.nan
+    ok = (se > 0) & (s > 0) & (s < 1)
+    log_s = np.log(s[ok])
+    centre, shift = np.log(-log_s), z * se[ok] / log_s
+    lower[ok] = np.exp(-np.exp(centre - shift))
+    upper[ok] = np.exp(-np.exp(centre + shift))
     return lower, upper
 
 

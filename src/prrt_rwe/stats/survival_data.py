@@ -87,8 +87,15 @@ def _as_float(values, column: str) -> np.ndarray:
     return arr
 
 
+def _all_within(arr: np.ndarray, lo: float, hi: float) -> bool:
+    """lo <= every value <= hi, NaN failing; two reductions, no temporary arrays."""
+    return bool(arr.size == 0 or (arr.min() >= lo and arr.max() <= hi))
+
+
 def check_time(time, column: str = "time") -> np.ndarray:
     t = _as_float(time, column)
+    if _all_within(t, 0.0, np.finfo(float).max):
+        return t
     bad = _bad_rows(~np.isfinite(t) | (t < 0))
     if bad.size:
         raise SurvivalDataError(column, "must be finite and >= 0", bad)
@@ -97,7 +104,7 @@ def check_time(time, column: str = "time") -> np.ndarray:
 
 def check_event(event, column: str = "event") -> np.ndarray:
     e = _one_dim(event, column)
-    if e.dtype == bool:
+    if e.dtype == bool or (e.dtype.kind in "iu" and _all_within(e, 0, 1)):
         return e.astype(np.int8)
     ef = _as_float(e, column)
     bad = _bad_rows(~((ef == 0) | (ef == 1)))
@@ -109,6 +116,8 @@ def check_event(event, column: str = "event") -> np.ndarray:
 def check_weights(weights, n: int, column: str = "weights") -> np.ndarray:
     w = _as_float(weights, column)
     _check_length(w, n, column)
+    if w.size and w.min() > 0 and w.max() <= np.finfo(float).max:
+        return w
     bad = _bad_rows(~np.isfinite(w) | (w <= 0))
     if bad.size:
         raise SurvivalDataError(column, "must be finite and > 0", bad)
@@ -120,10 +129,31 @@ def _check_length(arr, n: int, column: str) -> None:
         raise SurvivalDataError(column, f"has {arr.shape[0]} rows, expected {n} (the length of time)")
 
 
+def _small_int_labels(arr: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """Integer labels coded in O(n) by counting when their range is small, else by sorting."""
+    lo, hi = arr.min(), arr.max()
+    if int(hi) - int(lo) > 4 * arr.size + 1024:
+        levels, codes = np.unique(arr, return_inverse=True)
+        return codes.reshape(-1).astype(np.intp), tuple(levels.tolist())
+    shifted = arr.astype(np.intp, copy=False) if lo == 0 else arr.astype(np.intp) - int(lo)
+    present = np.bincount(shifted) > 0
+    code_of = np.cumsum(present, dtype=np.intp) - 1
+    levels = (np.flatnonzero(present) + int(lo)).astype(arr.dtype)
+    return code_of[shifted], tuple(levels.tolist())
+
+
 def as_labels(labels, n: int, column: str) -> tuple[np.ndarray, tuple]:
     """Label array -> (integer codes 0..k-1, levels in sorted order); missing labels rejected."""
     arr = _one_dim(labels, column)
     _check_length(arr, n, column)
+    if arr.dtype.kind in "biuf":  # numeric fast path (no pandas): NaN is the only missing label
+        bad = _bad_rows(np.isnan(arr)) if arr.dtype.kind == "f" else np.empty(0, dtype=np.intp)
+        if bad.size:
+            raise SurvivalDataError(column, "has missing labels", bad)
+        if arr.dtype.kind in "biu" and arr.size:
+            return _small_int_labels(arr)
+        levels, codes = np.unique(arr, return_inverse=True)
+        return codes.reshape(-1).astype(np.intp), tuple(levels.tolist())
     missing = pd.isna(pd.Series(arr, copy=False)).to_numpy()
     bad = _bad_rows(missing)
     if bad.size:

@@ -154,17 +154,18 @@ def make_labs(rng: np.random.Generator, sites: Sites, site: np.ndarray, male: np
     renal = renal & ~np.isnan(days[:, 8])
     canon = _canonical_values(rng, n, male, toxic_cycle, renal)
     has_cga = rng.random(n) < P_CGA
-    parts = []
+    # (patient, slot, test) in nonzero order = patient, date (slots are chronological), test
+    measured = np.zeros((n, days.shape[1], len(TESTS)), bool)
     for t_i, test in enumerate(TESTS):
-        slots = _slots(test)
-        mask = ~np.isnan(days[:, slots])
-        if test == "chromogranin_a":
-            mask &= has_cga[:, None]
-        p, k = np.nonzero(mask)
-        parts.append((p, days[:, slots][p, k], np.full(len(p), t_i), canon[test][:, slots][p, k]))
-    p, d, t, cv = (np.concatenate(x) for x in zip(*parts))
-    order = np.lexsort((t, d, p))
-    p, d, t, cv = p[order], d[order], t[order], cv[order]
+        measured[:, _slots(test), t_i] = True
+    measured &= ~np.isnan(days)[:, :, None]
+    measured[:, :, TESTS.index("chromogranin_a")] &= has_cga[:, None]
+    p, k, t = np.nonzero(measured)
+    d = days[p, k]
+    cv = np.empty(len(p))
+    for t_i, test in enumerate(TESTS):
+        sel = t == t_i
+        cv[sel] = canon[test][p[sel], k[sel]]
     unit, dec, value, lln, uln = _in_site_units(sites, site[p], male[p], t, cv)
     grade, g_test, g_day = _worst_hematologic(p, d, t, value, unit, n)
     return Labs(p, d, t, unit, value, dec, lln, uln, grade, g_test, g_day,
@@ -181,15 +182,6 @@ def _slots(test: str) -> np.ndarray:
     return FULL_CHEM_SLOTS
 
 
-def unit_of(sites: Sites, site: np.ndarray, test: str) -> np.ndarray:
-    """Unit text per row for one test."""
-    group = UNIT_GROUP.get(test)
-    if group is None:
-        return np.full(len(site), "U/L", dtype=object)
-    labels = np.array([u for u, _ in UNIT_CHOICES[group]], dtype=object)
-    return labels[sites.units[group][site]]
-
-
 def _in_site_units(sites, site, male, t, canon):
     m = len(t)
     unit_idx = np.empty(m, np.int64)
@@ -200,9 +192,13 @@ def _in_site_units(sites, site, male, t, canon):
     gives = sites.gives_ranges[site]
     for t_i, test in enumerate(TESTS):
         rows = np.flatnonzero(t == t_i)
-        units = unit_of(sites, site[rows], test)
-        for u in np.unique(units):
-            r = rows[units == u]
+        group = UNIT_GROUP.get(test)
+        choices = UNIT_CHOICES[group] if group else (("U/L", 1.0),)
+        choice = sites.units[group][site[rows]] if group else np.zeros(len(rows), np.int64)
+        for c_i, (u, _share) in enumerate(choices):
+            r = rows[choice == c_i]
+            if len(r) == 0:
+                continue
             factor = UNITS[test][u][1]
             d = DECIMALS[(test, u)]
             unit_idx[r] = UNIT_LABELS.index(u)
@@ -213,12 +209,13 @@ def _in_site_units(sites, site, male, t, canon):
                 continue
             value[r] = np.round(canon[r] / factor, d)
             lo, hi = RANGES[test]
-            if isinstance(lo, tuple):
-                lo, hi = np.where(male[r], hi[0], lo[0]), np.where(male[r], hi[1], lo[1])
+            if isinstance(lo, tuple):  # by sex: ((female lln, uln), (male lln, uln))
+                female, male_range = RANGES[test]
+                lo = np.where(male[r], male_range[0], female[0])
+                hi = np.where(male[r], male_range[1], female[1])
             rd = d + 1 if d < 2 else d
             lln[r] = np.where(gives[r], np.round(np.asarray(lo) / factor, rd), np.nan)
             uln[r] = np.where(gives[r], np.round(np.asarray(hi) / factor, rd), np.nan)
-            dec[r] = d
     return unit_idx, dec, value, lln, uln
 
 

@@ -117,16 +117,29 @@ def lesions_table(sites, sim) -> Columns:
 def labs_table(sites, sim) -> Columns:
     labs, b = sim["labs"], sim["baseline"]
     p = labs.patient
-    range_dec = np.where(labs.decimals < 2, labs.decimals + 1, labs.decimals)
     return {
         **_ids(sites, sim["site"], sim["number"], p),
         "date": w.dates(b.c1[p] + labs.day),
         "test": w.codes(labs.test, TESTS),
         "value": w.fixed(labs.value, labs.decimals),
         "unit": w.codes(labs.unit, UNIT_LABELS),
-        "lln": w.fixed(labs.lln, range_dec),
-        "uln": w.fixed(labs.uln, range_dec),
+        **_reference_ranges(labs, sim["site"][p], b.male[p]),
     }
+
+
+def _reference_ranges(labs, site, male) -> Columns:
+    """lln/uln depend only on (site, test, sex): format each distinct range once."""
+    key = (site * len(TESTS) + labs.test) * 2 + male
+    size = int(key.max()) + 1 if len(key) else 0
+    range_dec = np.where(labs.decimals < 2, labs.decimals + 1, labs.decimals)
+    out = {}
+    for name, values in (("lln", labs.lln), ("uln", labs.uln)):
+        table = np.full(size, np.nan)
+        dec = np.zeros(size, np.int64)
+        table[key], dec[key] = values, range_dec
+        labels = tuple(x or "" for x in w.fixed(table, dec).to_pylist())
+        out[name] = w.codes(key, labels, np.isnan(values))
+    return out
 
 
 def adverse_events_table(sites, sim) -> Columns:

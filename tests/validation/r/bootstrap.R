@@ -1,7 +1,8 @@
 # Reference bootstrap intervals (package boot): the bootstrap distribution t of a statistic
-# is exported with boot.ci's percentile and BCa limits computed from it, BCa with jackknife
-# influence values (empinf(type = "jack")), so the interval arithmetic can be compared on the
-# very same resamples.  Usage: Rscript tests/validation/r/bootstrap.R OUTDIR
+# is exported with boot.ci's percentile and BCa limits computed from it, BCa both with
+# jackknife influence values (empinf(type = "jack")) and with boot.ci's default regression
+# influence values (for which the resampling frequencies, boot.array, are exported too), so
+# the interval arithmetic can be compared on the very same resamples.  Usage: Rscript tests/validation/r/bootstrap.R OUTDIR
 suppressPackageStartupMessages({library(boot); library(survival)})
 args <- commandArgs(trailingOnly = TRUE)
 out <- if (length(args)) args[1] else "tests/validation/fixtures"
@@ -20,10 +21,15 @@ for (nm in names(cases)) {
   b <- boot(x, cases[[nm]], R = n_boot[[nm]])
   L <- empinf(b, type = "jack")
   ci <- boot.ci(b, conf = c(0.9, 0.95), type = c("perc", "bca"), L = L)
+  reg <- boot.ci(b, conf = c(0.9, 0.95), type = "bca")  # default L: empinf(type = "reg")
   t_all[[nm]] <- data.frame(statistic = nm, t = b$t[, 1])
+  freq <- boot.array(b)
+  colnames(freq) <- paste0("row", seq_len(ncol(freq)))
+  if (nm == "sd_age") write.csv(freq, file.path(out, "r_boot_freq_sd_age.csv"), row.names = FALSE)
   ci_all[[nm]] <- data.frame(statistic = nm, t0 = b$t0, conf = ci$percent[, 1],
                              perc_lower = ci$percent[, 4], perc_upper = ci$percent[, 5],
-                             bca_lower = ci$bca[, 4], bca_upper = ci$bca[, 5])
+                             bca_lower = ci$bca[, 4], bca_upper = ci$bca[, 5],
+                             bca_reg_lower = reg$bca[, 4], bca_reg_upper = reg$bca[, 5])
 }
 wr(data.frame(age = x), "boot_data.csv")
 wr(do.call(rbind, t_all), "r_boot_t.csv")

@@ -4,7 +4,7 @@
 #   OUTDIR defaults to tests/validation/fixtures.  Writes
 #   data_<name>.csv          R's data sets lung, veteran, colon, ovarian (write.csv as is)
 #   cox_synth.csv            synthetic data (set.seed): heavy ties, weights, strata, clusters
-#   cox_cases.csv            one row per model: data file, columns, ties, strata, cluster, weights
+#   cox_cases.csv            one row per model: data file, columns, ties, strata, cluster, weights, robust
 #   cox_coef.csv             per case and term: coef, se, robust_se, z, p, hr, lower, upper
 #   cox_fit.csv              per case: loglik, tests, concordance, n, events, iterations
 #   cox_zph.csv              cox.zph tables (transforms km, identity, rank)
@@ -68,6 +68,8 @@ cases <- list(
        cluster = "id", ties = "efron"),
   list(case = "colon_breslow_cluster", data = "colon", time = "time", status = "status",
        x = c("rx=Obs|Lev|Lev+5FU", "sex", "age", "nodes"), cluster = "id", ties = "breslow"),
+  list(case = "lung_robust", data = "lung", time = "time", status = "status", event_value = 2,
+       x = c("age", "sex", "ph.ecog"), robust = TRUE, ties = "efron"),
   list(case = "ovarian_efron", data = "ovarian", time = "futime", status = "fustat",
        x = c("age", "resid.ds", "rx", "ecog.ps"), ties = "efron"),
   list(case = "synth_efron", data = "synth", time = "time", status = "status", x = xs, ties = "efron"),
@@ -108,6 +110,7 @@ fit_case <- function(cs) {
   f <- as.formula(paste0("Surv(", cs$time, ", .event) ~ ", rhs))
   args <- list(formula = f, data = d, ties = cs$ties)
   if (!is.null(cs$cluster)) args$cluster <- d[[cs$cluster]]
+  if (!is.null(cs$robust)) args$robust <- cs$robust
   if (!is.null(cs$weights)) args$weights <- as.numeric(d[[cs$weights]])  # cox.zph fails on integer weights
   do.call(coxph, args)
 }
@@ -153,7 +156,8 @@ for (cs in cases) {
     case = cs$case, data = data_file(cs$data), time = cs$time, status = cs$status,
     event_value = if (is.null(cs$event_value)) 1 else cs$event_value,
     covariates = paste(cs$x, collapse = ";"), ties = cs$ties, strata = opt(cs, "strata"),
-    cluster = opt(cs, "cluster"), weights = opt(cs, "weights"))
+    cluster = opt(cs, "cluster"), weights = opt(cs, "weights"),
+    robust = if (is.null(cs$robust)) "" else "TRUE")
 }
 write_num(do.call(rbind, case_rows), "cox_cases.csv")
 write_num(do.call(rbind, coef_rows), "cox_coef.csv")

@@ -1,0 +1,91 @@
+"""How an ADaM frame is laid out: identifiers first, deterministic row order, output types.
+
+While deriving, a patient is ``pidx`` and dates are day numbers; :class:`Ids` turns a frame
+into its dataset form: ``USUBJID``/``SITEID``/``SUBJID`` first, rows sorted by USUBJID then
+the given keys (text sorted lexicographically), categoricals written as pandas ``str``
+(built by Arrow: millions of lab rows), and :func:`with_dates` day numbers as
+``datetime64[ns]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from prrt_rwe.derive.source import to_dates
+
+
+class Ids:
+    """USUBJID/SITEID/SUBJID per pidx and the USUBJID sort rank."""
+
+    def __init__(self, patients: pd.DataFrame):
+        self.site = patients["site_id"].to_numpy(dtype=object)
+        self.subj = patients["patient_id"].to_numpy(dtype=object)
+        self.usubjid = np.array([f"{s}-{p}" for s, p in zip(self.site, self.subj)], dtype=object)
+        self.rank = np.empty(len(self.usubjid), dtype=np.int64)
+        self.rank[np.argsort(self.usubjid, kind="stable")] = np.arange(len(self.usubjid))
+
+    def attach(self, frame: pd.DataFrame, sort_by: tuple[str, ...] = ()) -> pd.DataFrame:
+        """Add the id columns first, sort by USUBJID then ``sort_by``, drop pidx."""
+        p = frame["pidx"].to_numpy(dtype=np.int64)
+        keys = [_sort_key(frame[c]) for c in reversed(sort_by)]
+        order = np.lexsort((*keys, self.rank[p])) if len(frame) else np.arange(0)
+        out = frame.iloc[order].reset_index(drop=True)
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.CategoricalDtype):
+                out[col] = _category_to_str(out[col].array)
+        p = p[order]
+        ids = pd.DataFrame({"USUBJID": take_str(self.usubjid, p),
+                            "SITEID": take_str(self.site, p),
+                            "SUBJID": take_str(self.subj, p)})
+        return pd.concat([ids, out.drop(columns=["pidx"])], axis=1)
+
+
+def _sort_key(column: pd.Series) -> np.ndarray:
+    """Integer/float key sorting like the column's values (text lexicographically)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = np.asarray(column.cat.categories, dtype=object)
+        rank = np.empty(len(cats), dtype=np.int64)
+        rank[np.argsort(cats, kind="stable")] = np.arange(len(cats))
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
+    if column.dtype.kind in "fiub":
+        return column.to_numpy()
+    return pd.factorize(column, sort=True)[0]
+
+
+def _category_to_str(values: pd.Categorical):
+    codes = values.codes
+    dictionary = pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32), mask=codes < 0),
+        pa.array(np.asarray(values.categories, dtype=object), type=pa.string()))
+    return pd.array(dictionary.cast(pa.string()), dtype="str")
+
+
+def stack_categorical(head: pd.Categorical, tail: np.ndarray) -> pd.Categorical:
+    """Categorical of head's values followed by ``tail`` (object array, None = missing)."""
+    extra = [v for v in pd.unique(tail) if v is not None]
+    cats = pd.Index(sorted(set(np.asarray(head.categories, dtype=object)) | set(extra)), dtype=object)
+    head_codes = np.where(head.codes < 0, -1, cats.get_indexer(np.asarray(head.categories, dtype=object))[
+        np.maximum(head.codes, 0)] if len(head.categories) else -1)
+    tail_codes = cats.get_indexer(tail) if len(tail) else np.zeros(0, dtype=np.int64)
+    return pd.Categorical.from_codes(np.concatenate([head_codes, tail_codes]).astype(np.int64), cats)
+
+
+def take_str(values: np.ndarray, index: np.ndarray):
+    """pandas ``str`` array of values[index], built by Arrow (fast for millions of rows)."""
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)),
+                                                pa.array(values, type=pa.string()))
+    return pd.array(dictionary.cast(pa.string()), dtype="str")
+
+
+def with_dates(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Day-number columns ``<name>_D`` or ``date`` -> datetime64[ns] column ``name``."""
+    for name in names:
+        src = f"{name}_D" if f"{name}_D" in frame.columns else "date"
+        values = to_dates(frame[src].to_numpy(dtype=float))
+        pos = frame.columns.get_loc(src)
+        frame = frame.drop(columns=[src])
+        frame.insert(pos, name, values)
+    return frame.drop(columns=[c for c in ("source_line",) if c in frame.columns])

@@ -1,0 +1,75 @@
+"""The compiled kernel of :mod:`prrt_rwe.stats.concordance`: one sweep over the rows in
+increasing score with two Fenwick (binary indexed) trees over the time slots.
+
+Kept apart so that numba is imported (and the kernel loaded from its cache, compiled on
+the very first run) only when a concordance is computed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["sweep"]
+
+
+@njit(cache=True)
+def _add(tree, i, w):
+    i += 1
+    while i < tree.shape[0]:
+        tree[i] += w
+        i += i & (-i)
+
+
+@njit(cache=True)
+def _prefix(tree, i):  # sum over slots 0..i-1
+    s = 0.0
+    while i > 0:
+        s += tree[i]
+        i -= i & (-i)
+    return s
+
+
+@njit(cache=True)
+def sweep(tie_start, slot, w, lo_of, hi_of, cs_r, cs_d):
+    """Rows in increasing score (groups of equal score between ``tie_start`` entries);
+    ``slot`` = 2 * block + event.  Returns the pair counts (comparator score larger,
+    smaller, tied) and, per row in this order, the weight of the other members of its
+    comparable pairs by the same three types."""
+    n = slot.shape[0]
+    n_slots = lo_of.shape[0]
+    tree = np.zeros(n_slots + 1)
+    dtree = np.zeros(n_slots + 1)
+    lt_r = np.zeros(n)
+    lt_d = np.zeros(n)
+    infl = np.zeros((3, n))
+    count = np.zeros(3)
+    for g in range(tie_start.shape[0] - 1):
+        a, b = tie_start[g], tie_start[g + 1]
+        for k in range(a, b):
+            s = slot[k]
+            if s & 1:
+                lt_r[k] = _prefix(tree, s) - _prefix(tree, lo_of[s])
+            lt_d[k] = _prefix(dtree, hi_of[s] + 1) - _prefix(dtree, s + 1)
+        for k in range(a, b):
+            _add(tree, slot[k], w[k])
+            if slot[k] & 1:
+                _add(dtree, slot[k], w[k])
+        for k in range(a, b):
+            s = slot[k]
+            le_d = _prefix(dtree, hi_of[s] + 1) - _prefix(dtree, s + 1)
+            tot_d = cs_d[hi_of[s] + 1] - cs_d[s + 1]
+            larger, smaller, tied = lt_d[k], tot_d - le_d, le_d - lt_d[k]
+            if s & 1:
+                le_r = _prefix(tree, s) - _prefix(tree, lo_of[s])
+                tot_r = cs_r[s] - cs_r[lo_of[s]]
+                count[0] += w[k] * (tot_r - le_r)
+                count[1] += w[k] * lt_r[k]
+                count[2] += w[k] * (le_r - lt_r[k])
+                larger += tot_r - le_r
+                smaller += lt_r[k]
+                tied += le_r - lt_r[k]
+            infl[0, k] = larger
+            infl[1, k] = smaller
+            infl[2, k] = tied
+    return count, infl
