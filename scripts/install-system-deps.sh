@@ -3,7 +3,7 @@
 # Chromium (the report check). Installs only what is missing; needs root or sudo.
 set -euo pipefail
 need=()
-command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival)' >/dev/null 2>&1 || need+=(r-base-core r-cran-survival)
+command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival); library(MASS); library(boot)' >/dev/null 2>&1 || need+=(r-base-core r-cran-survival r-cran-mass r-cran-boot)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -83,6 +83,17 @@ def test_concordance_censoring_and_tied_times_by_hand():
     assert c.concordance == 1.0
 
 
+def test_concordance_compares_only_within_strata_by_hand():
+    # stratum A: t=1 (score 1) and t=2 (score 2), both events -> one discordant pair;
+    # stratum B: t=1.5 event (score 5), t=3 censored (score 0) -> one concordant pair.
+    # Pooled there would be 4 concordant and 2 discordant pairs.
+    args = ([1.0, 2, 1.5, 3], [1, 1, 1, 0], [1.0, 2, 5, 0])
+    c = concordance(*args, strata=["A", "A", "B", "B"])
+    assert (c.concordant, c.discordant, c.concordance) == (1, 1, 0.5)
+    pooled = concordance(*args)
+    assert (pooled.concordant, pooled.discordant) == (4, 2)
+
+
 def test_summary_and_recorded_methods():
     X = pd.DataFrame({"age": [50.0, 60, 70, 40, 55, 65], "male": [1.0, 0, 1, 0, 1, 0]})
     fit = cox_ph([5.0, 3, 2, 8, 4, 6], [1, 1, 0, 1, 1, 0], X)
@@ -102,10 +113,17 @@ def test_conf_level_changes_ci_width():
 
 
 # ---- errors -------------------------------------------------------------------------------
-def test_constant_column_is_named():
-    X = pd.DataFrame({"age": [50.0, 60, 70, 40, 55], "site_flag": [1.0] * 5})
+@pytest.mark.parametrize("value", [1.0, 0.1, 1e6 / 3])
+def test_constant_column_is_named(value):
+    X = pd.DataFrame({"age": [50.0, 60, 70, 40, 55, 65, 45], "site_flag": [value] * 7})
     with pytest.raises(CoxDesignError, match="'site_flag'.*no variation"):
-        cox_ph([5.0, 3, 2, 8, 4], [1, 1, 0, 1, 1], X)
+        cox_ph([5.0, 3, 2, 8, 4, 6, 7], [1, 1, 0, 1, 1, 1, 0], X, weights=[1, 2, 1, 3, 1, 1, 2])
+
+
+def test_covariate_constant_within_every_stratum_is_named():
+    X = pd.DataFrame({"age": [50.0, 60, 70, 40, 55, 65], "site_size": [0.3, 0.3, 0.3, 0.7, 0.7, 0.7]})
+    with pytest.raises(CoxDesignError, match="'site_size'.*no variation"):
+        cox_ph([5.0, 3, 2, 8, 4, 6], [1, 1, 0, 1, 1, 1], X, strata=["a", "a", "a", "b", "b", "b"])
 
 
 def test_collinear_columns_are_named():

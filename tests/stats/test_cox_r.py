@@ -60,7 +60,7 @@ def model_inputs(case: str) -> dict:
         "strata": d[c["strata"]].to_numpy() if c["strata"] else None,
         "cluster": d[c["cluster"]].to_numpy() if c["cluster"] else None,
         "weights": d[c["weights"]].to_numpy(float) if c["weights"] else None,
-        "robust": True if c["robust"] == "TRUE" else None,
+        "robust": True if c["robust"].lower() == "true" else None,
     }
 
 

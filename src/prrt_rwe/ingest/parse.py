@@ -77,10 +77,10 @@ def _fmt(x: float | None) -> str:
 
 def _range_text(col: Column) -> str:
     if col.min is not None and col.max is not None:
-        return f"{_fmt(col.min)}–{_fmt(col.max)}"
+        return f"outside the allowed range {_fmt(col.min)}–{_fmt(col.max)}"
     if col.min is not None:
-        return f"≥ {_fmt(col.min)}"
-    return f"≤ {_fmt(col.max)}"
+        return f"below the minimum {_fmt(col.min)}"
+    return f"above the maximum {_fmt(col.max)}"
 
 
 def parse_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Issue]]:
@@ -165,7 +165,7 @@ def _range_issues(raw: RawTable, text: pd.Series, values: pd.Series, col: Column
         if col.max is not None:
             out |= x > col.max
         if out.any():
-            rng = f" outside {_range_text(col)}"
+            rng = f" {_range_text(col)}"
             issues += row_issues(raw, out, col.name, "E005", lambda i: "value " + quote(cells[i]) + rng)
         warn = np.zeros(len(x), bool)
         if col.warn_min is not None:

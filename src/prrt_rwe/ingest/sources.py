@@ -8,15 +8,17 @@ The input fingerprint is sha256 over the input files' bytes, in file-name order.
 from __future__ import annotations
 
 import hashlib
-import zipfile
 from pathlib import Path
-
-import openpyxl
 
 from prrt_rwe.ingest.csv_reader import read_csv_table
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.raw import RawRegistry, RawTable
-from prrt_rwe.ingest.xlsx_reader import read_sheet, sheet_label
+from prrt_rwe.ingest.xlsx_reader import (
+    UnreadableWorkbook,
+    open_workbook,
+    read_sheet,
+    sheet_label,
+)
 from prrt_rwe.schema import TABLES, TABLES_BY_NAME
 
 
@@ -67,28 +69,28 @@ def _read_workbook(path: Path) -> RawRegistry:
     data = path.read_bytes()
     fingerprint = hashlib.sha256(data).hexdigest()
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        issue = file_issue(path.name, "", "E014", f"not a readable .xlsx workbook ({type(exc).__name__})")
+        book = open_workbook(path)
+    except UnreadableWorkbook as exc:
+        issue = file_issue(path.name, "", "E014", f"not a readable .xlsx workbook ({exc})")
         return RawRegistry({}, [issue], fingerprint, "xlsx", path.name)
     tables: dict[str, RawTable] = {}
     issues: list[Issue] = []
     try:
-        for ws in wb.worksheets:
-            name = ws.title.strip().lower()
-            label = sheet_label(path, ws.title)
+        for title in book.titles:
+            name = title.strip().lower()
+            label = sheet_label(path, title)
             if name not in TABLES_BY_NAME:
-                issues.append(file_issue(label, "", "W109", f"unknown extra sheet '{ws.title}' ignored"))
+                issues.append(file_issue(label, "", "W109", f"unknown extra sheet '{title}' ignored"))
                 continue
             if name in tables:
                 issues.append(file_issue(label, name, "E014", f"second sheet for table '{name}'"))
                 continue
-            table, found = read_sheet(ws, name, label)
+            table, found = read_sheet(book.rows_of(title), name, label)
             issues += found
             if table is not None:
                 tables[name] = table
     finally:
-        wb.close()
-    found_names = {ws_name.strip().lower() for ws_name in wb.sheetnames}
+        book.close()
+    found_names = {title.strip().lower() for title in book.titles}
     issues += _missing_required(found_names, lambda n: sheet_label(path, n))
     return RawRegistry(tables, issues, fingerprint, "xlsx", path.name)

@@ -29,11 +29,11 @@ from prrt_rwe.stats.bootstrap_interval import (
     regression_influence,
 )
 from prrt_rwe.stats.bootstrap_km import (
+    code_survival,
     km_median,
     km_quantiles_batch,
     leave_one_out_tables,
     resample_tables,
-    sort_survival,
 )
 from prrt_rwe.stats.survival_data import check_event, check_time
 
@@ -145,7 +145,7 @@ def bootstrap_km_median(time, event, *, n_resamples: int = 2000, method: str = "
     if e_arr.shape[0] != t_arr.shape[0]:
         raise ValueError(f"event: has {e_arr.shape[0]} rows, expected {t_arr.shape[0]}")
     estimate = km_median(t_arr, e_arr)
-    data = sort_survival(t_arr, e_arr)
+    data = code_survival(t_arr, e_arr)
     idx = resample_indices(t_arr.shape[0], n_resamples, seed)
     t = km_quantiles_batch(data, *resample_tables(data, idx))
 

@@ -11,13 +11,15 @@ not reached.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from prrt_rwe.stats.kaplan_meier import kaplan_meier
 from prrt_rwe.stats.survival_quantile import TOLERANCE
 
 __all__ = ["km_median", "km_quantiles_batch", "leave_one_out_tables", "resample_tables",
-           "SortedSurvival", "sort_survival"]
+           "CodedSurvival", "code_survival"]
 
 
 def km_median(time, event) -> float:
@@ -26,24 +28,25 @@ def km_median(time, event) -> float:
     return np.nan if m is None else m
 
 
-class SortedSurvival:
-    """Each row's distinct-time code (``group``, into the sorted ``times``) and event flag."""
+@dataclass(frozen=True)
+class CodedSurvival:
+    """The sorted distinct ``times``; each row's code into them (``group``) and event flag."""
 
-    def __init__(self, time: np.ndarray, event: np.ndarray):
-        self.times, self.group = np.unique(time, return_inverse=True)
-        self.group = self.group.reshape(-1)
-        self.event = np.asarray(event, dtype=float)
+    times: np.ndarray
+    group: np.ndarray
+    event: np.ndarray
 
     @property
     def size(self) -> int:
         return self.times.size
 
 
-def sort_survival(time, event) -> SortedSurvival:
-    return SortedSurvival(np.asarray(time, float), np.asarray(event))
+def code_survival(time, event) -> CodedSurvival:
+    times, group = np.unique(np.asarray(time, float), return_inverse=True)
+    return CodedSurvival(times, group.reshape(-1), np.asarray(event, dtype=float))
 
 
-def resample_tables(data: SortedSurvival, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def resample_tables(data: CodedSurvival, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(total, deaths), shape (B, G): rows and events per distinct time in each resample."""
     B, G = idx.shape[0], data.size
     cell = data.group * 2 + (data.event > 0)  # (time code, event flag) of each row
@@ -52,7 +55,7 @@ def resample_tables(data: SortedSurvival, idx: np.ndarray) -> tuple[np.ndarray, 
     return counts[:, :, 0] + counts[:, :, 1], counts[:, :, 1]
 
 
-def leave_one_out_tables(data: SortedSurvival) -> tuple[np.ndarray, np.ndarray]:
+def leave_one_out_tables(data: CodedSurvival) -> tuple[np.ndarray, np.ndarray]:
     """(total, deaths), shape (n, G): the full table less row i, for each i."""
     n, G = data.group.size, data.size
     total = np.tile(np.bincount(data.group, minlength=G).astype(float), (n, 1))
@@ -63,7 +66,7 @@ def leave_one_out_tables(data: SortedSurvival) -> tuple[np.ndarray, np.ndarray]:
     return total, deaths
 
 
-def km_quantiles_batch(data: SortedSurvival, total: np.ndarray, deaths: np.ndarray,
+def km_quantiles_batch(data: CodedSurvival, total: np.ndarray, deaths: np.ndarray,
                        p: float = 0.5) -> np.ndarray:
     """p-quantile of the KM curve of each row of the (B, G) count tables."""
     at_risk = np.cumsum(total[:, ::-1], axis=1)[:, ::-1]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
+from prrt_rwe.stats.survival_data import SurvivalDataError, survival_data
 
 __all__ = ["Concordance", "concordance", "concordance_sorted"]
 
@@ -100,12 +101,15 @@ def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, rev
 
 
 def concordance(time, event, score, *, weights=None, strata=None, cluster=None, reverse=True) -> Concordance:
-    """Concordance of ``score`` with survival; ``reverse=True`` for Cox risk scores.
-    ``strata``/``cluster``: integer codes (see survival_data)."""
-    rs = risk_sets(time, event, weights, strata)
-    cluster_s = None if cluster is None else np.asarray(cluster)[rs.order]
-    return concordance_sorted(rs, np.asarray(score, dtype=float)[rs.order], cluster_s=cluster_s,
-                              reverse=reverse)
+    """Concordance of ``score`` with survival; ``reverse=True`` for Cox risk scores (higher
+    score, shorter time).  Inputs are checked against the survival-data contract."""
+    sd = survival_data(time, event, weights=weights, strata=strata, cluster=cluster)
+    score = np.asarray(score, dtype=float)
+    if score.shape != sd.time.shape or not np.all(np.isfinite(score)):
+        raise SurvivalDataError("score", "must be finite, one value per row")
+    rs = risk_sets(sd.time, sd.event, sd.weights, sd.strata)
+    cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
+    return concordance_sorted(rs, score[rs.order], cluster_s=cluster_s, reverse=reverse)
 
 
 def _assemble(count, tied_y, tied_xy, influence, w, cluster_s, reverse) -> Concordance:

@@ -60,10 +60,13 @@ def _inverse(info: np.ndarray) -> np.ndarray:
     return (inv + inv.T) / 2
 
 
-def check_identifiable(info: np.ndarray, names) -> None:
-    """Raise CoxDesignError naming a covariate with no information or a collinear one."""
+def check_identifiable(info: np.ndarray, names, reference: np.ndarray) -> None:
+    """Raise CoxDesignError naming a covariate with no information or a collinear one.
+
+    ``reference``: the information each covariate would have if every risk set had the
+    overall variance (variance x events); less than 1e-10 of it counts as none."""
     diag = np.diag(info).copy()
-    for j in np.flatnonzero(~(diag > 0)):
+    for j in np.flatnonzero(~(diag > TOLER_SINGULAR * reference)):
         raise CoxDesignError(
             f"covariate '{names[j]}' has no variation within the risk sets (constant column, "
             "or constant within every stratum); its hazard ratio cannot be estimated"
@@ -96,7 +99,9 @@ def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITE
     """Fit beta; ``Xs`` is the centred covariate matrix in risk-set (sorted) order."""
     beta = np.zeros(Xs.shape[1])
     pl0 = partial_likelihood(rs, Xs, beta)
-    check_identifiable(pl0.information, names)
+    w = rs.weight_s
+    variance = w @ (Xs * Xs) / w.sum() - (w @ Xs / w.sum()) ** 2
+    check_identifiable(pl0.information, names, variance * rs.group_deadwt.sum())
     return _iterate(rs, Xs, names, pl0, eps, iter_max)
 
 

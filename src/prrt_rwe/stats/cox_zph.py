@@ -80,8 +80,8 @@ def cox_zph(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray, time, event, term_co
     dr = rs.death_rows
     xbar_sum = weighted_mean_sum(gs, gs.vs.c1, gs.vs.c1f)
     u2 = (rs.weight_s[dr] * g_group[rs.death_group]) @ Xs[dr] - g_group @ xbar_sum
-    imat = np.block([[information(rs, Xs, gs), information(rs, Xs, gs, g_group)],
-                     [information(rs, Xs, gs, g_group), information(rs, Xs, gs, g_group**2)]])
+    i_g = information(rs, Xs, gs, g_group)
+    imat = np.block([[information(rs, Xs, gs), i_g], [i_g, information(rs, Xs, gs, g_group**2)]])
     return _tests(u2, imat, term_columns, transform)
 
 

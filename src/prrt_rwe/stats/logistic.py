@@ -24,7 +24,7 @@ from scipy.special import ndtr, ndtri
 from prrt_rwe.stats.logistic_fit import binomial_fit
 from prrt_rwe.stats.logistic_profile import profile_ci
 from prrt_rwe.stats.separation import SeparationError, separating_terms
-from prrt_rwe.stats.survival_data import as_covariates, check_event
+from prrt_rwe.stats.survival_data import SurvivalDataError, as_covariates, check_event
 
 __all__ = ["INTERCEPT", "Logistic", "SeparationError", "logistic"]
 
@@ -76,6 +76,13 @@ class Logistic:
         return frame if intercept else frame[~frame["is_intercept"]].reset_index(drop=True)
 
 
+def _outcome(y) -> np.ndarray:
+    try:
+        return check_event(y, "y").astype(float)
+    except SurvivalDataError as err:
+        raise SurvivalDataError("y", "must be 0 or 1 (or booleans)", err.rows) from None
+
+
 def _design(X, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
     if X is None:
         mat, names = np.empty((n, 0)), ()
@@ -110,7 +117,7 @@ def logistic(y, X=None, *, ci: str = "wald", firth: bool = False,
     """Fit a logistic model of 0/1 ``y`` on the columns of ``X`` (plus an intercept)."""
     if ci not in CI_METHODS:
         raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
-    yy = check_event(y, "y").astype(float)
+    yy = _outcome(y)
     if yy.size == 0 or yy.min() == yy.max():
         raise ValueError(f"y: every value is {int(yy[0]) if yy.size else '-'}; a logistic model "
                          "needs both outcomes")

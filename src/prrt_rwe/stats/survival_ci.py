@@ -28,17 +28,9 @@ def z_value(conf_level: float) -> float:
 
 
 def _plain(s, se, z):
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # S = 0 with se = inf -> NaN, as R's NA
         half = se * s * z
-    return _nan_max(s - half, 0.0), _nan_min(s + half, 1.0)
-
-
-def _nan_max(x, bound):
-    return np.where(np.isnan(x), np.nan, np.maximum(x, bound))
-
-
-def _nan_min(x, bound):
-    return np.where(np.isnan(x), np.nan, np.minimum(x, bound))
+    return np.maximum(s - half, 0.0), np.minimum(s + half, 1.0)  # NaN propagates
 
 
 def _log(s, se, z):
@@ -46,13 +38,13 @@ def _log(s, se, z):
         xx = np.where(s == 0, np.nan, s)
         lower = np.where(se == 0, s, np.exp(np.log(xx) - z * se))
         upper = np.where(se == 0, s, np.exp(np.log(xx) + z * se))
-    return lower, _nan_min(upper, 1.0)
+    return lower, np.minimum(upper, 1.0)
 
 
 def _loglog(s, se, z):
     lower, upper = s.astype(float), s.astype(float)
-    lower[(se > 0) & ((s == 0) | (s == 1))] = np.nan
-    upper[(se > 0) & ((s == 0) | (s == 1))] = np.nan
+    undefined = (se > 0) & ((s == 0) | (s == 1))
+    lower[undefined] = upper[undefined] = np.nan
     ok = (se > 0) & (s > 0) & (s < 1)
     log_s = np.log(s[ok])
     centre, shift = np.log(-log_s), z * se[ok] / log_s

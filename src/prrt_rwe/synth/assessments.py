@@ -99,19 +99,7 @@ def make_series(rng: np.random.Generator, b: Baseline, lat: Latent, interval: np
     n = b.n
     n_cols = int(np.ceil(max(float(horizon.max()), 1.0) / 59.0)) + 1
     reg, ne = _regular_scans(rng, interval, n_cols)
-    evaluable = ~np.isnan(reg) & ~ne
-    j0 = _first(evaluable)
-    onset = _take(reg, j0)
-    after = (np.arange(n_cols)[None, :] > j0[:, None]) & ~np.isnan(reg) & (j0[:, None] >= 0)
-    j1 = _first(after)
-    conf_regular = np.where(j1 >= 0, _take(reg, j1), np.inf)
-    resp = lat.responder
-    ne[np.arange(n)[resp & (j1 >= 0)], j1[resp & (j1 >= 0)]] = False
-    need_extra = resp & (lat.t_event <= conf_regular) & (j0 >= 0)
-    extra_conf = np.where(need_extra, onset + rng.integers(28, 57, n), np.nan)
-    t_event = np.where(need_extra, np.maximum(lat.t_event, extra_conf + 1), lat.t_event)
-    conf_day = np.where(need_extra, extra_conf, conf_regular)
-
+    onset, conf_day, extra_conf, t_event = _confirmation(rng, reg, ne, lat)
     progression = ~lat.death_first
     death = np.floor(np.where(lat.death_first, np.ceil(t_event), t_event + lat.post_progression))
     symptomatic = progression & (rng.random(n) < P_SYMPTOMATIC_PD)
@@ -123,40 +111,72 @@ def make_series(rng: np.random.Generator, b: Baseline, lat: Latent, interval: np
     pd_day = np.where(progression, candidate.min(axis=1), np.inf)
     end = np.minimum(np.floor(horizon), death)
     pd_day = np.where(pd_day <= end, pd_day, np.nan)
-    last = np.where(np.isnan(pd_day), end, pd_day)
-    with np.errstate(invalid="ignore"):
-        keep = ~np.isnan(day) & (day <= last[:, None]) & (day > 0)
-    # ties (an extra scan on a regular day): keep the first
-    day = np.where(keep, day, np.nan)
-    order = np.argsort(np.where(np.isnan(day), np.inf, day), axis=1, kind="stable")
-    day = np.take_along_axis(day, order, axis=1)
-    ne = np.take_along_axis(ne, order, axis=1)
-    dup = np.zeros_like(ne)
-    dup[:, 1:] = day[:, 1:] == day[:, :-1]
-    day = np.where(dup, np.nan, day)
-    measurable = ~(~resp & (rng.random(n) < P_NON_MEASURABLE))
+    day, ne = _observed(day, ne, np.where(np.isnan(pd_day), end, pd_day))
+    measurable = ~(~lat.responder & (rng.random(n) < P_NON_MEASURABLE))
     targets = _targets(rng, n, measurable)
-    s0 = np.nansum(targets, axis=1)
-    code, ratio, new = _codes_and_ratios(rng, lat, day, ne, onset, conf_day, pd_day, s0)
+    code, ratio, new = _codes_and_ratios(rng, lat, day, ne, onset, conf_day, pd_day,
+                                         np.nansum(targets, axis=1))
     code = np.where(~measurable[:, None] & np.isin(code, (SD, PR, NE)), NCN, code)
     new = new | (~measurable[:, None] & (code == PD) & (rng.random((n, 1)) < P_PD_NEW_LESION))
-    ratio = np.where(measurable[:, None], ratio, np.nan)
     return Series(
-        day=day, code=code, ratio=ratio, new_lesion=new,
+        day=day, code=code, ratio=np.where(measurable[:, None], ratio, np.nan), new_lesion=new,
         baseline_day=-rng.integers(0, 46, n).astype(float),
         measurable=measurable, targets=targets,
         t_event=t_event, death_day=death, pd_day=pd_day,
     )
 
 
+def _confirmation(rng, reg, ne, lat):
+    """First evaluable scan (a responder's first PR) and the confirming scan >= 28 days later.
+
+    The confirming scan is the next regular one when it comes before progression; otherwise
+    an extra scan 28-56 days after the first PR, with progression moved after it. Marks the
+    confirming regular scan evaluable (``ne`` is changed in place).
+    Returns (onset day, confirmation day, extra scan day or NaN, adjusted event day).
+    """
+    n, n_cols = reg.shape
+    j0 = _first(~np.isnan(reg) & ~ne)
+    onset = _take(reg, j0)
+    after = (np.arange(n_cols)[None, :] > j0[:, None]) & ~np.isnan(reg) & (j0[:, None] >= 0)
+    j1 = _first(after)
+    conf_regular = np.where(j1 >= 0, _take(reg, j1), np.inf)
+    resp = lat.responder
+    fix = resp & (j1 >= 0)
+    ne[np.arange(n)[fix], j1[fix]] = False
+    need_extra = resp & (lat.t_event <= conf_regular) & (j0 >= 0)
+    extra_conf = np.where(need_extra, onset + rng.integers(28, 57, n), np.nan)
+    t_event = np.where(need_extra, np.maximum(lat.t_event, extra_conf + 1), lat.t_event)
+    return onset, np.where(need_extra, extra_conf, conf_regular), extra_conf, t_event
+
+
+def _observed(day, ne, last):
+    """Scans after C1 up to ``last``, sorted by day; a second scan on the same day dropped."""
+    with np.errstate(invalid="ignore"):
+        keep = ~np.isnan(day) & (day <= last[:, None]) & (day > 0)
+    day = np.where(keep, day, np.nan)
+    order = np.argsort(np.where(np.isnan(day), np.inf, day), axis=1, kind="stable")
+    day = np.take_along_axis(day, order, axis=1)
+    ne = np.take_along_axis(ne, order, axis=1)
+    dup = np.zeros_like(ne)
+    dup[:, 1:] = day[:, 1:] == day[:, :-1]
+    return np.where(dup, np.nan, day), ne
+
+
 def _codes_and_ratios(rng, lat, day, ne, onset, conf_day, pd_day, s0):
+    code, pr_resp, upr, after_upr = _codes(rng, lat, day, ne, onset, conf_day, pd_day)
+    ratio, new = _ratios(rng, code, pr_resp, upr, after_upr, s0)
+    return code, ratio, new
+
+
+def _codes(rng, lat, day, ne, onset, conf_day, pd_day):
+    """Time-point responses: PD at the PD scan, NE, responders PR (CR after confirmation for
+    complete responders), one unconfirmed PR at the first evaluable scan for some others."""
     n, c = day.shape
     present = ~np.isnan(day)
     is_pd = present & (day == pd_day[:, None])
     ne = ne & present & ~is_pd
-    resp = lat.responder[:, None]
     with np.errstate(invalid="ignore"):
-        pr_resp = resp & (day >= onset[:, None])
+        pr_resp = lat.responder[:, None] & (day >= onset[:, None])
         cr = lat.complete[:, None] & (day > conf_day[:, None])
     first_eval = _first(present & ~ne)
     upr_patient = ~lat.responder & (rng.random(n) < P_UNCONFIRMED_PR)
@@ -169,7 +189,16 @@ def _codes_and_ratios(rng, lat, day, ne, onset, conf_day, pd_day, s0):
     code[ne] = NE
     code[is_pd] = PD
     code[~present] = -1
+    return code, pr_resp, upr, after_upr
 
+
+def _ratios(rng, code, pr_resp, upr, after_upr, s0):
+    """Target-sum ratio to baseline per time point, inside each code's RECIST band with
+    margins: SD 0.90-1.04 (< 1.2 x nadir), unconfirmed PR 0.64-0.68 then SD 0.72-0.75,
+    responders 0.45-0.65 shrinking; PD by a new lesion or by sum (>= 25 % and 6.5 mm above
+    the nadir, for RECIST's 20 % and 5 mm). Returns (ratio, PD-by-new-lesion flags)."""
+    n, c = code.shape
+    is_pd = code == PD
     ratio = rng.uniform(0.90, 1.04, (n, c))
     ratio = np.where(after_upr, rng.uniform(0.72, 0.75, (n, c)), ratio)
     ratio = np.where(upr, rng.uniform(0.64, 0.68, (n, c)), ratio)
@@ -178,11 +207,10 @@ def _codes_and_ratios(rng, lat, day, ne, onset, conf_day, pd_day, s0):
     ratio = np.where(pr_resp, np.maximum(r_resp, 0.2), ratio)
     ratio = np.where(code == CR, 0.0, ratio)
     ratio = np.where((code == NE) | (code < 0), np.nan, ratio)
-    nadir = np.minimum(1.0, np.nanmin(np.where(code == PD, np.nan, np.where(np.isnan(ratio), np.inf, ratio)), axis=1))
-    new = is_pd & ((rng.random((n, 1)) < P_PD_NEW_LESION) | (code == PD) & (nadir[:, None] == 0))
-    # PD by sum: >= 20 % and >= 5 mm above the nadir, with margins (6.5 mm, 25 %)
+    before_pd = np.where(is_pd, np.nan, np.where(np.isnan(ratio), np.inf, ratio))
+    nadir = np.minimum(1.0, np.nanmin(before_pd, axis=1))
+    new = is_pd & ((rng.random((n, 1)) < P_PD_NEW_LESION) | (nadir[:, None] == 0))
     with np.errstate(divide="ignore"):
         pd_by_sum = nadir[:, None] * rng.uniform(1.25, 1.45, (n, 1)) + (6.5 / s0)[:, None]
     pd_with_new = nadir[:, None] * rng.uniform(1.0, 1.15, (n, 1))
-    ratio = np.where(is_pd, np.where(new, pd_with_new, pd_by_sum), ratio)
-    return code, ratio, new
+    return np.where(is_pd, np.where(new, pd_with_new, pd_by_sum), ratio), new

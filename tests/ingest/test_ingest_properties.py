@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, read_rows, write_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from registry_edits import MINIMAL, read_rows, write_rows
 
 from prrt_rwe.ingest.load import ingest
 from prrt_rwe.ingest.validation import validate

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import json
 
+from registry_edits import set_cell
 from rich.console import Console
 
 from prrt_rwe.ingest.console import print_report
 from prrt_rwe.ingest.validation import validate
-
-from conftest import set_cell
 
 
 def test_json_is_deterministic_and_complete(registry, tmp_path):

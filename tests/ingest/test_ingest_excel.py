@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 import openpyxl
 import pytest
-from conftest import append_row, read_rows, set_cell
+from registry_edits import append_row, read_rows, set_cell
 
 from prrt_rwe.ingest.load import load_registry
 from prrt_rwe.ingest.validation import validate
@@ -48,6 +49,14 @@ def to_workbook(folder, path):
     return path
 
 
+@pytest.fixture(params=["calamine", "openpyxl"])
+def engine(request, monkeypatch):
+    """Run with python-calamine, and again with openpyxl (calamine made unimportable)."""
+    if request.param == "openpyxl":
+        monkeypatch.setitem(sys.modules, "python_calamine", None)
+    return request.param
+
+
 def comparable(report):
     return [(i.table, i.line, i.column, i.code, i.message) for i in report.issues]
 
@@ -65,7 +74,7 @@ def test_cell_text(cell_text_in, expected):
     assert cell_text(cell_text_in) == expected
 
 
-def test_valid_registry_same_issues_and_tables(registry, tmp_path):
+def test_valid_registry_same_issues_and_tables(engine, registry, tmp_path):
     set_cell(registry, "patients", 3, "functioning", "true")  # stored as an Excel boolean
     book = to_workbook(registry, tmp_path / "registry.xlsx")
     csv_con, csv_report = load_registry(registry)
@@ -75,7 +84,7 @@ def test_valid_registry_same_issues_and_tables(registry, tmp_path):
     assert contents(csv_con) == contents(xlsx_con)
 
 
-def test_invalid_registry_same_issues(registry, tmp_path):
+def test_invalid_registry_same_issues(engine, registry, tmp_path):
     set_cell(registry, "cycles", 3, "date", "2020/03/11")          # E004 (text in Excel too)
     set_cell(registry, "patients", 2, "age", "17")                 # E005
     set_cell(registry, "labs", 3, "unit", "mg/L")                  # E007
@@ -89,7 +98,7 @@ def test_invalid_registry_same_issues(registry, tmp_path):
     assert xlsx_report.errors[0].file.startswith("registry.xlsx[")
 
 
-def test_missing_sheet_and_unknown_sheet(registry, tmp_path):
+def test_missing_sheet_and_unknown_sheet(engine, registry, tmp_path):
     book = to_workbook(registry, tmp_path / "registry.xlsx")
     wb = openpyxl.load_workbook(book)
     del wb["cycles"]
@@ -100,8 +109,20 @@ def test_missing_sheet_and_unknown_sheet(registry, tmp_path):
         ("registry.xlsx[Notes]", 1, "W109"), ("registry.xlsx[cycles]", 1, "E001")]
 
 
-def test_not_a_workbook(tmp_path):
+def test_not_a_workbook(engine, tmp_path):
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"not a zip file")
     report = validate(bad)
     assert [(i.file, i.line, i.code) for i in report.issues] == [("broken.xlsx", 1, "E014")]
+
+
+def test_blank_sheet_rows_keep_row_numbers(engine, registry, tmp_path):
+    book = to_workbook(registry, tmp_path / "registry.xlsx")
+    wb = openpyxl.load_workbook(book)
+    ws = wb["cycles"]
+    ws.insert_rows(3)  # row 3 left empty; old row 3 (S01/1 cycle 2) is now row 4
+    ws.cell(row=4, column=4).value = "2020/03/11"  # date column, as text
+    wb.save(book)
+    report = validate(book)
+    assert [(i.file, i.line, i.column, i.code) for i in report.errors] == [
+        ("registry.xlsx[cycles]", 4, "date", "E004")]

@@ -4,7 +4,7 @@ registry format v1 (labs.csv "unit")."""
 from __future__ import annotations
 
 import pytest
-from conftest import append_row
+from registry_edits import append_row
 
 from prrt_rwe.ingest.load import load_registry
 

@@ -7,7 +7,7 @@ import hashlib
 
 import duckdb
 import pytest
-from conftest import MINIMAL, read_rows, set_cell, write_rows
+from registry_edits import MINIMAL, read_rows, set_cell, write_rows
 
 import prrt_rwe
 from prrt_rwe.ingest import load

@@ -3,7 +3,7 @@ format v1, "What bad input gets"). Each test names the exact code, file, line an
 
 from __future__ import annotations
 
-from conftest import (
+from registry_edits import (
     append_row,
     codes,
     delete_rows,
@@ -239,3 +239,18 @@ def test_missing_registry_path_is_an_error(tmp_path):
 def test_delete_rows_helper_keeps_registry_valid(registry):
     delete_rows(registry, "lesions", lambda r: False)
     assert validate(registry).ok
+
+
+def test_e014_column_named_twice(registry):
+    rows = read_rows(registry, "sites")
+    write_rows(registry, "sites", [r + [r[1]] for r in rows[:1]] + [r + ["x"] for r in rows[1:]])
+    rows = read_rows(registry, "sites")
+    rows[0][-1] = " NAME"
+    write_rows(registry, "sites", rows)
+    assert only_errors(validate(registry)) == [("sites.csv", 1, "NAME", "E014")]
+
+
+def test_file_names_matched_case_insensitively(registry):
+    (registry / "patients.csv").rename(registry / "Patients.CSV")
+    report = validate(registry)
+    assert report.ok and not codes(report, "W109")

@@ -4,7 +4,7 @@ ingested, flagged). Thresholds by hand: 16 weeks = 112 days; 6 months = 6 x 30.4
 
 from __future__ import annotations
 
-from conftest import append_row, codes, delete_rows, find_line, set_cell
+from registry_edits import append_row, codes, delete_rows, find_line, set_cell
 
 from prrt_rwe.ingest.validation import validate
 
@@ -83,7 +83,7 @@ def test_w104_liver_size_not_missing_without_liver_metastases(registry):
 
 
 def test_w104_absent_covariate_column_reported_once_on_line_1(registry):
-    from conftest import read_rows, write_rows
+    from registry_edits import read_rows, write_rows
     rows = read_rows(registry, "patients")
     col = rows[0].index("ssa_concomitant")
     write_rows(registry, "patients", [r[:col] + r[col + 1:] for r in rows])
@@ -123,7 +123,7 @@ def test_w107_latest_known_date_includes_records(registry):
 
 
 def test_w108_identical_duplicate_lab_row(registry):
-    from conftest import read_rows, write_rows
+    from registry_edits import read_rows, write_rows
     rows = read_rows(registry, "labs")
     rows.append(rows[5])
     write_rows(registry, "labs", rows)
@@ -140,7 +140,7 @@ def test_w109_unknown_extra_file(registry):
 
 
 def test_w110_extra_column_kept(registry):
-    from conftest import read_rows, write_rows
+    from registry_edits import read_rows, write_rows
     rows = read_rows(registry, "cycles")
     write_rows(registry, "cycles", [r + (["batch"] if i == 0 else [f"B{i}"]) for i, r in enumerate(rows)])
     report = validate(registry)
