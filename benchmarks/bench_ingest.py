@@ -89,6 +89,67 @@ def generate(folder: Path, patients: int, seed: int = 7) -> dict[str, int]:
     return {name: len(frame) for name, frame in tables.items()}
 
 
+def write_workbook(folder: Path, path: Path) -> None:
+    """The CSV registry as an .xlsx workbook, dates and numbers stored as Excel values."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    for csv_path in sorted(folder.glob("*.csv")):
+        frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+        ws = wb.create_sheet(csv_path.stem)
+        ws.append(list(frame.columns))
+        typed = {}
+        for col in frame.columns:
+            values = frame[col]
+            if values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+                typed[col] = pd.to_datetime(values).dt.date.astype(object)
+            elif values.str.fullmatch(r"-?\d+(\.\d+)?").all():
+                typed[col] = values.astype(float)
+            else:
+                typed[col] = values.where(values != "", None)
+        for row in zip(*(typed[c] for c in frame.columns)):
+            ws.append(list(row))
+    wb.save(path)
+
+
+def time_workbook(patients: int) -> list[str]:
+    """validate() on a workbook, with python-calamine and with openpyxl."""
+    import sys
+
+    import prrt_rwe
+
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-xlsx-"))
+    try:
+        (work / "registry").mkdir()
+        rows = generate(work / "registry", patients)
+        write_workbook(work / "registry", work / "registry.xlsx")
+        timings = {}
+        for engine in ("python-calamine", "openpyxl"):
+            saved = sys.modules.get("python_calamine")
+            if engine == "openpyxl":
+                sys.modules["python_calamine"] = None  # makes the import fail: openpyxl is used
+            try:
+                t0 = time.perf_counter()
+                report = prrt_rwe.validate(work / "registry.xlsx")
+                timings[engine] = time.perf_counter() - t0
+            finally:
+                if engine == "openpyxl":
+                    sys.modules.pop("python_calamine")
+                    if saved is not None:
+                        sys.modules["python_calamine"] = saved
+            if not report.ok:
+                raise SystemExit("benchmark workbook did not validate")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    cells = sum(rows.values())
+    return [
+        (f"Workbook (.xlsx, same generator, {patients:,} patients, {cells:,} rows): `prrt_rwe.validate` "
+        f"{timings['python-calamine']:.1f} s with python-calamine, {timings['openpyxl']:.1f} s with "
+        f"openpyxl read-only ({timings['openpyxl'] / timings['python-calamine']:.1f}x)."),
+        "",
+    ]
+
+
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -97,6 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("bench-out"))
     parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--workbook-patients", type=int, default=5_000)
     args = parser.parse_args()
     import prrt_rwe
 
@@ -138,6 +200,7 @@ def main() -> None:
          f"DuckDB file: {db_mib:.0f} MiB."),
         "",
     ]
+    lines += time_workbook(args.workbook_patients)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "ingest.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

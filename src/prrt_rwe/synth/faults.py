@@ -1,7 +1,7 @@
 """--messy: realistic faults that validation must catch, each listed in manifest.json.
 
 Faults go into the first chunk of each file (its first rows), one patient per fault, so
-they never interact. Every entry is {file, line, column, code} with the codes of
+they never interact; a registry with fewer patients than faults gets fewer faults. Every entry is {file, line, column, code} with the codes of
 prrt_rwe.ingest.codes (line = physical line, header = 1); consequences that validation
 must also report are listed too (a death moved before C1 makes every later record of that
 patient E012).
@@ -71,14 +71,14 @@ class _Files:
 def inject_faults(rng: np.random.Generator, tables, sites: Sites):
     files = _Files(tables)
     pts = files.frames["patients"]
-    order = rng.permutation(len(pts))
-    pool = iter(order)
+    unused = list(rng.permutation(len(pts)))
     key = lambda i: (pts.at[i, "site_id"], pts.at[i, "patient_id"])  # noqa: E731
 
     def pick(ok=lambda i: True):
-        for i in pool:
+        """A patient not yet used by another fault that satisfies ``ok`` (None if none)."""
+        for pos, i in enumerate(unused):
             if ok(i):
-                return i
+                return unused.pop(pos)
         return None
 
     has = lambda name: (lambda i: len(files.rows_of(name, *key(i))) > 0)  # noqa: E731
@@ -113,13 +113,15 @@ def inject_faults(rng: np.random.Generator, tables, sites: Sites):
             files.set(name, files.rows_of(name, *key(i))[0], column, None, "E003")
     # E005 out of range
     i = pick()
-    files.set("patients", i, "age", "7", "E005")
+    if i is not None:
+        files.set("patients", i, "age", "7", "E005")
     i = pick(lambda i: pts.at[i, "ki67_percent"] is not None)
     if i is not None:
         files.set("patients", i, "ki67_percent", "140.0", "E005")
     # E008 duplicate keys (second occurrence; column = last key column)
     i = pick()
-    files.insert_after("patients", i, _row(files, "patients", i), "patient_id", "E008")
+    if i is not None:
+        files.insert_after("patients", i, _row(files, "patients", i), "patient_id", "E008")
     if len(files.frames["hormonal_symptoms"]):
         i = pick(has("hormonal_symptoms"))
         if i is not None:
