@@ -195,3 +195,21 @@ def test_invalid_registry_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "E001" in result.output
     assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_table1_by_primary_group_in_ard(run):
+    # Safety set by primary group (C3, cecum, has no cycle): pancreas A1 A4 B3 C2; foregut C1;
+    # midgut A2; hindgut A3 B1; other B2. Pancreas ages 60 66 62 68 -> median 64.
+    import pandas as pd
+
+    ard = pd.read_parquet(run[0] / "out" / "ard.parquet")
+    by_group = ard[(ard.context == "characteristics") & (ard.group1 == "primary_group")]
+    sizes = by_group[(by_group.variable == "by_primary_group") & (by_group.stat_name == "N")]
+    assert dict(zip(sizes.group1_level, sizes.stat)) == {
+        "pancreas": 4, "foregut": 1, "midgut": 1, "hindgut": 2, "other": 1}
+    age = by_group[(by_group.group1_level == "pancreas")
+                   & (by_group.variable == "by_primary_group.variables.age")
+                   & (by_group.stat_name == "median")]
+    assert age.stat.tolist() == [64.0]
+    html = (run[0] / "out" / "report.html").read_text()
+    assert "Table 1b. Patient characteristics by primary tumour group" in html

@@ -43,25 +43,44 @@ def _rows(name, label, kind, sets, nb) -> list:
     return rows
 
 
+FOOTNOTES = ("Continuous variables: median and quartiles (R quantile type 7); percentages "
+                   "of the set's N, missing values counted apart.",
+                   "Primary tumour groups: foregut = stomach, duodenum; midgut = small intestine, "
+                   "appendix, caecum; hindgut = colon, rectum; other = lung, thymus, unknown, other.",
+                   "Liver flags are true for patients without liver metastases.")
+
+
+def _body(sets, nb, skip=()) -> tuple:
+    rows = []
+    for name, label, kind, _levels in VARIABLES:
+        if name not in skip:
+            rows += _rows(name, label, kind, sets, nb)
+    return tuple(rows)
+
+
 def table(ctx) -> Table:
     ch = ctx.extras["characteristics"]
     sets = [ch["safety"], ch["efficacy"]]
     nb = ctx.numbers
-    rows = []
-    for name, label, kind, _levels in VARIABLES:
-        rows += _rows(name, label, kind, sets, nb)
     return Table(
         "Table 1. Patient characteristics at the first PRRT cycle",
         ("Characteristic", f"Safety set (N = {nb.count(sets[0]['N'])})",
          f"Efficacy set (N = {nb.count(sets[1]['N'])})"),
-        tuple(rows),
-        footnotes=("Continuous variables: median and quartiles (R quantile type 7); percentages "
-                   "of the set's N, missing values counted apart.",
-                   "Primary tumour groups: foregut = stomach, duodenum; midgut = small intestine, "
-                   "appendix, caecum; hindgut = colon, rectum; other = lung, thymus, unknown, other.",
-                   "Liver flags are true for patients without liver metastases."),
-        table_id="table1")
+        _body(sets, nb), footnotes=FOOTNOTES, table_id="table1")
+
+
+def table_by_group(ctx) -> Table:
+    """Table 1 continued: the safety set by primary tumour group (the groups of the models)."""
+    by_group = ctx.extras["characteristics"]["by_primary_group"]
+    nb = ctx.numbers
+    names = [g for g, block in by_group.items() if block["N"] > 0]
+    sets = [by_group[g] for g in names]
+    header = ("Characteristic", *[f"{g.capitalize()} (N = {nb.count(by_group[g]['N'])})" for g in names])
+    return Table("Table 1b. Patient characteristics by primary tumour group, safety set", header,
+                 _body(sets, nb, skip=("primary_group",)), footnotes=FOOTNOTES,
+                 table_id="table1-by-group")
 
 
 def section(ctx) -> Section:
-    return Section("baseline", "Patient characteristics", table(ctx).html())
+    return Section("baseline", "Patient characteristics",
+                   table(ctx).html() + table_by_group(ctx).html())

@@ -68,5 +68,10 @@ def describe(frame: pd.DataFrame) -> dict:
 
 
 def characteristics(safety: pd.DataFrame, efficacy: pd.DataFrame) -> dict:
+    """Table 1 blocks: the two analysis sets, and the safety set by primary tumour group."""
+    groups = safety["primary_group"].astype("string")
+    by_group = {g: {"N": int(groups.eq(g).sum()), "variables": describe(safety[groups.eq(g).fillna(False)])}
+                for g in PRIMARY_GROUPS}
     return {"safety": {"N": len(safety), "variables": describe(safety)},
-            "efficacy": {"N": len(efficacy), "variables": describe(efficacy)}}
+            "efficacy": {"N": len(efficacy), "variables": describe(efficacy)},
+            "by_primary_group": by_group}
