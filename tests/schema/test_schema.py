@@ -60,3 +60,13 @@ def test_duckdb_layout_has_every_column_and_source_line():
         assert cols[-1] == "source_line"
     lab_cols = [r[0] for r in con.execute('DESCRIBE "labs"').fetchall()]
     assert {"value_original", "unit_original"} <= set(lab_cols)
+
+
+def test_registry_format_doc_is_generated_from_the_schema():
+    from pathlib import Path
+
+    from prrt_rwe.schema.markdown import registry_markdown
+
+    doc = Path(__file__).parents[2] / "docs" / "registry-format.md"
+    assert doc.read_text(encoding="utf-8") == registry_markdown(), (
+        "regenerate: python -m prrt_rwe.schema.markdown > docs/registry-format.md")
