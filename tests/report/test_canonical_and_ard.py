@@ -9,14 +9,14 @@ from prrt_rwe.report.ard import ard
 from prrt_rwe.results.canonical import canonical, number
 
 
-def test_six_significant_digits_and_nulls():
-    assert number(1 / 3) == 0.333333
-    assert number(123456789.0) == 123457000.0
-    assert number(2.5e-7 / 3) == 8.33333e-08
+def test_ten_significant_digits_and_nulls():
+    assert number(1 / 3) == 0.3333333333
+    assert number(123456789012.0) == 123456789000.0
+    assert number(2.5e-7 / 3) == 8.333333333e-08
     assert number(-0.0) == 0.0 and math.copysign(1, number(-0.0)) == 1
     assert number(float("nan")) is None and number(np.inf) is None
     assert number(np.int64(7)) == 7 and isinstance(number(np.int64(7)), int)
-    assert canonical({"a": [np.float64(0.1234567), pd.NA], "b": (1, None)}) == {"a": [0.123457, None],
+    assert canonical({"a": [np.float64(0.123456789012), pd.NA], "b": (1, None)}) == {"a": [0.123456789, None],
                                                                                  "b": [1, None]}
 
 

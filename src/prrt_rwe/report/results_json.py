@@ -1,5 +1,5 @@
 """OUT/results.json (shared/spec/results-v1.md): keys in contract order, numbers canonical
-(6 significant digits), no timestamps, so the same input gives the same bytes."""
+(10 significant digits), no timestamps, so the same input gives the same bytes."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Canonical numbers for byte-identical output: floats to 6 significant digits, NaN -> null.
+"""Canonical numbers for byte-identical output: floats to 10 significant digits, NaN -> null.
 
 The same input must give the same results.json byte for byte (results-v1.md), so every
-float passes through :func:`canonical` before it is written: six significant digits
-(``format(x, ".6g")``), ``-0.0`` written as ``0``, non-finite values as ``None``.
+float passes through :func:`canonical` before it is written: ten significant digits (well inside the 1e-6 agreement with R)
+(``format(x, ".10g")``), ``-0.0`` written as ``0``, non-finite values as ``None``.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import math
 import numpy as np
 import pandas as pd
 
-SIGNIFICANT_DIGITS = 6
+SIGNIFICANT_DIGITS = 10
 
 
 def number(x):
-    """One number: int stays int, float rounded to 6 significant digits, NaN/inf/None -> None."""
+    """One number: int stays int, float rounded to 10 significant digits, NaN/inf/None -> None."""
     if x is None:
         return None
     if isinstance(x, (bool, np.bool_)):
