@@ -23,44 +23,50 @@ _FACTOR = {k: conv[1] for k, conv in _KEYS.items()}
 _CANONICAL = {k: conv[0] for k, conv in _KEYS.items()}
 
 
-def normalized_units(units: pd.Series) -> pd.Series:
-    """Vectorised normalize_unit: lower case, no spaces, micro sign read as ``u``."""
-    return (units.str.strip().str.replace("\u00b5", "u").str.replace("\u03bc", "u")
-            .str.replace(" ", "").str.lower())
+def _unit_pairs(test: pd.Series, unit: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
+    """Per row the code of its (test, unit as written) pair, and the distinct pairs: labs
+    repeat a few tests and units over millions of rows, so units are matched per pair."""
+    test_codes, tests = pd.factorize(test)
+    unit_codes, units = pd.factorize(unit)
+    codes, pairs = pd.factorize(test_codes.astype(np.int64) * (len(units) + 1) + unit_codes)
+    return codes, [str(tests[p // (len(units) + 1)]) for p in pairs], \
+        [str(units[p % (len(units) + 1)]) for p in pairs]
 
 
 def convert_labs(parsed: ParsedTable) -> tuple[ParsedTable, list[Issue]]:
     """Labs in canonical units, with E007 for unknown units and W101 for implausible values."""
     raw, v = parsed.raw, parsed.values.copy()
-    test = v["test"].fillna("").astype("str")
-    unit_text = v["unit"].fillna("").astype("str")
-    key = test + "|" + normalized_units(unit_text)
-    factor = key.map(_FACTOR).astype("float64").to_numpy()
+    codes, tests, units = _unit_pairs(v["test"].fillna("").astype("str"), v["unit"].fillna("").astype("str"))
+    keys = [f"{t}|{normalize_unit(u)}" for t, u in zip(tests, units)]
+    factor = np.array([_FACTOR.get(k, np.nan) for k in keys], dtype=np.float64)[codes]
     known = ~np.isnan(factor)
-    unknown = ~known & (test != "").to_numpy(bool) & (unit_text != "").to_numpy(bool)
-    units, tests = unit_text.to_numpy(dtype=object), test.to_numpy(dtype=object)
-    issues = row_issues(raw, unknown, "unit", "E007",
-                        lambda i: "unknown unit " + quote(units[i]) + " for test " + quote(tests[i]))
+    unknown_pair = np.array([k not in _FACTOR and t != "" and u != "" for k, t, u in zip(keys, tests, units)],
+                            dtype=bool)
+    issues = row_issues(raw, unknown_pair[codes], "unit", "E007",
+                        lambda i: "unknown unit " + quote(np.asarray(units, dtype=object)[codes[i]])
+                        + " for test " + quote(np.asarray(tests, dtype=object)[codes[i]]))
     for name in ("value", "lln", "uln"):
         v[f"{name}_original"] = v[name]
         v[name] = v[name].to_numpy(dtype=np.float64) * factor
     v["unit_original"] = v["unit"]
-    v["unit"] = key.map(_CANONICAL).astype(object).where(known, None)
-    issues += _implausible(raw, v)
+    canonical = np.array([_CANONICAL.get(k) for k in keys], dtype=object)
+    v["unit"] = pd.Series(canonical[codes], index=v.index, dtype=object)
+    issues += _implausible(raw, v, np.array([t in PLAUSIBLE_MAX for t in tests], dtype=bool)[codes])
     return ParsedTable(raw, v), issues
 
 
-def _implausible(raw, v: pd.DataFrame) -> list[Issue]:
+def _implausible(raw, v: pd.DataFrame, capped: np.ndarray) -> list[Issue]:
+    """W101 for values above PLAUSIBLE_MAX; ``capped`` marks the rows of a test it limits."""
     issues: list[Issue] = []
     value = v["value"].to_numpy(np.float64)
+    rows = np.flatnonzero(capped)
+    tests = v["test"].iloc[rows].to_numpy(dtype=object)
     for test, limit in PLAUSIBLE_MAX.items():
+        high = np.zeros(len(value), dtype=bool)
         with np.errstate(invalid="ignore"):
-            high = (v["test"] == test).to_numpy(bool) & (value > limit)
-        if not high.any():
-            continue
-        msg = np.full(len(value), "", dtype=object)
-        idx = np.flatnonzero(high)
-        msg[idx] = [f"implausible {test} '{val}' '{unit}' = {x:g} {v['unit'].iloc[i]} (> {limit:g})"
-                    for i, val, unit, x in zip(idx, raw.text("value")[idx], raw.text("unit")[idx], value[idx])]
-        issues += row_issues(raw, high, "value", "W101", msg)
+            high[rows] = (tests == test) & (value[rows] > limit)
+        issues += row_issues(raw, high, "value", "W101", lambda idx, test=test, limit=limit: [
+            f"implausible {test} '{val}' '{unit}' = {x:g} {canonical} (> {limit:g})"
+            for val, unit, x, canonical in zip(raw.text("value", idx), raw.text("unit", idx), value[idx],
+                                               v["unit"].iloc[idx])])
     return issues

@@ -156,7 +156,6 @@ def to_float(text: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _range_issues(raw: RawTable, text: pd.Series, values: pd.Series, col: Column) -> list[Issue]:
     x = values.astype("float64").to_numpy(na_value=np.nan)
-    cells = text.to_numpy(dtype=object)
     issues: list[Issue] = []
     with np.errstate(invalid="ignore"):
         out = np.zeros(len(x), bool)
@@ -166,7 +165,7 @@ def _range_issues(raw: RawTable, text: pd.Series, values: pd.Series, col: Column
             out |= x > col.max
         if out.any():
             rng = f" {_range_text(col)}"
-            issues += row_issues(raw, out, col.name, "E005", lambda i: "value " + quote(cells[i]) + rng)
+            issues += row_issues(raw, out, col.name, "E005", lambda i: "value " + quote(text.iloc[i]) + rng)
         warn = np.zeros(len(x), bool)
         if col.warn_min is not None:
             warn |= x < col.warn_min
@@ -176,7 +175,7 @@ def _range_issues(raw: RawTable, text: pd.Series, values: pd.Series, col: Column
         if warn.any():
             rng = f" (plausible range {_fmt(col.warn_min)}–{_fmt(col.warn_max)})"
             head = f"implausible {col.name} "
-            issues += row_issues(raw, warn, col.name, "W101", lambda i: head + quote(cells[i]) + rng)
+            issues += row_issues(raw, warn, col.name, "W101", lambda i: head + quote(text.iloc[i]) + rng)
     return issues
 
 

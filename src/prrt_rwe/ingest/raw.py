@@ -35,11 +35,14 @@ class RawTable:
     def has(self, column: str) -> bool:
         return column in self.cells.columns
 
-    def text(self, column: str) -> np.ndarray:
-        """Trimmed text of a column as an object array ('' = missing; all '' when absent)."""
+    def text(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Trimmed text of a column (of the ``rows`` positions only, when given) as an object
+        array ('' = missing; all '' when absent)."""
+        n = len(self) if rows is None else len(rows)
         if not self.has(column):
-            return np.full(len(self), "", dtype=object)
-        return self.cells[column].to_numpy(dtype=object)
+            return np.full(n, "", dtype=object)
+        cells = self.cells[column]
+        return (cells if rows is None else cells.iloc[rows]).to_numpy(dtype=object)
 
     def empty(self, column: str) -> np.ndarray:
         if not self.has(column):

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy.special import chdtrc, ndtr, ndtri
 
 from prrt_rwe.stats.concordance import Concordance, concordance_sorted
 from prrt_rwe.stats.cox_baseline import baseline_survival
@@ -53,7 +53,7 @@ class ChiSquareTest(NamedTuple):
 
 
 def _chisq(stat: float, df: int) -> ChiSquareTest:
-    return ChiSquareTest(float(stat), int(df), float(chi2.sf(stat, df)))
+    return ChiSquareTest(float(stat), int(df), float(chdtrc(df, stat)))
 
 
 @dataclass(frozen=True)
@@ -204,13 +204,13 @@ def _result(sd, fit: NewtonFit, rs, Xs, cluster_s, robust, means, ties, conf_lev
         rscore = _chisq(robust_score_test(rs, Xs, cluster_s), len(fit.beta))
     used_se = np.sqrt(np.diag(var))
     z = fit.beta / used_se
-    q = norm.ppf((1 + conf_level) / 2)
+    q = ndtri((1 + conf_level) / 2)
     ci = np.exp(np.column_stack((fit.beta - q * used_se, fit.beta + q * used_se)))
     conc = concordance_sorted(rs, Xs @ fit.beta, cluster_s=cluster_s if robust else None)
     k = len(fit.beta)
     return CoxResult(
         terms=sd.names, coef=fit.beta, se=se, robust_se=robust_se, var=var, naive_var=fit.var,
-        z=z, p=2 * norm.sf(np.abs(z)), hazard_ratio=np.exp(fit.beta), ci95=ci,
+        z=z, p=2 * ndtr(-np.abs(z)), hazard_ratio=np.exp(fit.beta), ci95=ci,
         loglik=(fit.loglik_null, fit.loglik),
         wald_test=_chisq(fit.beta @ np.linalg.solve(var, fit.beta), k),
         score_test=_chisq(fit.score_test, k),

@@ -133,10 +133,15 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron") -> Ri
     )
 
 
+SPARSE_FROM = 20_000  # rows; below, plain reduceat beats building a sparse matrix
+
+
 def block_sums(rs: RiskSets, weight: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """Per block: sum of ``weight`` (values None) or of ``weight * values`` rows (sorted)."""
     if values is None:
         return np.add.reduceat(weight, rs.block_start)
+    if rs.n < SPARSE_FROM:
+        return np.add.reduceat(weight[:, None] * values, rs.block_start, axis=0)
     m = csr_matrix((weight, np.arange(rs.n), np.append(rs.block_start, rs.n)),
                    shape=(rs.block_start.shape[0], rs.n))
     return m @ values
@@ -147,6 +152,8 @@ def death_sums(rs: RiskSets, weight: np.ndarray, values: np.ndarray | None = Non
     dr = rs.death_rows
     if values is None:
         return np.add.reduceat(weight[dr], rs.death_indptr[:-1])
+    if rs.n < SPARSE_FROM:
+        return np.add.reduceat(weight[dr, None] * values[dr], rs.death_indptr[:-1], axis=0)
     m = csr_matrix((weight[dr], dr, rs.death_indptr), shape=(rs.n_groups, rs.n))
     return m @ values
 
