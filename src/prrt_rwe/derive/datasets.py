@@ -194,12 +194,14 @@ def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
         "APOSTFL": creat["APOSTFL"].to_numpy(), "RANGEDEF": False,
         "source_line": creat["source_line"].to_numpy(),
     })
-    out = pd.concat([adlb, egfr], ignore_index=True)
+    text = ["PARAMCD", "AVALU", "AVALU_ORIG"]   # categoricals: stacked on their codes
+    out = pd.concat([adlb.drop(columns=text), egfr.drop(columns=text, errors="ignore")], ignore_index=True)
     for col in ("ABLFL", "APOSTFL", "RANGEDEF"):
         out[col] = yn(out[col].to_numpy())
-    for col in ("PARAMCD", "AVALU", "AVALU_ORIG"):
+    for col in text:
         tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
         out[col] = stack_categorical(adlb[col].array, tail)
+    out = out[list(adlb.columns)]
     for col in ("ATOXGR", "BTOXGR"):
         out[col] = out[col].astype("Int64")
     return out

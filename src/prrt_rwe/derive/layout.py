@@ -9,6 +9,8 @@ the given keys (text sorted lexicographically), categoricals written as pandas `
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -30,7 +32,7 @@ class Ids:
         """Add the id columns first, sort by USUBJID then ``sort_by``, drop pidx."""
         p = frame["pidx"].to_numpy(dtype=np.int64)
         keys = [_sort_key(frame[c]) for c in reversed(sort_by)]
-        order = np.lexsort((*keys, self.rank[p])) if len(frame) else np.arange(0)
+        order = sort_order((*keys, self.rank[p]))
         out = frame.iloc[order].reset_index(drop=True)
         for col in out.columns:
             if isinstance(out[col].dtype, pd.CategoricalDtype):
@@ -40,6 +42,40 @@ class Ids:
                             "SITEID": take_str(self.site, p),
                             "SUBJID": take_str(self.subj, p)})
         return pd.concat([ids, out.drop(columns=["pidx"])], axis=1)
+
+
+def sort_order(keys) -> np.ndarray:
+    """The row order of ``np.lexsort(keys)`` (last key primary, stable), by one stable argsort
+    of a single int64 key when the keys' value ranges fit in 62 bits (millions of lab rows)."""
+    keys = [np.asarray(k) for k in keys]
+    if not keys or len(keys[0]) == 0:
+        return np.lexsort(keys) if keys else np.arange(0)
+    packed = [_packed(k) for k in keys]
+    if any(p is None for p in packed) or math.prod(size for _, size in packed) >= 2**62:
+        return np.lexsort(keys)
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for codes, size in reversed(packed):
+        combined = combined * size + codes
+    return np.argsort(combined, kind="stable")
+
+
+def _packed(key: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """Non-negative int64 codes sorting like ``key`` (NaN last, as numpy sorts) and their
+    range; None for keys that are not whole numbers."""
+    if key.dtype.kind in "iub":
+        key = key.astype(np.int64)
+        lo, hi = int(key.min()), int(key.max())
+        return key - lo, hi - lo + 1
+    if key.dtype.kind != "f":
+        return None
+    missing = np.isnan(key)
+    known = key[~missing]
+    if len(known) == 0:
+        return np.zeros(len(key), dtype=np.int64), 1
+    if not np.isfinite(known).all() or (known != np.floor(known)).any() or known.max() - known.min() > 2**53:
+        return None
+    lo, hi = int(known.min()), int(known.max())
+    return np.where(missing, hi + 1, key).astype(np.int64) - lo, hi - lo + 2
 
 
 def _sort_key(column: pd.Series) -> np.ndarray:
@@ -65,11 +101,11 @@ def _category_to_str(values: pd.Categorical):
 
 def stack_categorical(head: pd.Categorical, tail: np.ndarray) -> pd.Categorical:
     """Categorical of head's values followed by ``tail`` (object array, None = missing)."""
-    extra = [v for v in pd.unique(tail) if v is not None]
+    tail_values, extra = pd.factorize(np.asarray(tail, dtype=object), use_na_sentinel=True)
     cats = pd.Index(sorted(set(np.asarray(head.categories, dtype=object)) | set(extra)), dtype=object)
     head_codes = np.where(head.codes < 0, -1, cats.get_indexer(np.asarray(head.categories, dtype=object))[
         np.maximum(head.codes, 0)] if len(head.categories) else -1)
-    tail_codes = cats.get_indexer(tail) if len(tail) else np.zeros(0, dtype=np.int64)
+    tail_codes = np.append(cats.get_indexer(np.asarray(extra, dtype=object)), -1)[tail_values]
     return pd.Categorical.from_codes(np.concatenate([head_codes, tail_codes]).astype(np.int64), cats)
 
 

@@ -58,12 +58,12 @@ def clean_cells(table: pa.Table) -> tuple[pd.DataFrame, np.ndarray]:
     trimmed = [pc.utf8_trim_whitespace(col) for col in table.columns]
     if not trimmed:
         return pd.DataFrame(index=range(table.num_rows)), np.zeros(table.num_rows, bool)
-    keep = pc.not_equal(trimmed[0], "")
-    for col in trimmed[1:]:
-        keep = pc.or_(keep, pc.not_equal(col, ""))
-    keep = keep.to_numpy(zero_copy_only=False) if isinstance(keep, pa.Array) else \
-        np.asarray(keep.to_numpy(), dtype=bool)
-    kept = pa.table({str(i): col for i, col in enumerate(trimmed)}).filter(pa.array(keep))
+    keep = np.zeros(table.num_rows, dtype=bool)
+    for col in trimmed:   # byte lengths, not string comparisons (millions of lab rows)
+        keep |= pc.binary_length(col).to_numpy() > 0
+    kept = pa.table({str(i): col for i, col in enumerate(trimmed)})
+    if not keep.all():
+        kept = kept.filter(pa.array(keep))
     frame = pd.DataFrame({i: pd.Series(pd.arrays.ArrowStringArray(kept.column(i).cast(pa.large_string())
                                                                    .combine_chunks()), dtype="str")
                           for i in range(len(trimmed))})
