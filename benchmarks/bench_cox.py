@@ -20,8 +20,6 @@ Targets (issue 7): at 10^6 rows >= 5x faster than R and >= 2x faster than lifeli
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -30,6 +28,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -254,17 +255,6 @@ def verdicts(res) -> list[str]:
     return out
 
 
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{os.cpu_count()} cores, {cpu}, load average {load:.1f} at the end, Python {platform.python_version()}"
 
 
 def versions() -> str:
@@ -288,7 +278,7 @@ def report(res) -> str:
     names = ["prrt-rwe", "R", "lifelines", "statsmodels", "scikit-survival"]
     r5, base = r_cluster_1e5(res["cluster"])
     lines = ["## Cox proportional hazards (issue 7)", "",
-             f"Machine: {machine()}.  Compared: {versions()}.",
+             f"Machine: {describe()}.  Compared: {versions()}.",
              "Wall-clock seconds, best of 1-7 runs (ours: 3-20); in brackets how many times longer the other tool "
              "took.  Efron ties, 8 covariates, integer-day times (heavy ties), ~30 % censored.  "
              "prrt-rwe and R include the concordance; lifelines includes `concordance_index_`.", "",

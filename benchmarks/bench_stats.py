@@ -13,8 +13,6 @@ medians at n = 422 >= 20x faster than R's boot of survfit.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -23,6 +21,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe  # noqa: E402
 
 from prrt_rwe import stats
 
@@ -209,16 +210,6 @@ def verdict(label, r_seconds, mine, target):
     return f"- {label}: {ratio:.1f}x faster than R (target >= {target:.0f}x: {status})"
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, numpy {np.__version__}"
 
 
 def versions(tools) -> str:
@@ -250,7 +241,7 @@ def main(argv=None) -> int:
         lr = measure_engine("logrank", tools, use_r, Path(tmp))
         boot = measure_bootstrap(tools, use_r, Path(tmp))
     lines = ["## Statistics engines (issue 7): Kaplan-Meier, log-rank, bootstrap", "",
-             f"Machine: {machine()}.  Compared: {versions(tools)}.",
+             f"Machine: {describe()}.  Compared: {versions(tools)}.",
              "Wall-clock seconds, best of 3-7 runs (bootstrap loops of lifelines/statsmodels: one run); "
              "in brackets: how many times longer the other tool took.  Times in whole days, "
              "~30 % censored, 2 groups; R times only the fit (`system.time`) on the same data read from CSV.", ""]

@@ -4,13 +4,7 @@
 # influence values (for which the resampling frequencies, boot.array, are exported too), so
 # the interval arithmetic can be compared on the very same resamples.  Usage: Rscript tests/validation/r/bootstrap.R OUTDIR
 suppressPackageStartupMessages({library(boot); library(survival)})
-args <- commandArgs(trailingOnly = TRUE)
-out <- if (length(args)) args[1] else "tests/validation/fixtures"
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
-wr <- function(df, name) {
-  df[] <- lapply(df, function(x) if (is.numeric(x)) sprintf("%.15g", x) else x)
-  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
-}
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "fixture_io.R"))
 x <- ovarian$age  # 26 ages; statistic: the mean (smooth, so BCa is defined)
 cases <- list(mean_age = function(d, i) mean(d[i]),   # R = 999: (R + 1) alpha whole
               sd_age = function(d, i) sd(d[i]))       # R = 1000: interpolated order statistics

@@ -12,9 +12,7 @@
 # Every model is fitted on the CSV as read back, so Python sees exactly the same numbers.
 # Numbers are written with 17 significant digits.
 suppressPackageStartupMessages(library(survival))
-args <- commandArgs(trailingOnly = TRUE)
-out <- if (length(args)) args[1] else "tests/validation/fixtures"
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "fixture_io.R"))
 num <- function(x) ifelse(is.na(x), "NA", sprintf("%.17g", x))
 write_num <- function(df, file) {
   for (j in seq_along(df)) if (is.numeric(df[[j]])) df[[j]] <- num(df[[j]])

@@ -2,13 +2,7 @@
 # confint.default, profile-likelihood CIs by confint() (MASS profile.glm; moved into stats
 # unchanged in R 4.4).  Usage: Rscript tests/validation/r/glm.R OUTDIR
 suppressPackageStartupMessages({library(survival); library(MASS)})
-args <- commandArgs(trailingOnly = TRUE)
-out <- if (length(args)) args[1] else "tests/validation/fixtures"
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
-wr <- function(df, name) {
-  df[] <- lapply(df, function(x) if (is.numeric(x)) sprintf("%.15g", x) else x)
-  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
-}
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "fixture_io.R"))
 
 sets <- list()
 d <- na.omit(lung[, c("status", "age", "sex", "ph.ecog", "wt.loss")])

@@ -3,13 +3,7 @@
 # Writes the input data sets (from R's survival package, plus synthetic sets made here
 # with set.seed) and R's results as CSV, numbers printed with 15 significant digits.
 suppressPackageStartupMessages(library(survival))
-args <- commandArgs(trailingOnly = TRUE)
-out <- if (length(args)) args[1] else "tests/validation/fixtures"
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
-wr <- function(df, name) {
-  df[] <- lapply(df, function(x) if (is.numeric(x)) sprintf("%.15g", x) else x)
-  write.csv(df, file.path(out, name), row.names = FALSE, quote = FALSE)
-}
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "fixture_io.R"))
 
 # ---- data sets: time, event (0/1), group, strata, weight --------------------------------
 sets <- list()

@@ -1,8 +1,6 @@
 # Reference binomial CIs: exact Clopper-Pearson (binom.test) and Wilson score without
 # continuity correction (prop.test(correct = FALSE)).  Usage: Rscript proportions.R OUTDIR
-args <- commandArgs(trailingOnly = TRUE)
-out <- if (length(args)) args[1] else "tests/validation/fixtures"
-dir.create(out, showWarnings = FALSE, recursive = TRUE)
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))), "fixture_io.R"))
 grid <- expand.grid(k = c(0, 1, 5, 17, 40), n = c(1, 5, 40, 383), conf = c(0.95, 0.9))
 grid <- grid[grid$k <= grid$n, ]
 grid <- rbind(grid, data.frame(k = c(98, 383, 0), n = c(383, 383, 422), conf = 0.95))
