@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,8 +141,10 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
         raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions); nothing to analyse")
     out = Path(out)
     (out / "adam").mkdir(parents=True, exist_ok=True)
-    adam.write_parquet(out / "adam")
-    analysis = analyze_adam(adam, cfg)
+    with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:
+        written = writer.submit(adam.write_parquet, out / "adam")   # overlap the statistics
+        analysis = analyze_adam(adam, cfg)
+        written.result()
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),

@@ -231,6 +231,14 @@ def test_column_names_matched_case_insensitively_after_trimming(registry):
     assert validate(registry).ok
 
 
+def test_padded_cells_are_trimmed(registry):
+    # space, tab and no-break space around values; files without such bytes skip trimming
+    rows = read_rows(registry, "cycles")
+    rows[1] = [f" {rows[1][0]}\t", *rows[1][1:3], f"\u00a0{rows[1][3]} ", *rows[1][4:]]
+    write_rows(registry, "cycles", rows)
+    assert validate(registry).ok
+
+
 def test_missing_registry_path_is_an_error(tmp_path):
     report = validate(tmp_path / "nowhere")
     assert [(i.code, i.line) for i in report.issues] == [("E014", 1)]

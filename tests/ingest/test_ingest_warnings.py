@@ -132,6 +132,18 @@ def test_w108_identical_duplicate_lab_row(registry):
     assert "line 6" in next(i for i in report.issues if i.code == "W108").message
 
 
+def test_w108_needs_every_column_equal(registry):
+    # same patient, date and value as line 6 but another test or range: not identical
+    from registry_edits import read_rows, write_rows
+    rows = read_rows(registry, "labs")
+    header = rows[0]
+    other_test = dict(zip(header, rows[5]), test="wbc" if rows[5][header.index("test")] != "wbc" else "platelets")
+    other_range = dict(zip(header, rows[5]), lln="1", uln="999")
+    rows += [[other_test[c] for c in header], [other_range[c] for c in header]]
+    write_rows(registry, "labs", rows)
+    assert codes(validate(registry), "W108") == []
+
+
 def test_w109_unknown_extra_file(registry):
     (registry / "notes.txt").write_text("free text\n", encoding="utf-8")
     (registry / "imaging.csv").write_text("a,b\n1,2\n", encoding="utf-8")

@@ -184,7 +184,7 @@ def _adtte(reg: Registry, cov, ovr, config: StudyConfig, safety) -> pd.DataFrame
 
 
 def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
-    creat = adlb[adlb["PARAMCD"].to_numpy() == "creatinine"]
+    creat = adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)]   # on the category codes
     p = creat["pidx"].to_numpy(dtype=np.int64)
     age = kidney.age_at(cov["age"].to_numpy(dtype=float)[p], creat["ADY"].to_numpy())
     egfr = pd.DataFrame({
@@ -198,10 +198,9 @@ def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
     out = pd.concat([adlb.drop(columns=text), egfr.drop(columns=text, errors="ignore")], ignore_index=True)
     for col in ("ABLFL", "APOSTFL", "RANGEDEF"):
         out[col] = yn(out[col].to_numpy())
-    for col in text:
+    for col in sorted(text, key=adlb.columns.get_loc):
         tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
-        out[col] = stack_categorical(adlb[col].array, tail)
-    out = out[list(adlb.columns)]
+        out.insert(adlb.columns.get_loc(col), col, stack_categorical(adlb[col].array, tail))
     for col in ("ATOXGR", "BTOXGR"):
         out[col] = out[col].astype("Int64")
     return out

@@ -61,21 +61,23 @@ def sort_order(keys) -> np.ndarray:
 
 def _packed(key: np.ndarray) -> tuple[np.ndarray, int] | None:
     """Non-negative int64 codes sorting like ``key`` (NaN last, as numpy sorts) and their
-    range; None for keys that are not whole numbers."""
-    if key.dtype.kind in "iub":
+    range; None for keys that are not whole numbers of moderate size."""
+    if key.dtype.kind in "iub" and key.dtype != np.uint64:
         key = key.astype(np.int64)
         lo, hi = int(key.min()), int(key.max())
         return key - lo, hi - lo + 1
     if key.dtype.kind != "f":
         return None
-    missing = np.isnan(key)
-    known = key[~missing]
-    if len(known) == 0:
+    lo, hi = np.fmin.reduce(key), np.fmax.reduce(key)   # NaN ignored
+    if np.isnan(lo):
         return np.zeros(len(key), dtype=np.int64), 1
-    if not np.isfinite(known).all() or (known != np.floor(known)).any() or known.max() - known.min() > 2**53:
+    if not max(abs(lo), abs(hi)) < 2**52:   # exact whole numbers, NaN one past the largest
         return None
-    lo, hi = int(known.min()), int(known.max())
-    return np.where(missing, hi + 1, key).astype(np.int64) - lo, hi - lo + 2
+    filled = np.where(np.isnan(key), hi + 1, key)
+    codes = filled.astype(np.int64)
+    if (codes != filled).any():
+        return None
+    return codes - int(lo), int(hi - lo) + 2
 
 
 def _sort_key(column: pd.Series) -> np.ndarray:
@@ -96,7 +98,7 @@ def _category_to_str(values: pd.Categorical):
     dictionary = pa.DictionaryArray.from_arrays(
         pa.array(codes.astype(np.int32), mask=codes < 0),
         pa.array(np.asarray(values.categories, dtype=object), type=pa.string()))
-    return pd.array(dictionary.cast(pa.string()), dtype="str")
+    return pd.array(dictionary.cast(pa.large_string()), dtype="str")
 
 
 def stack_categorical(head: pd.Categorical, tail: np.ndarray) -> pd.Categorical:
@@ -113,7 +115,7 @@ def take_str(values: np.ndarray, index: np.ndarray):
     """pandas ``str`` array of values[index], built by Arrow (fast for millions of rows)."""
     dictionary = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)),
                                                 pa.array(values, type=pa.string()))
-    return pd.array(dictionary.cast(pa.string()), dtype="str")
+    return pd.array(dictionary.cast(pa.large_string()), dtype="str")
 
 
 def with_dates(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:

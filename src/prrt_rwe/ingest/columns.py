@@ -52,10 +52,12 @@ def build_table(name: str, file: str, header: list[str], cells: pd.DataFrame,
                     extra_frame.reset_index(drop=True)), issues
 
 
-def clean_cells(table: pa.Table) -> tuple[pd.DataFrame, np.ndarray]:
-    """Trim every cell (columns 0..n-1 of a string table); return them as a frame of str
-    without the all-empty rows, and the mask of kept rows."""
-    trimmed = [pc.utf8_trim_whitespace(col) for col in table.columns]
+def clean_cells(table: pa.Table, trim: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
+    """Trim every cell (columns 0..n-1 of a large_string table; ``trim=False`` when the
+    reader knows no cell has whitespace to trim); return them as a frame of str (one chunk
+    per column: pandas is slower on many) without the all-empty rows, and the mask of kept
+    rows."""
+    trimmed = [pc.utf8_trim_whitespace(col) if trim else col for col in table.columns]
     if not trimmed:
         return pd.DataFrame(index=range(table.num_rows)), np.zeros(table.num_rows, bool)
     keep = np.zeros(table.num_rows, dtype=bool)

@@ -22,6 +22,8 @@ from prrt_rwe.ingest.raw import RawTable
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# ASCII whitespace that pyarrow's utf8_trim_whitespace removes, line feed aside
+PADDING_BYTES = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f "
 
 
 class UnreadableFile(Exception):
@@ -62,8 +64,10 @@ def _is_simple(data: bytes) -> bool:
     end = len(data)
     while end and data[end - 1] in b"\r\n":
         end -= 1
-    if data.find(b"\n\n", 0, end) >= 0 or data.find(b"\n\r\n", 0, end) >= 0 \
-            or data.count(b"\r", 0, end) != data.count(b"\r\n", 0, end):
+    if data.find(b"\n\n", 0, end) >= 0:
+        return False
+    if data.find(b"\r", 0, end) >= 0 and (data.find(b"\n\r\n", 0, end) >= 0
+                                          or data.count(b"\r", 0, end) != data.count(b"\r\n", 0, end)):
         return False
     if data.find(b'"', 0, end) < 0:
         return True
@@ -82,7 +86,7 @@ def _read_fast(data: bytes) -> tuple[list[str], pa.Table, np.ndarray]:
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
         parse_options=pacsv.ParseOptions(newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
+            column_types={n: pa.large_string() for n in names},
             strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     return header, table, np.arange(table.num_rows, dtype=np.int64) + 2
@@ -108,17 +112,23 @@ def _read_general(text: str, file: str, table: str) -> tuple[list[str], pa.Table
         rows.append(record)
         lines.append(line)
     columns = list(zip(*rows)) if rows else [()] * len(header)
-    table = pa.table({f"c{i}": pa.array(col, type=pa.string()) for i, col in enumerate(columns)})
+    table = pa.table({f"c{i}": pa.array(col, type=pa.large_string()) for i, col in enumerate(columns)})
     return header, table, np.asarray(lines, dtype=np.int64), issues
 
 
-def _read(data: bytes, file: str, table: str) -> tuple[list[str], pa.Table, np.ndarray, list[Issue]]:
-    if _is_simple(data):
+def _read(data: bytes, file: str, table: str, simple: bool) -> tuple[list[str], pa.Table, np.ndarray, list[Issue]]:
+    if simple:
         try:
             return (*_read_fast(data), [])
         except pa.ArrowInvalid:
             pass
     return _read_general(data.decode("utf-8"), file, table)
+
+
+def _has_padding(data: bytes) -> bool:
+    """Whether a cell of a file of one-line records may start or end with whitespace: False
+    for ASCII files whose only whitespace is their line feeds (then trimming is skipped)."""
+    return not data.isascii() or any(bytes([b]) in data for b in PADDING_BYTES)
 
 
 def read_csv_table(path: Path, name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
@@ -128,7 +138,8 @@ def read_csv_table(path: Path, name: str, data: bytes) -> tuple[RawTable | None,
         data = decode(data)
     except UnreadableFile as exc:
         return None, [file_issue(file, name, "E014", str(exc), line=exc.line)]
-    header, frame, lines, issues = _read(data, file, name)
-    frame, keep = clean_cells(frame)
+    simple = _is_simple(data)
+    header, frame, lines, issues = _read(data, file, name, simple)
+    frame, keep = clean_cells(frame, trim=not simple or _has_padding(data))
     table, more = build_table(name, file, header, frame, lines[keep])
     return table, issues + more

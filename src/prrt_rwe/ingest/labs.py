@@ -23,14 +23,16 @@ _FACTOR = {k: conv[1] for k, conv in _KEYS.items()}
 _CANONICAL = {k: conv[0] for k, conv in _KEYS.items()}
 
 
-def _unit_pairs(test: pd.Series, unit: pd.Series) -> tuple[np.ndarray, list[str], list[str]]:
-    """Per row the code of its (test, unit as written) pair, and the distinct pairs: labs
-    repeat a few tests and units over millions of rows, so units are matched per pair."""
+def _unit_pairs(test: pd.Series, unit: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row the code of its (test, unit as written) pair, and the tests and units of the
+    distinct pairs (object arrays): labs repeat a few tests and units over millions of rows,
+    so units are matched once per pair."""
     test_codes, tests = pd.factorize(test)
     unit_codes, units = pd.factorize(unit)
-    codes, pairs = pd.factorize(test_codes.astype(np.int64) * (len(units) + 1) + unit_codes)
-    return codes, [str(tests[p // (len(units) + 1)]) for p in pairs], \
-        [str(units[p % (len(units) + 1)]) for p in pairs]
+    width = len(units) + 1
+    codes, pairs = pd.factorize(test_codes.astype(np.int64) * width + unit_codes)
+    return (codes, np.array([str(tests[p // width]) for p in pairs], dtype=object),
+            np.array([str(units[p % width]) for p in pairs], dtype=object))
 
 
 def convert_labs(parsed: ParsedTable) -> tuple[ParsedTable, list[Issue]]:
@@ -38,20 +40,18 @@ def convert_labs(parsed: ParsedTable) -> tuple[ParsedTable, list[Issue]]:
     raw, v = parsed.raw, parsed.values.copy()
     codes, tests, units = _unit_pairs(v["test"].fillna("").astype("str"), v["unit"].fillna("").astype("str"))
     keys = [f"{t}|{normalize_unit(u)}" for t, u in zip(tests, units)]
+    unknown = np.array([k not in _FACTOR and t != "" and u != "" for k, t, u in zip(keys, tests, units)])
+    issues = row_issues(raw, unknown[codes], "unit", "E007",
+                        lambda i: "unknown unit " + quote(units[codes[i]]) + " for test " + quote(tests[codes[i]]))
     factor = np.array([_FACTOR.get(k, np.nan) for k in keys], dtype=np.float64)[codes]
-    known = ~np.isnan(factor)
-    unknown_pair = np.array([k not in _FACTOR and t != "" and u != "" for k, t, u in zip(keys, tests, units)],
-                            dtype=bool)
-    issues = row_issues(raw, unknown_pair[codes], "unit", "E007",
-                        lambda i: "unknown unit " + quote(np.asarray(units, dtype=object)[codes[i]])
-                        + " for test " + quote(np.asarray(tests, dtype=object)[codes[i]]))
     for name in ("value", "lln", "uln"):
         v[f"{name}_original"] = v[name]
         v[name] = v[name].to_numpy(dtype=np.float64) * factor
     v["unit_original"] = v["unit"]
     canonical = np.array([_CANONICAL.get(k) for k in keys], dtype=object)
     v["unit"] = pd.Series(canonical[codes], index=v.index, dtype=object)
-    issues += _implausible(raw, v, np.array([t in PLAUSIBLE_MAX for t in tests], dtype=bool)[codes])
+    capped = np.array([t in PLAUSIBLE_MAX for t in tests], dtype=bool)
+    issues += _implausible(raw, v, capped[codes])
     return ParsedTable(raw, v), issues
 
 

@@ -34,10 +34,19 @@ def first_cycle(tables: dict[str, ParsedTable]) -> pd.Series:
 
 def latest_known(tables: dict[str, ParsedTable]) -> pd.Series:
     """Latest known date per patient key."""
-    parts = [keyed(tables["patients"], c) for c in ("last_contact_date", "next_therapy_date", "death_date")]
-    parts += [keyed(tables[t], c) for t, c in RECORD_DATES.items() if t in tables]
-    rows = pd.concat(parts, ignore_index=True)
-    return rows.groupby("key")["value"].max()
+    parts = [_latest(tables["patients"], c) for c in ("last_contact_date", "next_therapy_date", "death_date")]
+    parts += [_latest(tables[t], c) for t, c in RECORD_DATES.items() if t in tables]
+    return pd.concat(parts).groupby(level=0).max()
+
+
+def _latest(table: ParsedTable, column: str) -> pd.Series:
+    """Latest date of a column per patient key of one table, grouped on the factorized key
+    (no key string per row: millions of lab rows)."""
+    codes, uniques = table.patient_codes
+    values = table.values[column]
+    dated = (codes >= 0) & values.notna().to_numpy(bool)
+    latest = pd.Series(values.to_numpy()[dated]).groupby(codes[dated]).max()
+    return pd.Series(latest.to_numpy(), index=uniques[latest.index.to_numpy()])
 
 
 def per_row(series: pd.Series, table: ParsedTable) -> np.ndarray:

@@ -90,7 +90,7 @@ def read_sheet(rows: list, name: str, file: str) -> tuple[RawTable | None, list[
     width = len(header)
     body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[1:]]
     columns = list(zip(*body)) if body else [()] * width
-    frame = pa.table({f"c{i}": pa.array([cell_text(v) for v in col], type=pa.string())
+    frame = pa.table({f"c{i}": pa.array([cell_text(v) for v in col], type=pa.large_string())
                       for i, col in enumerate(columns)})
     lines = np.arange(len(body), dtype=np.int64) + 2
     frame, keep = clean_cells(frame)
