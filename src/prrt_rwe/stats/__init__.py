@@ -19,6 +19,7 @@ from __future__ import annotations
 from prrt_rwe.stats.bootstrap import BootstrapResult, bootstrap, bootstrap_km_median
 from prrt_rwe.stats.bootstrap import frequencies as bootstrap_frequencies
 from prrt_rwe.stats.bootstrap_km import km_median
+from prrt_rwe.stats.cox import CoxResult, cox_ph
 from prrt_rwe.stats.formula import fit_formula, logistic_formula, model_frame
 from prrt_rwe.stats.kaplan_meier import (
     KaplanMeier,
@@ -33,13 +34,9 @@ from prrt_rwe.stats.logrank import LogRank, logrank
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
 from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
 
-try:  # written by the Cox helper in parallel (issue 7, part B)
-    from prrt_rwe.stats.cox import cox_ph
-except ImportError:  # pragma: no cover - only while cox.py does not exist yet
-    cox_ph = None
 
 __all__ = [
-    "BootstrapResult", "KaplanMeier", "LogRank", "Logistic", "Proportion", "SeparationError",
+    "BootstrapResult", "CoxResult", "KaplanMeier", "LogRank", "Logistic", "Proportion", "SeparationError",
     "SurvivalAt", "SurvivalData", "SurvivalDataError", "SurvivalQuantile", "bootstrap",
     "bootstrap_frequencies", "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
     "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
