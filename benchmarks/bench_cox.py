@@ -24,13 +24,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
+from timing import best_of, describe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -110,14 +109,6 @@ def our_reps(n: int) -> int:
     return 3 if n >= 1_000_000 else 10 if n >= 100_000 else 20
 
 
-def best_of(fn, reps: int) -> float:
-    fn()  # warm-up: imports, JIT cache load
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def ours(data, mode: str, reps: int) -> float:

@@ -17,13 +17,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe  # noqa: E402
+from timing import best_of, describe  # noqa: E402
 
 from prrt_rwe import stats
 
@@ -57,14 +56,6 @@ def make_data(n: int, seed: int = 1):
     return time_, event, group
 
 
-def best_of(fn, reps: int) -> float:
-    fn()  # warm-up (imports, caches)
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def reps_for(n: int) -> int:

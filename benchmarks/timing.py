@@ -1,9 +1,10 @@
-"""One line describing the machine a benchmark ran on (cores, CPU model, load, Python, numpy)."""
+"""Shared by the benchmark scripts: best-of timing and the line describing the machine."""
 
 from __future__ import annotations
 
 import os
 import platform
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,3 +22,14 @@ def describe() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{os.cpu_count()} cores, {cpu}, load average {load:.1f} at the end, "
             f"Python {platform.python_version()}, numpy {np.__version__}")
+
+
+def best_of(fn, reps: int) -> float:
+    """Fastest of ``reps`` timed calls, after one untimed warm-up (imports, JIT cache load)."""
+    fn()
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
