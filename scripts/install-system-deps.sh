@@ -8,5 +8,11 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 echo "installing system packages: ${need[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+for attempt in 1 2 3; do  # a registry hiccup should not fail the suite
+  if $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null; then
+    exit 0
+  fi
+  echo "apt attempt $attempt failed; retrying" >&2
+  sleep $((attempt * 10))
+done
+exit 1
