@@ -54,9 +54,10 @@ def _where(where: str) -> str:
 
 
 def section(ctx) -> Section:
-    rows = "".join(f"<tr><td>{escape(g)}</td><td>{escape(i)}</td><td>{escape(t)}</td><td>{_where(w)}</td></tr>"
-                   for g, i, t, w in ITEMS)
+    cell = '<td class="t">{}</td>'
+    rows = "".join("<tr>" + "".join(cell.format(x) for x in (escape(g), escape(i), escape(t), _where(w)))
+                   + "</tr>" for g, i, t, w in ITEMS)
+    head = "".join(f'<th class="t">{h}</th>' for h in ("Guideline", "Item", "Topic", "Answered in"))
     body = ('<table class="tbl" id="table-checklist"><caption>Appendix. Reporting checklist</caption>'
-            "<thead><tr><th>Guideline</th><th>Item</th><th>Topic</th><th>Answered in</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return Section("checklist", "Appendix: STROBE, RECORD and ESMO-GROW checklist", body)

@@ -15,6 +15,12 @@ per evaluation instead of a loop over subjects:
 * the information sum_k wt_k [S2_k / D_k - xbar_k xbar_k'] becomes
   X' diag(w e^eta (C_i - [dead] c1f_g)) X - sum_g (q0 S1 S1' - q1 (S1 S1d' + S1d S1') + q2 S1d S1d')
   where C_i sums c1 over the groups whose risk set holds subject i and q_j = sum_k wt_k f_k^j / D_k^2.
+
+The Newton-Raphson evaluation (``partial_likelihood``) is instead one compiled pass over
+the sorted rows, as ``coxfit6_iter``: running sums S0, S1, S2 = sum w e^eta x x' over the
+stratum's rows so far, and at the end of each (stratum, time) block holding deaths the
+group's virtual deaths add wt_k log D_k, wt_k xbar_k and wt_k [S2_k / D_k - xbar_k xbar_k']
+(S2_k = S2 - f_k S2d).  No n-long temporaries, one read of X per evaluation.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from prrt_rwe.stats.efron_sums import VirtualSums, virtual_sums
 from prrt_rwe.stats.risk_sets import RiskSets, block_sums, death_sums, group_range_sums, within_stratum_sums
@@ -61,15 +68,82 @@ def weighted_mean_sum(gs: GroupSums, c: np.ndarray, cf: np.ndarray) -> np.ndarra
     return gs.s1 * c[:, None] - gs.s1d * cf[:, None]
 
 
-def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray, dead_x=None) -> PartialLikelihood:
-    """Log partial likelihood, score vector and information matrix at ``beta``
-    (``dead_x``: sum of w x over the events, if already known)."""
-    eta = Xs @ beta
-    dead_x = rs.dead_weight @ Xs if dead_x is None else dead_x
-    gs = group_sums(rs, Xs, eta)
-    loglik = float(rs.dead_weight @ eta - gs.vs.logd.sum())
-    score = dead_x - weighted_mean_sum(gs, gs.vs.c1, gs.vs.c1f).sum(axis=0)
-    return PartialLikelihood(loglik, score, information(rs, Xs, gs))
+def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> PartialLikelihood:
+    """Log partial likelihood, score vector and information matrix at ``beta``."""
+    block_stratum = rs.stratum_s[rs.block_start]
+    new_stratum = np.concatenate(([True], block_stratum[1:] != block_stratum[:-1]))
+    loglik, score, info = _one_pass(np.ascontiguousarray(Xs, dtype=float), np.asarray(beta, dtype=float),
+                                    rs.weight_s, rs.event_s, rs.block_start, new_stratum, rs.ties == "efron")
+    return PartialLikelihood(float(loglik), score, info)
+
+
+@njit(cache=True)
+def _add_row(x, r, s1, s2):
+    p = x.shape[0]
+    for j in range(p):
+        xr = r * x[j]
+        s1[j] += xr
+        for k in range(j, p):
+            s2[j, k] += xr * x[k]
+
+
+@njit(cache=True)
+def _virtual_deaths(s0, s1, s2, s0d, s1d, s2d, d, wt, score, info, xbar):
+    """Add the group's d virtual deaths (f = k/d, weight wt) to score and information
+    (upper triangle); returns sum wt log D."""
+    p = s1.shape[0]
+    logd = 0.0
+    for k in range(d):
+        f = k / d
+        den = s0 - f * s0d
+        logd += wt * np.log(den)
+        for j in range(p):
+            xbar[j] = (s1[j] - f * s1d[j]) / den
+            score[j] -= wt * xbar[j]
+        for j in range(p):
+            for m in range(j, p):
+                info[j, m] += wt * ((s2[j, m] - f * s2d[j, m]) / den - xbar[j] * xbar[m])
+    return logd
+
+
+@njit(cache=True)
+def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
+    n, p = X.shape
+    n_blocks = block_start.shape[0]
+    s1, s1d, score, xbar = np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p)
+    s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
+    s0, loglik = 0.0, 0.0
+    for b in range(n_blocks):
+        if new_stratum[b]:
+            s0 = 0.0
+            s1[:] = 0.0
+            s2[:] = 0.0
+        s0d, deadwt, ndead = 0.0, 0.0, 0
+        s1d[:] = 0.0
+        s2d[:] = 0.0
+        end = block_start[b + 1] if b + 1 < n_blocks else n
+        for i in range(block_start[b], end):
+            eta = 0.0
+            for j in range(p):
+                eta += X[i, j] * beta[j]
+            r = w[i] * np.exp(eta)
+            s0 += r
+            _add_row(X[i], r, s1, s2)
+            if event[i]:
+                s0d += r
+                _add_row(X[i], r, s1d, s2d)
+                ndead += 1
+                deadwt += w[i]
+                loglik += w[i] * eta
+                for j in range(p):
+                    score[j] += w[i] * X[i, j]
+        if ndead > 0:
+            d = ndead if efron else 1
+            loglik -= _virtual_deaths(s0, s1, s2, s0d, s1d, s2d, d, deadwt / d, score, info, xbar)
+    for j in range(p):
+        for m in range(j):
+            info[j, m] = info[m, j]
+    return loglik, score, info
 
 
 def weighted_crossprod(X: np.ndarray, v: np.ndarray, chunk: int = 8192) -> np.ndarray:

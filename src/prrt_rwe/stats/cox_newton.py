@@ -107,14 +107,13 @@ def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITE
 
 def _iterate(rs, Xs, names, pl0: PartialLikelihood, eps, iter_max) -> NewtonFit:
     beta = np.zeros(Xs.shape[1])
-    dead_x = rs.dead_weight @ Xs
     step = _solve(pl0.information, pl0.score)
     score_test = float(pl0.score @ step)
     best = pl0.loglik
     newbeta = beta + step
     halving = 0
     for iteration in range(1, iter_max + 1):
-        pl = partial_likelihood(rs, Xs, newbeta, dead_x)
+        pl = partial_likelihood(rs, Xs, newbeta)
         ok = _finite(pl)
         try:
             if ok and abs(1 - best / pl.loglik) <= eps:
