@@ -19,8 +19,9 @@ per evaluation instead of a loop over subjects:
 The Newton-Raphson evaluation (``partial_likelihood``) is instead one compiled pass over
 the sorted rows, as ``coxfit6_iter``: running sums S0, S1, S2 = sum w e^eta x x' over the
 stratum's rows so far, and at the end of each (stratum, time) block holding deaths the
-group's virtual deaths add wt_k log D_k, wt_k xbar_k and wt_k [S2_k / D_k - xbar_k xbar_k']
-(S2_k = S2 - f_k S2d).  No n-long temporaries, one read of X per evaluation.
+group's virtual deaths add their log D, score and information terms, regrouped as above
+(the information's first term becomes S2 c1 - S2d c1f).  No n-long temporaries, one read
+of X per evaluation.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from prrt_rwe.stats.efron_sums import VirtualSums, virtual_sums
+from prrt_rwe.stats.efron_sums import VirtualSums, group_virtual_sums, virtual_sums
 from prrt_rwe.stats.risk_sets import RiskSets, block_sums, death_sums, group_range_sums, within_stratum_sums
 
 __all__ = ["GroupSums", "group_sums", "weighted_mean_sum", "PartialLikelihood", "partial_likelihood",
@@ -83,34 +84,28 @@ def _add_row(x, r, s1, s2):
     for j in range(p):
         xr = r * x[j]
         s1[j] += xr
-        for k in range(j, p):
+        for k in range(p):
             s2[j, k] += xr * x[k]
 
 
 @njit(cache=True)
-def _virtual_deaths(s0, s1, s2, s0d, s1d, s2d, d, wt, score, info, xbar):
-    """Add the group's d virtual deaths (f = k/d, weight wt) to score and information
-    (upper triangle); returns sum wt log D."""
+def _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info):
+    """A death group's share of the score and the information (upper triangle), from its
+    virtual-death sums: -(S1 c1 - S1d c1f) and S2 c1 - S2d c1f - (q0 S1 S1' - q1 (S1 S1d' +
+    S1d S1') + q2 S1d S1d')."""
     p = s1.shape[0]
-    logd = 0.0
-    for k in range(d):
-        f = k / d
-        den = s0 - f * s0d
-        logd += wt * np.log(den)
-        for j in range(p):
-            xbar[j] = (s1[j] - f * s1d[j]) / den
-            score[j] -= wt * xbar[j]
-        for j in range(p):
-            for m in range(j, p):
-                info[j, m] += wt * ((s2[j, m] - f * s2d[j, m]) / den - xbar[j] * xbar[m])
-    return logd
+    for j in range(p):
+        score[j] -= s1[j] * c1 - s1d[j] * c1f
+        for m in range(j, p):
+            outer = q0 * s1[j] * s1[m] - q1 * (s1[j] * s1d[m] + s1d[j] * s1[m]) + q2 * s1d[j] * s1d[m]
+            info[j, m] += s2[j, m] * c1 - s2d[j, m] * c1f - outer
 
 
 @njit(cache=True)
 def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
     n, p = X.shape
     n_blocks = block_start.shape[0]
-    s1, s1d, score, xbar = np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p)
+    s1, s1d, score = np.zeros(p), np.zeros(p), np.zeros(p)
     s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
     s0, loglik = 0.0, 0.0
     for b in range(n_blocks):
@@ -127,9 +122,10 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
             for j in range(p):
                 eta += X[i, j] * beta[j]
             r = w[i] * np.exp(eta)
-            s0 += r
-            _add_row(X[i], r, s1, s2)
-            if event[i]:
+            if not event[i]:
+                s0 += r
+                _add_row(X[i], r, s1, s2)
+            else:
                 s0d += r
                 _add_row(X[i], r, s1d, s2d)
                 ndead += 1
@@ -137,9 +133,13 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
                 loglik += w[i] * eta
                 for j in range(p):
                     score[j] += w[i] * X[i, j]
+        s0 += s0d
+        s1 += s1d
+        s2 += s2d
         if ndead > 0:
-            d = ndead if efron else 1
-            loglik -= _virtual_deaths(s0, s1, s2, s0d, s1d, s2d, d, deadwt / d, score, info, xbar)
+            logd, c1, c1f, q0, q1, q2, _, _ = group_virtual_sums(s0, s0d, ndead if efron else 1, deadwt)
+            loglik -= logd
+            _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info)
     for j in range(p):
         for m in range(j):
             info[j, m] = info[m, j]

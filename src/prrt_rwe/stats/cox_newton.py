@@ -100,7 +100,7 @@ def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITE
     beta = np.zeros(Xs.shape[1])
     pl0 = partial_likelihood(rs, Xs, beta)
     w = rs.weight_s
-    variance = w @ (Xs * Xs) / w.sum() - (w @ Xs / w.sum()) ** 2
+    variance = np.einsum("i,ij,ij->j", w, Xs, Xs) / w.sum() - (w @ Xs / w.sum()) ** 2
     check_identifiable(pl0.information, names, variance * rs.group_deadwt.sum())
     return _iterate(rs, Xs, names, pl0, eps, iter_max)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-__all__ = ["VirtualSums", "virtual_sums"]
+__all__ = ["VirtualSums", "virtual_sums", "group_virtual_sums"]
 
 
 @dataclass(frozen=True)
@@ -35,23 +35,34 @@ class VirtualSums:
 
 
 @njit(cache=True)
+def group_virtual_sums(s0, s0d, d, deadwt):
+    """One group's sums (logd, c1, c1f, q0, q1, q2, inv, finv) over its d virtual deaths
+    (d = 1 for Breslow)."""
+    wt = deadwt / d
+    logd = c1 = c1f = q0 = q1 = q2 = inv_sum = finv = 0.0
+    for k in range(d):
+        f = k / d
+        inv = 1.0 / (s0 - f * s0d)
+        logd -= wt * np.log(inv)
+        c1 += wt * inv
+        c1f += wt * f * inv
+        q0 += wt * inv * inv
+        q1 += wt * f * inv * inv
+        q2 += wt * f * f * inv * inv
+        inv_sum += inv
+        finv += f * inv
+    return logd, c1, c1f, q0, q1, q2, inv_sum, finv
+
+
+@njit(cache=True)
 def _sums(s0, s0d, ndead, deadwt, efron):
     n_groups = s0.shape[0]
     out = np.zeros((9, n_groups))
     for g in range(n_groups):
         d = ndead[g] if efron else 1
-        wt = deadwt[g] / d
-        for k in range(d):
-            f = k / d
-            inv = 1.0 / (s0[g] - f * s0d[g])
-            out[0, g] -= wt * np.log(inv)
-            out[1, g] += wt * inv
-            out[2, g] += wt * f * inv
-            out[3, g] += wt * inv * inv
-            out[4, g] += wt * f * inv * inv
-            out[5, g] += wt * f * f * inv * inv
-            out[6, g] += inv
-            out[7, g] += f * inv
+        sums = group_virtual_sums(s0[g], s0d[g], d, deadwt[g])
+        for j in range(8):
+            out[j, g] = sums[j]
         out[8, g] = d
     return out
 

@@ -189,7 +189,7 @@ def as_covariates(X, n: int, column: str = "X") -> tuple[np.ndarray, tuple[str, 
         names = tuple(f"x{j}" for j in range(mat.shape[1]))
     if mat.shape[0] != n:
         raise SurvivalDataError(column, f"has {mat.shape[0]} rows, expected {n} (the length of time)")
-    for j, name in enumerate(names):
+    for j, name in enumerate(() if np.isfinite(mat).all() else names):
         bad = _bad_rows(~np.isfinite(mat[:, j]))
         if bad.size:
             label = name if isinstance(X, pd.DataFrame) else f"{column}[:, {j}]"
