@@ -13,8 +13,8 @@ from rich.console import Console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
-out_console = Console()
-err_console = Console(stderr=True)
+out_console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 @app.command()

@@ -45,3 +45,11 @@ def test_long_issue_lines_are_not_wrapped(registry):
     print_report(validate(registry), Console(file=buffer, width=40))
     assert any(line.startswith("patients.csv:2:primary_site: E006") and "x" * 200 in line
                for line in buffer.getvalue().splitlines())
+
+
+def test_values_and_line_numbers_print_literally(registry):
+    # rich would turn ":100:" (e.g. in "cycles.csv:100:date") into an emoji and "[b]" into markup
+    set_cell(registry, "patients", 2, "sex", ":100:[b]")
+    buffer = io.StringIO()
+    print_report(validate(registry), Console(file=buffer, width=80))
+    assert "patients.csv:2:sex: E006 unknown code ':100:[b]' (allowed: M, F)" in buffer.getvalue().splitlines()

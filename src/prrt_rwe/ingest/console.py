@@ -1,6 +1,7 @@
 """Terminal output of a ValidationReport: the issue lines, then one summary table per site.
 
-Plain text when the console is not a terminal (rich drops colour and markup then).
+Plain text when the console is not a terminal (rich drops colour then). Values are printed
+literally: markup is escaped and emoji codes are off (``cycles.csv:100:date`` holds ``:100:``).
 """
 
 from __future__ import annotations
@@ -25,17 +26,18 @@ COVARIATE_LABELS = {"primary_site": "primary", "ki67_percent": "Ki-67",
 
 def print_report(report: ValidationReport, console: Console | None = None) -> None:
     """Print every issue as ``file:line:column: CODE message`` and the per-site summary."""
-    console = console or Console()
+    console = console or Console(emoji=False)
     for issue in report.issues:
         console.print(escape(issue.format()), style=STYLES[issue.severity], highlight=False,
-                      soft_wrap=True)
+                      soft_wrap=True, emoji=False)
     if report.site_summary:
         console.print(_rows_table(report))
         if any(s.missing_percent for s in report.site_summary):
             console.print(_missing_table(report))
     verdict = "ok" if report.ok else "invalid"
     console.print(escape(f"{report.source}: {verdict} (errors: {len(report.errors)}, "
-                         f"warnings: {len(report.warnings)})"), highlight=False, soft_wrap=True)
+                         f"warnings: {len(report.warnings)})"), highlight=False, soft_wrap=True,
+                  emoji=False)
 
 
 def _rows_table(report: ValidationReport) -> Table:
