@@ -10,11 +10,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
-out_console = Console(emoji=False)
-err_console = Console(stderr=True, emoji=False)
+out_console = Console(emoji=False, highlight=False)
+err_console = Console(stderr=True, emoji=False, highlight=False)
 
 
 @app.command()
@@ -29,7 +30,7 @@ def synth(
     from prrt_rwe.synth.generator import generate
 
     result = generate(out, patients=patients, sites=sites, seed=seed, messy=messy)
-    out_console.print(result.describe())
+    out_console.print(escape(result.describe()))
 
 
 @app.command()
@@ -63,9 +64,9 @@ def ingest(
     if json_out is not None:
         result.validation.write_json(json_out)
     if not result.ok:
-        err_console.print(f"nothing ingested: {db} left as it was")
+        err_console.print(escape(f"nothing ingested: {db} left as it was"))
         raise typer.Exit(1)
-    out_console.print(f"ingested into {db}")
+    out_console.print(escape(f"ingested into {db}"))
 
 
 @app.command()
@@ -87,9 +88,9 @@ def analyze(
         result = run_analyze(source if source is not None else db, out, config=config,
                              suppress_below=suppress_below, progress=True)
     except StudyInputError as exc:
-        err_console.print(str(exc))
+        err_console.print(escape(str(exc)))
         raise typer.Exit(1) from None
-    out_console.print(f"report: {result.report_path}")
+    out_console.print(escape(f"report: {result.report_path}"))
 
 
 @app.command()
@@ -98,7 +99,7 @@ def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder
     from prrt_rwe.study import run_demo
 
     result = run_demo(out)
-    out_console.print(f"report: {result.report_path.resolve()}")
+    out_console.print(escape(f"report: {result.report_path.resolve()}"))
 
 
 def main() -> None:
