@@ -7,6 +7,11 @@ ignored, so a typo cannot silently leave a default in force.
 
 Example ``study.toml`` (every key optional)::
 
+    [study]
+    data_cutoff = "2025-06-30"  # "Study period and populations": default = latest registry date
+    headline_population = "complete_case"   # or "evaluable"
+    complete_case_covariates = ["primary_group", "krenning4", "liver_lesion_le30", "ki67_lt10",
+                                "liver_burden_lt50", "ssa_concomitant"]   # default: the default models'
     [recist]
     confirmation_days = 28      # derivations.md "Tumour response", CBOR rules 1-2
     sd_min_days = 42            # CBOR rule 3 / BOR SD
@@ -28,6 +33,7 @@ Example ``study.toml`` (every key optional)::
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,10 +46,32 @@ DEFAULT_PFS_FORMULA = (
     "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
 )
 KM_CONF_TYPES = ("log-log", "log", "plain")
+HEADLINE_POPULATIONS = ("complete_case", "evaluable")
 
 
 class ConfigError(ValueError):
     """A study.toml that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class StudySection:
+    """derivations.md "Study period and populations (wave 2)".
+
+    ``data_cutoff`` None = the latest date of any kind in the registry. The complete-case
+    covariates default to those of the *default* models, so that changing a model formula
+    never changes the headline population.
+    """
+
+    data_cutoff: dt.date | None = None
+    headline_population: str = "complete_case"
+    complete_case_covariates: tuple[str, ...] | None = None
+
+    @property
+    def complete_case(self) -> tuple[str, ...]:
+        if self.complete_case_covariates is not None:
+            return self.complete_case_covariates
+        return tuple(dict.fromkeys(formula_terms(DEFAULT_ORR_FORMULA)
+                                   + formula_terms(DEFAULT_PFS_FORMULA)))
 
 
 @dataclass(frozen=True)
@@ -111,6 +139,7 @@ class KmConfig:
 class StudyConfig:
     """All study rules; ``StudyConfig()`` is the default of derivations.md."""
 
+    study: StudySection = field(default_factory=StudySection)
     recist: RecistConfig = field(default_factory=RecistConfig)
     safety: SafetyConfig = field(default_factory=SafetyConfig)
     labs: LabsConfig = field(default_factory=LabsConfig)
@@ -130,6 +159,8 @@ def _lists(value):
         return {k: _lists(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
         return [_lists(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
@@ -146,7 +177,7 @@ def formula_terms(formula: str) -> tuple[str, ...]:
 
 
 _SECTIONS = {
-    "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
+    "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
     "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig,
 }
 
@@ -171,7 +202,29 @@ def _section(name: str, raw: dict, origin: str):
     return cls(**values)
 
 
+def _coerce_study(key: str, value, where: str):
+    if key == "data_cutoff":
+        if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
+            raise ConfigError(f"{where}: expected a date (YYYY-MM-DD), got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(f"{where}: expected a date (YYYY-MM-DD), got {value!r}") from None
+        return value
+    if key == "headline_population":
+        if value not in HEADLINE_POPULATIONS:
+            raise ConfigError(f"{where}: expected one of {HEADLINE_POPULATIONS}, got {value!r}")
+        return value
+    if not isinstance(value, list) or not value or not all(
+            isinstance(v, str) and v.isidentifier() for v in value):
+        raise ConfigError(f"{where}: expected a non-empty list of covariate names, got {value!r}")
+    return tuple(value)
+
+
 def _coerce(section: str, key: str, value, where: str):
+    if section == "study":
+        return _coerce_study(key, value, where)
     if section in ("recist", "safety", "labs"):
         return _check_int(where, value)
     if section == "pfs":

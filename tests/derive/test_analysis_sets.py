@@ -98,12 +98,33 @@ def test_cycles_and_activity():
     assert str(row["TRTEDT"].date()) == day(112)
 
 
-def test_model_covariates_follow_config():
-    # dropping ssa_concomitant from the PFS model makes the "nossa" patient complete
+def test_complete_case_covariates_do_not_follow_model_formula():
+    # derivations.md "Study period and populations": changing a model formula never changes
+    # the headline population; [study] complete_case_covariates does.
     from prrt_rwe.derive import derive_all
+    nossa = cohort(treated("nossa", ssa_concomitant=None))
     cfg = parse_config({"models": {"pfs": "pfs ~ ki67_lt10 + krenning4"}})
-    adam = derive_all(cohort(treated("nossa", ssa_concomitant=None)), cfg)
-    assert adam.adsl["EFFFL"].tolist() == ["Y"]
+    adsl = derive_all(nossa, cfg).adsl
+    assert adsl["EFFFL"].tolist() == ["N"] and adsl["EVALFL"].tolist() == ["Y"]
+    assert adsl["EXCLRSN"].tolist() == ["missing covariate"]
+    cfg = parse_config({"study": {"complete_case_covariates": ["ki67_lt10", "krenning4"]}})
+    assert derive_all(nossa, cfg).adsl["EFFFL"].tolist() == ["Y"]
     bad = parse_config({"models": {"pfs": "pfs ~ not_a_variable"}})
     with pytest.raises(ValueError, match="not_a_variable"):
         derive_all(cohort(treated("x")), bad)
+
+
+def test_evaluable_flag_and_data_cutoff():
+    # EVALFL = safety set with a baseline assessment (derivations.md "Study period and
+    # populations"); DCUTDT = [study] data_cutoff, else the latest date in the registry.
+    from prrt_rwe.derive import derive_all
+    nobase = treated("nobase", n_cycles=3)          # cycles on days 0, 56, 112: the latest date
+    nobase["assessments"] = []
+    con = cohort(treated("a"), nobase, labs=[{"patient_id": "a", "date": day(90), "test": "platelets",
+                                              "value": 200.0}])
+    adsl = derive_all(con).adsl
+    assert adsl["EVALFL"].tolist() == ["Y", "N"]
+    assert adsl["EXCLRSN"].tolist()[1] == "no baseline assessment"
+    assert [str(d.date()) for d in adsl["DCUTDT"]] == [day(112), day(112)]
+    cfg = parse_config({"study": {"data_cutoff": "2030-01-31"}})
+    assert str(derive_all(con, cfg).adsl["DCUTDT"].iloc[0].date()) == "2030-01-31"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from prrt_rwe.config import ConfigError, load_config
+from prrt_rwe.config import ConfigError, load_config, parse_config
 
 
 def test_defaults_are_derivations_md():
@@ -52,3 +52,26 @@ def test_invalid_toml_names_file(tmp_path):
     path.write_text("[recist\n")
     with pytest.raises(ConfigError, match="study.toml"):
         load_config(path)
+
+
+@pytest.mark.parametrize("body, match", [
+    ({"data_cutoff": "2025-13-01"}, "data_cutoff"),
+    ({"data_cutoff": 20250101}, "data_cutoff"),
+    ({"headline_population": "all"}, "headline_population"),
+    ({"complete_case_covariates": []}, "complete_case_covariates"),
+    ({"complete_case_covariates": ["age", "not a name"]}, "complete_case_covariates"),
+])
+def test_study_section_rejects_bad_values(body, match):
+    with pytest.raises(ConfigError, match=match):
+        parse_config({"study": body})
+
+
+def test_study_section_defaults_and_values():
+    import datetime as dt
+    default = parse_config({})
+    assert default.study.data_cutoff is None and default.study.headline_population == "complete_case"
+    assert default.study.complete_case == ("primary_group", "krenning4", "liver_lesion_le30", "ki67_lt10",
+                                           "liver_burden_lt50", "ssa_concomitant")
+    cfg = parse_config({"study": {"data_cutoff": dt.date(2025, 6, 30), "headline_population": "evaluable"}})
+    assert cfg.study.data_cutoff == dt.date(2025, 6, 30)
+    assert cfg.to_dict()["study"]["data_cutoff"] == "2025-06-30"

@@ -8,6 +8,7 @@ ADSL holds every enrolled patient; the other datasets hold safety-set patients o
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,8 +69,10 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     sets = analysis_sets.analysis_sets(
         cov["n_cycles"].to_numpy(),
         analysis_sets.has_baseline_assessment(reg.assessments, c1, n),
-        analysis_sets.covariates_complete(cov, config.models.covariates),
+        analysis_sets.covariates_complete(cov, config.study.complete_case),
     )
+    analysis_sets.covariates_complete(cov, config.models.covariates)   # unknown model terms raise
+    cutoff = data_cutoff(reg, config)
     adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
@@ -80,6 +83,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adhs = hormonal.hormonal_rows(reg.hormonal_symptoms, safety)
 
     adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
+    adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
@@ -100,6 +104,20 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     )
 
 
+def data_cutoff(reg: Registry, config: StudyConfig) -> float:
+    """Data cut-off as a day number: ``[study] data_cutoff``, else the latest date of any kind
+    in the registry (derivations.md "Study period and populations"); NaN for an empty one."""
+    if config.study.data_cutoff is not None:
+        return float((config.study.data_cutoff - dt.date(1970, 1, 1)).days)
+    latest = [reg.patients[c].to_numpy(dtype=float) for c in
+              ("diagnosis_date", "next_therapy_date", "last_contact_date", "death_date")]
+    latest += [reg.cycles["date"], reg.assessments["date"], reg.lesions["date"], reg.labs["date"],
+               reg.adverse_events["onset_date"]]
+    days = np.concatenate([np.asarray(d, dtype=float) for d in latest])
+    days = days[~np.isnan(days)]
+    return float(days.max()) if days.size else float("nan")
+
+
 def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     frame = frame.copy()
     for name in names:
@@ -110,6 +128,7 @@ def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 def _adsl(cov, sets, worst, ae_flags, safety) -> pd.DataFrame:
     adsl = pd.DataFrame({"pidx": cov["pidx"].to_numpy()})
     adsl["SAFFL"] = yn(sets["SAFFL"])
+    adsl["EVALFL"] = yn(sets["EVALFL"])
     adsl["EFFFL"] = yn(sets["EFFFL"])
     adsl["EXCLRSN"] = sets["EXCLRSN"].to_numpy()
     for name, col in (("TRTSDT", "TRTSDT_D"), ("TRTEDT", "TRTEDT_D"), ("DTHDT", "death_date_D"),
@@ -211,6 +230,7 @@ def rules_in_force(config: StudyConfig) -> dict:
     return {
         "config": config.to_dict(),
         "analysis_sets": {"exclusion_reasons": list(analysis_sets.EXCLUSION_REASONS),
+                          "complete_case_covariates": list(config.study.complete_case),
                           "model_covariates": list(config.models.covariates),
                           "source": "derivations.md 'Analysis sets'"},
         "baseline": {"primary_group": baseline.PRIMARY_GROUPS,
