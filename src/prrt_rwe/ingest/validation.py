@@ -41,6 +41,11 @@ def check(path) -> CheckedRegistry:
     except RegistryNotFound as exc:
         issue = file_issue(path.name, "", "E014", str(exc).split(": ", 1)[-1])
         return CheckedRegistry(ValidationReport.build(str(path), "", "", [issue]), {}, None)
+    return check_registry(raw, str(path))
+
+
+def check_registry(raw: RawRegistry, source: str) -> CheckedRegistry:
+    """Type, convert and cross-check tables already read (from files or a database)."""
     issues: list[Issue] = list(raw.issues)
     tables: dict[str, ParsedTable] = {}
     for name, table in raw.tables.items():
@@ -51,7 +56,7 @@ def check(path) -> CheckedRegistry:
         tables[name] = parsed
         issues += found
     issues += cross_table_issues(tables)
-    report = ValidationReport.build(str(path), raw.kind, raw.fingerprint, issues,
+    report = ValidationReport.build(source, raw.kind, raw.fingerprint, issues,
                                     site_summaries(tables, issues))
     return CheckedRegistry(report, tables, raw)
 
