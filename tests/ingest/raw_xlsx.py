@@ -101,3 +101,33 @@ def write_xlsx(path: Path, sheets: dict[str, str], shared_strings: str | None = 
         if shared_strings is not None:
             z.writestr("xl/sharedStrings.xml", shared_strings)
     return path
+
+
+def registry_workbook(folder: Path, path: Path, cells: dict | None = None,
+                      dimension: dict | None = None, shared_strings: str | None = None) -> Path:
+    """A workbook of a registry folder's CSV files, every cell an inline string, with
+    ``cells[(sheet, ref)]`` replaced by a raw <c> element (ref like ``"K3"``; a ref beyond
+    the data adds it to its row) and ``dimension[sheet]`` declared."""
+    import csv
+
+    cells, dimension = cells or {}, dimension or {}
+    sheets = {}
+    for csv_path in sorted(folder.glob("*.csv")):
+        name = csv_path.stem
+        with open(csv_path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        extra = {ref: xml for (sheet, ref), xml in cells.items() if sheet == name}
+        out = []
+        for r, values in enumerate(rows, start=1):
+            row_cells = {f"{column_letters(c)}{r}": cell(f"{column_letters(c)}{r}", v)
+                         for c, v in enumerate(values, start=1) if v != ""}
+            row_cells.update({ref: xml for ref, xml in extra.items()
+                              if ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == str(r)})
+            ordered = sorted(row_cells.items(), key=lambda kv: (len(kv[0].rstrip("0123456789")), kv[0]))
+            out.append(f'<row r="{r}">{"".join(x for _, x in ordered)}</row>')
+        rows_beyond = sorted({int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for ref in extra} - set(range(1, len(rows) + 1)))
+        for r in rows_beyond:
+            out.append(f'<row r="{r}">' + "".join(x for ref, x in extra.items()
+                                                  if ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == str(r)) + "</row>")
+        sheets[name] = sheet_xml("".join(out), dimension.get(name))
+    return write_xlsx(path, sheets, shared_strings)

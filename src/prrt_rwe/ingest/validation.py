@@ -56,9 +56,18 @@ def check_registry(raw: RawRegistry, source: str) -> CheckedRegistry:
         tables[name] = parsed
         issues += found
     issues += cross_table_issues(tables)
+    issues = _without_shadowed(issues)
     report = ValidationReport.build(source, raw.kind, raw.fingerprint, issues,
                                     site_summaries(tables, issues))
     return CheckedRegistry(report, tables, raw)
+
+
+def _without_shadowed(issues: list[Issue]) -> list[Issue]:
+    """An Excel cell without a value (E015) is reported once, not again as empty (E003)."""
+    unusable = {(i.file, i.line, i.column) for i in issues if i.code == "E015"}
+    if not unusable:
+        return issues
+    return [i for i in issues if i.code != "E003" or (i.file, i.line, i.column) not in unusable]
 
 
 def cross_table_issues(tables: dict[str, ParsedTable]) -> list[Issue]:
