@@ -22,8 +22,8 @@ def escape(text: str) -> str:
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
-out_console = Console(emoji=False, highlight=False)
-err_console = Console(stderr=True, emoji=False, highlight=False)
+out_console = Console(emoji=False, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

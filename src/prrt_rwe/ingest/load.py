@@ -55,6 +55,7 @@ def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
                                         suffix=PARTIAL))
     except OSError as exc:
         raise cannot_write(db, exc) from None
+    _IN_USE.add(workdir)
     try:
         staged = workdir / db.name
         con = connect(staged)
@@ -67,11 +68,13 @@ def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
     except OSError as exc:
         raise cannot_write(db, exc) from None
     finally:
+        _IN_USE.discard(workdir)
         shutil.rmtree(workdir, ignore_errors=True)
     return IngestReport(True, checked.report, db, rows)
 
 
 PARTIAL = ".partial"
+_IN_USE: set[Path] = set()   # this process's ingests under way (threads)
 
 
 def _replace(staged: Path, db: Path, workdir: Path) -> None:
@@ -89,6 +92,8 @@ def remove_stale_partials(db: Path) -> list[Path]:
     removed = []
     for folder in db.parent.glob(f".{db.name}.*{PARTIAL}"):
         pid = folder.name[len(db.name) + 2:].split(".", 1)[0]
+        if folder in _IN_USE:
+            continue
         if folder.is_dir() and not (pid.isdigit() and _alive(int(pid))):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
@@ -96,8 +101,9 @@ def remove_stale_partials(db: Path) -> list[Path]:
 
 
 def _alive(pid: int) -> bool:
+    """Another process of this pid exists (this process's own folders are in _IN_USE)."""
     if pid == os.getpid():
-        return True
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
