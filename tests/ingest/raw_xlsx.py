@@ -55,9 +55,20 @@ def sheet_xml(body: str, dimension: str | None = None) -> str:
             f"<sheetData>{body}</sheetData></worksheet>")
 
 
+def _write_part(z: zipfile.ZipFile, name: str, content) -> None:
+    """Text, or an iterable of bytes streamed into the archive (parts larger than memory)."""
+    if isinstance(content, str):
+        z.writestr(name, content)
+        return
+    with z.open(name, "w") as f:
+        for piece in content:
+            f.write(piece)
+
+
 def write_xlsx(path: Path, sheets: dict[str, str], shared_strings: str | None = None,
                compression: int = zipfile.ZIP_DEFLATED) -> Path:
-    """``sheets``: title -> worksheet XML (see sheet_xml); optional sharedStrings.xml text."""
+    """``sheets``: title -> worksheet XML (see sheet_xml) or an iterable of its bytes;
+    optional sharedStrings.xml (likewise)."""
     names = list(sheets)
     ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
           'package/2006/content-types"><Default Extension="rels" ContentType="application/'
@@ -97,9 +108,9 @@ def write_xlsx(path: Path, sheets: dict[str, str], shared_strings: str | None = 
         z.writestr("xl/_rels/workbook.xml.rels", book_rels)
         z.writestr("xl/styles.xml", STYLES)
         for i, name in enumerate(names, start=1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", sheets[name])
+            _write_part(z, f"xl/worksheets/sheet{i}.xml", sheets[name])
         if shared_strings is not None:
-            z.writestr("xl/sharedStrings.xml", shared_strings)
+            _write_part(z, "xl/sharedStrings.xml", shared_strings)
     return path
 
 

@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -245,13 +246,20 @@ def _scan_segment(scan: SheetScan, seg: bytes, percent_styles: set[int], strings
         scan.text_bytes += n
         if n > MAX_CELL_BYTES + 4096:
             scan.refuse(f"a cell holds a text longer than {MAX_CELL_BYTES:,} bytes (the limit of a cell)")
-    if _FORMULA.search(seg) or percent_styles:
-        _scan_cells(scan, seg, percent_styles)
-
-
-def _scan_cells(scan: SheetScan, seg: bytes, percent_styles: set[int]) -> None:
-    """Cell by cell, only for segments holding formulas or when percent styles exist."""
     has_formula = _FORMULA.search(seg) is not None
+    has_percent = bool(percent_styles) and _percent_pattern(frozenset(percent_styles)).search(seg) is not None
+    if has_formula or has_percent:
+        _scan_cells(scan, seg, percent_styles if has_percent else set(), has_formula)
+
+
+@lru_cache(maxsize=8)
+def _percent_pattern(styles: frozenset[int]) -> re.Pattern:
+    alternatives = b"|".join(str(i).encode() for i in sorted(styles))
+    return re.compile(rb"<" + _P + rb"c\b[^>]*?\bs=" + _Q + rb"(?:" + alternatives + rb")" + _Q)
+
+
+def _scan_cells(scan: SheetScan, seg: bytes, percent_styles: set[int], has_formula: bool) -> None:
+    """Cell by cell, only for segments holding a formula or a percent-styled cell."""
     for m in _CELL.finditer(seg):
         attrs, body = m.group(1), m.group(2) or b""
         kind = _TYPE.search(attrs)
@@ -286,6 +294,7 @@ def _scan_sheet(book: zipfile.ZipFile, title: str, part: str, budget: _Budget,
                 continue
             _scan_segment(scan, buffer[:cut.end()], percent_styles, strings, oversized)
             buffer = buffer[cut.end():]
+            _check_extent(scan)
             if scan.refused:
                 break
         else:

@@ -15,10 +15,10 @@ import datetime as dt
 MAX_SHEET_ROWS = 1_048_576          # Excel's own limit, header included
 MAX_SHEET_COLUMNS = 64
 MAX_CELL_BYTES = 1 << 20            # 1 MiB of UTF-8 text in one cell (CSV or Excel)
-MAX_SHEET_CELLS = 1 << 22           # used range (rows x columns) that one sheet may span
-MAX_WORKBOOK_CELLS = 1 << 23        # ... and all the sheets of a workbook together
+MAX_SHEET_CELLS = 1 << 21           # used range (rows x columns) that one sheet may span
+MAX_WORKBOOK_CELLS = 1 << 22        # ... and all the sheets of a workbook together
 MAX_WORKBOOK_XML_BYTES = 256 << 20  # unpacked worksheet and shared-string XML of a workbook
-MAX_WORKBOOK_TEXT_BYTES = 128 << 20  # text of every cell, shared strings counted per use
+MAX_WORKBOOK_TEXT_BYTES = 64 << 20   # text of every cell, shared strings counted per use
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 
