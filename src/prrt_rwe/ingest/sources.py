@@ -20,6 +20,7 @@ from prrt_rwe.ingest.xlsx_reader import (
     sheet_label,
 )
 from prrt_rwe.ingest.xlsx_scan import WorkbookScan, scan_workbook
+from prrt_rwe.outputs.completion import sha256_file
 from prrt_rwe.schema import TABLES, TABLES_BY_NAME
 
 
@@ -66,14 +67,6 @@ def _read_folder(folder: Path) -> RawRegistry:
     return RawRegistry(tables, issues, digest.hexdigest(), "csv", folder.name)
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _refusals(path: Path, scan: WorkbookScan) -> list[Issue]:
     """E014 for each sheet over a limit of schema/limits.py (and for the workbook)."""
     issues = [file_issue(sheet_label(path, s.title), s.title.strip().lower(), "E014",
@@ -85,7 +78,7 @@ def _refusals(path: Path, scan: WorkbookScan) -> list[Issue]:
 
 
 def _read_workbook(path: Path) -> RawRegistry:
-    fingerprint = _file_digest(path)
+    fingerprint = sha256_file(path)
     try:
         scan = scan_workbook(path, lambda title: title.strip().lower() in TABLES_BY_NAME)
     except ValueError as exc:
