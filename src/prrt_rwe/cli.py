@@ -101,8 +101,12 @@ def analyze(
     config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
     suppress_below: Optional[int] = typer.Option(None, "--suppress-below",
                                                  help="mask counts below this number in the report"),
+    comparator: Optional[list[Path]] = typer.Option(None, "--comparator",
+                                                    help="a published trial arm or cohort (YAML, comparators.md); "
+                                                         "repeatable, added to the shipped NETTER-1/NETTER-2 files"),
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
+    from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
     from prrt_rwe.outputs.destination import DestinationError
     from prrt_rwe.study import StudyInputError, analyze as run_analyze
 
@@ -110,8 +114,12 @@ def analyze(
         err_console.print("give exactly one of a registry folder or --db FILE")
         raise typer.Exit(2)
     try:
+        extra = [load_comparator(p) for p in comparator or ()]
         result = run_analyze(source if source is not None else db, out, config=config,
-                             suppress_below=suppress_below, progress=True)
+                             suppress_below=suppress_below, progress=True, comparators=extra)
+    except ComparatorFileError as exc:
+        err_console.print(escape(f"comparator file {exc}"))
+        raise typer.Exit(2) from None
     except StudyInputError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(1) from None
@@ -119,6 +127,28 @@ def analyze(
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
     out_console.print(escape(f"report: {result.report_path}"))
+
+
+@app.command("reconstruct-km")
+def reconstruct_km(
+    curve: Path = typer.Option(..., "--curve", help="digitised curve CSV: time_months, survival (0-1)"),
+    at_risk: Path = typer.Option(..., "--at-risk", help="numbers at risk CSV: time_months, n_at_risk"),
+    out: Path = typer.Option(..., "--out", help="CSV to write: one row per patient, time_months, event"),
+    total_events: Optional[int] = typer.Option(None, "--total-events", help="total events, when published"),
+) -> None:
+    """Patient-level data reconstructed from a published Kaplan-Meier curve (Guyot et al. 2012)."""
+    from prrt_rwe.benchmarks.comparators.km_files import KmFileError, reconstruct_files
+
+    for path in (curve, at_risk):
+        if not path.exists():
+            err_console.print(escape(f"{path}: no such file"))
+            raise typer.Exit(2)
+    try:
+        ipd = reconstruct_files(curve, at_risk, out, total_events=total_events)
+    except KmFileError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(1) from None
+    out_console.print(escape(f"{out}: {ipd.time.size} patients, {int(ipd.event.sum())} events"))
 
 
 @app.command()

@@ -9,7 +9,7 @@ from prrt_rwe.benchmarks.published import published_studies, study
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
-from prrt_rwe.results.comparisons import ENDPOINTS, lookup
+from prrt_rwe.results.benchmarks import ENDPOINTS, lookup
 
 STUDY_LABELS = {"okamoto2026": "Okamoto 2026", "netter1": "NETTER-1", "netter2": "NETTER-2",
                 "brabander2017": "Brabander 2017", "compete": "COMPETE (177Lu-edotreotide)",
