@@ -56,17 +56,18 @@ class PublishedRow:
 NETTER_R = ("Clement D, et al. Eur J Nucl Med Mol Imaging 2022;49:3529-37, abstract: ORR 40.3 % (95 % CI "
             "28.1-53.6) and median PFS 24.8 months (17.5-34.5) in 62 patients with RECIST response; median OS "
             "41.4 months (28.6-50.2) in 110")
+BRABANDER_N = "N = the 443 patients of the cohort (citation); the outcome's own denominator is not recorded"
 PUBLISHED_ROWS: tuple[PublishedRow, ...] = (
     PublishedRow("okamoto2026", "orr", "orr", None, "177Lu-DOTATATE", "unresectable or recurrent NEN, any primary",
                  None, "headline population (as the paper)"),
     PublishedRow("okamoto2026", "pfs_median_months", "pfs_median_months", "estimate", "177Lu-DOTATATE",
                  "unresectable or recurrent NEN, any primary", None, "headline population (as the paper)", N=383),
     PublishedRow("brabander2017", "orr", "orr", None, "177Lu-DOTATATE", "GEP and bronchial NET, one centre",
-                 (), "all response-evaluable patients", N=443),
+                 (), "all response-evaluable patients", N=443, note=BRABANDER_N),
     PublishedRow("brabander2017", "pfs_median_months", "pfs_median_months", "estimate", "177Lu-DOTATATE",
-                 "GEP and bronchial NET, one centre", (), "all response-evaluable patients", N=443),
+                 "GEP and bronchial NET, one centre", (), "all response-evaluable patients", N=443, note=BRABANDER_N),
     PublishedRow("brabander2017", "os_median_months", "os_median_months", "estimate", "177Lu-DOTATATE",
-                 "GEP and bronchial NET, one centre", (), "all response-evaluable patients", N=443),
+                 "GEP and bronchial NET, one centre", (), "all response-evaluable patients", N=443, note=BRABANDER_N),
     PublishedRow("netter_r_pnet", "orr", "orr", None, "177Lu-DOTATATE", "pancreatic NET (registry)",
                  ('primary_group == "pancreas"',), "response-evaluable, pancreas primary", N=62,
                  ci95=(0.281, 0.536), note=NETTER_R),
@@ -162,7 +163,7 @@ def comparator_rows(adam, population, comparator, options) -> list[dict]:
         pts = patients(adam, population, comparator.eligibility)
     except EligibilityError:
         return []  # the comparators block reports why
-    label = f"{POPULATION_LABEL}, eligible for {comparator.study} ({_describe(comparator.eligibility)})"
+    label = f"{POPULATION_LABEL}, eligible for {comparator.study}"
     rows = []
     for endpoint in ENDPOINTS:
         outcome = comparator.outcome(endpoint)
