@@ -86,7 +86,10 @@ def weights_figure(ctx) -> str:
                edgecolor="white")
         ax.axvline(1.0, color="0.4", linewidth=0.8, linestyle="--")
         ax.set_xlim(0, edges[-1])
-        ax.set_title(f"{item['study']}: ESS {item['maic']['ess']:.1f} / {item['eligible_n']}", fontsize=8)
+        from prrt_rwe.report.benchmarks import short_arm
+
+        ax.set_title(f"{item['study']} · {short_arm(item['arm'])}\nESS {item['maic']['ess']:.1f} of "
+                     f"{item['eligible_n']}", fontsize=7)
         ax.set_xlabel("weight (mean 1)", fontsize=7)
     axes[0][0].set_ylabel("patients", fontsize=7)
     fig.tight_layout()

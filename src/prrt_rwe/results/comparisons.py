@@ -183,8 +183,12 @@ def published_rows(adam, population, results: dict, options) -> list[dict]:
         if row.criteria is None:
             mine = _headline(results, row.endpoint, row.ours_population)
         else:
-            pts = patients(adam, population, tuple(parse_criterion(c) for c in row.criteria))
-            mine = ours(pts, row.endpoint, None, options, row.ours_population)
+            try:
+                pts = patients(adam, population, tuple(parse_criterion(c) for c in row.criteria))
+            except EligibilityError as exc:
+                mine = {"estimate": None, "ci95": None, "N": 0, "population": f"{row.ours_population} ({exc})"}
+            else:
+                mine = ours(pts, row.endpoint, None, options, row.ours_population)
         rows.append({"study": STUDY_NAMES[row.study], "arm": row.arm, "endpoint": row.endpoint, "population": row.population,
                      "published": _published_from_yaml(row), "ours": mine})
     return rows

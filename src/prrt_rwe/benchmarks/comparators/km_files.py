@@ -57,7 +57,7 @@ def _with_file(exc: ReconstructionError, curve: Path, at_risk: Path) -> KmFileEr
         if text.startswith(prefix):
             row, _, rest = text[len(prefix):].partition(":")
             if row.isdigit():
-                return KmFileError(f"{path}:{int(row) + 1}:{rest.strip()}")
+                return KmFileError(f"{path}:{int(row) + 1}: {rest.strip()}")
     return KmFileError(f"{curve} / {at_risk}: {text}")
 
 
