@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from prrt_rwe.report.comparison_labels import endpoint_label, is_rate, ours_masked, short_arm
 from prrt_rwe.report.svg import new_figure, to_svg
 
 PUBLISHED, OURS = "#b4462f", "#1f5fa8"
 
 
-def _rate(endpoint: str) -> bool:
-    return endpoint == "orr" or endpoint.startswith("pfs_rate_")
-
-
 def _label(row: dict) -> str:
-    from prrt_rwe.report.benchmarks import endpoint_label, short_arm
-
     return f"{row['study']} · {short_arm(row['arm'])} · {endpoint_label(row['endpoint'])}"
 
 
@@ -50,11 +45,9 @@ def _panel(ax, rows, scale, xlabel, show_ours):
 
 
 def forest_figure(ctx) -> str:
-    from prrt_rwe.report.benchmarks import ours_masked
-
     rows = ctx.results["comparisons"]
-    panels = [(r_, s, x) for r_, s, x in (([r for r in rows if _rate(r["endpoint"])], 100, "Rate, % (95 % CI)"),
-                                          ([r for r in rows if not _rate(r["endpoint"])], 1, "Median, months (95 % CI)"))
+    panels = [(r_, s, x) for r_, s, x in (([r for r in rows if is_rate(r["endpoint"])], 100, "Rate, % (95 % CI)"),
+                                          ([r for r in rows if not is_rate(r["endpoint"])], 1, "Median, months (95 % CI)"))
               if r_]
     if not panels:
         panels = [([], 1, "")]
@@ -86,8 +79,6 @@ def weights_figure(ctx) -> str:
                edgecolor="white")
         ax.axvline(1.0, color="0.4", linewidth=0.8, linestyle="--")
         ax.set_xlim(0, edges[-1])
-        from prrt_rwe.report.benchmarks import short_arm
-
         ax.set_title(f"{item['study']} · {short_arm(item['arm'])}\nESS {item['maic']['ess']:.1f} of "
                      f"{item['eligible_n']}", fontsize=7)
         ax.set_xlabel("weight (mean 1)", fontsize=7)

@@ -13,7 +13,8 @@ at risk n_i at times T_i (T_0 = 0).  For each at-risk interval [T_i, T_{i+1}):
    number at risk equals the published one.
 The last interval (no closing number at risk) assumes the average censoring rate of the
 earlier intervals; with ``total_events`` its censoring is adjusted until the total number
-of events agrees.  Events are placed at the curve point, censorings at the mid-point of
+of events agrees, or until no more censoring in that interval can change it (the earlier
+intervals are fixed by their numbers at risk).  Events are placed at the curve point, censorings at the mid-point of
 their sub-interval, patients left at the end censored at the last curve time.
 
 Rounding is R's (half to even).  Two guards the published code lacks: d_k is kept within
@@ -185,7 +186,7 @@ def _last_interval(st: _State, t, lower, upper, n_risk, last_i, n_censor_total, 
     lo, hi = lower[j], upper[j]
 
     def place(n_censor):
-        if n_censor <= 0:
+        if n_censor <= 0 or hi <= lo:  # (a last interval of one curve point has nowhere to censor)
             st.cen[lo:hi] = 0
             return 0.0
         st.cen[lo:hi] = _spread(int(n_censor), t[lo], t[hi], t[lo:hi + 1])
@@ -206,14 +207,17 @@ def _last_interval(st: _State, t, lower, upper, n_risk, last_i, n_censor_total, 
         st.cen[lo:hi] = 0
         st.n_hat[lo + 1:hi + 2] = n_risk[j]
         return
+    tried = set()
     for _ in range(MAX_ADJUSTMENTS):
         total = st.d[:hi + 1].sum()
-        if not (total > total_events or (total < total_events and n_censor > 0)):
+        if not (total > total_events or (total < total_events and n_censor > 0)) or hi <= lo:
             return
-        n_censor = place(n_censor + (total - total_events))
+        n_censor = max(n_censor + (total - total_events), 0.0)
+        if n_censor in tried:  # the censoring of the last interval cannot move the total any further
+            return
+        tried.add(n_censor)
+        n_censor = place(n_censor)
         _walk(st, lo, hi, n_risk[j], last_i[j], j == 0, clip=True)
-    raise ReconstructionError(f"total_events: {total_events} events cannot be matched by the last interval's "
-                              "censoring; check the total and the curve")
 
 
 def _ipd(st: _State, t: np.ndarray, n0: int) -> ReconstructedIPD:
