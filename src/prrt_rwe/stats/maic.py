@@ -108,18 +108,19 @@ def _outside_hull_message(X: np.ndarray, t: np.ndarray, names) -> str:
 
 
 def _inside_hull(Z: np.ndarray) -> bool:
-    """LP: max s s.t. Z'λ = 0, Σλ = 1, λ_i ≥ s. Interior iff s* > 0 (relative to 1/n)."""
+    """LP: the largest s with Σλ_i z_i = 0, Σλ_i = 1, λ_i ≥ s; interior iff s* > 0.
+
+    Written with λ_i = s + μ_i, μ_i ≥ 0, so the programme has p + 1 equality rows and no
+    n × n inequality block (fast for thousands of patients)."""
     n, p = Z.shape
     scale = np.abs(Z).max(axis=0)
     scale[scale == 0] = 1.0
     Zs = Z / scale
     c = np.zeros(n + 1)
-    c[-1] = -1.0  # maximise s
-    A_eq = np.vstack([np.hstack([Zs.T, np.zeros((p, 1))]), np.hstack([np.ones((1, n)), np.zeros((1, 1))])])
+    c[-1] = -1.0  # maximise s (the last variable)
+    A_eq = np.vstack([np.hstack([Zs.T, Zs.sum(axis=0)[:, None]]), np.hstack([np.ones((1, n)), [[n]]])])
     b_eq = np.concatenate([np.zeros(p), [1.0]])
-    A_ub = np.hstack([-np.eye(n), np.ones((n, 1))])  # s - λ_i <= 0
-    res = linprog(c, A_ub=A_ub, b_ub=np.zeros(n), A_eq=A_eq, b_eq=b_eq,
-                  bounds=[(0, None)] * n + [(None, 1.0 / n)], method="highs")
+    res = linprog(c, A_eq=A_eq, b_eq=b_eq, bounds=[(0, None)] * n + [(None, 1.0 / n)], method="highs")
     return bool(res.status == 0 and -res.fun > HULL_MARGIN / n)
 
 
@@ -175,11 +176,52 @@ def maic_weights(X, targets) -> MaicWeights:
     return MaicWeights(w, a, names, effective_sample_size(w), diff, iterations, dropped)
 
 
+def _solve_batch(Zs: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Damped Newton on Q_b(a) = Σ_k C_bk exp(z_k'a) for every row b; returns (A, converged)."""
+    B, p = C.shape[0], Zs.shape[1]
+    ZZ = (Zs[:, :, None] * Zs[:, None, :]).reshape(Zs.shape[0], p * p)
+    A = np.zeros((B, p))
+    ok = np.zeros(B, dtype=bool)
+    active = np.arange(B)
+    Ca, W, m = C, C.copy(), np.zeros(B)  # W = C·exp(Z a - m) on the active rows
+    for _ in range(MAX_ITERATIONS):
+        sw = W.sum(axis=1)
+        g = W @ Zs
+        done = np.abs(g).max(axis=1) / sw <= TOLERANCE
+        ok[active[done]] = True
+        if done.any():
+            keep = ~done
+            active, Ca, W, g, m, sw = active[keep], Ca[keep], W[keep], g[keep], m[keep], sw[keep]
+        if active.size == 0:
+            break
+        H = (W @ ZZ).reshape(-1, p, p)
+        try:
+            step = np.linalg.solve(H, g[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            step = np.stack([np.linalg.lstsq(h, gi, rcond=None)[0] for h, gi in zip(H, g)])
+        logq = m + np.log(sw)
+        tstep = np.ones(active.size)
+        for _ in range(60):
+            trial = (A[active] - tstep[:, None] * step) @ Zs.T
+            mt = trial.max(axis=1)
+            Wt = Ca * np.exp(trial - mt[:, None])
+            worse = mt + np.log(Wt.sum(axis=1)) > logq + LOG_SLACK
+            if not worse.any():
+                break
+            tstep[worse] /= 2
+        A[active] = A[active] - tstep[:, None] * step
+        W, m = Wt, mt
+    return A, ok
+
+
 def maic_weights_batch(X, targets, counts) -> tuple[np.ndarray, np.ndarray]:
     """Weights for many case-frequency vectors at once (bootstrap resamples).
 
-    ``counts``: (B, n) multiplicities.  Returns ``(W, ok)``: W (B, n) = c_bi·exp(z_i'a_b)
-    (rows where ``ok`` is False — weights do not exist for that resample — are NaN)."""
+    ``counts``: (B, n) multiplicities.  Returns ``(W, ok)``: W (B, n) ∝ c_bi·exp(z_i'a_b)
+    (rows where ``ok`` is False — weights do not exist for that resample — are NaN).  The
+    same damped Newton steps as :func:`maic_weights`, for all resamples together, on the
+    distinct covariate patterns only (Q depends on a resample through its count of each
+    pattern), so the cost grows with the number of patterns, not of patients."""
     X, t, _ = _matrix(X, targets)
     C = np.asarray(counts, dtype=float)
     Z = X - t
@@ -189,40 +231,14 @@ def maic_weights_batch(X, targets, counts) -> tuple[np.ndarray, np.ndarray]:
         return C.copy(), np.ones(B, dtype=bool)
     sd = Z[:, keep].std(axis=0)
     sd[sd == 0] = 1.0
-    Zs = Z[:, keep] / sd
-    A = np.zeros((B, Zs.shape[1]))
-    ok = np.zeros(B, dtype=bool)
-    active = np.arange(B)
-    for _ in range(MAX_ITERATIONS):
-        eta = A[active] @ Zs.T
-        m = eta.max(axis=1, keepdims=True)
-        W = C[active] * np.exp(eta - m)
-        sw = W.sum(axis=1)
-        g = W @ Zs
-        done = np.abs(g).max(axis=1) / sw <= TOLERANCE
-        ok[active[done]] = True
-        active, W, g, m, sw = active[~done], W[~done], g[~done], m[~done], sw[~done]
-        if active.size == 0:
-            break
-        H = np.einsum("bi,ij,ik->bjk", W, Zs, Zs)
-        try:
-            step = np.linalg.solve(H, g[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            step = np.stack([np.linalg.lstsq(h, gi, rcond=None)[0] for h, gi in zip(H, g)])
-        logq = m[:, 0] + np.log(sw)
-        tstep = np.ones(active.size)
-        pending = np.ones(active.size, dtype=bool)
-        for _ in range(60):
-            trial = (A[active] - tstep[:, None] * step) @ Zs.T
-            mt = trial.max(axis=1, keepdims=True)
-            lq = mt[:, 0] + np.log((C[active] * np.exp(trial - mt)).sum(axis=1))
-            pending &= ~(lq <= logq + LOG_SLACK)
-            if not pending.any():
-                break
-            tstep[pending] /= 2
-        A[active] = A[active] - tstep[:, None] * step
-    eta = A @ Zs.T
-    W = C * np.exp(eta - eta.max(axis=1, keepdims=True))
+    patterns, pattern_of = np.unique(Z[:, keep] / sd, axis=0, return_inverse=True)
+    pattern_of = pattern_of.reshape(-1)
+    order = np.argsort(pattern_of, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(pattern_of[order]) != 0])
+    A, ok = _solve_batch(patterns, np.add.reduceat(C[:, order], starts, axis=1))
+    eta = A @ patterns.T                                            # (B, K)
+    E = np.exp(eta - eta.max(axis=1, keepdims=True))
+    W = C * E[:, pattern_of]
     W[~ok] = np.nan
     with np.errstate(invalid="ignore"):
         diff = np.abs((W @ X) / W.sum(axis=1, keepdims=True) - t).max(axis=1)

@@ -49,7 +49,16 @@ def _reconstruction(comparator, extra: dict):
     return lambda pts, w: hazard_ratio(ipd, pts, w)
 
 
-def one(adam, population, comparator, options, settings: ComparatorSettings) -> tuple[dict, dict]:
+def _same_maic(comparator, months):
+    """Comparators with the same eligibility, targets and landmark (the two arms of a trial)
+    get the same MAIC; a digitised curve makes each its own."""
+    if comparator.km is not None:
+        return None
+    return (tuple(c.text for c in comparator.eligibility),
+            tuple((t.variable, t.kind, t.value, t.level) for t in comparator.baseline), months)
+
+
+def one(adam, population, comparator, options, settings: ComparatorSettings, cache=None) -> tuple[dict, dict]:
     item = {"id": comparator.id, "study": comparator.study, "arm": comparator.arm, "eligible_n": 0,
             "naive": None, "maic": None, "reason": None}
     extra = {"population": POPULATION_LABEL, "criteria": [c.text for c in comparator.eligibility],
@@ -64,20 +73,31 @@ def one(adam, population, comparator, options, settings: ComparatorSettings) -> 
     item["naive"] = naive(pts, comparator, options)
     item["eligible_n"] = _eligible_n(pts, comparator)
     hr = _reconstruction(comparator, extra)
-    try:
-        item["maic"], extra["maic"] = maic(pts, comparator, resamples=settings.resamples, seed=settings.seed,
-                                           reconstructed=hr)
-    except MaicNotEstimable as exc:
-        item["reason"] = str(exc)
+    rate = comparator.outcome("pfs_rate")
+    key = _same_maic(comparator, None if rate is None else rate.months)
+    cache = {} if cache is None else cache
+    if key is None or key not in cache:
+        try:
+            found = maic(pts, comparator, resamples=settings.resamples, seed=settings.seed, reconstructed=hr)
+        except MaicNotEstimable as exc:
+            found = exc
+        if key is not None:
+            cache[key] = found
+    else:
+        found = cache[key]
+    if isinstance(found, MaicNotEstimable):
+        item["reason"] = str(found)
+    else:
+        item["maic"], extra["maic"] = found
     return item, extra
 
 
 def comparator_results(adam, comparators, options, settings: ComparatorSettings = ComparatorSettings()):
     """(results.json ``comparators`` list, extras keyed by comparator id)."""
     population = evaluable(adam.adsl)
-    items, extras = [], {}
+    items, extras, cache = [], {}, {}
     for c in comparators:
-        item, extra = one(adam, population, c, options, settings)
+        item, extra = one(adam, population, c, options, settings, cache)
         items.append(item)
         extras[c.id] = extra
     return items, extras

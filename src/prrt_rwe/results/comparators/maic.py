@@ -26,13 +26,14 @@ import pandas as pd
 
 from prrt_rwe import stats
 from prrt_rwe.results import survival as surv
-from prrt_rwe.stats.bootstrap import frequencies, resample_indices
+from prrt_rwe.stats.bootstrap import frequencies
 from prrt_rwe.stats.bootstrap_interval import percentile_interval
 from prrt_rwe.stats.km_batch import median_batch, survival_at_batch
 from prrt_rwe.stats.maic import maic_weights_batch
 
 MIN_ELIGIBLE = 10
 HISTOGRAM_BINS = 12
+CHUNK_CELLS = 2_000_000  # resamples are drawn and solved in chunks of about this many (B x n) cells
 
 
 class MaicNotEstimable(Exception):
@@ -112,6 +113,38 @@ def _curve(days, event, w) -> dict:
     return {"time_months": fit.time.tolist(), "survival": fit.survival.tolist()}
 
 
+@dataclass(frozen=True)
+class Replicates:
+    orr: np.ndarray
+    pfs_rate: np.ndarray | None
+    pfs_median_months: np.ndarray | None
+    failed: int
+
+
+def bootstrap(X: np.ndarray, targets, sub, months, resamples: int, seed: int) -> Replicates:
+    """Step 5: resamples drawn as ``stats.bootstrap`` draws them (one generator seeded with
+    ``seed``, n row indices per resample — taken in chunks, the same stream), the weights
+    re-estimated in each (NaN where they do not exist), then the weighted statistics."""
+    n, has = sub.n, sub.has_pfs
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(resamples, CHUNK_CELLS // n))
+    orr, rate, med, failed = [], [], [], 0
+    r = sub.responder.astype(float)
+    days, ev = sub.pfs_days[has], sub.pfs_event[has]
+    for start in range(0, resamples, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, resamples - start), n))
+        W, ok = maic_weights_batch(X, targets, frequencies(idx, n))
+        failed += int((~ok).sum())
+        with np.errstate(invalid="ignore"):
+            orr.append((W @ r) / W.sum(axis=1))
+        if has.sum() >= 2:
+            if months is not None:
+                rate.append(survival_at_batch(days, ev, W[:, has], months * surv.DAYS_PER_MONTH))
+            med.append(median_batch(days, ev, W[:, has]) / surv.DAYS_PER_MONTH)
+    return Replicates(np.concatenate(orr), np.concatenate(rate) if rate else None,
+                      np.concatenate(med) if med else None, failed)
+
+
 def maic(pts, comparator, *, resamples: int, seed: int, reconstructed=None) -> tuple[dict, dict]:
     """(results.json ``maic`` block, report extras); raises MaicNotEstimable with the reason."""
     d = design(pts.adsl, comparator)
@@ -132,28 +165,23 @@ def maic(pts, comparator, *, resamples: int, seed: int, reconstructed=None) -> t
     has = sub.has_pfs
     rate = comparator.outcome("pfs_rate")
     months = None if rate is None else rate.months
-    idx = resample_indices(sub.n, resamples, seed)
-    W, ok = maic_weights_batch(X.to_numpy(), d.targets, frequencies(idx, sub.n))
-    with np.errstate(invalid="ignore"):
-        orr_b = (W @ r) / W.sum(axis=1)
+    reps = bootstrap(X.to_numpy(), d.targets, sub, months, resamples, seed)
     orr = float(w @ r / w.sum())
     block = {"matched_on": list(X.columns), "ess": fit.ess, "max_abs_diff": fit.max_abs_diff,
-             "orr": {"estimate": orr, "ci95": _interval(orr_b)}, "pfs_rate": None,
+             "orr": {"estimate": orr, "ci95": _interval(reps.orr)}, "pfs_rate": None,
              "pfs_hr_vs_reconstructed": None}
     extras = {"maic_n": sub.n, "balance": _balance(X, d.targets, w), "unmatched_medians": _medians(sub, d.medians),
               "weights_histogram": _histogram(fit.rescaled), "max_weight_share": float(w.max() / w.sum()),
               "dropped": list(fit.dropped),
-              "bootstrap": {"resamples": resamples, "seed": seed, "failed": int((~ok).sum())}}
+              "bootstrap": {"resamples": resamples, "seed": seed, "failed": reps.failed}}
     if has.sum() >= 2:
         days, ev, wp = sub.pfs_days[has], sub.pfs_event[has], w[has]
         km = stats.kaplan_meier(days, ev, weights=wp)
         if months is not None:
             at = km.survival_at(months * surv.DAYS_PER_MONTH)
-            rate_b = survival_at_batch(days, ev, W[:, has], months * surv.DAYS_PER_MONTH)
             block["pfs_rate"] = {"months": months, "estimate": None if at is None else at.estimate,
-                                 "ci95": _interval(rate_b) if at is not None else [None, None]}
-        med_b = median_batch(days, ev, W[:, has]) / surv.DAYS_PER_MONTH
-        extras["pfs_median_months"] = {"estimate": surv.months(km.median), "ci95": _interval(med_b)}
+                                 "ci95": _interval(reps.pfs_rate) if at is not None else [None, None]}
+        extras["pfs_median_months"] = {"estimate": surv.months(km.median), "ci95": _interval(reps.pfs_median_months)}
         extras["pfs_curve"] = _curve(days, ev, wp)
     if reconstructed is not None and has.sum() >= 2:
         block["pfs_hr_vs_reconstructed"], extras["reconstructed"] = reconstructed(sub, w)
