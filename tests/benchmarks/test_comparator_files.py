@@ -5,6 +5,7 @@ and the key; eligibility criteria parse only in the one allowed shape."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -167,3 +168,13 @@ def test_eligibility_on_adsl_missing_never_meets():
     with pytest.raises(EligibilityError, match="who_grade is not numeric"):
         eligible(adsl, [parse_criterion("who_grade >= 2")])
     assert np.all(eligible(adsl, [parse_criterion('primary_group != "midgut"')]) == [False, False, True, False])
+
+
+def test_the_documented_example_is_a_valid_file(tmp_path):
+    doc = (Path(__file__).parents[2] / "docs" / "comparators.md").read_text(encoding="utf-8")
+    example = doc.split("A minimal file:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "my_trial_pfs_curve.csv").write_text("time_months,survival\n0,1\n6,0.8\n12,0.7\n18,0.55\n24,0.5\n")
+    (tmp_path / "my_trial_pfs_at_risk.csv").write_text("time_months,n_at_risk\n0,120\n12,80\n")
+    c = load_comparator(_write(tmp_path, example, "my_trial.yaml"))
+    assert [t.label for t in c.baseline] == ["age", "sex = M", "ki67_lt10", "prior_lines"]
+    assert c.km.ipd.time.size == 120
