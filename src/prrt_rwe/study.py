@@ -209,6 +209,8 @@ def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, s
         adam_files = written.result()
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
+    if in_force is not None:
+        provenance["comparators"] = [{"id": c.id, "file": Path(c.path).name} for c in in_force]
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
                       config=cfg.source, run_id=run_id)
     files = [write_with(out / "results.json", lambda tmp: write_results(analysis.results, tmp))]

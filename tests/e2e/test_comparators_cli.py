@@ -140,3 +140,31 @@ def test_reconstruct_km_missing_file_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(app, ["reconstruct-km", "--curve", str(tmp_path / "none.csv"), "--at-risk",
                                       str(tmp_path / "none.csv"), "--out", str(tmp_path / "ipd.csv")])
     assert result.exit_code == 2 and "no such file" in " ".join(result.output.split())
+
+
+def test_suppression_masks_our_side_of_small_comparisons(tmp_path):
+    # Hand registry (9 patients) with --suppress-below 3: an N under 3 shows as "<3" and its
+    # estimate as "–"; an ORR is shown only when responders and non-responders are both >= 3.
+    import html as html_lib
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from hand_registry import write_registry
+
+    registry = write_registry(tmp_path / "registry")
+    result = CliRunner().invoke(app, ["analyze", str(registry), "--out", str(tmp_path / "out"),
+                                      "--suppress-below", "3"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    table = page[page.index('id="table-benchmarks"'):]
+    table = table[:table.index("</tbody>")]
+    rows = [[html_lib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr>(.*?)</tr>", table)]
+    rows = [r for r in rows if len(r) == 6]
+    assert any(r[5] == "<3" for r in rows)
+    for arm, endpoint, _, _, ours, n in rows:
+        if n.startswith("<"):
+            assert ours == "–", (arm, endpoint)
+        elif endpoint == "ORR" and ours != "–":
+            est, N = float(ours.split(" %")[0]) / 100, int(n)
+            assert min(round(est * N), N - round(est * N)) >= 3, (arm, ours, n)

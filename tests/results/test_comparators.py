@@ -101,9 +101,8 @@ def test_maic_by_hand(tmp_path):
         lo, hi = block["ci95"]
         assert lo <= block["estimate"] <= hi
     mx = extra["maic"]
-    assert mx["balance"] == [{"variable": "sex = M", "target": 0.5, "before": pytest.approx(8 / 12),
-                              "after": pytest.approx(0.5)}]
-    assert mx["unmatched_medians"] == [{"variable": "age", "published_median": 61, "ours_median": 56.5}]
+    assert mx["balance"] == {"sex = M": {"target": 0.5, "before": pytest.approx(8 / 12), "after": pytest.approx(0.5)}}
+    assert mx["unmatched_medians"] == {"age": {"published_median": 61, "ours_median": 56.5}}
     assert sum(mx["weights_histogram"]["counts"]) == 12
     assert mx["bootstrap"] == {"resamples": 300, "seed": 7, "failed": mx["bootstrap"]["failed"]}
     assert maic["pfs_hr_vs_reconstructed"] is None and "no digitised" in extra["pfs_hr_reason"]

@@ -73,7 +73,8 @@ def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
             mrate = None if maic is None else maic["pfs_rate"]
             rows.append((f"PFS at {rate['months']:g} months",
                          "–" if nb.masked(eligible) else value(m, rate["ours"]["estimate"], rate["ours"]["ci95"]),
-                         na or ("—" if mrate is None else value(m, mrate["estimate"], mrate["ci95"])),
+                         na or ("—" if mrate is None else "–" if nb.masked(item["eligible_n"]) else
+                                value(m, mrate["estimate"], mrate["ci95"])),
                          value(m, rate["published"]["estimate"], rate["published"]["ci95"])))
     if "pfs_median_months" in mx:
         med = mx["pfs_median_months"]
@@ -116,14 +117,14 @@ def balance_table(ctx) -> Table | None:
         if not mx:
             continue
         rows.append(group(f"{item['study']} — {short_arm(item['arm'])} (n = {nb.count(mx['maic_n'])})"))
-        for b in mx["balance"]:
+        for name, b in mx["balance"].items():
             before = b["before"]
             count = round(before * mx["maic_n"]) if 0 <= before <= 1 else None
             hide = count is not None and (nb.masked(count) or nb.masked(mx["maic_n"] - count))
             fmt = (lambda x: f"{100 * x:.1f} %") if 0 <= b["target"] <= 1 and 0 <= before <= 1 else (lambda x: f"{x:.2f}")
-            rows.append((b["variable"], fmt(b["target"]), "–" if hide else fmt(before), fmt(b["after"])))
-        for m in mx.get("unmatched_medians", []):
-            rows.append((f"{m['variable']} (median, not matched)", f"{m['published_median']:g}",
+            rows.append((name, fmt(b["target"]), "–" if hide else fmt(before), fmt(b["after"])))
+        for variable, m in mx.get("unmatched_medians", {}).items():
+            rows.append((f"{variable} (median, not matched)", f"{m['published_median']:g}",
                          "NA" if m["ours_median"] is None else f"{m['ours_median']:g}", "—"))
     if not rows:
         return None
@@ -144,8 +145,9 @@ def caveats(ctx) -> list[str]:
         mx = ctx.extras["comparators"].get(item["id"], {})
         if item["maic"] is not None:
             n, ess = item["eligible_n"], item["maic"]["ess"]
+            share = "" if ctx.numbers.masked(n) else f" ({100 * ess / n:.0f} %)"
             out.append(f"{item['study']} ({short_arm(item['arm'])}): ESS {ess:.1f} of {ctx.numbers.count(n)} "
-                       f"matched patients ({100 * ess / n:.0f} %). A small ESS means a few heavily weighted "
+                       f"matched patients{share}. A small ESS means a few heavily weighted "
                        "patients carry the adjusted estimate: its bootstrap CI is wide and it can move with one "
                        "patient; an ESS near n means our eligible patients already resembled the trial's.")
         elif mx.get("eligible_evaluable_n") is not None:

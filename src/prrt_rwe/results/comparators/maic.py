@@ -93,18 +93,20 @@ def _histogram(rescaled: np.ndarray) -> dict:
     return {"edges": edges.tolist(), "counts": counts.tolist()}
 
 
-def _balance(X: pd.DataFrame, targets, w) -> list[dict]:
+def _balance(X: pd.DataFrame, targets, w) -> dict:
+    """Per matched variable: the target, our unweighted and our weighted mean."""
     Xn = X.to_numpy(dtype=float)
-    return [{"variable": name, "target": float(targets[j]), "before": float(Xn[:, j].mean()),
-             "after": float(w @ Xn[:, j] / w.sum())} for j, name in enumerate(X.columns)]
+    return {name: {"target": float(targets[j]), "before": float(Xn[:, j].mean()),
+                   "after": float(w @ Xn[:, j] / w.sum())} for j, name in enumerate(X.columns)}
 
 
-def _medians(pts, medians) -> list[dict]:
-    out = []
+def _medians(pts, medians) -> dict:
+    """Per median-only target: the published median and ours (reported, not matched)."""
+    out = {}
     for t in medians:
         ours = pd.to_numeric(pts.adsl[t.variable], errors="coerce")
-        out.append({"variable": t.variable, "published_median": t.value,
-                    "ours_median": None if ours.dropna().empty else float(ours.median())})
+        out[t.variable] = {"published_median": t.value,
+                           "ours_median": None if ours.dropna().empty else float(ours.median())}
     return out
 
 
