@@ -76,9 +76,14 @@ def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
                          na or ("—" if mrate is None else "–" if nb.masked(item["eligible_n"]) else
                                 value(m, mrate["estimate"], mrate["ci95"])),
                          value(m, rate["published"]["estimate"], rate["published"]["ci95"])))
-    if "pfs_median_months" in mx:
-        med = mx["pfs_median_months"]
-        rows.append(("Median PFS, months", "", value("pfs_median_months", med["estimate"], med["ci95"]), ""))
+    naive_med, pub_med = extra.get("naive_pfs_median_months"), extra.get("published_pfs_median_months")
+    if "pfs_median_months" in mx or pub_med:
+        med = mx.get("pfs_median_months")
+        rows.append(("Median PFS, months",
+                     "–" if naive_med is None or nb.masked(eligible) else
+                     value("pfs_median_months", naive_med["estimate"], naive_med["ci95"]),
+                     na or ("—" if med is None else value("pfs_median_months", med["estimate"], med["ci95"])),
+                     "—" if pub_med is None else value("pfs_median_months", pub_med["estimate"], pub_med["ci95"])))
     if maic is not None:
         hr = maic["pfs_hr_vs_reconstructed"]
         if hr is None:

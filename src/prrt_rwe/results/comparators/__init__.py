@@ -11,8 +11,8 @@ from prrt_rwe import stats
 from prrt_rwe.benchmarks.comparators import EligibilityError
 from prrt_rwe.results.comparators.cohort import POPULATION_LABEL, evaluable, patients
 from prrt_rwe.results.comparators.maic import MaicNotEstimable, design, maic
-from prrt_rwe.results.comparators.naive import naive
-from prrt_rwe.results.comparators.published import n_is_arm_size
+from prrt_rwe.results.comparators.naive import naive, naive_median
+from prrt_rwe.results.comparators.published import n_is_arm_size, published
 from prrt_rwe.results.comparators.reconstructed import hazard_ratio, reconstruct
 
 __all__ = ["ComparatorSettings", "comparator_results"]
@@ -71,6 +71,9 @@ def one(adam, population, comparator, options, settings: ComparatorSettings, cac
         return item, extra
     extra["eligible_evaluable_n"] = pts.n
     item["naive"] = naive(pts, comparator, options)
+    extra["naive_pfs_median_months"] = naive_median(pts, options)
+    median = comparator.outcome("pfs_median_months")
+    extra["published_pfs_median_months"] = published(median, comparator)
     item["eligible_n"] = _eligible_n(pts, comparator)
     hr = _reconstruction(comparator, extra)
     rate = comparator.outcome("pfs_rate")

@@ -29,3 +29,12 @@ def naive(pts, comparator, options) -> dict:
         ours = surv.landmark(fit, rate.months) if fit is not None else {"estimate": None, "ci95": [None, None]}
         block["pfs_rate"] = {"months": rate.months, "ours": ours, "published": published(rate, comparator)}
     return block
+
+
+def naive_median(pts, options) -> dict:
+    """Our unweighted KM median PFS (months) on the eligible patients, with its CI."""
+    fit = km(pts, options)
+    if fit is None:
+        return {"estimate": None, "ci95": [None, None]}
+    lo, hi = fit.median_ci
+    return {"estimate": surv.months(fit.median), "ci95": [surv.months(lo), surv.months(hi)]}
