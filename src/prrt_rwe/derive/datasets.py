@@ -20,7 +20,7 @@ from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
                              cutoff as cutoff_rule,
                              hormonal, kidney, recist, recist_lesions, response_duration,
-                             time_to_event)
+                             time_to_event, tumour_size)
 from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
 from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
 
@@ -44,6 +44,7 @@ class AdamDatasets:
     hormonal_symptoms: dict[str, int]
     rules: dict = field(default_factory=dict)
     cutoff_ignored: dict[str, int] = field(default_factory=dict)   # derive/cutoff.py IGNORED_KEYS
+    tumour_change: pd.DataFrame | None = None   # derive/tumour_size.py (the waterfall plot)
 
     def write_parquet(self, folder) -> list[Path]:
         """Write adsl.parquet ... adhs.parquet into ``folder``, each file atomically, dates as
@@ -117,6 +118,9 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         hormonal_symptoms=hormonal.hormonal_summary(adhs),
         rules=rules_in_force(config),
         cutoff_ignored=ignored,
+        tumour_change=ids.attach(tumour_size.best_change(
+            reg.assessments, reg.lesions, c1, cov["next_therapy_date_D"].to_numpy(),
+            time_to_event.first_pd_and_last_adequate(ovr, n)[0], n)),
     )
 
 
