@@ -24,7 +24,8 @@ def _step_arrays(km):
     return t, s, lo, hi
 
 
-def km_figure(data, options, table: dict, title: str, count) -> str:
+def km_figure(data, options, table: dict, title: str, count,
+              xlabel: str = "Months since first PRRT cycle") -> str:
     fig, (ax, tab) = new_figure(7.0, 4.6, nrows=2, sharex=True,
                                 gridspec_kw={"height_ratios": [3.2, 1.0], "hspace": 0.42})
     if data.n:
@@ -62,7 +63,7 @@ def km_figure(data, options, table: dict, title: str, count) -> str:
         for x, v in zip(months, values):
             tab.text(x, y, count(v), ha="center", va="center")
     ax.tick_params(labelbottom=True)
-    ax.set_xlabel("Months since first PRRT cycle")
+    ax.set_xlabel(xlabel)
     return to_svg(fig)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from prrt_rwe.report import efficacy_methods
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
 
@@ -23,6 +24,7 @@ def paragraphs(ctx) -> list[str]:
         "Analysis sets: enrolled = every patient; safety = at least one cycle; efficacy = safety with a "
         "baseline assessment (on or before C1) and every covariate of the models present (complete case). "
         "Each exclusion is counted once, by the first reason that applies.",
+        *efficacy_methods.paragraphs(ctx),
         "Tumour response (RECIST 1.1, site-recorded time-point responses): assessments after C1 and before "
         f"the next therapy, up to the first PD. Confirmed response needs a second CR/PR at least "
         f"{c.recist.confirmation_days} days later; stable disease needs an assessment on day "
@@ -65,6 +67,7 @@ CHOICES = (
     ("Site sensitivity", "strata(site); cluster(site) sandwich variance", "Lin & Wei 1989"),
     ("Toxicity grading", "CTCAE v5.0 from values; worst post-baseline grade", "NCI CTCAE v5.0"),
     ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
+    *efficacy_methods.CHOICES,
 )
 
 
