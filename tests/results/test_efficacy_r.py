@@ -1,9 +1,8 @@
 """The reviewer-grade efficacy analyses against R (tests/validation/r/efficacy.R): the
 cluster-robust response model (sandwich::vcovCL HC0), the univariable fits, the liver3 models,
-the Cox fit stratified on the terms cox.zph flags, the duration-of-response Kaplan-Meier
-summary, and RMST (print(survfit, rmean = tau), survRM2's difference). Each is run through
-the results/ function the pipeline uses, on ADaM-shaped frames built from R's cohort; 1e-6
-relative."""
+the Cox fit stratified on the terms cox.zph flags and the duration-of-response Kaplan-Meier
+summary (RMST: tests/stats/test_rmst.py). Each is run through the results/ function the
+pipeline uses, on ADaM-shaped frames built from R's cohort; 1e-6 relative."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from prrt_rwe.results import efficacy_models as em
 from prrt_rwe.results.models import pfs_fits
 from prrt_rwe.results.response_duration import duration_of_response
 from prrt_rwe.results.survival import DAYS_PER_MONTH, KmOptions
-from prrt_rwe.stats import rmst
 
 FIXTURES = Path(__file__).parents[1] / "validation" / "fixtures"
 COHORT = pd.read_csv(FIXTURES / "efficacy_cohort.csv")
@@ -118,37 +116,3 @@ def test_duration_of_response_km_equals_survfit():
         assert float(month) * DAYS_PER_MONTH == pytest.approx(row["time"])
         assert rate["estimate"] == pytest.approx(row["surv"], rel=REL)
         assert rate["ci95"] == pytest.approx([row["lower"], row["upper"]], rel=REL)
-
-
-def _rmst_input(case: str):
-    if case.startswith("lung"):
-        d = pd.read_csv(FIXTURES / "surv_lung.csv")       # km_logrank.R: survival's lung, group = sex
-        return d["time"], d["event"], d["group"]
-    if case.startswith("veteran"):
-        d = pd.read_csv(FIXTURES / "surv_veteran.csv")    # group = celltype
-        return d["time"], d["event"], d["group"]
-    return COHORT["pfs_days"], COHORT["pfs_event"], COHORT["krenning4"]
-
-
-@pytest.mark.parametrize("case", sorted(pd.read_csv(FIXTURES / "r_efficacy_rmst.csv")["case"].unique()))
-def test_rmst_equals_print_survfit_rmean_and_survrm2(case):
-    ref = pd.read_csv(FIXTURES / "r_efficacy_rmst.csv")
-    ref = ref[ref["case"] == case]
-    time, event, group = _rmst_input(case)
-    tau = None if case in ("lung_sex", "veteran_celltype", "cohort_krenning4") else ref["tau"].iloc[0]
-    if ref["level"].iloc[0] == "all":
-        r = rmst(time, event, tau)
-        assert (r.rmst, r.se) == pytest.approx((ref["rmst"].iloc[0], ref["se"].iloc[0]), rel=REL)
-        assert r.ci95 == pytest.approx((r.rmst - 1.959963984540054 * r.se, r.rmst + 1.959963984540054 * r.se))
-        return
-    r = rmst(time, event, tau, group=group)
-    assert r.tau == pytest.approx(ref["tau"].iloc[0])
-    assert [str(lv) for lv in r.levels] == ref["level"].astype(str).tolist()
-    assert r.rmst == pytest.approx(ref["rmst"].to_numpy(), rel=REL)
-    assert r.se == pytest.approx(ref["se"].to_numpy(), rel=REL)
-    if len(r.levels) == 2:
-        d = r.difference
-        assert (d.estimate, d.se, d.p) == pytest.approx(
-            (ref["diff"].iloc[0], ref["diff_se"].iloc[0], ref["diff_p"].iloc[0]), rel=REL)
-    else:
-        assert r.difference is None
