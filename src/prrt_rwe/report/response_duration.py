@@ -9,6 +9,7 @@ A bar of the waterfall or swimmer plot is one patient, so both are left out when
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
 from prrt_rwe.report.km import km_figure
@@ -44,13 +45,31 @@ def table(ctx) -> Table:
                  table_id="table-dor")
 
 
+def rectangles(ax, left, right, bottom, top, color) -> None:
+    """Axis-aligned rectangles as one collection (one SVG path, not one patch per bar)."""
+    left, right, bottom, top = (np.asarray(v, dtype=float) for v in (left, right, bottom, top))
+    if left.size == 0:
+        return
+    verts = np.stack([np.column_stack(c) for c in ((left, bottom), (left, top), (right, top), (right, bottom))],
+                     axis=1)
+    ax.add_collection(PolyCollection(verts, facecolors=color, edgecolors="none", linewidths=0))
+
+
+def _by_bor(rows):
+    bor = rows["bor"].to_numpy(dtype=object)
+    for name, color in BOR_COLORS.items():
+        yield bor == name, color
+    other = ~np.isin(bor, list(BOR_COLORS))
+    yield other, BOR_COLORS["NE"]
+
+
 def waterfall_figure(rows) -> str:
     fig, ax = new_figure(7.0, 3.4)
     values = rows["pchg_best"].to_numpy(dtype=float)
     shown = np.minimum(values, WATERFALL_CAP)
-    colors = [BOR_COLORS.get(b, BOR_COLORS["NE"]) for b in rows["bor"]]
     x = np.arange(len(values))
-    ax.bar(x, shown, width=0.85, color=colors, linewidth=0)
+    for hit, color in _by_bor(rows):
+        rectangles(ax, x[hit] - 0.425, x[hit] + 0.425, np.zeros(hit.sum()), shown[hit], color)
     capped = values > WATERFALL_CAP
     if capped.any():
         ax.plot(x[capped], shown[capped] + 3, "^", color="0.3", markersize=3)
@@ -73,25 +92,27 @@ def waterfall_figure(rows) -> str:
 def swimmer_figure(rows) -> str:
     n = len(rows)
     fig, ax = new_figure(7.0, max(2.6, 0.07 * n + 1.2))
-    y = np.arange(n)[::-1]
-    ax.barh(y, rows["followup_end"], height=0.8, color="#e6e9ed", linewidth=0, label="Follow-up")
-    ax.barh(y, rows["treatment_end"], height=0.8, color="#8c96a3", linewidth=0, label="PRRT (C1 to last cycle)")
-    span = rows["response_end"] - rows["response_start"]
-    ax.barh(y, span, left=rows["response_start"], height=0.38,
-            color=[BOR_COLORS.get(b, BOR_COLORS["NE"]) for b in rows["bor"]], linewidth=0, label="Response")
+    y = np.arange(n)[::-1].astype(float)
+    zero = np.zeros(n)
+    rectangles(ax, zero, rows["followup_end"], y - 0.4, y + 0.4, "#e6e9ed")
+    rectangles(ax, zero, rows["treatment_end"], y - 0.4, y + 0.4, "#8c96a3")
+    for hit, color in _by_bor(rows):
+        rectangles(ax, rows["response_start"][hit], rows["response_end"][hit], y[hit] - 0.19, y[hit] + 0.19, color)
     prog = rows["progressed"].to_numpy(dtype=bool)
     died = rows["died"].to_numpy(dtype=bool)
     ax.plot(rows["response_end"][prog], y[prog], "x", color="#c0392b", markersize=3.5, label="Progression or death")
     ax.plot(rows["followup_end"][died], y[died], "s", color="0.15", markersize=2.5, label="Death")
-    ongoing = ~died
-    ax.plot(rows["followup_end"][ongoing] + 0.4, y[ongoing], ">", color="0.45", markersize=3,
+    ax.plot(rows["followup_end"][~died] + 0.4, y[~died], ">", color="0.45", markersize=3,
             label="Alive at last follow-up")
+    handles = [Patch(color="#e6e9ed", label="Follow-up"), Patch(color="#8c96a3", label="PRRT (C1 to last cycle)"),
+               Patch(color=BOR_COLORS["PR"], label="Response (PR)"), Patch(color=BOR_COLORS["CR"], label="Response (CR)")]
     ax.set_yticks([])
     ax.set_ylim(-1, n)
     ax.set_xlim(0, float(rows["followup_end"].max()) + 2 if n else 1)
     ax.set_xlabel("Months since first PRRT cycle")
     ax.set_ylabel("Confirmed responders (one bar each)")
-    ax.legend(frameon=False, fontsize=7, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.legend(handles=handles + ax.get_legend_handles_labels()[0], frameon=False, fontsize=7, ncol=4,
+              loc="lower center", bbox_to_anchor=(0.5, 1.0))
     return to_svg(fig)
 
 
