@@ -4,8 +4,6 @@ table, on small hand-made ADaM frames; every expected number is worked out in th
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -67,48 +65,3 @@ def test_time_to_response_quartiles_by_hand():
     assert out["n"] == 4
     assert (out["q1"], out["median"], out["q3"]) == pytest.approx((1.75, 2.5, 3.75))
     assert time_to_response(adtte, pd.Index(["e"])) == {"n": 0, "median": None, "q1": None, "q3": None}
-
-
-@pytest.fixture(scope="module")
-def hand_runs(tmp_path_factory):
-    """The ten-patient registry (tests/e2e/hand_registry.py) with each headline population."""
-    sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
-    from hand_registry import write_registry
-
-    from prrt_rwe.config import parse_config
-    from prrt_rwe.study import analyze
-
-    base = tmp_path_factory.mktemp("headline")
-    registry = write_registry(base / "registry")
-    return {h: analyze(registry, base / h, config=parse_config({"study": {"headline_population": h}})).results
-            for h in ("complete_case", "evaluable")}
-
-
-def test_headline_population_switches_the_headline_blocks_only(hand_runs):
-    cc, ev = hand_runs["complete_case"], hand_runs["evaluable"]
-    # hand registry: evaluable = the 8 safety patients with a baseline scan (all but B3 and C3);
-    # complete case = those 8 less C2 (no Ki-67) = 7. Confirmed responders: A1 (PR), A4 (CR), C1 (PR)
-    assert cc["populations"] == {"headline": "complete_case", "evaluable": 8, "complete_case": 7}
-    assert (cc["response"]["orr"]["n"], cc["response"]["orr"]["N"]) == (3, 7)
-    assert (ev["response"]["orr"]["n"], ev["response"]["orr"]["N"]) == (3, 8)
-    for r in (cc, ev):   # both populations always reported, whichever is headline
-        assert r["response_complete_case"]["orr"]["N"] == 7 and r["response_evaluable"]["orr"]["N"] == 8
-        assert r["pfs_evaluable"]["n"] == 8 and r["pfs_complete_case"]["n"] == 7
-    assert ev["pfs"] == ev["pfs_evaluable"] and cc["pfs"] == cc["pfs_complete_case"]
-    assert cc["models"] == ev["models"]                      # models: always the complete-case set
-    assert cc["models"]["pfs_cox"]["n"] == 7
-
-
-def test_duration_of_response_of_the_hand_registry(hand_runs):
-    # confirmed responders of the complete-case set: A1 PR day 91 -> PD day 274 (183 days, event),
-    # A4 CR day 90 -> censored day 400 (310 days), C1 PR day 56 -> censored day 112 at next therapy
-    # (56 days). KM: S = 1/2 from day 183 to the end, a flat at exactly 1/2: R quantile.survfit gives
-    # its midpoint (183 + 310) / 2 = 246.5 days, lower limit 183, upper not reached (checked in R 4.2.2).
-    m = 30.4375
-    dor = hand_runs["complete_case"]["duration_of_response"]
-    assert (dor["n"], dor["events"]) == (3, 1)
-    assert dor["median_months"] == pytest.approx(246.5 / m, rel=1e-9)
-    assert dor["ci95"][0] == pytest.approx(183 / m, rel=1e-9) and dor["ci95"][1] is None
-    # time to response 91, 90, 56 days: sorted 56, 90, 91 -> q1 73, median 90, q3 90.5 (type 7)
-    ttr = hand_runs["complete_case"]["time_to_response_months"]
-    assert (ttr["q1"], ttr["median"], ttr["q3"]) == pytest.approx((73 / m, 90 / m, 90.5 / m), rel=1e-9)
