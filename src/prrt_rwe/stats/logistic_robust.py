@@ -16,51 +16,33 @@ bread, over n. Wald z, p and CIs use the robust SE, as ``lmtest::coeftest(fit, v
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtr, ndtri
 
-from prrt_rwe.stats.logistic import INTERCEPT, _design, _outcome, logistic   # the fit's own design
+from prrt_rwe.stats.logistic import Logistic, _design, _outcome, logistic   # the fit's own design
 from prrt_rwe.stats.survival_data import as_labels
 
 __all__ = ["RobustLogistic", "logistic_cluster", "cluster_robust_vcov"]
 
 
 @dataclass(frozen=True)
-class RobustLogistic:
-    """Coefficients (log-odds) with model-based and cluster-robust SEs; z, p and CIs use the
-    robust SE. Arrays follow ``terms`` (the intercept first, as R)."""
+class RobustLogistic(Logistic):
+    """A :class:`Logistic` fit whose z, p and CIs use the cluster-robust SE (``robust_se``;
+    ``se`` stays model-based, as R ``summary(coxph(..., cluster =))`` lays them out)."""
 
-    terms: tuple[str, ...]
-    coef: np.ndarray
-    se: np.ndarray
-    robust_se: np.ndarray
-    var: np.ndarray
-    z: np.ndarray
-    p: np.ndarray
-    ci95: np.ndarray   # (p, 2) on the log-odds scale
-    n: int
-    events: int
-    n_clusters: int
-    conf_level: float
+    robust_se: np.ndarray | None = None
+    var: np.ndarray | None = None       # the robust covariance (intercept first)
+    n_clusters: int = 0
     variance: str = "HC0, cluster-adjusted G/(G-1)"
 
-    @property
-    def odds_ratio(self) -> np.ndarray:
-        return np.exp(self.coef)
-
-    @property
-    def or_ci95(self) -> np.ndarray:
-        return np.exp(self.ci95)
-
     def summary(self, intercept: bool = True) -> pd.DataFrame:
-        frame = pd.DataFrame({"term": list(self.terms), "coef": self.coef, "se": self.se,
-                              "robust_se": self.robust_se, "z": self.z, "p": self.p,
-                              "odds_ratio": self.odds_ratio, "or_lower": self.or_ci95[:, 0],
-                              "or_upper": self.or_ci95[:, 1]})
-        return frame if intercept else frame[frame["term"] != INTERCEPT].reset_index(drop=True)
+        frame = super().summary(intercept=True)
+        frame.insert(frame.columns.get_loc("se") + 1, "robust_se", self.robust_se)
+        return frame if intercept else frame[~frame["is_intercept"]].reset_index(drop=True)
 
 
 def cluster_robust_vcov(D: np.ndarray, y: np.ndarray, coef: np.ndarray, cluster_codes: np.ndarray,
@@ -89,6 +71,6 @@ def logistic_cluster(y, X, cluster, *, conf_level: float = 0.95) -> RobustLogist
     robust_se = np.sqrt(np.diag(var))
     z = fit.coef / robust_se
     half = float(ndtri((1 + conf_level) / 2)) * robust_se
-    return RobustLogistic(fit.terms, fit.coef, fit.se, robust_se, var, z, 2 * ndtr(-np.abs(z)),
-                          np.column_stack([fit.coef - half, fit.coef + half]), n, fit.events,
-                          len(levels), float(conf_level))
+    fields = {f.name: getattr(fit, f.name) for f in dataclasses.fields(Logistic)}
+    fields.update(z=z, p=2 * ndtr(-np.abs(z)), ci95=np.column_stack([fit.coef - half, fit.coef + half]))
+    return RobustLogistic(**fields, robust_se=robust_se, var=var, n_clusters=len(levels))
