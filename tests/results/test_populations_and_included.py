@@ -34,8 +34,11 @@ def test_population_ids_follow_the_adsl_flags():
 
 def test_included_vs_excluded_by_hand():
     # safety set: included (EFFFL), B-1; excluded A-3, B-2 (B-3 is not in the safety set)
-    rows = {(r["variable"], r["level"]): r for r in included_vs_excluded(ADSL[ADSL["SAFFL"] == "Y"],
-                                                                         population_ids(ADSL, "complete_case"))}
+    table, counts = included_vs_excluded(ADSL[ADSL["SAFFL"] == "Y"], population_ids(ADSL, "complete_case"))
+    rows = {(r["variable"], r["level"]): r for r in table}
+    n = {(c["variable"], c["level"]): (c["included"], c["excluded"]) for c in counts}
+    assert n[("sex", "F")] == ([2, 3], [1, 2]) and n[("krenning4", "yes")] == ([1, 2], [1, 2])
+    assert n[("age", None)] == ([3, 3], [2, 2])
     age = rows[("age", None)]
     # included ages 60, 70, 80: mean 70, variance ((-10)² + 0 + 10²) / 2 = 100;
     # excluded 50, 40: mean 45, variance (5² + 5²) / 1 = 50; smd = 25 / sqrt(75)

@@ -26,13 +26,27 @@ def _smd(x) -> str:
     return "NA" if x is None else f"{x:.2f}" + (" *" if abs(x) > IMBALANCE else "")
 
 
+def hidden_cells(counts: list[dict], nb) -> list[tuple[bool, bool]]:
+    """Per row, whether the included / excluded value is masked under --suppress-below: a side
+    with fewer than k known values, a level held by (or missing from) fewer than k patients, and
+    then every level of that variable on that side (the levels of a side add up to 100 %)."""
+    per_row = [tuple(nb.masked(known) or (c["level"] is not None and (nb.masked(k) or nb.masked(known - k)))
+                     for k, known in (c["included"], c["excluded"])) for c in counts]
+    by_variable: dict = {}
+    for c, hide in zip(counts, per_row):
+        seen = by_variable.setdefault(c["variable"], [False, False])
+        seen[0] |= hide[0]
+        seen[1] |= hide[1]
+    return [tuple(by_variable[c["variable"]]) for c in counts]
+
+
 def table(ctx) -> Table:
     rows_in, nb = ctx.results["included_vs_excluded"], ctx.numbers
     n_in = ctx.results["populations"]["complete_case"]
     n_out = ctx.results["analysis_sets"]["safety"] - n_in
-    hide_in, hide_out = nb.masked(n_in), nb.masked(n_out)
+    hidden = hidden_cells(ctx.extras["included_vs_excluded_counts"], nb)
     rows, seen = [], set()
-    for r in rows_in:
+    for r, (hide_in, hide_out) in zip(rows_in, hidden):
         label = LABELS.get(r["variable"], r["variable"])
         cells = (_value(r["included"], r["level"], hide_in), _value(r["excluded"], r["level"], hide_out),
                  MASK if hide_in or hide_out else _smd(r["smd"]))
@@ -52,7 +66,10 @@ def table(ctx) -> Table:
                             "model covariate. Percentages of the patients with a known value.",
                             "Standardized difference (included − excluded) / √((s1² + s0²) / 2), s² = p(1 − p) "
                             "for a proportion and the sample variance for a mean (Austin 2009); * |d| > 0.1.",
-                            "NA: no known value on one side, or no variation on either."),
+                            "NA: no known value on one side, or no variation on either.")
+                 + (("With --suppress-below, a value resting on fewer patients than the threshold is "
+                     "shown as –, with the other levels of that variable and the standardized difference.",)
+                    if nb.suppress_below else ()),
                  table_id="table-included-excluded")
 
 
@@ -62,6 +79,6 @@ def section(ctx) -> Section:
             f"Largest imbalance: {LABELS.get(worst['variable'], worst['variable'])}"
             + (f" ({worst['level']})" if worst["level"] not in (None, "yes") else "")
             + f", standardized difference {worst['smd']:.2f}.")
-    if ctx.numbers.masked(ctx.results["analysis_sets"]["safety"] - ctx.results["populations"]["complete_case"]):
+    if ctx.numbers.suppress_below:
         lead = "Who is left out of the complete-case analysis?"
     return Section("included", "Included and excluded patients", table(ctx).html(), lead=lead)

@@ -16,6 +16,14 @@ IGNORED_LABELS = {
 }
 
 
+HEADLINE_SHORT = {"complete_case": "complete-case set", "evaluable": "response-evaluable population"}
+
+
+def headline_label(ctx) -> str:
+    """The headline population as a table title names it."""
+    return HEADLINE_SHORT[ctx.results["populations"]["headline"]]
+
+
 def period_sentence(ctx) -> str:
     """``First PRRT cycles from 2021-09 to 2023-12; data cut-off 2025-06-30 (45.8 months after...)``."""
     sp = ctx.results["study_period"]

@@ -29,7 +29,6 @@ from prrt_rwe.results.models import (
 from prrt_rwe.results.efficacy import efficacy
 from prrt_rwe.results.populations import analysis_sets, flagged, population_rows
 from prrt_rwe.results.proportion import proportion
-from prrt_rwe.results.response import response
 from prrt_rwe.results.safety import (
     LAB_TESTS,
     defaulted_ranges,

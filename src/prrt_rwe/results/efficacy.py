@@ -80,12 +80,14 @@ def efficacy(adam, config, options: surv.KmOptions, fits: dict) -> Efficacy:
         "time_to_response_months": time_to_response(adam.adtte, head_ids),
         "pfs_by_group": pfs_groups,
         "os_by_group": os_groups,
-        "included_vs_excluded": included_vs_excluded(flagged(adsl, "SAFFL"), population_ids(adsl, "complete_case")),
     })
+    blocks["included_vs_excluded"], included_counts = included_vs_excluded(
+        flagged(adsl, "SAFFL"), population_ids(adsl, "complete_case"))
     extras = {"efficacy_notes": {"group_ph_p": {"pfs": pfs_zph, "os": os_zph}, "models": notes,
                                  "followup_median_months": {n: pops[n]["followup_median_months"]
                                                             for n in EFFICACY_POPULATIONS}},
-              "data_cutoff_ignored": dict(getattr(adam, "cutoff_ignored", {}) or {})}
+              "data_cutoff_ignored": dict(getattr(adam, "cutoff_ignored", {}) or {}),
+              "included_vs_excluded_counts": included_counts}
     figures = EfficacyFigures(pfs_curves, os_curves, surv.endpoint(adam.adtte, "DOR", head_ids),
                               waterfall(getattr(adam, "tumour_change", None), adam.adrs, head_ids),
                               swimmer(adsl, adam.adrs, adam.adtte, head_ids))

@@ -28,51 +28,50 @@ def smd(m1, m0, v1, v0):
     return None if denominator == 0 else (m1 - m0) / denominator
 
 
-def _continuous(values: pd.Series) -> tuple[float | None, float | None]:
+def _continuous(values: pd.Series) -> tuple:
+    """(mean, sample variance, known values, known values)."""
     x = pd.to_numeric(values, errors="coerce").astype(float).dropna().to_numpy()
     if x.size == 0:
-        return None, None
-    return float(x.mean()), float(x.var(ddof=1)) if x.size > 1 else 0.0
+        return None, None, 0, 0
+    return float(x.mean()), float(x.var(ddof=1)) if x.size > 1 else 0.0, int(x.size), int(x.size)
 
 
-def _share(known: pd.Series, hit: pd.Series) -> tuple[float | None, float | None]:
+def _share(known: pd.Series, hit: pd.Series) -> tuple:
+    """(proportion, p (1 - p), patients with the level, patients with a known value)."""
     n = int(known.sum())
+    k = int(hit[known].sum())
     if n == 0:
-        return None, None
-    p = float(hit[known].sum()) / n
-    return p, p * (1 - p)
+        return None, None, 0, 0
+    return k / n, (k / n) * (1 - k / n), k, n
 
 
-def _level_rows(name: str, kind: str, levels, sides: list[pd.Series]) -> list[dict]:
-    rows = []
+def _sides(name: str, kind: str, levels, sides: list[pd.Series]) -> list[tuple]:
+    """(level, [included stats, excluded stats]) per row of one variable."""
+    if kind == "continuous":
+        return [(None, [_continuous(s) for s in sides])]
     if kind == "flag":
         flags = [s.astype("boolean") for s in sides]
-        pairs = [(f.notna(), f.fillna(False).astype(bool)) for f in flags]
-        rows.append((name, "yes", [_share(k, h) for k, h in pairs]))
-    else:
-        text = [s.astype("string").str.replace(r"\.0$", "", regex=True) for s in sides]
-        for level in levels:
-            rows.append((name, level, [_share(t.notna(), t.eq(level).fillna(False)) for t in text]))
-    return [{"variable": v, "level": lv, "included": inc[0], "excluded": exc[0],
-             "smd": smd(inc[0], exc[0], inc[1], exc[1])} for v, lv, (inc, exc) in rows]
+        return [("yes", [_share(f.notna(), f.fillna(False).astype(bool)) for f in flags])]
+    text = [s.astype("string").str.replace(r"\.0$", "", regex=True) for s in sides]
+    return [(level, [_share(t.notna(), t.eq(level).fillna(False)) for t in text]) for level in levels]
 
 
-def included_vs_excluded(safety: pd.DataFrame, included_ids) -> list[dict]:
-    """One row per level or continuous variable (module doc), in Table 1 order."""
+def included_vs_excluded(safety: pd.DataFrame, included_ids) -> tuple[list[dict], list[dict]]:
+    """The rows of the module doc, in Table 1 order, and per row the counts behind them
+    (``{"included": [k, known], "excluded": [k, known]}``; for a mean k = known), which the
+    report needs for small-cell suppression and results.json does not carry."""
     safety = with_derived(safety)
     inside = safety["USUBJID"].isin(pd.Index(included_ids)).to_numpy(dtype=bool)
-    out = []
+    rows, counts = [], []
     for name, _label, kind, levels in VARIABLES:
         if name not in safety.columns:
             continue
-        sides = [safety.loc[inside, name], safety.loc[~inside, name]]
-        if kind == "continuous":
-            (m1, v1), (m0, v0) = (_continuous(s) for s in sides)
-            out.append({"variable": name, "level": None, "included": m1, "excluded": m0,
-                        "smd": smd(m1, m0, v1, v0)})
-        else:
-            out += _level_rows(name, kind, levels, sides)
-    return out
+        for level, (inc, exc) in _sides(name, kind, levels, [safety.loc[inside, name], safety.loc[~inside, name]]):
+            rows.append({"variable": name, "level": level, "included": inc[0], "excluded": exc[0],
+                         "smd": smd(inc[0], exc[0], inc[1], exc[1])})
+            counts.append({"variable": name, "level": level, "included": [inc[2], inc[3]],
+                           "excluded": [exc[2], exc[3]]})
+    return rows, counts
 
 
 def largest_imbalance(rows: list[dict]) -> dict | None:
