@@ -116,3 +116,25 @@ def test_duration_of_response_km_equals_survfit():
         assert float(month) * DAYS_PER_MONTH == pytest.approx(row["time"])
         assert rate["estimate"] == pytest.approx(row["surv"], rel=REL)
         assert rate["ci95"] == pytest.approx([row["lower"], row["upper"]], rel=REL)
+
+
+def test_rmst_block_filled_when_the_grouping_fails_cox_zph():
+    # Krenning 4 has crossing hazards in R's cohort: the grouping's own cox.zph flags it, so the
+    # PFS-by-Krenning block carries RMST up to the smallest last follow-up, equal to R's in months
+    from prrt_rwe.results import survival_by_group as groups
+
+    zph = pd.read_csv(FIXTURES / "r_efficacy_group_zph.csv").iloc[0]
+    ref = pd.read_csv(FIXTURES / "r_efficacy_rmst.csv", dtype={"level": str})
+    ref = ref[ref["case"] == "cohort_krenning4"].set_index("level")
+    blocks, notes = groups.by_group(groups.curves(adtte(), "PFS", adsl()), KmOptions())
+    assert notes["krenning4"]["ph_p"] == pytest.approx(zph["p"], rel=REL)
+    block = blocks["krenning4"]["rmst"]
+    assert block["tau_months"] * DAYS_PER_MONTH == pytest.approx(ref["tau"].iloc[0])
+    for level, key in (("1", "true"), ("0", "false")):
+        got = block["levels"][key]
+        assert got["rmst_months"] * DAYS_PER_MONTH == pytest.approx(ref.loc[level, "rmst"], rel=REL)
+        assert got["se"] * DAYS_PER_MONTH == pytest.approx(ref.loc[level, "se"], rel=REL)
+    d = notes["krenning4"]["rmst_difference"]          # false - true = -(R's 1 - 0)
+    assert d["estimate_months"] * DAYS_PER_MONTH == pytest.approx(-ref["diff"].iloc[0], rel=REL)
+    assert d["p"] == pytest.approx(ref["diff_p"].iloc[0], rel=REL)
+    assert blocks["primary_group"]["logrank"]["df"] == 4

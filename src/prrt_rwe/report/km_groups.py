@@ -80,6 +80,10 @@ def levels_table(ctx) -> Table:
                  table_id="table-km-groups")
 
 
+def _notes(ctx, ep: str, key: str) -> dict:
+    return ctx.extras.get("efficacy_notes", {}).get("groups", {}).get(ep, {}).get(key, {})
+
+
 def rmst_table(ctx) -> Table | None:
     nb, rows = ctx.numbers, []
     for ep, ep_title in ENDPOINTS:
@@ -90,21 +94,27 @@ def rmst_table(ctx) -> Table | None:
             rows.append(group(f"{ep_title} by {g_title}, τ = {nb.months(block['tau_months'])} months"))
             for level, v in block["levels"].items():
                 rows.append((LEVEL_LABELS.get(level, level), nb.number(v["rmst_months"]),
-                             nb.number(v["se"], 2), nb.ci(*v["ci95"])))
+                             nb.number(v["se"], 2), nb.ci(*v["ci95"]), ""))
+            d = _notes(ctx, ep, key).get("rmst_difference")
+            if d is not None:
+                a, b = (SHORT_LABELS.get(v, v) for v in d["levels"])
+                rows.append((f"Difference, {b} − {a}", nb.number(d["estimate_months"]), nb.number(d["se"], 2),
+                             nb.ci(*d["ci95"]), nb.pvalue(d["p"])))
     if not rows:
         return None
     return Table("Table 4d. Restricted mean survival time up to τ, where hazards are not proportional",
-                 ("Group", "RMST, months", "SE", "95 % CI"), tuple(rows),
+                 ("Group", "RMST, months", "SE", "95 % CI", "p"), tuple(rows),
                  footnotes=("RMST = area under the Kaplan–Meier curve from 0 to τ; SE as R print(survfit, "
                             "rmean = τ); CI RMST ± 1.96 SE. τ = the smallest of the groups' last follow-up "
-                            "times.",), table_id="table-rmst")
+                            "times. Difference of two groups: SE √(se1² + se2²), normal CI and p (survRM2 "
+                            "rmst2, unadjusted).",), table_id="table-rmst")
 
 
 def ph_sentences(ctx) -> list[str]:
-    ph, out = ctx.extras.get("efficacy_notes", {}).get("group_ph_p", {}), []
+    out = []
     for ep, ep_title in ENDPOINTS:
         for key, g_title in GROUPINGS:
-            p = ph.get(ep, {}).get(key)
+            p = _notes(ctx, ep, key).get("ph_p")
             if p is not None and p < 0.05:
                 out.append(f"{ep_title} by {g_title}: the proportional-hazards test of the grouping "
                            f"(cox.zph of a Cox model on the grouping alone) gives {p_text(p, ctx.numbers)}; "

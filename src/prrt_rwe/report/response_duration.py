@@ -22,6 +22,9 @@ from prrt_rwe.results.analysis import risk_table_months
 BOR_COLORS = {"CR": "#1b7837", "PR": "#5aae61", "SD": "#9e9e9e", "PD": "#c0392b", "NE": "#d9d9d9"}
 PR_LINE, PD_LINE = -30.0, 20.0   # RECIST 1.1 section 4.3.1: PR -30 %, PD +20 %
 WATERFALL_CAP = 100.0            # bars above +100 % are drawn at +100 % (marked)
+# One bar per patient stops being legible (and the SVG grows with it) beyond these.
+MAX_WATERFALL_BARS = 1000
+MAX_SWIMMER_ROWS = 200
 
 
 def table(ctx) -> Table:
@@ -125,29 +128,41 @@ def _dor_figure(ctx) -> str:
                      "Duration of response", ctx.numbers.count, xlabel="Months since first response")
 
 
+def patient_plots(ctx) -> str:
+    """The waterfall and swimmer plots, or why they are not drawn."""
+    figs, nb = ctx.analysis.efficacy, ctx.numbers
+    if nb.suppress_below:
+        return paragraph("The waterfall and swimmer plots are left out: each bar is one patient, and "
+                         f"small-cell suppression (--suppress-below {nb.suppress_below}) was requested.")
+    if len(figs.waterfall) > MAX_WATERFALL_BARS:
+        body = paragraph(f"No waterfall plot: {nb.count(len(figs.waterfall))} patients have a target-lesion "
+                         f"sum, more than the {MAX_WATERFALL_BARS:,} bars a legible plot holds.")
+    elif len(figs.waterfall):
+        body = figure(waterfall_figure(figs.waterfall),
+                      "Figure 3c. Best percentage change from baseline in the sum of target-lesion diameters, "
+                      "one bar per patient with a baseline and a post-baseline sum, coloured by confirmed best "
+                      f"overall response; dashed lines at {PD_LINE:+.0f} % (progression) and {PR_LINE:+.0f} % "
+                      f"(partial response), RECIST 1.1; bars above +{WATERFALL_CAP:.0f} % drawn at "
+                      f"+{WATERFALL_CAP:.0f} % (▲).", "fig-waterfall")
+    else:
+        body = paragraph("No waterfall plot: no patient has a baseline and a post-baseline target-lesion sum "
+                         "(assessments' sum_diameters_mm or lesions.csv).")
+    if len(figs.swimmer) > MAX_SWIMMER_ROWS:
+        body += paragraph(f"No swimmer plot: {nb.count(len(figs.swimmer))} confirmed responders, more than the "
+                          f"{MAX_SWIMMER_ROWS} rows a legible plot holds.")
+    elif len(figs.swimmer):
+        body += figure(swimmer_figure(figs.swimmer),
+                       "Figure 3d. Swimmer plot of the confirmed responders: PRRT, response (coloured by best "
+                       "response) and follow-up, in months since C1.", "fig-swimmer")
+    return body
+
+
 def section(ctx) -> Section:
-    figs, body = ctx.analysis.efficacy, table(ctx).html()
-    if figs.dor.n:
+    body = table(ctx).html()
+    if ctx.analysis.efficacy.dor.n:
         body += figure(_dor_figure(ctx), "Figure 3b. Duration of response, confirmed responders (Kaplan–Meier, "
                                          "KMunicate layout).", "fig-km-dor")
-    if ctx.numbers.suppress_below:
-        body += paragraph("The waterfall and swimmer plots are left out: each bar is one patient, and "
-                          f"small-cell suppression (--suppress-below {ctx.numbers.suppress_below}) was requested.")
-    else:
-        if len(figs.waterfall):
-            body += figure(waterfall_figure(figs.waterfall),
-                           "Figure 3c. Best percentage change from baseline in the sum of target-lesion "
-                           "diameters, one bar per patient with a baseline and a post-baseline sum, coloured by "
-                           f"confirmed best overall response; dashed lines at {PD_LINE:+.0f} % (progression) "
-                           f"and {PR_LINE:+.0f} % (partial response), RECIST 1.1; bars above "
-                           f"+{WATERFALL_CAP:.0f} % drawn at +{WATERFALL_CAP:.0f} % (▲).", "fig-waterfall")
-        else:
-            body += paragraph("No waterfall plot: no patient has a baseline and a post-baseline target-lesion "
-                              "sum (assessments' sum_diameters_mm or lesions.csv).")
-        if len(figs.swimmer):
-            body += figure(swimmer_figure(figs.swimmer),
-                           "Figure 3d. Swimmer plot of the confirmed responders: PRRT, response (coloured by "
-                           "best response) and follow-up, in months since C1.", "fig-swimmer")
+    body += patient_plots(ctx)
     dor = ctx.results["duration_of_response"]
     return Section("duration", "Duration of response", body,
                    lead=f"Median duration of response {ctx.numbers.months(dor['median_months'])} months "

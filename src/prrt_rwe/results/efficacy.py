@@ -44,7 +44,7 @@ class Efficacy:
     headline: dict   # response, pfs, os, followup_median_months of the headline population
     blocks: dict     # the other top-level keys, in contract order
     models: dict     # the added ``models`` blocks
-    extras: dict     # report-only: cox.zph p of the groupings, model notes, cut-off counts
+    extras: dict     # report-only: groupings' cox.zph p and RMST difference, model notes, cut-off counts
     figures: EfficacyFigures
 
 
@@ -67,8 +67,8 @@ def efficacy(adam, config, options: surv.KmOptions, fits: dict) -> Efficacy:
     head_ids = pd.Index(head_rows["USUBJID"])
     pfs_curves = groups.curves(adam.adtte, "PFS", head_rows)
     os_curves = groups.curves(adam.adtte, "OS", head_rows)
-    pfs_groups, pfs_zph = groups.by_group(pfs_curves, options)
-    os_groups, os_zph = groups.by_group(os_curves, options)
+    pfs_groups, pfs_notes = groups.by_group(pfs_curves, options)
+    os_groups, os_notes = groups.by_group(os_curves, options)
     models, notes = efficacy_models(eff, adam.adrs, adam.adtte, config.models, fits)
     blocks = {}
     for name in EFFICACY_POPULATIONS:
@@ -83,7 +83,7 @@ def efficacy(adam, config, options: surv.KmOptions, fits: dict) -> Efficacy:
     })
     blocks["included_vs_excluded"], included_counts = included_vs_excluded(
         flagged(adsl, "SAFFL"), population_ids(adsl, "complete_case"))
-    extras = {"efficacy_notes": {"group_ph_p": {"pfs": pfs_zph, "os": os_zph}, "models": notes,
+    extras = {"efficacy_notes": {"groups": {"pfs": pfs_notes, "os": os_notes}, "models": notes,
                                  "followup_median_months": {n: pops[n]["followup_median_months"]
                                                             for n in EFFICACY_POPULATIONS}},
               "data_cutoff_ignored": dict(getattr(adam, "cutoff_ignored", {}) or {}),

@@ -88,27 +88,37 @@ def ph_flagged(days, event, label, levels) -> float | None:
         return None
 
 
-def rmst_block(days, event, label, levels) -> dict:
+def rmst_block(days, event, label, levels) -> tuple[dict, dict | None]:
+    """The ``rmst`` block, and with two levels the difference (second - first of ``levels``,
+    survRM2's contrast; report only: results.json has no key for it), all in months."""
     r = rmst(days, event, group=label)
     m = surv.DAYS_PER_MONTH
     by_level = {str(k): {"rmst_months": float(e) / m, "se": float(s) / m, "ci95": [float(lo) / m, float(hi) / m]}
                 for k, e, s, (lo, hi) in zip(r.levels, r.rmst, r.se, r.ci95)}
-    return {"tau_months": r.tau / m, "levels": {k: by_level[k] for k in levels}}
+    block = {"tau_months": r.tau / m, "levels": {k: by_level[k] for k in levels}}
+    d = r.difference
+    if d is None:
+        return block, None
+    sign = 1.0 if [str(v) for v in d.levels] == list(levels) else -1.0
+    return block, {"levels": list(levels), "estimate_months": sign * d.estimate / m, "se": d.se / m,
+                   "ci95": sorted([sign * d.ci95[0] / m, sign * d.ci95[1] / m]), "p": d.p}
 
 
-def grouping_block(gc: GroupCurves, options: surv.KmOptions) -> tuple[dict, float | None]:
-    """One grouping's block, and the cox.zph p that decided on ``rmst``."""
+def grouping_block(gc: GroupCurves, options: surv.KmOptions) -> tuple[dict, dict]:
+    """One grouping's block, and for the report the cox.zph p that decided on ``rmst`` and the
+    RMST difference."""
     days, event, label, present = _pooled(gc)
     zph_p = ph_flagged(days, event, label, present)
     flagged = zph_p is not None and zph_p < PH_ALPHA
-    return {"levels": {k: surv.summary(d, options) for k, d in zip(gc.levels, gc.data)},
-            "logrank": _logrank(days, event, label, present),
-            "rmst": rmst_block(days, event, label, present) if flagged else None}, zph_p
+    block, difference = rmst_block(days, event, label, present) if flagged else (None, None)
+    return ({"levels": {k: surv.summary(d, options) for k, d in zip(gc.levels, gc.data)},
+             "logrank": _logrank(days, event, label, present), "rmst": block},
+            {"ph_p": zph_p, "rmst_difference": difference})
 
 
 def by_group(by_level: dict[str, GroupCurves], options: surv.KmOptions) -> tuple[dict, dict]:
-    """``pfs_by_group`` (or ``os_by_group``) and the cox.zph p per grouping (report)."""
-    blocks, zph = {}, {}
+    """``pfs_by_group`` (or ``os_by_group``) and the report's notes per grouping."""
+    blocks, notes = {}, {}
     for key, gc in by_level.items():
-        blocks[key], zph[key] = grouping_block(gc, options)
-    return blocks, zph
+        blocks[key], notes[key] = grouping_block(gc, options)
+    return blocks, notes
