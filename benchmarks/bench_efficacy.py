@@ -89,16 +89,20 @@ def rmst_rows() -> list[str]:
 def logistic_rows() -> list[str]:
     import statsmodels.api as sm
 
+    from prrt_rwe.stats.separation import separating_terms
+
     rows = []
     for n in SIZES:
         d = logistic_data(n)
         X = d[["x1", "x2", "x3"]]
-        ours = best_of(lambda: stats.logistic_cluster(d["y"], X, d["site"]), 3)
+        ours = best_of(lambda: stats.logistic_cluster(d["y"], X, d["site"]), 1)
+        D = np.column_stack([np.ones(n), X.to_numpy()])
+        check = best_of(lambda: separating_terms(D, d["y"].to_numpy(dtype=float), ["(Intercept)", *X.columns]), 1)
         design = sm.add_constant(X)
         sm_s = best_of(lambda: sm.GLM(d["y"], design, family=sm.families.Binomial()).fit(
-            cov_type="cluster", cov_kwds={"groups": d["site"]}), 3)
-        r = r_seconds(R_LOGIT, d, reps=3)
-        rows.append(f"| {n:,} | {ours:.3f} | {fmt(ours, sm_s)} | {fmt(ours, r)} |")
+            cov_type="cluster", cov_kwds={"groups": d["site"]}), 1)
+        r = r_seconds(R_LOGIT, d, reps=1)
+        rows.append(f"| {n:,} | {ours:.3f} | {check:.3f} | {fmt(ours, sm_s)} | {fmt(ours, r)} |")
         print(rows[-1], flush=True)
     return rows
 
@@ -140,8 +144,11 @@ def main() -> None:
              "### Restricted mean survival time, 2 groups (R: summary(survfit, rmean = tau))", "",
              "| rows | prrt-rwe | R survival |", "|---:|---:|---:|", *rmst, "",
              "### Logistic regression with cluster-robust SE, 33 clusters, 3 covariates", "",
-             "| rows | prrt-rwe | statsmodels GLM cluster | R glm + sandwich::vcovCL |", "|---:|---:|---:|---:|",
-             *logit, "",
+             "| rows | prrt-rwe | of which the separation check | statsmodels GLM cluster | "
+             "R glm + sandwich::vcovCL |", "|---:|---:|---:|---:|---:|", *logit, "",
+             "prrt-rwe's `logistic` first proves that the maximum-likelihood estimate exists (a linear "
+             "program for separation, stats/separation.py), which neither R nor statsmodels does; the "
+             "sandwich itself is a few per cent of the time. Best of 1 for this table.", "",
              "### All reviewer-grade efficacy blocks (results.efficacy.efficacy), best of 2", "",
              "| patients | seconds |", "|---:|---:|", *blocks]
     (args.out / "efficacy.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -62,9 +62,14 @@ def _with_n(terms: list[dict], n: int) -> list[dict]:
     return [{"term": t["term"], "n": n, **{k: v for k, v in t.items() if k != "term"}} for t in terms]
 
 
-def univariable_orr(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg) -> dict:
+def _response(eff, adrs, models_cfg, y):
+    """Confirmed response of each patient of ``eff`` (``y`` when already computed)."""
+    return orr_design(eff, adrs, models_cfg)[0] if y is None else y
+
+
+def univariable_orr(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg, y=None) -> dict:
     """One logistic fit per ORR covariate (patients with that covariate known)."""
-    y, _ = orr_design(eff, adrs, models_cfg)
+    y = _response(eff, adrs, models_cfg, y)
     terms = []
     for cov in models_cfg.orr_covariates:
         keep = _known(eff, [cov])
@@ -91,9 +96,10 @@ def univariable_pfs(eff: pd.DataFrame, adtte: pd.DataFrame, models_cfg) -> dict:
     return {"terms": terms}
 
 
-def orr_cluster_site(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg) -> tuple[dict, str | None]:
+def orr_cluster_site(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg, y=None) -> tuple[dict, str | None]:
     """The default response model with site-clustered sandwich SEs; and why not, if not."""
-    y, X = orr_design(eff, adrs, models_cfg)
+    y = _response(eff, adrs, models_cfg, y)
+    X = _design_of(eff, models_cfg.orr_covariates, models_cfg)
     names = list(X.columns)
     out = {"n": len(y), "events": int(y.sum())}
     site = eff["SITEID"].astype(str).to_numpy()
@@ -123,11 +129,12 @@ def _fit_without_aliased(X: pd.DataFrame, fit_terms, key: str) -> tuple[list[dic
     return [fitted.get(n) or blank[n] for n in X.columns], drop
 
 
-def orr_liver3(eff, adrs, models_cfg) -> tuple[dict, str | None]:
+def orr_liver3(eff, adrs, models_cfg, y=None) -> tuple[dict, str | None]:
     """orr_logistic with the three-level liver factor(s); (block, note)."""
     cfg = liver3_config(models_cfg)
     keep = _known(eff, cfg.orr_covariates)
-    y, X = orr_design(eff.loc[keep], adrs, cfg)
+    y = _response(eff, adrs, models_cfg, y)[keep]
+    X = _design_of(eff.loc[keep], cfg.orr_covariates, cfg)
     out = {"n": len(y), "events": int(y.sum())}
     try:
         terms, drop = _fit_without_aliased(X, lambda Z: _logistic_terms(y, Z), "or")
@@ -179,7 +186,10 @@ def ph_stratified(fits: dict, eff: pd.DataFrame, adtte: pd.DataFrame, models_cfg
         return None, None
     others = [c for c in models_cfg.pfs_covariates if c not in flagged]
     days, event, _ = pfs_design(eff, adtte, models_cfg)
-    strata = eff[flagged].astype("string").fillna("NA").agg("/".join, axis=1).to_numpy()
+    strata = np.zeros(len(eff), dtype=np.int64)   # one code per combination of the flagged values
+    for col in flagged:
+        codes, uniques = pd.factorize(eff[col], use_na_sentinel=True)
+        strata = strata * (len(uniques) + 1) + (codes + 1)
     out = {"stratified_on": flagged, "terms": []}
     if not others:
         return out, None
@@ -193,12 +203,13 @@ def ph_stratified(fits: dict, eff: pd.DataFrame, adtte: pd.DataFrame, models_cfg
 
 def efficacy_models(eff, adrs, adtte, models_cfg, fits) -> tuple[dict, dict]:
     """The ``models`` blocks of the module doc, and the report's notes on the ones not fitted."""
-    cluster, cluster_note = orr_cluster_site(eff, adrs, models_cfg)
-    orr3, orr3_note = orr_liver3(eff, adrs, models_cfg)
+    y = _response(eff, adrs, models_cfg, None)
+    cluster, cluster_note = orr_cluster_site(eff, adrs, models_cfg, y)
+    orr3, orr3_note = orr_liver3(eff, adrs, models_cfg, y)
     pfs3, pfs3_note = pfs_liver3(eff, adtte, models_cfg)
     stratified, strat_note = ph_stratified(fits, eff, adtte, models_cfg)
     blocks = {
-        "orr_logistic_univariable": univariable_orr(eff, adrs, models_cfg),
+        "orr_logistic_univariable": univariable_orr(eff, adrs, models_cfg, y),
         "pfs_cox_univariable": univariable_pfs(eff, adtte, models_cfg),
         "orr_logistic_cluster_site": cluster,
         "orr_logistic_liver3": orr3,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.characteristics import VARIABLES, with_derived
+from prrt_rwe.results.populations import members
 
 
 def smd(m1, m0, v1, v0):
@@ -61,7 +62,7 @@ def included_vs_excluded(safety: pd.DataFrame, included_ids) -> tuple[list[dict]
     (``{"included": [k, known], "excluded": [k, known]}``; for a mean k = known), which the
     report needs for small-cell suppression and results.json does not carry."""
     safety = with_derived(safety)
-    inside = safety["USUBJID"].isin(pd.Index(included_ids)).to_numpy(dtype=bool)
+    inside = members(safety["USUBJID"], included_ids)
     rows, counts = [], []
     for name, _label, kind, levels in VARIABLES:
         if name not in safety.columns:

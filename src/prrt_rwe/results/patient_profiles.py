@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.populations import members
 from prrt_rwe.results.response import best_response
 from prrt_rwe.results.survival import DAYS_PER_MONTH
 
@@ -25,7 +26,7 @@ SWIMMER_COLUMNS = ("treatment_end", "response_start", "response_end", "progresse
 def waterfall(tumour_change: pd.DataFrame | None, adrs: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     if tumour_change is None or len(tumour_change) == 0:
         return pd.DataFrame({c: [] for c in WATERFALL_COLUMNS})
-    rows = tumour_change.loc[tumour_change["USUBJID"].isin(ids)]
+    rows = tumour_change.loc[members(tumour_change["USUBJID"], ids)]
     bor = best_response(adrs, "CBOR", pd.Index(rows["USUBJID"]))
     out = pd.DataFrame({"pchg_best": rows["PCHG_BEST"].to_numpy(dtype=float), "bor": bor.to_numpy(dtype=object)})
     return out.sort_values("pchg_best", ascending=False, kind="stable").reset_index(drop=True)
@@ -36,7 +37,8 @@ def _months(later, earlier) -> np.ndarray:
 
 
 def swimmer(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    dor = adtte.loc[adtte["PARAMCD"].eq("DOR") & adtte["USUBJID"].isin(ids)].set_index("USUBJID")
+    dor = adtte.loc[adtte["PARAMCD"].eq("DOR").to_numpy()]
+    dor = dor.loc[members(dor["USUBJID"], ids)].set_index("USUBJID")
     if len(dor) == 0:
         return pd.DataFrame({c: [] for c in SWIMMER_COLUMNS})
     who = pd.Index(dor.index)

@@ -21,6 +21,7 @@ import pandas as pd
 from prrt_rwe.results import survival as surv
 from prrt_rwe.results.baseline import PRIMARY_GROUPS
 from prrt_rwe.results.efficacy_models import FIT_ERRORS, PH_ALPHA
+from prrt_rwe.results.populations import members
 from prrt_rwe.stats.cox import cox_ph
 from prrt_rwe.stats.logrank import logrank
 from prrt_rwe.stats.rmst import rmst
@@ -53,11 +54,16 @@ def _labels(adsl: pd.DataFrame, column: str, levels) -> pd.Series:
 
 def curves(adtte: pd.DataFrame, paramcd: str, adsl: pd.DataFrame) -> dict[str, GroupCurves]:
     """Survival data by level of each grouping, for the patients of ``adsl``."""
+    ids = pd.Index(adsl["USUBJID"])
+    rows = adtte.loc[adtte["PARAMCD"].eq(paramcd).to_numpy()]
+    rows = rows.loc[members(rows["USUBJID"], ids)]
+    where = ids.get_indexer(rows["USUBJID"])          # each row's patient in adsl
+    days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
+    event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(np.int8)
     out = {}
     for key, column, levels in GROUPINGS:
-        labels = _labels(adsl, column, levels)
-        data = tuple(surv.endpoint(adtte, paramcd, pd.Index(adsl.loc[labels.eq(k).to_numpy(dtype=bool),
-                                                                    "USUBJID"])) for k, _ in levels)
+        labels = _labels(adsl, column, levels).to_numpy(dtype=object)[where]
+        data = tuple(surv.SurvivalData(days[labels == k], event[labels == k]) for k, _ in levels)
         out[key] = GroupCurves(key, tuple(k for k, _ in levels), data)
     return out
 
