@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from prrt_rwe.report import efficacy_methods
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
 
@@ -23,6 +24,7 @@ def paragraphs(ctx) -> list[str]:
         "Analysis sets: enrolled = every patient; safety = at least one cycle; efficacy = safety with a "
         "baseline assessment (on or before C1) and every covariate of the models present (complete case). "
         "Each exclusion is counted once, by the first reason that applies.",
+        *efficacy_methods.paragraphs(ctx),
         "Tumour response (RECIST 1.1, site-recorded time-point responses): assessments after C1 and before "
         f"the next therapy, up to the first PD. Confirmed response needs a second CR/PR at least "
         f"{c.recist.confirmation_days} days later; stable disease needs an assessment on day "
@@ -82,6 +84,7 @@ CHOICES = (
     ("Published comparators", "MAIC, method of moments; percentile bootstrap re-estimating weights",
      "Signorovitch et al. 2010; NICE DSU TSD 18"),
     ("Reconstructed trial arms", "Guyot algorithm from digitised KM curve and numbers at risk", "Guyot et al. 2012"),
+    *efficacy_methods.CHOICES,
 )
 
 
