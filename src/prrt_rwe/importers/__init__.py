@@ -1,0 +1,8 @@
+"""importers: REDCap and CDISC SDTM data -> registry format v1 (shared/spec/importers.md).
+
+Each importer writes a format-v1 folder plus import_report.json, after the usual validation has
+run on it; any finding is reported at the source line, record and field it came from, and
+nothing is written when one is an error. ``redcap/`` (template, dictionary, mapping, export,
+records, values, convert) and ``sdtm/`` (datasets, one module per domain, convert) share
+problems, dates, import_report and registry_output.
+"""

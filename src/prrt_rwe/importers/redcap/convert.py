@@ -1,0 +1,203 @@
+"""``import redcap``: a REDCap records export -> a format-v1 folder (shared/spec/importers.md).
+
+Steps: read the dictionary, the mapping and the export (its header checked against the
+dictionary) -> resolve which field fills which column (plan) -> group rows into records and
+repeat instances (records) -> convert each cell (values) -> write, validate and place the folder
+(registry_output), every finding named by the export's line, record_id, instance and field.
+Site: the mapping's ``[site] field``, else the ``site_id`` field when filled, else the
+exported ``redcap_data_access_group``; then recoded by ``[site] values``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prrt_rwe.importers.import_report import ImportReport
+from prrt_rwe.importers.problems import ImportFailed, Problem, where
+from prrt_rwe.importers.redcap.dictionary import read_dictionary
+from prrt_rwe.importers.redcap.export import DAG, EVENT, Export, read_export
+from prrt_rwe.importers.redcap.mapping import Mapping, read_mapping
+from prrt_rwe.importers.redcap.plan import SITE_DEFAULT, Plan, TablePlan, make_plan
+from prrt_rwe.importers.redcap.records import SINGLE_TABLES, Grouped, group_rows
+from prrt_rwe.importers.redcap.values import CellError, cell_value, checkbox_value
+from prrt_rwe.importers.registry_output import RegistryRows, SourceRow, refuse_early, write_registry
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The folder written, its import report and the validation warnings (at their sources)."""
+
+    out: Path
+    report: ImportReport
+    warnings: tuple[Problem, ...]
+
+
+@dataclass
+class _Context:
+    export: Export
+    index: dict[str, int]
+    plan: Plan
+    mapping: Mapping
+    labels: bool
+    date_format: str
+    report: ImportReport
+    problems: list[Problem]
+
+    def convert(self, plan: TablePlan, row: list[str], line: int, record: str, instance: str
+                ) -> tuple[dict[str, str], dict[str, str]]:
+        """(cells, source column per format-v1 column) of one row for one table."""
+        cells, columns = {}, {}
+        for src in plan.sources:
+            try:
+                if src.choice is not None:
+                    value = checkbox_value(src, row, self.index, self.labels)
+                else:
+                    value = cell_value(src, row[self.index[src.export_column]], labels=self.labels,
+                                       date_format=self.date_format,
+                                       code_map=self.mapping.code_map(plan.table, src.column.name))
+            except CellError as exc:
+                self.problems.append(Problem(self.export.file, line, src.export_column, exc.code,
+                                             where(record, instance) + str(exc)))
+                value = ""
+            cells[src.column.name] = value
+            columns[src.column.name] = src.export_column
+        return cells, columns
+
+
+def _site(ctx: _Context, row: list[str], record: str, line: int) -> tuple[str, str]:
+    """(site, the export column it came from) of a record's patients row."""
+    field = ctx.plan.site_field or ctx.mapping.fields.get("patients", {}).get(SITE_DEFAULT)
+    candidates = [field] if field else [SITE_DEFAULT, DAG]
+    value, column = "", candidates[-1]
+    for name in candidates:
+        if name in ctx.index and row[ctx.index[name]]:
+            value, column = row[ctx.index[name]], name
+            break
+    values = ctx.mapping.site_values
+    if value and values:
+        if value in values:
+            value = values[value]
+        else:
+            ctx.report.not_mapped(column, value, "no entry in [site] values; kept as written")
+    return value, column
+
+
+def _merge_singles(ctx: _Context, plan: TablePlan, grouped: Grouped, record: str, table: str):
+    """(cells, source columns, line, first row) of a non-repeating table from the record's rows
+    of its event(s); None when the record has no such row. A value given differently in two
+    events is I007."""
+    events = ctx.mapping.events.get(table) or ctx.mapping.events.get("patients", ())
+    rows = [p for p in grouped.singles[record]
+            if EVENT not in ctx.index or ctx.export.rows[p][ctx.index[EVENT]] in events]
+    if not rows:
+        return None
+    cells, columns, line = {}, {}, None
+    for pos in rows:
+        row_line = ctx.export.lines[pos]
+        got, cols = ctx.convert(plan, ctx.export.rows[pos], row_line, record, "")
+        for name, value in got.items():
+            if value and cells.get(name) and cells[name] != value:
+                ctx.problems.append(Problem(ctx.export.file, row_line, cols[name], "I007", where(record)
+                                            + f"{cols[name]} is '{cells[name]}' in one event and "
+                                            f"'{value}' in another"))
+            elif value or name not in cells:
+                cells[name] = value
+        columns.update(cols)
+        if line is None and any(got.values()):
+            line = row_line
+    return cells, columns, line if line is not None else ctx.export.lines[rows[0]], rows[0]
+
+
+def _convert(ctx: _Context, grouped: Grouped, rows: RegistryRows) -> None:
+    keys: dict[str, tuple[str, str, dict[str, str]]] = {}
+    for record in grouped.records:
+        merged = _merge_singles(ctx, ctx.plan.table("patients"), grouped, record, "patients")
+        if merged is None:
+            continue
+        cells, columns, line, first = merged
+        site, site_col = _site(ctx, ctx.export.rows[first], record, line)
+        cells, columns = {"site_id": site, **cells}, {"site_id": site_col, **columns}
+        keys[record] = (site, cells.get("patient_id", ""), columns)
+        rows.add("patients", cells, SourceRow(ctx.export.file, line, _label(record), columns))
+        hormonal = _merge_singles(ctx, ctx.plan.table("hormonal_symptoms"), grouped, record,
+                                  "hormonal_symptoms")
+        if hormonal is not None and any(hormonal[0].values()):
+            _add_keyed(rows, "hormonal_symptoms", hormonal[0], hormonal[1], keys[record],
+                       ctx.export.file, hormonal[2], _label(record))
+    for plan in ctx.plan.tables:
+        if plan.table in SINGLE_TABLES:
+            continue
+        for inst in grouped.instances.get(plan.table, ()):
+            got, cols = ctx.convert(plan, ctx.export.rows[inst.row], inst.line, inst.record, inst.label)
+            if not any(got.values()):
+                ctx.report.not_mapped(plan.form, "(empty instance)", "repeat instance with no value")
+            elif inst.record in keys:
+                _add_keyed(rows, plan.table, got, cols, keys[inst.record], ctx.export.file, inst.line,
+                           _label(inst.record, inst.label))
+
+
+def _label(record: str, instance: str = "") -> str:
+    return where(record, instance)[:-2]
+
+
+def _add_keyed(rows: RegistryRows, table: str, cells, columns, key, file: str, line: int, label: str):
+    site, patient, key_columns = key
+    cells = {"site_id": site, "patient_id": patient, **cells}
+    columns = {"site_id": key_columns["site_id"], "patient_id": key_columns.get("patient_id", "patient_id"),
+               **columns}
+    rows.add(table, cells, SourceRow(file, line, label, columns))
+
+
+def _declare(rows: RegistryRows, ctx: _Context) -> None:
+    """Every table the project fills, with its columns (an instrument without rows still
+    yields a file, so validation sees the table exists)."""
+    for plan in ctx.plan.tables:
+        if not plan.sources:
+            continue
+        cols = {s.column.name: s.export_column for s in plan.sources}
+        site_col = ctx.plan.site_field or SITE_DEFAULT
+        cols = {"site_id": site_col, **({"patient_id": "patient_id"} if plan.table != "patients" else {}),
+                **cols}
+        rows.declare(plan.table, ctx.export.file, cols)
+
+
+def _report_unused(ctx: _Context, grouped: Grouped) -> None:
+    structural = {"redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance",
+                  "redcap_survey_identifier", ctx.export.columns[0]}
+    for column in ctx.index:
+        if column not in ctx.plan.used_columns and column not in structural:
+            ctx.report.fields_not_used.add(column)
+    for (what, value), n in sorted(grouped.skipped.items()):
+        ctx.report.not_mapped(what, value, "not a form or event of the mapping", rows=n)
+
+
+def import_redcap(records, dictionary, out, *, mapping=None, date_format: str | None = None,
+                  labels: bool = False) -> ImportResult:
+    """Convert a REDCap export; ImportFailed lists every problem (nothing written)."""
+    refuse_early(out)
+    dictionary = read_dictionary(dictionary)
+    mapping = read_mapping(mapping) if mapping is not None else Mapping()
+    export = read_export(records, dictionary)
+    date_format = date_format or mapping.date_format or "ymd"
+    plan, problems = make_plan(dictionary, mapping, export.columns)
+    if EVENT in export.columns and not mapping.events.get("patients"):
+        problems.append(Problem(mapping.file or export.file, 1, "events.patients", "I006",
+                                "longitudinal export (redcap_event_name): the mapping's [events] must "
+                                "name the event holding the patients form, e.g. patients = \"baseline_arm_1\""))
+    if problems:
+        raise ImportFailed(problems)
+    grouped, problems = group_rows(export, dictionary.record_id, mapping, labels)
+    report = ImportReport("redcap", {"records": export.file, "dictionary": dictionary.file,
+                                     **({"mapping": mapping.file} if mapping.file else {})},
+                          {"date_format": date_format, "labels": labels},
+                          rows_read=dict(grouped.rows_read))
+    ctx = _Context(export, export.index(), plan, mapping, labels, date_format, report, problems)
+    rows = RegistryRows()
+    _declare(rows, ctx)
+    _convert(ctx, grouped, rows)
+    _report_unused(ctx, grouped)
+    if ctx.problems:
+        raise ImportFailed(ctx.problems)
+    warnings = write_registry(rows, out, report)
+    return ImportResult(Path(out), report, tuple(warnings))
