@@ -39,6 +39,15 @@ class SourceRow:
     columns: dict[str, str]
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    """The folder written, its import report and the validation warnings (at their sources)."""
+
+    out: Path
+    report: ImportReport
+    warnings: tuple[Problem, ...]
+
+
 @dataclass
 class RegistryRows:
     """Format-v1 rows being built: per table, text cells and their sources."""

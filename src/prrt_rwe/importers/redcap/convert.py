@@ -21,16 +21,13 @@ from prrt_rwe.importers.redcap.mapping import Mapping, read_mapping
 from prrt_rwe.importers.redcap.plan import SITE_DEFAULT, Plan, TablePlan, make_plan
 from prrt_rwe.importers.redcap.records import SINGLE_TABLES, Grouped, group_rows
 from prrt_rwe.importers.redcap.values import CellError, cell_value, checkbox_value
-from prrt_rwe.importers.registry_output import RegistryRows, SourceRow, refuse_early, write_registry
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """The folder written, its import report and the validation warnings (at their sources)."""
-
-    out: Path
-    report: ImportReport
-    warnings: tuple[Problem, ...]
+from prrt_rwe.importers.registry_output import (
+    ImportResult,
+    RegistryRows,
+    SourceRow,
+    refuse_early,
+    write_registry,
+)
 
 
 @dataclass

@@ -1,0 +1,64 @@
+"""RS -> assessments (shared/spec/importers.md, "CDISC SDTM").
+
+The RECIST 1.1 overall responses: RSTESTCD = OVRLRESP of the evaluator (RSEVAL, investigator by
+default; rows with an RSCAT other than RECIST 1.1 are left out). RSSTRESC CR, PR, SD,
+NON-CR/NON-PD, PD, NE -> the format-v1 codes (:data:`RESPONSES`); another value is I013.
+Records without a result (RSSTAT NOT DONE) are left out and counted. The baseline scan is the
+subject's last TR date on or before RFXSTDTC (tumors.py), added as an assessment without a
+response unless RS holds that date already.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prrt_rwe.importers.registry_output import RegistryRows
+from prrt_rwe.importers.sdtm.context import SdtmContext
+from prrt_rwe.importers.sdtm.datasets import Dataset
+
+OVERALL = "OVRLRESP"
+RESPONSES = {"CR": "CR", "PR": "PR", "SD": "SD", "NON-CR/NON-PD": "NON_CR_NON_PD",
+             "NON CR/NON PD": "NON_CR_NON_PD", "NON-CR/NON PD": "NON_CR_NON_PD", "PD": "PD", "NE": "NE",
+             "NOT EVALUABLE": "NE"}
+RECIST = re.compile(r"(?i)recist\s*1\.1")
+COLUMNS = {"date": "RSDTC", "overall_response": "RSSTRESC"}
+RS_USED = ("STUDYID", "DOMAIN", "USUBJID", "RSSEQ", "RSTESTCD", "RSSTRESC", "RSEVAL", "RSDTC", "RSCAT",
+           "RSSTAT")
+
+
+def read_assessments(ctx: SdtmContext, rs: Dataset | None, rows: RegistryRows,
+                     baseline: dict[str, tuple[str, int]], tr: Dataset | None) -> None:
+    dates: set[tuple[str, str]] = set()
+    if rs is not None:
+        test = rs.column("RSTESTCD").str.upper()
+        for value, n in test[test != OVERALL].value_counts().sort_index().items():
+            ctx.report.not_mapped("RS.RSTESTCD", value, "not the overall response OVRLRESP", rows=int(n))
+        keep = (test == OVERALL).to_numpy() & ctx.evaluated(rs, "RSEVAL")
+        for rec in rs.frame.index[keep]:
+            category = rs.column("RSCAT")[rec]
+            if category and not RECIST.search(category):
+                ctx.report.not_mapped("RS.RSCAT", category, "not RECIST 1.1")
+                continue
+            result = rs.frame.at[rec, "RSSTRESC"]
+            if not result:
+                ctx.report.not_mapped("RS.RSSTRESC", "(empty)", "no result (RSSTAT)")
+                continue
+            code = RESPONSES.get(re.sub(r"\s+", " ", result.upper()))
+            if code is None:
+                ctx.problem(rs, rec, "RSSTRESC", "I013", f"overall response '{result}' is not one of "
+                            "CR, PR, SD, NON-CR/NON-PD, PD, NE")
+                continue
+            subject = ctx.subject(rs, rec)
+            date = ctx.date(rs, rec, "RSDTC")
+            if subject is None or not date:
+                continue
+            dates.add((subject.patient, date))
+            rows.add("assessments", {"site_id": subject.site, "patient_id": subject.patient, "date": date,
+                                     "overall_response": code}, ctx.source(rs, rec, COLUMNS))
+        ctx.report.fields_not_used.update(f"RS.{v}" for v in rs.frame.columns if v not in RS_USED)
+    for patient, (date, rec) in sorted(baseline.items()):
+        if (patient, date) in dates:
+            continue
+        subject = ctx.subjects[patient]
+        rows.add("assessments", {"site_id": subject.site, "patient_id": patient, "date": date,
+                                 "overall_response": ""}, ctx.source(tr, rec, {"date": "TRDTC"}))
