@@ -85,7 +85,7 @@ def _merge_singles(ctx: _Context, plan: TablePlan, grouped: Grouped, record: str
     of its event(s); None when the record has no such row. A value given differently in two
     events is I007."""
     events = ctx.mapping.events.get(table) or ctx.mapping.events.get("patients", ())
-    rows = [p for p in grouped.singles[record]
+    rows = [p for p in grouped.singles.get(record, ())
             if EVENT not in ctx.index or ctx.export.rows[p][ctx.index[EVENT]] in events]
     if not rows:
         return None
@@ -169,10 +169,10 @@ def _report_unused(ctx: _Context, grouped: Grouped) -> None:
         ctx.report.not_mapped(what, value, "not a form or event of the mapping", rows=n)
 
 
-def import_redcap(records, dictionary, out, *, mapping=None, date_format: str | None = None,
-                  labels: bool = False) -> ImportResult:
-    """Convert a REDCap export; ImportFailed lists every problem (nothing written)."""
-    refuse_early(out)
+def convert_export(records, dictionary, *, mapping=None, date_format: str | None = None,
+                   labels: bool = False) -> tuple[RegistryRows, ImportReport]:
+    """The format-v1 rows of an export and its import report, before writing and validation;
+    ImportFailed lists every problem."""
     dictionary = read_dictionary(dictionary)
     mapping = read_mapping(mapping) if mapping is not None else Mapping()
     export = read_export(records, dictionary)
@@ -196,5 +196,15 @@ def import_redcap(records, dictionary, out, *, mapping=None, date_format: str | 
     _report_unused(ctx, grouped)
     if ctx.problems:
         raise ImportFailed(ctx.problems)
+    return rows, report
+
+
+def import_redcap(records, dictionary, out, *, mapping=None, date_format: str | None = None,
+                  labels: bool = False) -> ImportResult:
+    """Convert a REDCap export into the format-v1 folder ``out`` (validated, all or nothing);
+    ImportFailed lists every problem and nothing is written."""
+    refuse_early(out)
+    rows, report = convert_export(records, dictionary, mapping=mapping, date_format=date_format,
+                                  labels=labels)
     warnings = write_registry(rows, out, report)
     return ImportResult(Path(out), report, tuple(warnings))

@@ -31,10 +31,10 @@ def _options(treatment, evaluator, impute) -> dict:
     return {"treatment": treatment, "evaluator": evaluator, "impute_partial_dates": impute or "none"}
 
 
-def import_sdtm(folder, out, *, supp=None, treatment: str | None = None, evaluator: str = "INVESTIGATOR",
-                impute_partial_dates: str | None = None) -> ImportResult:
-    """Convert SDTM datasets; ImportFailed lists every problem (nothing written)."""
-    refuse_early(out)
+def convert_sdtm(folder, *, supp=None, treatment: str | None = None, evaluator: str = "INVESTIGATOR",
+                 impute_partial_dates: str | None = None) -> tuple[RegistryRows, ImportReport]:
+    """The format-v1 rows of the SDTM datasets in ``folder`` and the import report, before
+    writing and validation; ImportFailed lists every problem."""
     treatment = treatment or DEFAULT_TREATMENT
     datasets = read_folder(folder)
     inputs = {d: ds.file for d, ds in datasets.items()}
@@ -74,5 +74,15 @@ def import_sdtm(folder, out, *, supp=None, treatment: str | None = None, evaluat
                                 f"{k} {n}" for k, n in sorted(ctx.imputed.items())))
     if ctx.problems:
         raise ImportFailed(ctx.problems)
+    return rows, report
+
+
+def import_sdtm(folder, out, *, supp=None, treatment: str | None = None, evaluator: str = "INVESTIGATOR",
+                impute_partial_dates: str | None = None) -> ImportResult:
+    """Convert SDTM datasets into the format-v1 folder ``out`` (validated, all or nothing);
+    ImportFailed lists every problem and nothing is written."""
+    refuse_early(out)
+    rows, report = convert_sdtm(folder, supp=supp, treatment=treatment, evaluator=evaluator,
+                                impute_partial_dates=impute_partial_dates)
     warnings = write_registry(rows, out, report)
     return ImportResult(Path(out), report, tuple(warnings))
