@@ -6,3 +6,10 @@ nothing is written when one is an error. ``redcap/`` (template, dictionary, mapp
 records, values, convert) and ``sdtm/`` (datasets, one module per domain, convert) share
 problems, dates, import_report and registry_output.
 """
+
+from prrt_rwe.importers.problems import ImportFailed
+from prrt_rwe.importers.redcap.convert import import_redcap
+from prrt_rwe.importers.redcap.template import write_template as write_redcap_template
+from prrt_rwe.importers.sdtm.convert import import_sdtm
+
+__all__ = ["ImportFailed", "import_redcap", "import_sdtm", "write_redcap_template"]

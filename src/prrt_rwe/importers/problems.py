@@ -28,7 +28,6 @@ CODES: tuple[Code, ...] = (
     Code("I011", ERROR, "partial date (give --impute-partial-dates first)"),
     Code("I012", ERROR, "subject not in DM"),
     Code("I013", ERROR, "value that has no format-v1 code"),
-    Code("I014", ERROR, "output folder not replaceable"),
 )
 CODES_BY_ID = {c.code: c for c in CODES}
 
