@@ -41,6 +41,14 @@ def _spoil(source: Path, target: Path, edit) -> Path:
     return target
 
 
+def _instance(rows: list[list[str]], record: str, form: str, instance: str) -> list[str]:
+    return next(r for r in rows if r[:3] == [record, form, instance])
+
+
+def _line(path: Path, record: str, form: str, instance: str) -> int:
+    return next(n for n, r in enumerate(_rows(path), start=1) if r[:3] == [record, form, instance])
+
+
 def _fail(export, dictionary, out, **kw) -> list[str]:
     with pytest.raises(ImportFailed) as info:
         import_redcap(export, dictionary, out, **kw)
@@ -67,8 +75,7 @@ def test_repeat_instance_without_its_parent_record(source, tmp_path):
 
     bad = _spoil(export, tmp_path / "orphan.csv", drop_base_row)
     lines = _fail(bad, dictionary, tmp_path / "out")
-    rows = [r for r in _rows(bad)]
-    first = next(n for n, r in enumerate(rows, start=1) if r[0] == "S01-2")
+    first = _line(bad, "S01-2", "cycles", "1")
     assert lines[0] == (f"orphan.csv:{first}:record_id: I003 record 'S01-2', cycles instance 1: repeat "
                         "instance without its parent record (the export has no row of this record's "
                         "non-repeating forms)")
@@ -81,12 +88,11 @@ def test_unknown_choice_code_names_line_record_and_field(source, tmp_path):
 
     def bad_codes(header, rows):
         rows[0][header.index("sex")] = "X"
-        cycle = next(r for r in rows if r[0] == "S01-1" and r[1] == "cycles" and r[2] == "2")
-        cycle[header.index("cyc_agent")] = "lu177_psma"
+        _instance(rows, "S01-1", "cycles", "2")[header.index("cyc_agent")] = "lu177_psma"
 
     bad = _spoil(export, tmp_path / "codes.csv", bad_codes)
     lines = _fail(bad, dictionary, tmp_path / "out")
-    line_of_cycle_2 = next(n for n, r in enumerate(_rows(bad), start=1) if r[:3] == ["S01-1", "cycles", "2"])
+    line_of_cycle_2 = _line(bad, "S01-1", "cycles", "2")
     assert lines == [
         "codes.csv:2:sex: I004 record 'S01-1': unknown code 'X' for sex (choices: M (Male), F (Female))",
         f"codes.csv:{line_of_cycle_2}:cyc_agent: I004 record 'S01-1', cycles instance 2: unknown code "
@@ -111,12 +117,11 @@ def test_validation_errors_are_reported_at_the_export_row(source, tmp_path):
 
     def impossible(header, rows):
         rows[0][header.index("age")] = "150"
-        lab = next(r for r in rows if r[0] == "S01-1" and r[1] == "labs" and r[2] == "2")
-        lab[header.index("lab_unit")] = "mg/L"
+        _instance(rows, "S01-1", "labs", "2")[header.index("lab_unit")] = "mg/L"
 
     bad = _spoil(export, tmp_path / "values.csv", impossible)
     lines = _fail(bad, dictionary, tmp_path / "out")
-    lab_line = next(n for n, r in enumerate(_rows(bad), start=1) if r[:3] == ["S01-1", "labs", "2"])
+    lab_line = _line(bad, "S01-1", "labs", "2")
     assert lines == [
         "values.csv:2:age: E005 record 'S01-1': value '150' outside the allowed range 18–110 "
         "(format-v1 patients.csv, column age)",

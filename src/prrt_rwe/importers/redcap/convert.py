@@ -64,7 +64,7 @@ class _Context:
 
 def _site(ctx: _Context, row: list[str], record: str, line: int) -> tuple[str, str]:
     """(site, the export column it came from) of a record's patients row."""
-    field = ctx.plan.site_field or ctx.mapping.fields.get("patients", {}).get(SITE_DEFAULT)
+    field = ctx.plan.site_field
     candidates = [field] if field else [SITE_DEFAULT, DAG]
     value, column = "", candidates[-1]
     for name in candidates:

@@ -9,12 +9,12 @@ code lower-cased and any character other than a letter, digit or underscore writ
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from prrt_rwe.importers.problems import ImportFailed, Problem
+from prrt_rwe.importers.source_csv import read_records
 
 COLUMNS = (
     "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
@@ -129,20 +129,10 @@ def _header_map(header: list[str], file: str) -> dict[str, int]:
 def read_dictionary(path) -> Dictionary:
     """The dictionary CSV (REDCap download or API metadata export)."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFailed([Problem(path.name, 1, "", "I001", f"cannot read the data dictionary: {exc}")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise ImportFailed([Problem(path.name, 1, "", "I001", "empty data dictionary")])
+    header, records = read_records(path, "data dictionary")
     cols = _header_map(header, path.name)
-    fields, start = [], 2
-    for record in reader:
-        line, start = start, reader.line_num + 1
-        if not any(c.strip() for c in record):
-            continue
+    fields = []
+    for line, record in records:
         cell = {name: (record[i].strip() if i < len(record) else "") for name, i in cols.items()}
         ftype = cell.get(COLUMNS[3], "").lower()
         fields.append(Field(

@@ -11,14 +11,13 @@ are of different projects (I002).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from prrt_rwe.importers.problems import ImportFailed, Problem
 from prrt_rwe.importers.redcap.dictionary import Dictionary
+from prrt_rwe.importers.source_csv import read_records
 
 EVENT, INSTRUMENT, INSTANCE, DAG = ("redcap_event_name", "redcap_repeat_instrument",
                                     "redcap_repeat_instance", "redcap_data_access_group")
@@ -108,20 +107,10 @@ def _resolve(header: list[str], dictionary: Dictionary, file: str) -> tuple[str,
 def read_export(path, dictionary: Dictionary) -> Export:
     """Read the export and check its header against the dictionary."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFailed([Problem(path.name, 1, "", "I001", f"cannot read the export: {exc}")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise ImportFailed([Problem(path.name, 1, "", "I001", "empty export: no header row")])
+    header, records = read_records(path, "export")
     columns = _resolve(header, dictionary, path.name)
-    rows, lines, problems, start = [], [], [], 2
-    for record in reader:
-        line, start = start, reader.line_num + 1
-        if not any(c.strip() for c in record):
-            continue
+    rows, lines, problems = [], [], []
+    for line, record in records:
         if len(record) != len(header):
             problems.append(Problem(path.name, line, "", "I001",
                                     f"row has {len(record)} fields, the header has {len(header)}"))

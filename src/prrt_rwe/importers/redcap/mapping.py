@@ -109,24 +109,37 @@ def read_mapping(path) -> Mapping:
     date_format = data.get("date_format")
     if date_format is not None and date_format not in REDCAP_DATE_FORMATS:
         check.bad("date_format", f"date_format '{date_format}' is not one of ymd, mdy, dmy")
-    site = data.get("site", {})
+    def section(key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            check.bad(key, f"expected a [{key}] table")
+            return {}
+        return value
+
+    site = section("site")
     for key in site:
         if key not in ("field", "values"):
             check.bad(f"site.{key}", f"unknown key 'site.{key}' (known: field, values)")
-    forms = {t: f for t, f in check.strings("forms", data.get("forms", {})).items()
+    if not isinstance(site.get("field", ""), str):
+        check.bad("site.field", "expected the name of a field")
+        site = {k: v for k, v in site.items() if k != "field"}
+    forms = {t: f for t, f in check.strings("forms", section("forms")).items()
              if check.table(f"forms.{t}", t)}
     fields = {}
-    for table, cols in data.get("fields", {}).items():
+    for table, cols in section("fields").items():
         cols = check.strings(f"fields.{table}", cols)
         if check.table(f"fields.{table}", table) and _columns(check, f"fields.{table}", table, cols):
             fields[table] = cols
     codes = {}
-    for table, per_column in data.get("codes", {}).items():
-        if not check.table(f"codes.{table}", table) or not isinstance(per_column, dict):
+    for table, per_column in section("codes").items():
+        if not check.table(f"codes.{table}", table):
+            continue
+        if not isinstance(per_column, dict):
+            check.bad(f"codes.{table}", f"expected [codes.{table}.<column>] tables")
             continue
         if _columns(check, f"codes.{table}", table, per_column):
             codes[table] = {c: check.strings(f"codes.{table}.{c}", m) for c, m in per_column.items()}
-    events = _events(check, data.get("events"))
+    events = _events(check, section("events"))
     if check.problems:
         raise ImportFailed(check.problems)
     return Mapping(path.name, date_format, site.get("field"),

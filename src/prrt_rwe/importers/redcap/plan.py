@@ -97,7 +97,7 @@ def make_plan(dictionary: Dictionary, mapping: Mapping, export_columns) -> tuple
                 sources.append(src)
                 used.add(src.export_column)
         plans.append(TablePlan(table, mapping.form(table), repeating, tuple(sources)))
-    site_field = mapping.site_field
+    site_field = mapping.site_field or mapping.fields.get("patients", {}).get(SITE_DEFAULT)
     if site_field not in (None, DAG_FIELD) and site_field not in present:
         problems.append(Problem(mapping.file, 1, "site.field", "I006",
                                 f"site field '{site_field}' is not a column of the export"))

@@ -63,14 +63,15 @@ def group_rows(export: Export, record_id: str, mapping: Mapping, labels: bool
     forms = {f: f for f in table_of_form}
     single_events = {e for t in SINGLE_TABLES for e in mapping.events.get(t, ())}
     repeat_events = {e: t for t in REPEATING for e in mapping.events.get(t, ())}
-    out, problems, seen = Grouped(), [], set()
+    out, problems, seen, records = Grouped(), [], set(), set()
 
     def cell(row, name):
         return row[idx[name]] if name in idx else ""
 
     for pos, (row, line) in enumerate(zip(export.rows, export.lines)):
         record = row[idx[record_id]]
-        if record not in out.singles and record not in out.records:
+        if record not in records:
+            records.add(record)
             out.records.append(record)
         event = cell(row, EVENT)
         instrument, instance = cell(row, INSTRUMENT), cell(row, INSTANCE)

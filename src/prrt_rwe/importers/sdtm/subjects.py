@@ -9,12 +9,11 @@ case) or from a CSV of USUBJID and those columns; one value given differently by
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from prrt_rwe.importers.problems import Problem
 from prrt_rwe.importers.registry_output import RegistryRows, SourceRow
+from prrt_rwe.importers.source_csv import read_records
 from prrt_rwe.importers.sdtm.context import SdtmContext, Subject
 from prrt_rwe.importers.sdtm.datasets import Dataset
 from prrt_rwe.schema.registry_v1 import DATE, PATIENTS
@@ -84,9 +83,8 @@ def add_suppdm(ctx: SdtmContext, supp: Dataset, patients: dict) -> None:
 
 def add_supp_csv(ctx: SdtmContext, path: Path, patients: dict) -> None:
     """The ``--supp`` CSV: a USUBJID column and format-v1 patients columns."""
-    text = Path(path).read_bytes().decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    header, records = read_records(path, "supplementary covariates")
+    header = [h.strip() for h in header]
     name = Path(path).name
     if "USUBJID" not in [h.upper() for h in header]:
         ctx.problems.append(Problem(name, 1, "", "I008", "supplementary covariates need a USUBJID column"))
@@ -94,11 +92,7 @@ def add_supp_csv(ctx: SdtmContext, path: Path, patients: dict) -> None:
     key = [h.upper() for h in header].index("USUBJID")
     columns = {i: _column_of(h) for i, h in enumerate(header) if i != key}
     ctx.report.fields_not_used.update(f"{name}.{header[i]}" for i, c in columns.items() if c is None)
-    start = 2
-    for record in reader:
-        line, start = start, reader.line_num + 1
-        if not any(c.strip() for c in record):
-            continue
+    for line, record in records:
         usubjid = record[key].strip() if key < len(record) else ""
         if usubjid not in patients:
             ctx.problems.append(Problem(name, line, header[key], "I012", f"USUBJID '{usubjid}': subject not in DM"))
