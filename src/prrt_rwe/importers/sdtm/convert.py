@@ -59,8 +59,8 @@ def convert_sdtm(folder, *, supp=None, treatment: str | None = None, evaluator: 
     for patient, date in first_cycle_dates(rows).items():
         if not ctx.subjects[patient].reference:
             ctx.subjects[patient] = dataclasses.replace(ctx.subjects[patient], reference=date)
-    baseline = read_lesions(ctx, datasets.get("TU"), datasets["TR"], rows) if "TR" in datasets else {}
-    read_assessments(ctx, datasets.get("RS"), rows, baseline, datasets.get("TR"))
+    baseline = read_lesions(ctx, datasets.get("TU"), datasets.get("TR"), rows)
+    read_assessments(ctx, datasets.get("RS"), rows, baseline)
     if "RS" not in datasets:
         report.notes.append("no RS dataset: no overall responses (efficacy cannot be analysed)")
     if "LB" in datasets:

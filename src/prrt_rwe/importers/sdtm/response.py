@@ -4,7 +4,7 @@ The RECIST 1.1 overall responses: RSTESTCD = OVRLRESP of the evaluator (RSEVAL, 
 default; rows with an RSCAT other than RECIST 1.1 are left out). RSSTRESC CR, PR, SD,
 NON-CR/NON-PD, PD, NE -> the format-v1 codes (:data:`RESPONSES`); another value is I013.
 Records without a result (RSSTAT NOT DONE) are left out and counted. The baseline scan is the
-subject's last TR date on or before RFXSTDTC (tumors.py), added as an assessment without a
+subject's last TR or TU date on or before RFXSTDTC (tumors.py), added as an assessment without a
 response unless RS holds that date already.
 """
 
@@ -27,7 +27,7 @@ RS_USED = ("STUDYID", "DOMAIN", "USUBJID", "RSSEQ", "RSTESTCD", "RSSTRESC", "RSE
 
 
 def read_assessments(ctx: SdtmContext, rs: Dataset | None, rows: RegistryRows,
-                     baseline: dict[str, tuple[str, int]], tr: Dataset | None) -> None:
+                     baseline: dict[str, tuple[str, Dataset, int]]) -> None:
     dates: set[tuple[str, str]] = set()
     if rs is not None:
         test = rs.column("RSTESTCD").str.upper()
@@ -56,9 +56,9 @@ def read_assessments(ctx: SdtmContext, rs: Dataset | None, rows: RegistryRows,
             rows.add("assessments", {"site_id": subject.site, "patient_id": subject.patient, "date": date,
                                      "overall_response": code}, ctx.source(rs, rec, COLUMNS))
         ctx.report.fields_not_used.update(f"RS.{v}" for v in rs.frame.columns if v not in RS_USED)
-    for patient, (date, rec) in sorted(baseline.items()):
+    for patient, (date, ds, rec) in sorted(baseline.items()):
         if (patient, date) in dates:
             continue
         subject = ctx.subjects[patient]
         rows.add("assessments", {"site_id": subject.site, "patient_id": patient, "date": date,
-                                 "overall_response": ""}, ctx.source(tr, rec, {"date": "TRDTC"}))
+                                 "overall_response": ""}, ctx.source(ds, rec, {"date": f"{ds.domain}DTC"}))

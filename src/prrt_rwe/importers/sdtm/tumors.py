@@ -5,7 +5,8 @@ a lymph node when TULOC names one. TR measures it per date (TRDTC): LDIAM (TRSTR
 TRSTRESU mm or cm) -> diameter_mm (for a node its short axis SAXIS when recorded, RECIST 1.1
 section 3.2), TUMSTATE (PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION) -> status. One lesions row
 per subject, lesion and date. Only the evaluator's records (TUEVAL, TREVAL) are read. The
-baseline scan of a subject is its last TR date on or before the reference date (RFXSTDTC).
+baseline scan of a subject is its last TR or TU date (TRDTC, TUDTC) on or before the reference
+date (RFXSTDTC).
 """
 
 from __future__ import annotations
@@ -60,12 +61,10 @@ def _measure(ctx: SdtmContext, tr: Dataset, rec: int) -> str:
     return number_text(float(value) * factor)
 
 
-def read_lesions(ctx: SdtmContext, tu: Dataset | None, tr: Dataset, rows: RegistryRows) -> dict[str, tuple[str, int]]:
-    """Lesions rows; returns USUBJID -> (baseline date, TR record) for subjects with one."""
-    identity = _identities(ctx, tu)
-    keep = ctx.evaluated(tr, "TREVAL")
+def _measurements(ctx: SdtmContext, tr: Dataset, identity: dict) -> dict[tuple[str, str, str], dict]:
+    """(USUBJID, date, TRLNKID) -> one lesions row from the evaluator's TR records."""
     found: dict[tuple[str, str, str], dict] = {}
-    for rec in tr.frame.index[keep]:
+    for rec in tr.frame.index[ctx.evaluated(tr, "TREVAL")]:
         test = tr.frame.at[rec, "TRTESTCD"].upper()
         if test not in MEASURES:
             ctx.report.not_mapped("TR.TRTESTCD", test, "not LDIAM, SAXIS or TUMSTATE")
@@ -96,17 +95,30 @@ def read_lesions(ctx: SdtmContext, tu: Dataset | None, tr: Dataset, rows: Regist
             row["diameter_mm"], row["saxis"] = _measure(ctx, tr, rec), True
         elif test == "LDIAM" and not row["saxis"]:
             row["diameter_mm"] = _measure(ctx, tr, rec)
+    ctx.report.fields_not_used.update(f"TR.{v}" for v in tr.frame.columns if v not in TR_USED)
+    return found
+
+
+def read_lesions(ctx: SdtmContext, tu: Dataset | None, tr: Dataset | None, rows: RegistryRows
+                 ) -> dict[str, tuple[str, Dataset, int]]:
+    """Lesions rows; returns USUBJID -> (baseline date, dataset, record) for subjects with one."""
+    identity = _identities(ctx, tu)
+    found = _measurements(ctx, tr, identity) if tr is not None else {}
     _new_lesions_without_measure(ctx, tu, identity, found)
-    baseline: dict[str, tuple[str, int]] = {}
+    scans = []
     for key in sorted(found):
         row = found[key]
         ds, rec = row.pop("_source")
         row.pop("saxis")
         rows.add("lesions", row, ctx.source(ds, rec, COLUMNS))
-        ref, pid = ctx.subjects[row["patient_id"]].reference, row["patient_id"]
-        if ds is tr and ref and row["date"] <= ref and (pid not in baseline or row["date"] > baseline[pid][0]):
-            baseline[pid] = (row["date"], rec)
-    ctx.report.fields_not_used.update(f"TR.{v}" for v in tr.frame.columns if v not in TR_USED)
+        scans.append((row["patient_id"], row["date"], ds, rec))
+    scans += [(pid, who["date"], tu, who["rec"]) for (pid, _), who in identity.items()
+              if who["date"] and pid in ctx.subjects]
+    baseline: dict[str, tuple[str, Dataset, int]] = {}
+    for pid, date, ds, rec in sorted(scans, key=lambda s: (s[0], s[1])):
+        ref = ctx.subjects[pid].reference
+        if ref and date <= ref and (pid not in baseline or date > baseline[pid][0]):
+            baseline[pid] = (date, ds, int(rec))
     return baseline
 
 
