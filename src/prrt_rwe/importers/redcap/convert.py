@@ -62,7 +62,7 @@ class _Context:
         return cells, columns
 
 
-def _site(ctx: _Context, row: list[str], record: str, line: int) -> tuple[str, str]:
+def _site(ctx: _Context, row: list[str]) -> tuple[str, str]:
     """(site, the export column it came from) of a record's patients row."""
     field = ctx.plan.site_field
     candidates = [field] if field else [SITE_DEFAULT, DAG]
@@ -113,7 +113,7 @@ def _convert(ctx: _Context, grouped: Grouped, rows: RegistryRows) -> None:
         if merged is None:
             continue
         cells, columns, line, first = merged
-        site, site_col = _site(ctx, ctx.export.rows[first], record, line)
+        site, site_col = _site(ctx, ctx.export.rows[first])
         cells, columns = {"site_id": site, **cells}, {"site_id": site_col, **columns}
         keys[record] = (site, cells.get("patient_id", ""), columns)
         rows.add("patients", cells, SourceRow(ctx.export.file, line, _label(record), columns))
@@ -152,11 +152,10 @@ def _declare(rows: RegistryRows, ctx: _Context) -> None:
     for plan in ctx.plan.tables:
         if not plan.sources:
             continue
-        cols = {s.column.name: s.export_column for s in plan.sources}
-        site_col = ctx.plan.site_field or SITE_DEFAULT
-        cols = {"site_id": site_col, **({"patient_id": "patient_id"} if plan.table != "patients" else {}),
-                **cols}
-        rows.declare(plan.table, ctx.export.file, cols)
+        keys = {"site_id": ctx.plan.site_field or SITE_DEFAULT,
+                "patient_id": ctx.mapping.field("patients", "patient_id")[0]}
+        rows.declare(plan.table, ctx.export.file,
+                     {**keys, **{s.column.name: s.export_column for s in plan.sources}})
 
 
 def _report_unused(ctx: _Context, grouped: Grouped) -> None:
