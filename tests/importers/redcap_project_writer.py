@@ -199,6 +199,10 @@ def write_export(registry: Path, out: Path, project: Project, *, date_format: st
     field is filled on every ``site_field_every``-th record only (the others take the DAG)."""
     writer = _Writer(project, date_format, labels)
     tables = {t: _read(registry / f"{t}.csv") for t in FORM_ORDER}
+    by_patient: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for table in (*REPEATING, "hormonal_symptoms"):
+        for r in tables[table]:
+            by_patient.setdefault((table, r["site_id"], r["patient_id"]), []).append(r)
     rows = []
     for n, patient in enumerate(tables["patients"]):
         site, pid = patient["site_id"], patient["patient_id"]
@@ -207,13 +211,11 @@ def write_export(registry: Path, out: Path, project: Project, *, date_format: st
         fill = {k: v for k, v in patient.items() if k != "site_id" or (project.site_field and n % site_field_every == 0)}
         writer.fill(base, "patients", fill)
         writer.checkboxes(base, patient)
-        for h in tables["hormonal_symptoms"]:
-            if (h["site_id"], h["patient_id"]) == (site, pid):
-                writer.fill(base, "hormonal_symptoms", h)
+        for h in by_patient.get(("hormonal_symptoms", site, pid), ()):
+            writer.fill(base, "hormonal_symptoms", h)
         rows.append(base)
         for table in REPEATING:
-            mine = [r for r in tables[table] if (r["site_id"], r["patient_id"]) == (site, pid)]
-            for i, r in enumerate(mine, start=1):
+            for i, r in enumerate(by_patient.get((table, site, pid), ()), start=1):
                 row = writer.row(record, dag, project.forms[table], str(i))
                 writer.fill(row, table, r)
                 rows.append(row)

@@ -65,35 +65,47 @@ class RegistryRows:
         self.sources.setdefault(table, [])
 
     def add(self, table: str, cells: dict[str, str], source: SourceRow) -> None:
-        self.columns.setdefault(table, set()).update(cells)
-        self.rows.setdefault(table, []).append(cells)
-        self.sources.setdefault(table, []).append(source)
+        if table not in self.rows:
+            self.declare(table, source.file, {})
+        self.rows[table].append(cells)
+        self.sources[table].append(source)
 
     def count(self, table: str) -> int:
         return len(self.rows.get(table, ()))
 
 
-def _write_table(folder: Path, table: str, rows: RegistryRows) -> dict[int, int]:
-    """Write one CSV; returns {physical line of each row: row position}."""
+def _write_table(folder: Path, table: str, rows: RegistryRows) -> dict[int, int] | None:
+    """Write one CSV (the declared columns and those its rows fill, in schema order); returns
+    {physical line: row position}, or None when every row is one line (line = position + 2)."""
     schema = TABLES_BY_NAME[table]
-    header = [c for c in schema.column_names if c in rows.columns.get(table, ())]
-    lines, line = {}, 2
-    with (folder / schema.filename).open("w", newline="", encoding="utf-8") as fh:
+    cells = rows.rows.get(table, [])
+    present = rows.columns.get(table, set()).union(*(c.keys() for c in cells))
+    header = [c for c in schema.column_names if c in present]
+    records = [[row.get(c, "") for c in header] for row in cells]
+    path = folder / schema.filename
+    with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
-        for pos, cells in enumerate(rows.rows.get(table, ())):
-            record = [cells.get(c, "") for c in header]
-            writer.writerow(record)
-            lines[line] = pos
-            line += 1 + sum(v.count("\n") for v in record)
+        writer.writerows(records)
+    if path.read_bytes().count(b"\n") == len(records) + 1:
+        return None
+    lines, line = {}, 2
+    for pos, record in enumerate(records):
+        lines[line] = pos
+        line += 1 + sum(v.count("\n") for v in record)
     return lines
 
 
-def _translate(issue, rows: RegistryRows, line_maps: dict[str, dict[int, int]]) -> Problem:
+def _translate(issue, rows: RegistryRows, line_maps: dict[str, dict[int, int] | None]) -> Problem:
     """A validation issue on a written file, placed at the source row it came from."""
     table = Path(issue.file).stem
     context = f"format-v1 {issue.file}"
-    pos = line_maps.get(table, {}).get(issue.line)
+    if table not in line_maps:
+        pos = None
+    elif line_maps[table] is None:
+        pos = issue.line - 2 if 2 <= issue.line < rows.count(table) + 2 else None
+    else:
+        pos = line_maps[table].get(issue.line)
     if pos is not None:
         source = rows.sources[table][pos]
         column = source.columns.get(issue.column, issue.column)

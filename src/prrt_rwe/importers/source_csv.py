@@ -25,6 +25,6 @@ def read_records(path, what: str) -> tuple[list[str], list[tuple[int, list[str]]
     records, start = [], 2
     for record in reader:
         line, start = start, reader.line_num + 1
-        if any(c.strip() for c in record):
+        if record and (record[0].strip() or any(c.strip() for c in record)):
             records.append((line, record))
     return header, records

@@ -10,8 +10,9 @@ exported ``redcap_data_access_group``; then recoded by ``[site] values``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from prrt_rwe.importers.import_report import ImportReport
 from prrt_rwe.importers.problems import ImportFailed, Problem, where
@@ -40,25 +41,45 @@ class _Context:
     date_format: str
     report: ImportReport
     problems: list[Problem]
+    compiled: dict = field(default_factory=dict)  # table -> (per source: name, position, cache)
+
+    def _compile(self, plan: TablePlan):
+        """Per source: its column name, export position and a cache of converted texts
+        (registries repeat codes and dates); plus the shared source-column map."""
+        if plan.table not in self.compiled:
+            sources = [(src, src.column.name, self.index[src.export_column], {}) for src in plan.sources]
+            columns = {src.column.name: src.export_column for src in plan.sources}
+            self.compiled[plan.table] = (sources, columns)
+        return self.compiled[plan.table]
+
+    def _value(self, plan: TablePlan, src, text: str):
+        try:
+            return cell_value(src, text, labels=self.labels, date_format=self.date_format,
+                              code_map=self.mapping.code_map(plan.table, src.column.name))
+        except CellError as exc:
+            return exc
 
     def convert(self, plan: TablePlan, row: list[str], line: int, record: str, instance: str
                 ) -> tuple[dict[str, str], dict[str, str]]:
-        """(cells, source column per format-v1 column) of one row for one table."""
-        cells, columns = {}, {}
-        for src in plan.sources:
-            try:
-                if src.choice is not None:
+        """(cells, source column per format-v1 column — shared, not to be changed) of one row."""
+        sources, columns = self._compile(plan)
+        cells = {}
+        for src, name, pos, cache in sources:
+            if src.choice is not None:
+                try:
                     value = checkbox_value(src, row, self.index, self.labels)
-                else:
-                    value = cell_value(src, row[self.index[src.export_column]], labels=self.labels,
-                                       date_format=self.date_format,
-                                       code_map=self.mapping.code_map(plan.table, src.column.name))
-            except CellError as exc:
-                self.problems.append(Problem(self.export.file, line, src.export_column, exc.code,
-                                             where(record, instance) + str(exc)))
+                except CellError as exc:
+                    value = exc
+            else:
+                text = row[pos].strip()
+                value = cache.get(text)
+                if value is None:
+                    value = cache[text] = self._value(plan, src, text)
+            if isinstance(value, CellError):
+                self.problems.append(Problem(self.export.file, line, src.export_column, value.code,
+                                             where(record, instance) + str(value)))
                 value = ""
-            cells[src.column.name] = value
-            columns[src.column.name] = src.export_column
+            cells[name] = value
         return cells, columns
 
 
@@ -68,8 +89,8 @@ def _site(ctx: _Context, row: list[str]) -> tuple[str, str]:
     candidates = [field] if field else [SITE_DEFAULT, DAG]
     value, column = "", candidates[-1]
     for name in candidates:
-        if name in ctx.index and row[ctx.index[name]]:
-            value, column = row[ctx.index[name]], name
+        if name in ctx.index and row[ctx.index[name]].strip():
+            value, column = row[ctx.index[name]].strip(), name
             break
     values = ctx.mapping.site_values
     if value and values:
@@ -86,7 +107,7 @@ def _merge_singles(ctx: _Context, plan: TablePlan, grouped: Grouped, record: str
     events is I007."""
     events = ctx.mapping.events.get(table) or ctx.mapping.events.get("patients", ())
     rows = [p for p in grouped.singles.get(record, ())
-            if EVENT not in ctx.index or ctx.export.rows[p][ctx.index[EVENT]] in events]
+            if EVENT not in ctx.index or ctx.export.rows[p][ctx.index[EVENT]].strip() in events]
     if not rows:
         return None
     cells, columns, line = {}, {}, None
@@ -107,7 +128,7 @@ def _merge_singles(ctx: _Context, plan: TablePlan, grouped: Grouped, record: str
 
 
 def _convert(ctx: _Context, grouped: Grouped, rows: RegistryRows) -> None:
-    keys: dict[str, tuple[str, str, dict[str, str]]] = {}
+    keys: dict[str, _RecordKey] = {}
     for record in grouped.records:
         merged = _merge_singles(ctx, ctx.plan.table("patients"), grouped, record, "patients")
         if merged is None:
@@ -115,7 +136,7 @@ def _convert(ctx: _Context, grouped: Grouped, rows: RegistryRows) -> None:
         cells, columns, line, first = merged
         site, site_col = _site(ctx, ctx.export.rows[first])
         cells, columns = {"site_id": site, **cells}, {"site_id": site_col, **columns}
-        keys[record] = (site, cells.get("patient_id", ""), columns)
+        keys[record] = _RecordKey(site, cells.get("patient_id", ""), columns, {})
         rows.add("patients", cells, SourceRow(ctx.export.file, line, _label(record), columns))
         hormonal = _merge_singles(ctx, ctx.plan.table("hormonal_symptoms"), grouped, record,
                                   "hormonal_symptoms")
@@ -138,12 +159,23 @@ def _label(record: str, instance: str = "") -> str:
     return where(record, instance)[:-2]
 
 
-def _add_keyed(rows: RegistryRows, table: str, cells, columns, key, file: str, line: int, label: str):
-    site, patient, key_columns = key
-    cells = {"site_id": site, "patient_id": patient, **cells}
-    columns = {"site_id": key_columns["site_id"], "patient_id": key_columns.get("patient_id", "patient_id"),
-               **columns}
-    rows.add(table, cells, SourceRow(file, line, label, columns))
+class _RecordKey(NamedTuple):
+    """A record's site and patient, their source columns, and the merged source-column map of
+    each of its tables (built once per record and table)."""
+
+    site: str
+    patient: str
+    columns: dict[str, str]
+    merged: dict[str, dict[str, str]]
+
+
+def _add_keyed(rows: RegistryRows, table: str, cells, columns, key: _RecordKey, file: str, line: int,
+               label: str):
+    merged = key.merged.get(table)
+    if merged is None:
+        merged = key.merged[table] = {"site_id": key.columns["site_id"],
+                                      "patient_id": key.columns.get("patient_id", "patient_id"), **columns}
+    rows.add(table, {"site_id": key.site, "patient_id": key.patient, **cells}, SourceRow(file, line, label, merged))
 
 
 def _declare(rows: RegistryRows, ctx: _Context) -> None:

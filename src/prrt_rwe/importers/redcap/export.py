@@ -31,7 +31,8 @@ IGNORED = "(ignored)"
 
 @dataclass(frozen=True)
 class Export:
-    """Cells of the export by column name; ``lines[i]`` is the CSV line of ``rows[i]``."""
+    """Cells of the export by column name (as written: readers strip what they use);
+    ``lines[i]`` is the CSV line of ``rows[i]``."""
 
     file: str
     columns: tuple[str, ...]
@@ -115,7 +116,7 @@ def read_export(path, dictionary: Dictionary) -> Export:
             problems.append(Problem(path.name, line, "", "I001",
                                     f"row has {len(record)} fields, the header has {len(header)}"))
             continue
-        rows.append([c.strip() for c in record])
+        rows.append(record)
         lines.append(line)
     if problems:
         raise ImportFailed(problems)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from prrt_rwe.importers.problems import Problem, where
 from prrt_rwe.importers.redcap.export import EVENT, INSTANCE, INSTRUMENT, Export
@@ -20,10 +21,10 @@ from prrt_rwe.importers.redcap.mapping import Mapping
 from prrt_rwe.importers.redcap.template import REPEATING
 
 SINGLE_TABLES = ("patients", "hormonal_symptoms")
+POSITIVE = re.compile(r"[1-9]\d*")
 
 
-@dataclass(frozen=True)
-class Instance:
+class Instance(NamedTuple):
     """One row read as one format-v1 row source."""
 
     row: int  # position in Export.rows
@@ -66,20 +67,19 @@ def group_rows(export: Export, record_id: str, mapping: Mapping, labels: bool
     out, problems, seen, records = Grouped(), [], set(), set()
 
     def cell(row, name):
-        return row[idx[name]] if name in idx else ""
+        return row[idx[name]].strip() if name in idx else ""
 
     for pos, (row, line) in enumerate(zip(export.rows, export.lines)):
-        record = row[idx[record_id]]
+        record = row[idx[record_id]].strip()
         if record not in records:
             records.add(record)
             out.records.append(record)
         event = cell(row, EVENT)
         instrument, instance = cell(row, INSTRUMENT), cell(row, INSTANCE)
-        if instance and not re.fullmatch(r"[1-9]\d*", instance):
+        if instance and not POSITIVE.fullmatch(instance):
             problems.append(Problem(export.file, line, INSTANCE, "I002", where(record)
                                     + f"{INSTANCE} '{instance}' is not a positive whole number"))
             continue
-        event_text = f"event {event}" if longitudinal else ""
         if instrument:
             form = _form_of(instrument, forms, labels)
             table = table_of_form.get(form)
@@ -87,7 +87,7 @@ def group_rows(export: Export, record_id: str, mapping: Mapping, labels: bool
                 out.skipped[(INSTRUMENT, instrument)] = out.skipped.get((INSTRUMENT, instrument), 0) + 1
                 continue
             key = (record, event, form, instance or "1")
-            label = ", ".join(x for x in (event_text, f"{table} instance {instance or '1'}") if x)
+            label = (f"event {event}, " if longitudinal else "") + f"{table} instance {instance or '1'}"
         elif longitudinal and event in repeat_events:
             table = repeat_events[event]
             key = (record, event, "", instance or "1")

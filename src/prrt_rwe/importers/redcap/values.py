@@ -49,7 +49,7 @@ def checkbox_value(src: Source, row: list[str], index: dict[str, int], labels: b
         col = src.field.checkbox_column(code)
         if col not in index:
             continue
-        text = row[index[col]]
+        text = row[index[col]].strip()
         tick = CHECKED.get(text.lower()) if text else "0"
         if tick is None:
             raise CellError("I004", f"checkbox column {col} holds '{text}', expected 0 or 1"

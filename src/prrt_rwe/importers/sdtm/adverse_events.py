@@ -14,20 +14,20 @@ from prrt_rwe.importers.sdtm.datasets import Dataset
 
 SERIOUS = {"Y": "yes", "N": "no"}
 AE_USED = ("STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD", "AESTDTC", "AETOXGR", "AESER")
+GRADE_WORD = re.compile(r"(?i)^grade\s*")
 
 
 def read_adverse_events(ctx: SdtmContext, ae: Dataset, rows: RegistryRows) -> None:
-    for rec in ae.frame.index:
-        subject = ctx.subject(ae, rec)
-        onset = ctx.date(ae, rec, "AESTDTC")
-        if subject is None or (ae.frame.at[rec, "AESTDTC"] and not onset):
+    for i, (decod, term, grade, serious) in enumerate(zip(ae.col("AEDECOD"), ae.col("AETERM"),
+                                                          ae.col("AETOXGR"), ae.col("AESER"))):
+        subject = ctx.subject(ae, i)
+        onset = ctx.date(ae, i, "AESTDTC")
+        if subject is None or (ae.value("AESTDTC", i) and not onset):
             continue
-        decod = ae.column("AEDECOD")[rec]
-        serious = ae.column("AESER")[rec].upper()
-        grade = re.sub(r"(?i)^grade\s*", "", ae.column("AETOXGR")[rec])
         rows.add("adverse_events", {
-            "site_id": subject.site, "patient_id": subject.patient, "term": decod or ae.frame.at[rec, "AETERM"],
-            "onset_date": onset, "grade": grade, "serious": SERIOUS.get(serious, serious)},
-            ctx.source(ae, rec, {"term": "AEDECOD" if decod else "AETERM", "onset_date": "AESTDTC",
-                                 "grade": "AETOXGR", "serious": "AESER"}))
-    ctx.report.fields_not_used.update(f"AE.{v}" for v in ae.frame.columns if v not in AE_USED)
+            "site_id": subject.site, "patient_id": subject.patient, "term": decod or term,
+            "onset_date": onset, "grade": GRADE_WORD.sub("", grade),
+            "serious": SERIOUS.get(serious.upper(), serious)},
+            ctx.source(ae, i, {"term": "AEDECOD" if decod else "AETERM", "onset_date": "AESTDTC",
+                               "grade": "AETOXGR", "serious": "AESER"}))
+    ctx.unused(ae, AE_USED)

@@ -41,14 +41,14 @@ def convert_sdtm(folder, *, supp=None, treatment: str | None = None, evaluator: 
     if supp is not None:
         inputs["supp"] = Path(supp).name
     report = ImportReport("sdtm", inputs, _options(treatment, evaluator, impute_partial_dates),
-                          rows_read={ds.file: len(ds.frame) for ds in datasets.values()})
+                          rows_read={ds.file: ds.size for ds in datasets.values()})
     ctx = SdtmContext(impute_partial_dates, evaluator, report)
     rows = RegistryRows()
     dm = datasets["DM"]
     rows.declare("patients", dm.file, {"site_id": "SITEID", "patient_id": "USUBJID"})
     rows.declare("cycles", datasets["EX"].file, CYCLE_COLUMNS)
     rows.declare("assessments", datasets["RS"].file if "RS" in datasets else "rs.xpt", ASSESSMENT_COLUMNS)
-    patients = read_subjects(ctx, dm, rows)
+    patients = read_subjects(ctx, dm)
     if "SUPPDM" in datasets:
         add_suppdm(ctx, datasets["SUPPDM"], patients)
     if supp is not None:

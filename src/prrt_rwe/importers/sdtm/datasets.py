@@ -4,8 +4,8 @@ File names are matched case-insensitively (``dm.xpt``, ``DM.XPT``, ``dm.json``);
 one domain are an error. Every cell is read as text (numbers in their shortest round-trip
 form, missing = ''), variable names upper-cased. A dataset is SDTM when it has the
 identifiers of its domain (SDTMIG 3.4: STUDYID, DOMAIN, USUBJID; SUPPDM: RDOMAIN, QNAM, QVAL)
-and its DOMAIN values are that domain; else I008. Position of a record = its record number
-(1 = first), the "line" of every finding on it.
+and its DOMAIN values are that domain; else I008. The record number (1 = first) is the "line"
+of every finding on a record.
 """
 
 from __future__ import annotations
@@ -38,19 +38,27 @@ REQUIRED_VARIABLES = {
 
 @dataclass(frozen=True)
 class Dataset:
-    """One domain's records as text; ``frame.index`` is the record number."""
+    """One domain's records as text, column by column; record ``i`` (0-based) is record number
+    ``i + 1`` in findings."""
 
     domain: str
     file: str
-    frame: pd.DataFrame
+    cells: dict[str, list[str]]
+    size: int
 
     def has(self, variable: str) -> bool:
-        return variable in self.frame.columns
+        return variable in self.cells
 
-    def column(self, variable: str) -> pd.Series:
-        if self.has(variable):
-            return self.frame[variable]
-        return pd.Series([""] * len(self.frame), index=self.frame.index, dtype=object)
+    def col(self, variable: str) -> list[str]:
+        """The variable's cells ('' for every record when the dataset lacks it)."""
+        return self.cells[variable] if variable in self.cells else [""] * self.size
+
+    def value(self, variable: str, i: int) -> str:
+        return self.cells[variable][i] if variable in self.cells else ""
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(self.cells)
 
 
 def _text(value) -> str:
@@ -81,25 +89,35 @@ def _read_json(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.rename(columns=str.upper)
-    out = pd.DataFrame({c: [_text(v) for v in frame[c].tolist()] for c in frame.columns}, dtype=object)
-    out.index = np.arange(1, len(out) + 1)
-    return out
+def _column_text(series: pd.Series) -> list[str]:
+    """One column as text; numeric columns vectorised (whole numbers without ``.0``)."""
+    if series.dtype.kind == "f":
+        x = series.to_numpy(dtype=float)
+        out = np.full(len(x), "", dtype=object)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(x) & (np.mod(x, 1) == 0) & (np.abs(x) < 1e15)
+        out[whole] = x[whole].astype(np.int64).astype(str)
+        rest = np.isfinite(x) & ~whole
+        out[rest] = [repr(float(v)) for v in x[rest]]
+        return out.tolist()
+    return [v.strip() if isinstance(v, str) else _text(v) for v in series.tolist()]
 
 
-def _check(domain: str, file: str, frame: pd.DataFrame) -> list[Problem]:
-    missing = [v for v in REQUIRED_VARIABLES[domain] if v not in frame.columns]
+def _as_text(frame: pd.DataFrame) -> dict[str, list[str]]:
+    return {str(c).upper(): _column_text(frame[c]) for c in frame.columns}
+
+
+def _check(domain: str, file: str, cells: dict[str, list[str]]) -> list[Problem]:
+    missing = [v for v in REQUIRED_VARIABLES[domain] if v not in cells]
     if missing:
         return [Problem(file, 1, missing[0], "I008", f"not an SDTM {domain} dataset: variable"
                         f"{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing")]
     var = "RDOMAIN" if domain.startswith("SUPP") else "DOMAIN"
     expected = domain[4:] if domain.startswith("SUPP") else domain
-    wrong = frame.index[(frame[var] != expected).to_numpy()]
-    if len(wrong):
-        rec = int(wrong[0])
-        return [Problem(file, rec, var, "I008", f"not an SDTM {domain} dataset: {var} is "
-                        f"'{frame.at[rec, var]}', not '{expected}'")]
+    wrong = next((i for i, v in enumerate(cells[var]) if v != expected), None)
+    if wrong is not None:
+        return [Problem(file, wrong + 1, var, "I008", f"not an SDTM {domain} dataset: {var} is "
+                        f"'{cells[var][wrong]}', not '{expected}'")]
     return []
 
 
@@ -127,11 +145,11 @@ def read_folder(folder) -> dict[str, Dataset]:
             kind = "SAS XPT" if path.suffix.lower() == ".xpt" else "Dataset-JSON"
             problems.append(Problem(path.name, 1, "", "I001", f"cannot read as {kind}: {exc}"))
             continue
-        frame = _as_text(raw)
-        found_problems = _check(domain, path.name, frame)
+        cells = _as_text(raw)
+        found_problems = _check(domain, path.name, cells)
         problems += found_problems
         if not found_problems:
-            datasets[domain] = Dataset(domain, path.name, frame)
+            datasets[domain] = Dataset(domain, path.name, cells, len(raw))
     for domain in REQUIRED_DOMAINS:
         if domain not in found:
             problems.append(Problem(f"{domain.lower()}.xpt", 1, "", "I009",

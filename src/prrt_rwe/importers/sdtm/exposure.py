@@ -9,6 +9,7 @@ unit is I010, never a guess. The agent code comes from EXTRT (:data:`AGENTS`), e
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from prrt_rwe.importers.registry_output import RegistryRows
 from prrt_rwe.importers.sdtm.context import SdtmContext
@@ -28,17 +29,18 @@ def number_text(x: float) -> str:
     return f"{x:.10g}"
 
 
+@lru_cache(maxsize=256)
 def _agent(extrt: str) -> str:
     return next((code for pattern, code in AGENTS if re.search(pattern, extrt)), "other")
 
 
-def _activity(ctx: SdtmContext, ex: Dataset, rec: int) -> str:
-    dose, unit = ex.frame.at[rec, "EXDOSE"], ex.frame.at[rec, "EXDOSU"]
+def _activity(ctx: SdtmContext, ex: Dataset, i: int) -> str:
+    dose, unit = ex.value("EXDOSE", i), ex.value("EXDOSU", i)
     if not dose:
         return ""
     factor = GBQ_PER_UNIT.get(unit.strip().lower())
     if factor is None:
-        ctx.problem(ex, rec, "EXDOSU", "I010", f"activity unit '{unit}' is not GBq, MBq or mCi")
+        ctx.problem(ex, i, "EXDOSU", "I010", f"activity unit '{unit}' is not GBq, MBq or mCi")
         return ""
     if not re.fullmatch(NUMBER_RE, dose):
         return dose  # validation reports it as unreadable
@@ -48,28 +50,27 @@ def _activity(ctx: SdtmContext, ex: Dataset, rec: int) -> str:
 def read_cycles(ctx: SdtmContext, ex: Dataset, rows: RegistryRows, treatment: str) -> None:
     pattern = re.compile(treatment)
     found: dict[str, list[tuple[str, int, dict[str, str]]]] = {}
-    for rec in ex.frame.index:
-        extrt = ex.frame.at[rec, "EXTRT"]
+    for i, extrt in enumerate(ex.col("EXTRT")):
         if not pattern.search(extrt):
             ctx.report.not_mapped("EX.EXTRT", extrt, "not the PRRT product (--treatment)")
             continue
-        subject = ctx.subject(ex, rec)
-        date = ctx.date(ex, rec, "EXSTDTC")
+        subject = ctx.subject(ex, i)
+        date = ctx.date(ex, i, "EXSTDTC")
         if subject is None or not date:
-            if subject is not None and not ex.frame.at[rec, "EXSTDTC"]:
-                ctx.problem(ex, rec, "EXSTDTC", "I005", "PRRT administration without EXSTDTC")
+            if subject is not None and not ex.value("EXSTDTC", i):
+                ctx.problem(ex, i, "EXSTDTC", "I005", "PRRT administration without EXSTDTC")
             continue
         cells = {"site_id": subject.site, "patient_id": subject.patient, "date": date,
-                 "agent": _agent(extrt), "activity_gbq": _activity(ctx, ex, rec)}
-        found.setdefault(subject.patient, []).append((date, int(rec), cells))
+                 "agent": _agent(extrt), "activity_gbq": _activity(ctx, ex, i)}
+        found.setdefault(subject.patient, []).append((date, i, cells))
     for items in found.values():
         items.sort(key=lambda item: (item[0], item[1]))
-        for n, (date, rec, cells) in enumerate(items, start=1):
+        for n, (date, i, cells) in enumerate(items, start=1):
             if n > 1 and items[n - 2][0] == date:
-                ctx.problem(ex, rec, "EXSTDTC", "I007", f"second PRRT administration on {date}")
+                ctx.problem(ex, i, "EXSTDTC", "I007", f"second PRRT administration on {date}")
                 continue
-            rows.add("cycles", {**cells, "cycle": str(n)}, ctx.source(ex, rec, COLUMNS))
-    ctx.report.fields_not_used.update(f"EX.{v}" for v in ex.frame.columns if v not in EX_USED)
+            rows.add("cycles", {**cells, "cycle": str(n)}, ctx.source(ex, i, COLUMNS))
+    ctx.unused(ex, EX_USED)
 
 
 def first_cycle_dates(rows: RegistryRows) -> dict[str, str]:

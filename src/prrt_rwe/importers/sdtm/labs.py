@@ -19,26 +19,27 @@ TESTS = {"PLAT": "platelets", "NEUT": "neutrophils", "WBC": "wbc", "LYM": "lymph
 STANDARD = ("LBSTRESN", "LBSTRESU", "LBSTNRLO", "LBSTNRHI")
 ORIGINAL = ("LBORRES", "LBORRESU", "LBORNRLO", "LBORNRHI")
 LB_USED = ("STUDYID", "DOMAIN", "USUBJID", "LBSEQ", "LBTESTCD", "LBDTC", *STANDARD, *ORIGINAL)
+_COLUMNS = {names: dict(zip(("value", "unit", "lln", "uln"), names), date="LBDTC", test="LBTESTCD")
+            for names in (STANDARD, ORIGINAL)}
 
 
 def read_labs(ctx: SdtmContext, lb: Dataset, rows: RegistryRows) -> None:
-    for rec in lb.frame.index:
-        code = lb.frame.at[rec, "LBTESTCD"].upper()
-        test = TESTS.get(code)
+    standard, original = [[lb.col(v) for v in names] for names in (STANDARD, ORIGINAL)]
+    for i, code in enumerate(lb.col("LBTESTCD")):
+        test = TESTS.get(code.upper())
         if test is None:
-            ctx.report.not_mapped("LB.LBTESTCD", code, "not a format-v1 laboratory test")
+            ctx.report.not_mapped("LB.LBTESTCD", code.upper(), "not a format-v1 laboratory test")
             continue
-        names = STANDARD if lb.frame.at[rec, "LBSTRESN"] else ORIGINAL
-        value, unit, low, high = (lb.column(v)[rec] for v in names)
+        names, cols = (STANDARD, standard) if standard[0][i] else (ORIGINAL, original)
+        value, unit, low, high = (c[i] for c in cols)
         if not value:
             ctx.report.not_mapped("LB.LBSTRESN", "(empty)", "no result")
             continue
-        subject = ctx.subject(lb, rec)
-        date = ctx.date(lb, rec, "LBDTC")
+        subject = ctx.subject(lb, i)
+        date = ctx.date(lb, i, "LBDTC")
         if subject is None or not date:
             continue
-        columns = dict(zip(("value", "unit", "lln", "uln"), names), date="LBDTC", test="LBTESTCD")
         rows.add("labs", {"site_id": subject.site, "patient_id": subject.patient, "date": date, "test": test,
                           "value": value, "unit": unit, "lln": low, "uln": high},
-                 ctx.source(lb, rec, columns))
-    ctx.report.fields_not_used.update(f"LB.{v}" for v in lb.frame.columns if v not in LB_USED)
+                 ctx.source(lb, i, _COLUMNS[names]))
+    ctx.unused(lb, LB_USED)

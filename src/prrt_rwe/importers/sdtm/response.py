@@ -11,6 +11,7 @@ response unless RS holds that date already.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from prrt_rwe.importers.registry_output import RegistryRows
 from prrt_rwe.importers.sdtm.context import SdtmContext
@@ -26,39 +27,41 @@ RS_USED = ("STUDYID", "DOMAIN", "USUBJID", "RSSEQ", "RSTESTCD", "RSSTRESC", "RSE
            "RSSTAT")
 
 
+def _overall_rows(ctx: SdtmContext, rs: Dataset) -> list[int]:
+    tests = [t.upper() for t in rs.col("RSTESTCD")]
+    for value, n in sorted(Counter(t for t in tests if t != OVERALL).items()):
+        ctx.report.not_mapped("RS.RSTESTCD", value, "not the overall response OVRLRESP", rows=n)
+    return [i for i in ctx.evaluated(rs, "RSEVAL") if tests[i] == OVERALL]
+
+
 def read_assessments(ctx: SdtmContext, rs: Dataset | None, rows: RegistryRows,
                      baseline: dict[str, tuple[str, Dataset, int]]) -> None:
     dates: set[tuple[str, str]] = set()
     if rs is not None:
-        test = rs.column("RSTESTCD").str.upper()
-        for value, n in test[test != OVERALL].value_counts().sort_index().items():
-            ctx.report.not_mapped("RS.RSTESTCD", value, "not the overall response OVRLRESP", rows=int(n))
-        keep = (test == OVERALL).to_numpy() & ctx.evaluated(rs, "RSEVAL")
-        for rec in rs.frame.index[keep]:
-            category = rs.column("RSCAT")[rec]
+        for i in _overall_rows(ctx, rs):
+            category, result = rs.value("RSCAT", i), rs.value("RSSTRESC", i)
             if category and not RECIST.search(category):
                 ctx.report.not_mapped("RS.RSCAT", category, "not RECIST 1.1")
                 continue
-            result = rs.frame.at[rec, "RSSTRESC"]
             if not result:
                 ctx.report.not_mapped("RS.RSSTRESC", "(empty)", "no result (RSSTAT)")
                 continue
             code = RESPONSES.get(re.sub(r"\s+", " ", result.upper()))
             if code is None:
-                ctx.problem(rs, rec, "RSSTRESC", "I013", f"overall response '{result}' is not one of "
+                ctx.problem(rs, i, "RSSTRESC", "I013", f"overall response '{result}' is not one of "
                             "CR, PR, SD, NON-CR/NON-PD, PD, NE")
                 continue
-            subject = ctx.subject(rs, rec)
-            date = ctx.date(rs, rec, "RSDTC")
+            subject = ctx.subject(rs, i)
+            date = ctx.date(rs, i, "RSDTC")
             if subject is None or not date:
                 continue
             dates.add((subject.patient, date))
             rows.add("assessments", {"site_id": subject.site, "patient_id": subject.patient, "date": date,
-                                     "overall_response": code}, ctx.source(rs, rec, COLUMNS))
-        ctx.report.fields_not_used.update(f"RS.{v}" for v in rs.frame.columns if v not in RS_USED)
-    for patient, (date, ds, rec) in sorted(baseline.items()):
+                                     "overall_response": code}, ctx.source(rs, i, COLUMNS))
+        ctx.unused(rs, RS_USED)
+    for patient, (date, ds, i) in sorted(baseline.items()):
         if (patient, date) in dates:
             continue
         subject = ctx.subjects[patient]
         rows.add("assessments", {"site_id": subject.site, "patient_id": patient, "date": date,
-                                 "overall_response": ""}, ctx.source(ds, rec, {"date": f"{ds.domain}DTC"}))
+                                 "overall_response": ""}, ctx.source(ds, i, {"date": f"{ds.domain}DTC"}))

@@ -9,13 +9,14 @@ case) or from a CSV of USUBJID and those columns; one value given differently by
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from prrt_rwe.importers.problems import Problem
-from prrt_rwe.importers.registry_output import RegistryRows, SourceRow
-from prrt_rwe.importers.source_csv import read_records
+from prrt_rwe.importers.registry_output import RegistryRows
 from prrt_rwe.importers.sdtm.context import SdtmContext, Subject
 from prrt_rwe.importers.sdtm.datasets import Dataset
+from prrt_rwe.importers.source_csv import read_records
 from prrt_rwe.schema.registry_v1 import DATE, PATIENTS
 
 FROM_DM = {"site_id": "SITEID", "patient_id": "USUBJID", "sex": "SEX", "age": "AGE",
@@ -24,22 +25,29 @@ SUPPLEMENTED = {c.name: c for c in PATIENTS.columns if c.name not in FROM_DM}
 DM_USED = (*FROM_DM.values(), "STUDYID", "DOMAIN", "AGEU", "RFXSTDTC")
 
 
-def read_subjects(ctx: SdtmContext, dm: Dataset, rows: RegistryRows) -> dict[str, tuple[dict, dict, int]]:
-    """Subjects into ``ctx.subjects``; returns USUBJID -> (cells, columns, record)."""
-    out = {}
-    ageu = dm.column("AGEU").str.upper()
-    for rec in dm.frame.index:
-        usubjid = dm.frame.at[rec, "USUBJID"]
+@dataclass
+class PatientRow:
+    """A patients row being filled: its cells, the source variable of each, its DM record."""
+
+    cells: dict[str, str]
+    columns: dict[str, str]
+    i: int
+
+
+def read_subjects(ctx: SdtmContext, dm: Dataset) -> dict[str, PatientRow]:
+    """DM subjects into ``ctx.subjects``; returns USUBJID -> its patients row."""
+    out: dict[str, PatientRow] = {}
+    for i, usubjid in enumerate(dm.col("USUBJID")):
         if usubjid in out:
-            ctx.problem(dm, rec, "USUBJID", "I007", "subject appears twice in DM")
+            ctx.problem(dm, i, "USUBJID", "I007", "subject appears twice in DM")
             continue
-        if ageu[rec] not in ("", "YEARS", "YEAR"):
-            ctx.problem(dm, rec, "AGEU", "I010", f"AGE in '{dm.frame.at[rec, 'AGEU']}', expected YEARS")
-        cells = {col: dm.frame.at[rec, var] if dm.has(var) else "" for col, var in FROM_DM.items()}
-        cells["death_date"] = ctx.date(dm, rec, "DTHDTC")
-        ctx.subjects[usubjid] = Subject(cells["site_id"], usubjid, ctx.date(dm, rec, "RFXSTDTC"))
-        out[usubjid] = (cells, dict(FROM_DM), rec)
-    ctx.report.fields_not_used.update(f"DM.{v}" for v in dm.frame.columns if v not in DM_USED)
+        if dm.value("AGEU", i).upper() not in ("", "YEARS", "YEAR"):
+            ctx.problem(dm, i, "AGEU", "I010", f"AGE in '{dm.value('AGEU', i)}', expected YEARS")
+        cells = {col: dm.value(var, i) for col, var in FROM_DM.items()}
+        cells["death_date"] = ctx.date(dm, i, "DTHDTC")
+        ctx.subjects[usubjid] = Subject(cells["site_id"], usubjid, ctx.date(dm, i, "RFXSTDTC"))
+        out[usubjid] = PatientRow(cells, dict(FROM_DM), i)
+    ctx.unused(dm, DM_USED)
     return out
 
 
@@ -48,13 +56,13 @@ def _column_of(name: str) -> str | None:
     return low if low in SUPPLEMENTED else None
 
 
-def _put(ctx: SdtmContext, patients: dict, usubjid: str, column: str, value: str, origin: str,
+def _put(patients: dict[str, PatientRow], usubjid: str, column: str, value: str, origin: str,
          problem) -> None:
-    cells, columns, _ = patients[usubjid]
-    if cells.get(column) and cells[column] != value:
-        problem("I007", f"{column} is '{cells[column]}' in {columns[column]} and '{value}' in {origin}")
+    row = patients[usubjid]
+    if row.cells.get(column) and row.cells[column] != value:
+        problem("I007", f"{column} is '{row.cells[column]}' in {row.columns[column]} and '{value}' in {origin}")
         return
-    cells[column], columns[column] = value, origin
+    row.cells[column], row.columns[column] = value, origin
 
 
 def _supp_value(ctx: SdtmContext, column: str, value: str, problem) -> str:
@@ -63,25 +71,23 @@ def _supp_value(ctx: SdtmContext, column: str, value: str, problem) -> str:
     return ctx.iso_date(value, f"supplementary.{column}", problem)
 
 
-def add_suppdm(ctx: SdtmContext, supp: Dataset, patients: dict) -> None:
-    for rec in supp.frame.index:
-        usubjid, qnam = supp.frame.at[rec, "USUBJID"], supp.frame.at[rec, "QNAM"]
+def add_suppdm(ctx: SdtmContext, supp: Dataset, patients: dict[str, PatientRow]) -> None:
+    for i, (usubjid, qnam, qval) in enumerate(zip(supp.col("USUBJID"), supp.col("QNAM"), supp.col("QVAL"))):
         column = _column_of(qnam)
         if column is None:
             ctx.report.fields_not_used.add(f"SUPPDM.QNAM={qnam}")
             continue
         if usubjid not in patients:
-            ctx.problem(supp, rec, "USUBJID", "I012", "subject not in DM")
+            ctx.problem(supp, i, "USUBJID", "I012", "subject not in DM")
             continue
 
-        def problem(code, message, rec=rec):
-            ctx.problem(supp, rec, "QVAL", code, message)
+        def problem(code, message, i=i):
+            ctx.problem(supp, i, "QVAL", code, message)
 
-        value = _supp_value(ctx, column, supp.frame.at[rec, "QVAL"], problem)
-        _put(ctx, patients, usubjid, column, value, "SUPPDM.QVAL", problem)
+        _put(patients, usubjid, column, _supp_value(ctx, column, qval, problem), "SUPPDM.QVAL", problem)
 
 
-def add_supp_csv(ctx: SdtmContext, path: Path, patients: dict) -> None:
+def add_supp_csv(ctx: SdtmContext, path: Path, patients: dict[str, PatientRow]) -> None:
     """The ``--supp`` CSV: a USUBJID column and format-v1 patients columns."""
     header, records = read_records(path, "supplementary covariates")
     header = [h.strip() for h in header]
@@ -105,10 +111,10 @@ def add_supp_csv(ctx: SdtmContext, path: Path, patients: dict) -> None:
             def problem(code, message, line=line, i=i):
                 ctx.problems.append(Problem(name, line, header[i], code, f"USUBJID '{usubjid}': {message}"))
 
-            _put(ctx, patients, usubjid, column, _supp_value(ctx, column, value, problem),
+            _put(patients, usubjid, column, _supp_value(ctx, column, value, problem),
                  f"{name}:{header[i]}", problem)
 
 
-def add_patients(ctx: SdtmContext, dm: Dataset, patients: dict, rows: RegistryRows) -> None:
-    for usubjid, (cells, columns, rec) in patients.items():
-        rows.add("patients", dict(cells), SourceRow(dm.file, int(rec), ctx.label(dm, rec), dict(columns)))
+def add_patients(ctx: SdtmContext, dm: Dataset, patients: dict[str, PatientRow], rows: RegistryRows) -> None:
+    for row in patients.values():
+        rows.add("patients", dict(row.cells), ctx.source(dm, row.i, dict(row.columns)))
