@@ -164,8 +164,15 @@ def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder
 def redcap_template(out: Path = typer.Option(..., "--out", help="folder to write the template into")) -> None:
     """Write the REDCap project template: data_dictionary.csv and repeating_instruments.csv."""
     from prrt_rwe.importers.redcap.template import write_template
+    from prrt_rwe.outputs.destination import DestinationError, check_output_folder
 
-    for path in write_template(out):
+    try:
+        check_output_folder(out)
+        paths = write_template(out)
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
+    for path in paths:
         out_console.print(escape(str(path)))
 
 
@@ -215,11 +222,11 @@ def import_sdtm(
 def _run_import(run) -> None:
     """Print the problems of an import (exit 1, nothing written) or its warnings and summary."""
     from prrt_rwe.importers.problems import ImportFailed
-    from prrt_rwe.importers.registry_output import OutputNotReplaceable
+    from prrt_rwe.outputs.destination import DestinationError
 
     try:
         result = run()
-    except OutputNotReplaceable as exc:
+    except DestinationError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
     except ImportFailed as exc:

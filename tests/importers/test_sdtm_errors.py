@@ -100,6 +100,10 @@ def test_cli(tmp_path):
     usage = runner.invoke(app, ["import", "sdtm", str(folder), "--out", str(tmp_path / "a"),
                                 "--impute-partial-dates", "last"])
     assert usage.exit_code == 2
+    inside = runner.invoke(app, ["import", "sdtm", str(folder), "--out", str(folder / "registry"),
+                                 "--impute-partial-dates", "first"])
+    assert inside.exit_code == 2 and "inside the registry folder" in inside.output
+    assert not (folder / "registry").exists()
     ok = runner.invoke(app, ["import", "sdtm", str(folder), "--out", str(tmp_path / "a"),
                              "--impute-partial-dates", "first"])
     assert ok.exit_code == 0, ok.output

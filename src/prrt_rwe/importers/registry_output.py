@@ -19,13 +19,10 @@ from prrt_rwe.importers.import_report import ImportReport
 from prrt_rwe.importers.problems import ImportFailed, Problem
 from prrt_rwe.ingest.codes import ERROR
 from prrt_rwe.ingest.validation import validate
+from prrt_rwe.outputs.destination import DestinationError, cannot_write, check_output_folder, make_folder
 from prrt_rwe.schema import TABLES, TABLES_BY_NAME
 
 REPORT_FILE = "import_report.json"
-
-
-class OutputNotReplaceable(Exception):
-    """OUT exists, is not empty and was not written by an import (usage error)."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +113,14 @@ def _translate(issue, rows: RegistryRows, line_maps: dict[str, dict[int, int] | 
     return Problem(file, 1, column, issue.code, f"{issue.message} ({context})")
 
 
-def _check_out(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / REPORT_FILE).exists())):
-        raise OutputNotReplaceable(f"{out}: exists and was not written by an import; "
-                                   "give a new folder or an earlier import's folder")
+def refuse_early(out, source=None) -> None:
+    """Before any reading (usage errors, DestinationError, exit 2): OUT must be a folder outside
+    the input that is new, empty or an earlier import's (it holds import_report.json)."""
+    out = Path(out)
+    check_output_folder(out, source)
+    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_FILE).exists():
+        raise DestinationError(f"{out}: exists and was not written by an import: not replaced "
+                               "(give a new folder or an earlier import's folder)")
 
 
 def write_registry(rows: RegistryRows, out, report: ImportReport) -> list[Problem]:
@@ -128,29 +129,36 @@ def write_registry(rows: RegistryRows, out, report: ImportReport) -> list[Proble
     Raises ImportFailed (nothing written) when validation finds an error.
     """
     out = Path(out)
-    _check_out(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    refuse_early(out)
+    make_folder(out.parent)
     staging = out.parent / f".{out.name}.importing-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
     try:
-        line_maps = {}
-        for schema in TABLES:
-            name = schema.name
-            if name in rows.rows and (rows.count(name) or schema.file_required):
-                line_maps[name] = _write_table(staging, name, rows)
-        found = [_translate(i, rows, line_maps) for i in validate(staging).issues]
-        errors = [p for p in found if p.severity == ERROR]
-        if errors:
-            raise ImportFailed(errors)
-        warnings = sorted(found)
-        report.rows_written = {t: rows.count(t) for t in line_maps}
-        report.warnings = [w.format() for w in warnings]
-        report.write(staging / REPORT_FILE)
-        _replace(staging, out)
-        return warnings
+        staging.mkdir()
+        return _write_validated(rows, staging, out, report)
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_validated(rows: RegistryRows, staging: Path, out: Path, report: ImportReport) -> list[Problem]:
+    """Write the tables into staging, validate them there, and move staging onto ``out``."""
+    line_maps = {}
+    for schema in TABLES:
+        name = schema.name
+        if name in rows.rows and (rows.count(name) or schema.file_required):
+            line_maps[name] = _write_table(staging, name, rows)
+    found = [_translate(i, rows, line_maps) for i in validate(staging).issues]
+    errors = [p for p in found if p.severity == ERROR]
+    if errors:
+        raise ImportFailed(errors)
+    warnings = sorted(found)
+    report.rows_written = {t: rows.count(t) for t in line_maps}
+    report.warnings = [w.format() for w in warnings]
+    report.write(staging / REPORT_FILE)
+    _replace(staging, out)
+    return warnings
 
 
 def _replace(staging: Path, out: Path) -> None:
@@ -164,6 +172,3 @@ def _replace(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def refuse_early(out) -> None:
-    """Usage check before any reading: OUT must be new, empty or an earlier import."""
-    _check_out(Path(out))

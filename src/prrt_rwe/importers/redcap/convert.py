@@ -234,7 +234,7 @@ def import_redcap(records, dictionary, out, *, mapping=None, date_format: str | 
                   labels: bool = False) -> ImportResult:
     """Convert a REDCap export into the format-v1 folder ``out`` (validated, all or nothing);
     ImportFailed lists every problem and nothing is written."""
-    refuse_early(out)
+    refuse_early(out, records)
     rows, report = convert_export(records, dictionary, mapping=mapping, date_format=date_format,
                                   labels=labels)
     warnings = write_registry(rows, out, report)

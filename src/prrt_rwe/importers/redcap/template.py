@@ -15,6 +15,8 @@ from pathlib import Path
 
 from prrt_rwe.importers.redcap.dictionary import Field, write_dictionary
 from prrt_rwe.ingest.xlsx_reader import cell_text
+from prrt_rwe.outputs.atomic import write_text, write_with
+from prrt_rwe.outputs.destination import make_folder
 from prrt_rwe.schema import TABLES
 from prrt_rwe.schema.registry_v1 import CODE, DATE, INTEGER, NUMBER, YESNO, Column
 
@@ -95,11 +97,8 @@ def template_fields() -> tuple[Field, ...]:
 
 def write_template(out) -> list[Path]:
     """Write data_dictionary.csv and repeating_instruments.csv into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    dictionary = out / DICTIONARY_FILE
-    write_dictionary(dictionary, template_fields())
-    repeating = out / REPEATING_FILE
+    out = make_folder(out)
+    dictionary = write_with(out / DICTIONARY_FILE, lambda tmp: write_dictionary(tmp, template_fields()))
     lines = ["form_name,custom_form_label"] + [f'{form},"{REPEAT_LABELS[form]}"' for form in REPEATING]
-    repeating.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    repeating = write_text(out / REPEATING_FILE, "\n".join(lines) + "\n")
     return [dictionary, repeating]

@@ -81,7 +81,7 @@ def import_sdtm(folder, out, *, supp=None, treatment: str | None = None, evaluat
                 impute_partial_dates: str | None = None) -> ImportResult:
     """Convert SDTM datasets into the format-v1 folder ``out`` (validated, all or nothing);
     ImportFailed lists every problem and nothing is written."""
-    refuse_early(out)
+    refuse_early(out, folder)
     rows, report = convert_sdtm(folder, supp=supp, treatment=treatment, evaluator=evaluator,
                                 impute_partial_dates=impute_partial_dates)
     warnings = write_registry(rows, out, report)
