@@ -36,6 +36,10 @@ RULE_DIFFERENCES = {
     # response; our rule 5: NE ("anything else, including no analysis row"), in the denominator.
     "MISSING": "NE",
 }
+# Rule differences this study does not exercise (no subject reaches them; listed so that a new
+# pharmaverse release that does shows up here): admiralonco flags only the worst of several
+# responses on one date (ANL01FL), we keep all; its cbor_pr needs a PR to start the confirmation
+# and no PR after a CR, ours also confirms a CR followed by a PR >= 28 days later as PR.
 # A subject never treated (no RFXSTDTC: screen failures) gets no EX row, hence no PRRT cycle:
 # outside our safety set, so no ADRS row at all, where adrs_onco (built on all of ADSL) says MISSING.
 # For NE, admiralonco's ADT is the date of the NE-defining assessment (event bor_ne); ours is empty
