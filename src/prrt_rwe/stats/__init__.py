@@ -37,6 +37,7 @@ from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
 from prrt_rwe.stats.logistic_robust import RobustLogistic, logistic_cluster
 from prrt_rwe.stats.logrank import LogRank, logrank
 from prrt_rwe.stats.maic import MaicError, MaicWeights, maic_weights
+from prrt_rwe.stats.nelson_aalen import NelsonAalen, nelson_aalen
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
 from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
 from prrt_rwe.stats.rmst import Rmst, RmstDifference, rmst
@@ -52,3 +53,4 @@ __all__ = [
     "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
     "RobustLogistic", "logistic_cluster", "Rmst", "RmstDifference", "rmst",
 ]
+__all__ += ["NelsonAalen", "nelson_aalen"]

@@ -114,9 +114,10 @@ def concordance(time, event, score, *, weights=None, strata=None, cluster=None, 
 
 def _assemble(count, tied_y, tied_xy, influence, w, cluster_s, reverse) -> Concordance:
     npair = count.sum()
-    somer = (count[0] - count[1]) / npair
-    a, b, t = influence
-    dfbeta = ((a - b) - (a + b + t) * somer) * w / (2 * npair)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no comparable pairs: NaN, as R
+        somer = (count[0] - count[1]) / npair
+        a, b, t = influence
+        dfbeta = ((a - b) - (a + b + t) * somer) * w / (2 * npair)
     if cluster_s is not None:
         dfbeta = np.bincount(cluster_s, weights=dfbeta)
     conc = (somer + 1) / 2
