@@ -21,6 +21,10 @@ Rows are swept in increasing score, one group of tied scores at a time, with two
 trees over the slots (all rows; events): a prefix query before and after inserting the
 group splits every range into smaller / tied / larger score.  S (the number of slots) is
 small when times are tied, so the trees stay in cache.
+
+(start, stop] data follow R's ``concordance4``: an event at t is compared with the rows at
+risk at t (entry < t <= stop); the sweep goes down in time with Fenwick trees over the
+score ranks (:func:`prrt_rwe.stats.concordance_sweep.counting_sweep`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 
 from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
 from prrt_rwe.stats.survival_data import SurvivalDataError, survival_data
+from prrt_rwe.stats.time_fix import fix_intervals, fix_times
 
 __all__ = ["Concordance", "concordance", "concordance_sorted"]
 
@@ -85,8 +90,23 @@ def _pairs(group, w) -> float:
     return float(np.sum(s * s - s2) / 2)
 
 
+def _counting(rs: RiskSets, score_s: np.ndarray, cluster_s, reverse) -> Concordance:
+    from prrt_rwe.stats.concordance_sweep import counting_sweep  # numba: imported on first use
+
+    ranks, x = np.unique(score_s, return_inverse=True)
+    s, t, ev = rs.stratum_s, rs.time_s, rs.event_s.astype(np.int8)
+    o2 = np.lexsort((x, ev, -t, s))
+    o1 = np.lexsort((-rs.entry_s, s))
+    seg = np.searchsorted(s[o2], np.arange(int(s.max()) + 2), side="left")
+    count, imat = counting_sweep(seg, o2, o1, t, rs.entry_s, ev, x.reshape(-1).astype(np.intp), rs.weight_s,
+                                 ranks.shape[0])
+    return _assemble(count[:3], count[3], count[4], imat.T, rs.weight_s, cluster_s, reverse)
+
+
 def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True) -> Concordance:
     """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order."""
+    if rs.counting:
+        return _counting(rs, score_s, cluster_s, reverse)
     slot, lo_of, hi_of, cs_r, cs_d = _slot_tables(rs)
     by_score = np.argsort(score_s)
     ss = score_s[by_score]
@@ -100,14 +120,21 @@ def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, rev
     return _assemble(count, tied_y, tied_xy, infl, w_b, cluster_b, reverse)
 
 
-def concordance(time, event, score, *, weights=None, strata=None, cluster=None, reverse=True) -> Concordance:
+def concordance(time, event, score, *, weights=None, strata=None, cluster=None, reverse=True, entry=None,
+                timefix: bool = True) -> Concordance:
     """Concordance of ``score`` with survival; ``reverse=True`` for Cox risk scores (higher
-    score, shorter time).  Inputs are checked against the survival-data contract."""
-    sd = survival_data(time, event, weights=weights, strata=strata, cluster=cluster)
+    score, shorter time).  Inputs are checked against the survival-data contract; times
+    equal up to rounding are tied (R ``aeqSurv``) unless ``timefix=False``; ``entry``
+    gives (start, stop] data.  No comparable pair (e.g. no events): NaN, as R."""
+    sd = survival_data(time, event, weights=weights, strata=strata, cluster=cluster, entry=entry)
     score = np.asarray(score, dtype=float)
     if score.shape != sd.time.shape or not np.all(np.isfinite(score)):
         raise SurvivalDataError("score", "must be finite, one value per row")
-    rs = risk_sets(sd.time, sd.event, sd.weights, sd.strata)
+    if sd.entry is None:
+        t, a = fix_times(sd.time, timefix), None
+    else:
+        a, t = fix_intervals(sd.entry, sd.time, timefix)
+    rs = risk_sets(t, sd.event, sd.weights, sd.strata, entry=a)
     cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
     return concordance_sorted(rs, score[rs.order], cluster_s=cluster_s, reverse=reverse)
 

@@ -33,7 +33,7 @@ from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_D
 from numba import njit
 
 from prrt_rwe.stats.efron_sums import VirtualSums, group_virtual_sums, virtual_sums
-from prrt_rwe.stats.risk_sets import RiskSets, block_sums, death_sums, group_range_sums, within_stratum_sums
+from prrt_rwe.stats.risk_sets import RiskSets, death_sums, risk_set_sums, row_range_sums
 
 __all__ = ["GroupSums", "group_sums", "weighted_mean_sum", "PartialLikelihood", "partial_likelihood",
            "information", "weighted_crossprod"]
@@ -59,8 +59,8 @@ class PartialLikelihood:
 def group_sums(rs: RiskSets, Xs: np.ndarray, eta_s: np.ndarray) -> GroupSums:
     """Risk-set sums of every death group; ``Xs``/``eta_s`` in sorted order."""
     r = rs.weight_s * np.exp(eta_s)
-    s0 = within_stratum_sums(rs, block_sums(rs, r))
-    s1 = within_stratum_sums(rs, block_sums(rs, r, Xs))
+    s0 = risk_set_sums(rs, r)
+    s1 = risk_set_sums(rs, r, Xs)
     vs = virtual_sums(s0, death_sums(rs, r), rs.group_ndead, rs.group_deadwt, rs.ties)
     return GroupSums(s1=s1, s1d=death_sums(rs, r, Xs), vs=vs, risk=r)
 
@@ -74,18 +74,25 @@ def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> Partia
     """Log partial likelihood, score vector and information matrix at ``beta``."""
     block_stratum = rs.stratum_s[rs.block_start]
     new_stratum = np.concatenate(([True], block_stratum[1:] != block_stratum[:-1]))
-    loglik, score, info = _one_pass(np.ascontiguousarray(Xs, dtype=float), np.asarray(beta, dtype=float),
-                                    rs.weight_s, rs.event_s, rs.block_start, new_stratum, rs.ties == "efron")
+    X = np.ascontiguousarray(Xs, dtype=float)
+    beta = np.asarray(beta, dtype=float)
+    efron = rs.ties == "efron"
+    if rs.counting:
+        loglik, score, info = _one_pass_counting(X, beta, rs.weight_s, rs.event_s, rs.block_start, new_stratum,
+                                                 efron, rs.time_s, rs.stratum_s, rs.entry_s, rs.entry_order)
+    else:
+        loglik, score, info = _one_pass(X, beta, rs.weight_s, rs.event_s, rs.block_start, new_stratum, efron)
     return PartialLikelihood(float(loglik), score, info)
 
 
 @njit(cache=CACHE)
 def _add_row(x, r, s1, s2):
+    """s1 += r x, s2 += r x x' (upper triangle: the only part _add_group reads)."""
     p = x.shape[0]
     for j in range(p):
         xr = r * x[j]
         s1[j] += xr
-        for k in range(p):
+        for k in range(j, p):
             s2[j, k] += xr * x[k]
 
 
@@ -147,6 +154,75 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
     return loglik, score, info
 
 
+@njit(cache=True)
+def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time, stratum, entry, entry_order):
+    """``_one_pass`` for (start, stop] data (R ``agfit4.c``): a row joins the running sums at
+    its stop time and leaves them once the sweep (time descending) reaches its entry time
+    (entry >= t: not at risk at t), through ``entry_order`` (stratum, entry descending)."""
+    n, p = X.shape
+    n_blocks = block_start.shape[0]
+    s1, s1d, score = np.zeros(p), np.zeros(p), np.zeros(p)
+    s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
+    risk = np.zeros(n)
+    s0, loglik = 0.0, 0.0
+    at_risk = 0
+    ptr = 0
+    for b in range(n_blocks):
+        start = block_start[b]
+        end = block_start[b + 1] if b + 1 < n_blocks else n
+        cur = stratum[start]
+        if new_stratum[b]:
+            s0 = 0.0
+            s1[:] = 0.0
+            s2[:] = 0.0
+            at_risk = 0
+            while ptr < n and stratum[entry_order[ptr]] < cur:
+                ptr += 1
+        s0d, deadwt, ndead = 0.0, 0.0, 0
+        s1d[:] = 0.0
+        s2d[:] = 0.0
+        for i in range(start, end):
+            eta = 0.0
+            for j in range(p):
+                eta += X[i, j] * beta[j]
+            r = w[i] * np.exp(eta)
+            risk[i] = r
+            at_risk += 1
+            if not event[i]:
+                s0 += r
+                _add_row(X[i], r, s1, s2)
+            else:
+                s0d += r
+                _add_row(X[i], r, s1d, s2d)
+                ndead += 1
+                deadwt += w[i]
+                loglik += w[i] * eta
+                for j in range(p):
+                    score[j] += w[i] * X[i, j]
+        s0 += s0d
+        s1 += s1d
+        s2 += s2d
+        t = time[start]
+        while ptr < n and stratum[entry_order[ptr]] == cur and entry[entry_order[ptr]] >= t:
+            k = entry_order[ptr]
+            s0 -= risk[k]
+            _add_row(X[k], -risk[k], s1, s2)
+            at_risk -= 1
+            ptr += 1
+        if at_risk == 0:  # nobody left: drop the round-off of adding and removing
+            s0 = 0.0
+            s1[:] = 0.0
+            s2[:] = 0.0
+        if ndead > 0:
+            logd, c1, c1f, q0, q1, q2, _, _ = group_virtual_sums(s0, s0d, ndead if efron else 1, deadwt)
+            loglik -= logd
+            _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info)
+    for j in range(p):
+        for m in range(j):
+            info[j, m] = info[m, j]
+    return loglik, score, info
+
+
 def weighted_crossprod(X: np.ndarray, v: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """X' diag(v) X, in row chunks so the weighted copy stays in cache."""
     out = np.zeros((X.shape[1], X.shape[1]))
@@ -162,7 +238,7 @@ def information(rs: RiskSets, Xs: np.ndarray, gs: GroupSums, multiplier=None) ->
     m = 1.0 if multiplier is None else multiplier
     vs = gs.vs
     c1, c1f, q0, q1, q2 = (m * c for c in (vs.c1, vs.c1f, vs.q0, vs.q1, vs.q2))
-    coef = group_range_sums(rs, c1)
+    coef = row_range_sums(rs, c1)
     dead = rs.death_rows
     coef[dead] -= c1f[rs.death_group]
     first = weighted_crossprod(Xs, gs.risk * coef)

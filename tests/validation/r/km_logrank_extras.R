@@ -2,6 +2,7 @@
 # rounding (aeqSurv, timefix), (start, stop] data, Fleming-Harrington / Nelson-Aalen,
 # zero case weights, G-rho log-rank tests and degenerate input.
 # Usage: Rscript tests/validation/r/km_logrank_extras.R OUTDIR
+# Also uses survival::heart (exported by cox_reference.R).
 # Input data sets are written with 17 significant digits (near-tied times must survive the
 # round trip); results with 15 (fixture_io.R).
 suppressPackageStartupMessages(library(survival))
@@ -40,11 +41,10 @@ zerow <- data.frame(time = sample(1:30, n, replace = TRUE), event = rbinom(n, 1,
                     weight = sample(c(0, 0, 1, 2, 3), n, replace = TRUE))
 zerow$weight[1:3] <- 0
 zerow$time[1:3] <- c(31, 32, 0.5)   # times held only by zero-weight rows
-heart_d <- survival::heart
+heart_d <- survival::heart  # its CSV copy, data_heart.csv, is written by cox_reference.R
 wr17(neartie, "surv_neartie.csv")
 wr17(delayed, "surv_delayed.csv")
 wr17(zerow, "surv_zerow.csv")
-wr17(heart_d, "data_heart.csv")
 
 # ---- curves ----------------------------------------------------------------------------
 curve_rows <- list(); quant_rows <- list()
