@@ -47,7 +47,7 @@ from prrt_rwe.stats.cox_newton import CoxConvergenceError, CoxDesignError, Newto
 from prrt_rwe.stats.cox_robust import robust_score_test, robust_variance
 from prrt_rwe.stats.cox_zph import TRANSFORMS, ZphResult, check_transform, cox_zph
 from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
-from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
+from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, check_not_empty, survival_data
 from prrt_rwe.stats.time_fix import aeq_times, fix_intervals
 
 __all__ = ["cox_ph", "CoxResult", "ChiSquareTest", "ZphResult", "CoxConvergenceError", "CoxDesignError"]
@@ -214,6 +214,7 @@ def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, we
     used at time t; or a dict {column: f(values, t)} adding a column ``tt(column)``, as R's
     ``tt()`` terms (:mod:`prrt_rwe.stats.cox_tt`)."""
     sd = survival_data(time, event, X=X, weights=weights, strata=strata, cluster=cluster, entry=entry)
+    check_not_empty(sd.time)
     _check(sd, ties, conf_level, robust)
     if tt is not None:
         from prrt_rwe.stats.cox_tt import fit_time_transform

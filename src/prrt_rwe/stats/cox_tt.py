@@ -9,9 +9,11 @@ likelihood, its score and information, the robust variance and the concordance a
 of the ordinary model on the expanded rows.  The expansion has sum over event times of the
 number at risk rows (O(n x events)), as in R.
 
-``tt`` is either a function ``tt(x, t)`` — x the covariate rows of the expanded data (a
-DataFrame with X's column names when X was a DataFrame, else an array), t their event times —
-returning the design matrix used at time t (a DataFrame names its terms), or a dict
+``tt`` is either a function ``tt(x, t)`` — x the covariate rows of the expanded data, t their
+event times: a DataFrame with X's column names and a Series on the same index when X was a
+DataFrame (``x.mul(t, axis=0)``, ``x["age"] * t``), else an (m, p) array and an (m, 1)
+column (``x * t``) — returning the design matrix used at time t (a DataFrame names its
+terms; an array with p columns keeps X's names), or a dict
 {column: f(values, t)} that adds a term ``tt(column)`` to X for each entry (R's
 ``x + tt(x)``).  R's cox.zph and survfit refuse such fits; so do ``ph_test`` and
 ``baseline_survival``.
@@ -64,7 +66,7 @@ def _design(sd: SurvivalData, X, tt, rows: np.ndarray, t: np.ndarray) -> pd.Data
         return pd.DataFrame(cols)
     if not callable(tt):
         raise SurvivalDataError("tt", "must be a function tt(x, t) or a dict {column: f(values, t)}")
-    out = tt(pd.DataFrame(x, columns=list(sd.names)) if frame else x, t)
+    out = tt(pd.DataFrame(x, columns=list(sd.names)), pd.Series(t, name="time")) if frame else tt(x, t[:, None])
     if isinstance(out, (pd.DataFrame, pd.Series)):
         return out.reset_index(drop=True)
     out = np.asarray(out, dtype=float)
