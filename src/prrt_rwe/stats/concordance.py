@@ -23,8 +23,11 @@ group splits every range into smaller / tied / larger score.  S (the number of s
 small when times are tied, so the trees stay in cache.
 
 (start, stop] data follow R's ``concordance4``: an event at t is compared with the rows at
-risk at t (entry < t <= stop); the sweep goes down in time with Fenwick trees over the
-score ranks (:func:`prrt_rwe.stats.concordance_sweep.counting_sweep`).
+risk at t (entry < t <= stop).  Those are the rows with stop >= t less the rows with
+entry >= t, so every count is the right-censored count of the rows minus that of a copy of
+each row censored at its entry with weight -w (a row that enters at or after t counts as
+"longer" than an event at t, exactly the right-censored tie rule); a row's influence is
+the sum over its two copies.  One sweep of the fast algorithm above on 2n rows.
 """
 
 from __future__ import annotations
@@ -91,16 +94,13 @@ def _pairs(group, w) -> float:
 
 
 def _counting(rs: RiskSets, score_s: np.ndarray, cluster_s, reverse) -> Concordance:
-    from prrt_rwe.stats.concordance_sweep import counting_sweep  # numba: imported on first use
-
-    ranks, x = np.unique(score_s, return_inverse=True)
-    s, t, ev = rs.stratum_s, rs.time_s, rs.event_s.astype(np.int8)
-    o2 = np.lexsort((x, ev, -t, s))
-    o1 = np.lexsort((-rs.entry_s, s))
-    seg = np.searchsorted(s[o2], np.arange(int(s.max()) + 2), side="left")
-    count, imat = counting_sweep(seg, o2, o1, t, rs.entry_s, ev, x.reshape(-1).astype(np.intp), rs.weight_s,
-                                 ranks.shape[0])
-    return _assemble(count[:3], count[3], count[4], imat.T, rs.weight_s, cluster_s, reverse)
+    n = rs.n
+    both = risk_sets(np.concatenate((rs.time_s, rs.entry_s)), np.concatenate((rs.event_s, np.zeros(n, bool))),
+                     np.concatenate((rs.weight_s, -rs.weight_s)), np.concatenate((rs.stratum_s, rs.stratum_s)))
+    owner = np.arange(n) if cluster_s is None else cluster_s
+    owner = np.concatenate((owner, owner))[both.order]
+    return concordance_sorted(both, np.concatenate((score_s, score_s))[both.order], cluster_s=owner,
+                              reverse=reverse)
 
 
 def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True) -> Concordance:

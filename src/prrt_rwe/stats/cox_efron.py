@@ -36,6 +36,7 @@ from prrt_rwe.stats.efron_sums import VirtualSums, group_virtual_sums, virtual_s
 from prrt_rwe.stats.risk_sets import RiskSets, death_sums, risk_set_sums, row_range_sums
 
 __all__ = ["GroupSums", "group_sums", "weighted_mean_sum", "PartialLikelihood", "partial_likelihood",
+           "likelihood_evaluator",
            "information", "weighted_crossprod"]
 
 
@@ -72,17 +73,32 @@ def weighted_mean_sum(gs: GroupSums, c: np.ndarray, cf: np.ndarray) -> np.ndarra
 
 def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> PartialLikelihood:
     """Log partial likelihood, score vector and information matrix at ``beta``."""
+    return likelihood_evaluator(rs, Xs)(beta)
+
+
+def likelihood_evaluator(rs: RiskSets, Xs: np.ndarray):
+    """``beta -> PartialLikelihood`` for repeated evaluation (Newton-Raphson): the layout is
+    prepared once — for (start, stop] data a copy of the rows in entry order, so that the
+    rows leaving the risk sets are read sequentially."""
     block_stratum = rs.stratum_s[rs.block_start]
     new_stratum = np.concatenate(([True], block_stratum[1:] != block_stratum[:-1]))
     X = np.ascontiguousarray(Xs, dtype=float)
-    beta = np.asarray(beta, dtype=float)
     efron = rs.ties == "efron"
     if rs.counting:
-        loglik, score, info = _one_pass_counting(X, beta, rs.weight_s, rs.event_s, rs.block_start, new_stratum,
-                                                 efron, rs.time_s, rs.stratum_s, rs.entry_s, rs.entry_order)
+        eo = rs.entry_order
+        X_entry, w_entry, a_entry, s_entry = np.take(X, eo, axis=0), rs.weight_s[eo], rs.entry_s[eo], rs.stratum_s[eo]
+
+        def evaluate(beta):
+            out = _one_pass_counting(X, np.asarray(beta, dtype=float), rs.weight_s, rs.event_s, rs.block_start,
+                                     new_stratum, efron, rs.time_s, rs.stratum_s, X_entry, w_entry, a_entry,
+                                     s_entry)
+            return PartialLikelihood(float(out[0]), out[1], out[2])
     else:
-        loglik, score, info = _one_pass(X, beta, rs.weight_s, rs.event_s, rs.block_start, new_stratum, efron)
-    return PartialLikelihood(float(loglik), score, info)
+        def evaluate(beta):
+            out = _one_pass(X, np.asarray(beta, dtype=float), rs.weight_s, rs.event_s, rs.block_start, new_stratum,
+                            efron)
+            return PartialLikelihood(float(out[0]), out[1], out[2])
+    return evaluate
 
 
 @njit(cache=CACHE)
@@ -155,15 +171,17 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
 
 
 @njit(cache=True)
-def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time, stratum, entry, entry_order):
+def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time, stratum,
+                       X_entry, w_entry, a_entry, s_entry):
     """``_one_pass`` for (start, stop] data (R ``agfit4.c``): a row joins the running sums at
     its stop time and leaves them once the sweep (time descending) reaches its entry time
-    (entry >= t: not at risk at t), through ``entry_order`` (stratum, entry descending)."""
+    (entry >= t: not at risk at t).  The leaving rows come from a copy in (stratum, entry
+    descending) order (``*_entry``); their risk score is recomputed, bit for bit the value
+    that was added."""
     n, p = X.shape
     n_blocks = block_start.shape[0]
     s1, s1d, score = np.zeros(p), np.zeros(p), np.zeros(p)
     s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
-    risk = np.zeros(n)
     s0, loglik = 0.0, 0.0
     at_risk = 0
     ptr = 0
@@ -176,7 +194,7 @@ def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time,
             s1[:] = 0.0
             s2[:] = 0.0
             at_risk = 0
-            while ptr < n and stratum[entry_order[ptr]] < cur:
+            while ptr < n and s_entry[ptr] < cur:
                 ptr += 1
         s0d, deadwt, ndead = 0.0, 0.0, 0
         s1d[:] = 0.0
@@ -186,7 +204,6 @@ def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time,
             for j in range(p):
                 eta += X[i, j] * beta[j]
             r = w[i] * np.exp(eta)
-            risk[i] = r
             at_risk += 1
             if not event[i]:
                 s0 += r
@@ -203,10 +220,13 @@ def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time,
         s1 += s1d
         s2 += s2d
         t = time[start]
-        while ptr < n and stratum[entry_order[ptr]] == cur and entry[entry_order[ptr]] >= t:
-            k = entry_order[ptr]
-            s0 -= risk[k]
-            _add_row(X[k], -risk[k], s1, s2)
+        while ptr < n and s_entry[ptr] == cur and a_entry[ptr] >= t:
+            eta = 0.0
+            for j in range(p):
+                eta += X_entry[ptr, j] * beta[j]
+            r = w_entry[ptr] * np.exp(eta)
+            s0 -= r
+            _add_row(X_entry[ptr], -r, s1, s2)
             at_risk -= 1
             ptr += 1
         if at_risk == 0:  # nobody left: drop the round-off of adding and removing

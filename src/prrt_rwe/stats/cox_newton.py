@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-from prrt_rwe.stats.cox_efron import PartialLikelihood, partial_likelihood
+from prrt_rwe.stats.cox_efron import PartialLikelihood, likelihood_evaluator
 from prrt_rwe.stats.risk_sets import RiskSets
 
 __all__ = ["NewtonFit", "newton_raphson", "CoxConvergenceError", "CoxDesignError"]
@@ -106,8 +106,7 @@ def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITE
     ``rs``); ``settle_before_converging``: no convergence while step halving (agfit4,
     coxexact); ``infinite_rule``: "coxph" or "agreg" (see the module doc)."""
     if evaluate is None:
-        def evaluate(beta):
-            return partial_likelihood(rs, Xs, beta)
+        evaluate = likelihood_evaluator(rs, Xs)
     beta = np.zeros(Xs.shape[1])
     pl0 = evaluate(beta)
     w = rs.weight_s
