@@ -103,12 +103,12 @@ def likelihood_evaluator(rs: RiskSets, Xs: np.ndarray):
 
 @njit(cache=CACHE)
 def _add_row(x, r, s1, s2):
-    """s1 += r x, s2 += r x x' (upper triangle: the only part _add_group reads)."""
+    """s1 += r x, s2 += r x x' (the full square: it vectorises, the triangle does not)."""
     p = x.shape[0]
     for j in range(p):
         xr = r * x[j]
         s1[j] += xr
-        for k in range(j, p):
+        for k in range(p):
             s2[j, k] += xr * x[k]
 
 

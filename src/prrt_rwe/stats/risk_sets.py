@@ -56,15 +56,24 @@ class RiskSets:
     death_indptr: np.ndarray  # death_rows[death_indptr[g]:death_indptr[g+1]] die in group g
     dead_weight: np.ndarray  # per sorted row: w if an event else 0
     ties: str
-    row_first_group: np.ndarray | None = None  # per sorted row: first death group holding it
-    row_last_group: np.ndarray | None = None  # per sorted row: last death group holding it
     entry_s: np.ndarray | None = None  # (start, stop] data: entry per sorted row
     entry_order: np.ndarray | None = None  # sorted rows by stratum, then entry descending
+    entry_last_group: np.ndarray | None = None  # (start, stop] data: row_last_group
 
     @property
     def counting(self) -> bool:
         """(start, stop] data: risk sets are not prefixes of the strata."""
         return self.entry_s is not None
+
+    @property
+    def row_first_group(self) -> np.ndarray:
+        """Per sorted row: the first death group whose risk set holds it."""
+        return self.block_first_group[self.row_block]
+
+    @property
+    def row_last_group(self) -> np.ndarray:
+        """Per sorted row: the last death group whose risk set holds it (first - 1: none)."""
+        return self.entry_last_group if self.counting else self.block_last_group[self.row_block]
 
     @property
     def n(self) -> int:
@@ -129,13 +138,12 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
     group_end = block_end[group_block]
     block_first_group = np.searchsorted(group_block, np.arange(block_start.shape[0]), side="left")
     block_last_group = np.searchsorted(group_block, block_stratum_last, side="right") - 1
-    row_last_group = block_last_group[row_block]
-    entry_s = entry_order = None
+    entry_s = entry_order = entry_last_group = None
     if entry is not None:
         entry_s = np.asarray(entry, dtype=float)[order]
         gs = s[group_end]
         g_first = np.searchsorted(gs, np.arange(int(s.max()) + 1 if n else 0), side="left")
-        row_last_group = _last_groups_above(entry_s, s, t[group_end], g_first, row_last_group)
+        entry_last_group = _last_groups_above(entry_s, s, t[group_end], g_first, block_last_group[row_block])
         entry_order = np.lexsort((-entry_s, s))
     return RiskSets(
         order=order,
@@ -159,10 +167,9 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
         death_indptr=np.concatenate(([0], np.cumsum(group_ndead))),
         dead_weight=np.where(ev, w, 0.0),
         ties=ties,
-        row_first_group=block_first_group[row_block],
-        row_last_group=row_last_group,
         entry_s=entry_s,
         entry_order=entry_order,
+        entry_last_group=entry_last_group,
     )
 
 
