@@ -38,6 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from scipy.special import chdtrc, ndtr, ndtri
 
 from prrt_rwe.stats.concordance import Concordance, concordance_sorted
@@ -46,7 +47,7 @@ from prrt_rwe.stats.cox_exact import exact_partial_likelihood
 from prrt_rwe.stats.cox_newton import CoxConvergenceError, CoxDesignError, NewtonFit, newton_raphson
 from prrt_rwe.stats.cox_robust import robust_score_test, robust_variance
 from prrt_rwe.stats.cox_zph import TRANSFORMS, ZphResult, check_transform, cox_zph
-from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
+from prrt_rwe.stats.risk_sets import RiskSets, risk_sets, sorted_centred
 from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, check_not_empty, survival_data
 from prrt_rwe.stats.time_fix import aeq_times, fix_intervals
 
@@ -169,14 +170,26 @@ def _term_columns(names: tuple[str, ...], terms: dict | None) -> dict:
 def _r_means(X: np.ndarray, weighted_means: np.ndarray) -> np.ndarray:
     """R coxph ``fit$means``: weighted means, 0 for columns with values in {-1, 0, 1}."""
     means = weighted_means.copy()
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        head = col[:1000]  # most continuous columns fail here already
-        if np.all(head * head == np.abs(head)):
-            col = np.ascontiguousarray(col)  # one strided read, then contiguous passes
-            if np.all(col * col == np.abs(col)):
-                means[j] = 0.0
+    means[_unit_valued_columns(np.asarray(X, dtype=float))] = 0.0
     return means
+
+
+@njit(cache=True)
+def _unit_valued_columns(X):
+    """Per column: every value in {-1, 0, 1} (R's ``nocenter``); one pass, stops early."""
+    n, p = X.shape
+    flag = np.ones(p, dtype=np.bool_)
+    left = p
+    for i in range(n):
+        for j in range(p):
+            if flag[j]:
+                v = X[i, j]
+                if not (v == 0.0 or v == 1.0 or v == -1.0):
+                    flag[j] = False
+                    left -= 1
+        if left == 0:
+            break
+    return flag
 
 
 def _check(sd: SurvivalData, ties: str, conf_level: float, robust) -> None:
@@ -228,8 +241,7 @@ def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, we
     time, entry_fixed, rs = _layout(sd, layout_ties, timefix)
     counting = entry_fixed is not None
     centre = w @ sd.X / w.sum()
-    Xs = np.take(sd.X, rs.order, axis=0)  # faster than fancy indexing for rows
-    Xs -= centre
+    Xs = sorted_centred(sd.X, rs.order, centre)
     if ties == "exact":
         fit = newton_raphson(rs, Xs, sd.names, evaluate=lambda b: exact_partial_likelihood(rs, Xs, b),
                              settle_before_converging=True)

@@ -28,7 +28,7 @@ from numba import njit
 from scipy.sparse import csr_matrix
 
 __all__ = ["RiskSets", "risk_sets", "within_stratum_sums", "group_range_sums", "block_sums", "death_sums",
-           "block_range_sums", "risk_set_sums", "row_range_sums"]
+           "block_range_sums", "risk_set_sums", "row_range_sums", "sorted_centred"]
 
 
 @dataclass(frozen=True)
@@ -265,3 +265,19 @@ def risk_set_sums(rs: RiskSets, weight: np.ndarray, values: np.ndarray | None = 
     m = csr_matrix((np.concatenate((wh, -wh)), (np.concatenate((first[held], stop[held])),
                                                 np.concatenate((held, held)))), shape=(G + 1, rs.n))
     return np.cumsum(m @ values, axis=0)[:G]
+
+
+def sorted_centred(X: np.ndarray, order: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """X[order] - centre in one pass (the covariates in risk-set order, centred)."""
+    return _gather_centre(np.asarray(X, dtype=float), order, np.asarray(centre, dtype=float))
+
+
+@njit(cache=True)
+def _gather_centre(X, order, centre):
+    n, p = order.shape[0], X.shape[1]
+    out = np.empty((n, p))
+    for i in range(n):
+        src = order[i]
+        for j in range(p):
+            out[i, j] = X[src, j] - centre[j]
+    return out
