@@ -38,6 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 from scipy.special import chdtrc, ndtr, ndtri
 
@@ -174,7 +175,7 @@ def _r_means(X: np.ndarray, weighted_means: np.ndarray) -> np.ndarray:
     return means
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _unit_valued_columns(X):
     """Per column: every value in {-1, 0, 1} (R's ``nocenter``); one pass, stops early."""
     n, p = X.shape

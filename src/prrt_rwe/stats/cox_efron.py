@@ -170,7 +170,7 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
     return loglik, score, info
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time, stratum,
                        X_entry, w_entry, a_entry, s_entry):
     """``_one_pass`` for (start, stop] data (R ``agfit4.c``): a row joins the running sums at

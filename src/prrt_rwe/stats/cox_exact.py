@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 
 from prrt_rwe.stats.cox_efron import PartialLikelihood
@@ -41,12 +42,12 @@ def exact_partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> 
     return PartialLikelihood(float(loglik), score, info)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _log_binom(m, d):
     return math.lgamma(m + 1.0) - math.lgamma(d + 1.0) - math.lgamma(m - d + 1.0)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _exact_pass(X, beta, event, block_start, new_stratum, maxd):
     n, p = X.shape
     n_blocks = block_start.shape[0]

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 from scipy.sparse import csr_matrix
 
@@ -173,7 +174,7 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
     )
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _last_groups_above(entry, stratum, group_time, stratum_first_group, stratum_last_group_of_row):
     """Per row: the last death group of its stratum whose time exceeds the row's entry
     (groups of a stratum are in decreasing time); first group - 1 when there is none."""
@@ -272,7 +273,7 @@ def sorted_centred(X: np.ndarray, order: np.ndarray, centre: np.ndarray) -> np.n
     return _gather_centre(np.asarray(X, dtype=float), order, np.asarray(centre, dtype=float))
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _gather_centre(X, order, centre):
     n, p = order.shape[0], X.shape[1]
     out = np.empty((n, p))
