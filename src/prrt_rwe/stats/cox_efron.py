@@ -87,17 +87,14 @@ def likelihood_evaluator(rs: RiskSets, Xs: np.ndarray):
     if rs.counting:
         eo = rs.entry_order
         X_entry, w_entry, a_entry, s_entry = np.take(X, eo, axis=0), rs.weight_s[eo], rs.entry_s[eo], rs.stratum_s[eo]
-
-        def evaluate(beta):
-            out = _one_pass_counting(X, np.asarray(beta, dtype=float), rs.weight_s, rs.event_s, rs.block_start,
-                                     new_stratum, efron, rs.time_s, rs.stratum_s, X_entry, w_entry, a_entry,
-                                     s_entry)
-            return PartialLikelihood(float(out[0]), out[1], out[2])
     else:
-        def evaluate(beta):
-            out = _one_pass(X, np.asarray(beta, dtype=float), rs.weight_s, rs.event_s, rs.block_start, new_stratum,
-                            efron)
-            return PartialLikelihood(float(out[0]), out[1], out[2])
+        X_entry, w_entry, a_entry = np.empty((0, X.shape[1])), np.empty(0), np.empty(0)
+        s_entry = np.empty(0, dtype=rs.stratum_s.dtype)
+
+    def evaluate(beta):
+        out = _one_pass(X, np.asarray(beta, dtype=float), rs.weight_s, rs.event_s, rs.block_start, new_stratum,
+                        efron, rs.time_s, rs.stratum_s, X_entry, w_entry, a_entry, s_entry)
+        return PartialLikelihood(float(out[0]), out[1], out[2])
     return evaluate
 
 
@@ -126,59 +123,16 @@ def _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info):
 
 
 @njit(cache=CACHE)
-def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
+def _one_pass(X, beta, w, event, block_start, new_stratum, efron, time, stratum, X_entry, w_entry, a_entry,
+              s_entry):
+    """The pass over the sorted rows (R ``coxfit6.c``; ``agfit4.c`` for (start, stop] data): a
+    row joins the running sums at its stop time; with (start, stop] data it leaves them once
+    the sweep (time descending) reaches its entry time (entry >= t: not at risk at t).  The
+    leaving rows come from a copy in (stratum, entry descending) order (``*_entry``, empty
+    for right-censored data); their risk score is recomputed, bit for bit the value that
+    was added."""
     n, p = X.shape
-    n_blocks = block_start.shape[0]
-    s1, s1d, score = np.zeros(p), np.zeros(p), np.zeros(p)
-    s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
-    s0, loglik = 0.0, 0.0
-    for b in range(n_blocks):
-        if new_stratum[b]:
-            s0 = 0.0
-            s1[:] = 0.0
-            s2[:] = 0.0
-        s0d, deadwt, ndead = 0.0, 0.0, 0
-        s1d[:] = 0.0
-        s2d[:] = 0.0
-        end = block_start[b + 1] if b + 1 < n_blocks else n
-        for i in range(block_start[b], end):
-            eta = 0.0
-            for j in range(p):
-                eta += X[i, j] * beta[j]
-            r = w[i] * np.exp(eta)
-            if not event[i]:
-                s0 += r
-                _add_row(X[i], r, s1, s2)
-            else:
-                s0d += r
-                _add_row(X[i], r, s1d, s2d)
-                ndead += 1
-                deadwt += w[i]
-                loglik += w[i] * eta
-                for j in range(p):
-                    score[j] += w[i] * X[i, j]
-        s0 += s0d
-        s1 += s1d
-        s2 += s2d
-        if ndead > 0:
-            logd, c1, c1f, q0, q1, q2, _, _ = group_virtual_sums(s0, s0d, ndead if efron else 1, deadwt)
-            loglik -= logd
-            _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info)
-    for j in range(p):
-        for m in range(j):
-            info[j, m] = info[m, j]
-    return loglik, score, info
-
-
-@njit(cache=CACHE)
-def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time, stratum,
-                       X_entry, w_entry, a_entry, s_entry):
-    """``_one_pass`` for (start, stop] data (R ``agfit4.c``): a row joins the running sums at
-    its stop time and leaves them once the sweep (time descending) reaches its entry time
-    (entry >= t: not at risk at t).  The leaving rows come from a copy in (stratum, entry
-    descending) order (``*_entry``); their risk score is recomputed, bit for bit the value
-    that was added."""
-    n, p = X.shape
+    n_entry = X_entry.shape[0]
     n_blocks = block_start.shape[0]
     s1, s1d, score = np.zeros(p), np.zeros(p), np.zeros(p)
     s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
@@ -194,7 +148,7 @@ def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time,
             s1[:] = 0.0
             s2[:] = 0.0
             at_risk = 0
-            while ptr < n and s_entry[ptr] < cur:
+            while ptr < n_entry and s_entry[ptr] < cur:
                 ptr += 1
         s0d, deadwt, ndead = 0.0, 0.0, 0
         s1d[:] = 0.0
@@ -220,7 +174,7 @@ def _one_pass_counting(X, beta, w, event, block_start, new_stratum, efron, time,
         s1 += s1d
         s2 += s2d
         t = time[start]
-        while ptr < n and s_entry[ptr] == cur and a_entry[ptr] >= t:
+        while ptr < n_entry and s_entry[ptr] == cur and a_entry[ptr] >= t:
             eta = 0.0
             for j in range(p):
                 eta += X_entry[ptr, j] * beta[j]

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prrt_rwe.stats.survival_data import (SurvivalDataError, check_entry, check_event, check_not_empty, check_time,
-                                          check_weights)
+from prrt_rwe.stats.survival_data import SurvivalDataError, check_entry, check_time_event, check_weights
 from prrt_rwe.stats.time_fix import fix_intervals, merged_runs
 
 __all__ = ["EventTable", "SurvivalTable", "event_table", "counting_event_table", "merge_near_ties", "survival_table",
@@ -141,12 +140,8 @@ def survival_table(time, event, *, weights=None, entry=None, timefix: bool = Tru
     """Check (time, event[, weights, entry]) and build the risk-set table (R ``survfit``):
     zero weights are accepted and their rows ignored; near-tied times merged unless
     ``timefix=False``."""
-    t = check_time(time)
-    e = check_event(event)
+    t, e = check_time_event(time, event)
     n = t.shape[0]
-    if e.shape[0] != n:
-        raise SurvivalDataError("event", f"has {e.shape[0]} rows, expected {n} (the length of time)")
-    check_not_empty(t)
     a = None if entry is None else check_entry(entry, t)
     w = None if weights is None else check_weights(weights, n, allow_zero=True)
     if w is not None and not w.all():

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.special import chdtrc
 
 from prrt_rwe.stats.event_table import integer_codes
-from prrt_rwe.stats.survival_data import SurvivalDataError, as_labels, check_event, check_not_empty, check_time
+from prrt_rwe.stats.survival_data import SurvivalDataError, as_labels, check_time_event
 from prrt_rwe.stats.time_fix import fix_times
 
 __all__ = ["LogRank", "logrank"]
@@ -131,12 +131,8 @@ def _chisq(observed, expected, var) -> tuple[float, int]:
 def logrank(time, event, group, *, strata=None, rho: float = 0.0, timefix: bool = True) -> LogRank:
     """Log-rank (rho = 0) or G-rho test of equal survival across ``group`` (within
     ``strata`` when given), as R ``survdiff``; see the module doc."""
-    t = check_time(time)
-    e = check_event(event)
+    t, e = check_time_event(time, event)
     n = t.shape[0]
-    if e.shape[0] != n:
-        raise SurvivalDataError("event", f"has {e.shape[0]} rows, expected {n} (the length of time)")
-    check_not_empty(t)
     rho = float(rho)
     if not np.isfinite(rho):
         raise ValueError(f"rho must be a finite number, got {rho!r}")

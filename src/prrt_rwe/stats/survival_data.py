@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["SurvivalData", "SurvivalDataError", "survival_data", "as_labels", "as_covariates", "check_entry",
-           "check_not_empty"]
+           "check_not_empty", "check_time_event"]
 
 _MAX_ROWS_SHOWN = 10
 
@@ -148,6 +148,15 @@ def check_entry(entry, time: np.ndarray, column: str = "entry") -> np.ndarray:
 def check_not_empty(time: np.ndarray, column: str = "time") -> None:
     if time.shape[0] == 0:
         raise SurvivalDataError(column, "has no rows")
+
+
+def check_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
+    """(time, event) checked, of equal length and not empty."""
+    t = check_time(time)
+    e = check_event(event)
+    _check_length(e, t.shape[0], "event")
+    check_not_empty(t)
+    return t, e
 
 
 def _check_length(arr, n: int, column: str) -> None:
