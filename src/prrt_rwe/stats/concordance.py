@@ -95,20 +95,32 @@ def _pairs(group, w) -> float:
 
 def _counting(rs: RiskSets, score_s: np.ndarray, cluster_s, reverse) -> Concordance:
     n = rs.n
-    both = risk_sets(np.concatenate((rs.time_s, rs.entry_s)), np.concatenate((rs.event_s, np.zeros(n, bool))),
-                     np.concatenate((rs.weight_s, -rs.weight_s)), np.concatenate((rs.stratum_s, rs.stratum_s)))
-    owner = np.arange(n) if cluster_s is None else cluster_s
-    owner = np.concatenate((owner, owner))[both.order]
-    return concordance_sorted(both, np.concatenate((score_s, score_s))[both.order], cluster_s=owner,
-                              reverse=reverse)
+    # an entry copy below every event time of its stratum pairs with no event: left out
+    keep = np.flatnonzero(rs.leaving())
+    both = risk_sets(np.concatenate((rs.time_s, rs.entry_s[keep])),
+                     np.concatenate((rs.event_s, np.zeros(keep.shape[0], bool))),
+                     np.concatenate((rs.weight_s, -rs.weight_s[keep])),
+                     np.concatenate((rs.stratum_s, rs.stratum_s[keep])))
+    source = np.concatenate((np.arange(n), keep))[both.order]  # the row each copy comes from
+    position = np.empty(source.shape[0], dtype=np.intp)
+    position[both.order] = np.arange(source.shape[0])
+    copy_at = np.full(n, -1, dtype=np.intp)
+    copy_at[keep] = position[n:]
+    by_row = np.argsort(score_s, kind="stable")  # one sort of n scores orders both copies
+    pairs = np.column_stack((position[:n][by_row], copy_at[by_row])).ravel()
+    by_score = pairs[pairs >= 0]
+    owner = source if cluster_s is None else cluster_s[source]
+    return concordance_sorted(both, score_s[source], cluster_s=owner, reverse=reverse, by_score=by_score)
 
 
-def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True) -> Concordance:
-    """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order."""
+def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True,
+                       by_score: np.ndarray | None = None) -> Concordance:
+    """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order;
+    ``by_score``: the rows in increasing score, if already known."""
     if rs.counting:
         return _counting(rs, score_s, cluster_s, reverse)
     slot, lo_of, hi_of, cs_r, cs_d = _slot_tables(rs)
-    by_score = np.argsort(score_s)
+    by_score = np.argsort(score_s) if by_score is None else by_score
     ss = score_s[by_score]
     tie_start = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1], [True])))
     slot_b, w_b = slot[by_score], rs.weight_s[by_score]

@@ -251,7 +251,7 @@ def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, we
                              infinite_rule="agreg" if counting else "coxph")
     cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
     # R's fit$means: weighted means (coxph.fit); agreg.fit and coxexact.fit use colMeans
-    means = _r_means(sd.X, sd.X.mean(axis=0) if counting or ties == "exact" else centre)
+    means = _r_means(sd.X, np.ones(sd.n) @ sd.X / sd.n if counting or ties == "exact" else centre)
     data = _FitData(rs, Xs, time, sd.event, centre - means, entry_fixed)
     return _result(sd, fit, rs, Xs, cluster_s, robust, means, ties, conf_level, data, concordance)
 

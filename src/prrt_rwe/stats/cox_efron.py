@@ -86,6 +86,7 @@ def likelihood_evaluator(rs: RiskSets, Xs: np.ndarray):
     efron = rs.ties == "efron"
     if rs.counting:
         eo = rs.entry_order
+        eo = eo[rs.leaving()[eo]]  # the other rows never leave before an event time
         X_entry, w_entry, a_entry, s_entry = np.take(X, eo, axis=0), rs.weight_s[eo], rs.entry_s[eo], rs.stratum_s[eo]
     else:
         X_entry, w_entry, a_entry = np.empty((0, X.shape[1])), np.empty(0), np.empty(0)
@@ -133,6 +134,9 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron, time, stratum,
     was added."""
     n, p = X.shape
     n_entry = X_entry.shape[0]
+    nonzero = False
+    for j in range(p):
+        nonzero = nonzero or beta[j] != 0.0
     n_blocks = block_start.shape[0]
     s1, s1d, score = np.zeros(p), np.zeros(p), np.zeros(p)
     s2, s2d, info = np.zeros((p, p)), np.zeros((p, p)), np.zeros((p, p))
@@ -154,10 +158,11 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron, time, stratum,
         s1d[:] = 0.0
         s2d[:] = 0.0
         for i in range(start, end):
-            eta = 0.0
-            for j in range(p):
-                eta += X[i, j] * beta[j]
-            r = w[i] * np.exp(eta)
+            eta, r = 0.0, w[i]
+            if nonzero:  # at beta = 0 (the first evaluation) every risk score is the weight
+                for j in range(p):
+                    eta += X[i, j] * beta[j]
+                r = w[i] * np.exp(eta)
             at_risk += 1
             if not event[i]:
                 s0 += r
@@ -175,10 +180,11 @@ def _one_pass(X, beta, w, event, block_start, new_stratum, efron, time, stratum,
         s2 += s2d
         t = time[start]
         while ptr < n_entry and s_entry[ptr] == cur and a_entry[ptr] >= t:
-            eta = 0.0
-            for j in range(p):
-                eta += X_entry[ptr, j] * beta[j]
-            r = w_entry[ptr] * np.exp(eta)
+            eta, r = 0.0, w_entry[ptr]
+            if nonzero:
+                for j in range(p):
+                    eta += X_entry[ptr, j] * beta[j]
+                r = w_entry[ptr] * np.exp(eta)
             s0 -= r
             _add_row(X_entry[ptr], -r, s1, s2)
             at_risk -= 1

@@ -66,6 +66,14 @@ class RiskSets:
         """(start, stop] data: risk sets are not prefixes of the strata."""
         return self.entry_s is not None
 
+    def leaving(self) -> np.ndarray:
+        """(start, stop] data, per sorted row: does it leave the risk sets before the last
+        event time of its stratum (entry >= the stratum's smallest event time)?  The others
+        are at risk from their stop time on, as right-censored rows."""
+        smallest = np.full(int(self.stratum_s.max()) + 1, np.inf)
+        np.minimum.at(smallest, self.group_stratum, self.group_time)
+        return self.entry_s >= smallest[self.stratum_s]
+
     @property
     def row_first_group(self) -> np.ndarray:
         """Per sorted row: the first death group whose risk set holds it."""
@@ -269,16 +277,8 @@ def risk_set_sums(rs: RiskSets, weight: np.ndarray, values: np.ndarray | None = 
 
 
 def sorted_centred(X: np.ndarray, order: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    """X[order] - centre in one pass (the covariates in risk-set order, centred)."""
-    return _gather_centre(np.asarray(X, dtype=float), order, np.asarray(centre, dtype=float))
-
-
-@njit(cache=CACHE)
-def _gather_centre(X, order, centre):
-    n, p = order.shape[0], X.shape[1]
-    out = np.empty((n, p))
-    for i in range(n):
-        src = order[i]
-        for j in range(p):
-            out[i, j] = X[src, j] - centre[j]
+    """X[order] - centre: the covariates in risk-set order, centred (``np.take`` copies whole
+    rows, several times faster here than a compiled gather loop)."""
+    out = np.take(np.asarray(X, dtype=float), order, axis=0)
+    out -= centre
     return out
