@@ -55,36 +55,30 @@ class Concordance:
     reverse: bool
 
 
-def _slot_tables(rs: RiskSets):
-    """Per slot (2 * block + event): first and last slot of its stratum; cumulative
-    weights of all rows and of events over slots."""
-    n_blocks = int(rs.row_block[-1]) + 1
-    block_stratum = rs.stratum_s[rs.block_start]
+def _slot_ranges(block_stratum: np.ndarray):
+    """Per slot (2 * block + event): the first and last slot of its stratum."""
+    n_blocks = block_stratum.shape[0]
     new_stratum = np.concatenate(([True], block_stratum[1:] != block_stratum[:-1]))
     sid = np.cumsum(new_stratum) - 1
     first_block = np.flatnonzero(new_stratum)
     last_block = np.append(first_block[1:] - 1, n_blocks - 1)
-    lo_of = np.repeat(2 * first_block[sid], 2)
-    hi_of = np.repeat(2 * last_block[sid] + 1, 2)
-    slot = 2 * rs.row_block + rs.event_s
-    ev_w = np.where(rs.event_s, rs.weight_s, 0.0)
-    cs_r = np.concatenate(([0.0], np.cumsum(np.bincount(slot, weights=rs.weight_s, minlength=2 * n_blocks))))
-    cs_d = np.concatenate(([0.0], np.cumsum(np.bincount(slot, weights=ev_w, minlength=2 * n_blocks))))
-    return slot, lo_of, hi_of, cs_r, cs_d
+    return np.repeat(2 * first_block[sid], 2), np.repeat(2 * last_block[sid] + 1, 2)
 
 
-def _tied_time_pairs(rs: RiskSets, slot_by_score, w_by_score, tie_start):
-    """Weighted pairs of events tied on time (tied.y) and of those also tied on score."""
-    tied_y = _pairs(rs.death_group, rs.weight_s[rs.death_rows])
+def _cumulative(slot: np.ndarray, weight: np.ndarray, n_slots: int) -> np.ndarray:
+    return np.concatenate(([0.0], np.cumsum(np.bincount(slot, weights=weight, minlength=n_slots))))
+
+
+def _tied_xy(slot_by_score, w_by_score, tie_start) -> float:
+    """Weighted pairs of events tied on time and on score (tied.xy)."""
     size = np.diff(tie_start)
     in_tie = np.repeat(size > 1, size) & (slot_by_score & 1).astype(bool)
     if not in_tie.any():
-        return tied_y, 0.0
+        return 0.0
     tie_id = np.repeat(np.arange(size.shape[0]), size)[in_tie]
     key = tie_id.astype(np.int64) * (int(slot_by_score.max()) + 1) + slot_by_score[in_tie]
     _, by_xy = np.unique(key, return_inverse=True)
-    tied_xy = _pairs(by_xy, w_by_score[in_tie])
-    return tied_y - tied_xy, tied_xy
+    return _pairs(by_xy, w_by_score[in_tie])
 
 
 def _pairs(group, w) -> float:
@@ -93,43 +87,54 @@ def _pairs(group, w) -> float:
     return float(np.sum(s * s - s2) / 2)
 
 
-def _counting(rs: RiskSets, score_s: np.ndarray, cluster_s, reverse) -> Concordance:
-    n = rs.n
-    # an entry copy below every event time of its stratum pairs with no event: left out
-    keep = np.flatnonzero(rs.leaving())
-    both = risk_sets(np.concatenate((rs.time_s, rs.entry_s[keep])),
-                     np.concatenate((rs.event_s, np.zeros(keep.shape[0], bool))),
-                     np.concatenate((rs.weight_s, -rs.weight_s[keep])),
-                     np.concatenate((rs.stratum_s, rs.stratum_s[keep])))
-    source = np.concatenate((np.arange(n), keep))[both.order]  # the row each copy comes from
-    position = np.empty(source.shape[0], dtype=np.intp)
-    position[both.order] = np.arange(source.shape[0])
-    copy_at = np.full(n, -1, dtype=np.intp)
-    copy_at[keep] = position[n:]
-    by_row = np.argsort(score_s, kind="stable")  # one sort of n scores orders both copies
-    pairs = np.column_stack((position[:n][by_row], copy_at[by_row])).ravel()
-    by_score = pairs[pairs >= 0]
-    owner = source if cluster_s is None else cluster_s[source]
-    return concordance_sorted(both, score_s[source], cluster_s=owner, reverse=reverse, by_score=by_score)
-
-
-def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True,
-                       by_score: np.ndarray | None = None) -> Concordance:
-    """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order;
-    ``by_score``: the rows in increasing score, if already known."""
-    if rs.counting:
-        return _counting(rs, score_s, cluster_s, reverse)
-    slot, lo_of, hi_of, cs_r, cs_d = _slot_tables(rs)
-    by_score = np.argsort(score_s) if by_score is None else by_score
-    ss = score_s[by_score]
-    tie_start = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1], [True])))
-    slot_b, w_b = slot[by_score], rs.weight_s[by_score]
+def _sweep_slots(slot_b, w_b, score_b, lo_of, hi_of, cs_r, cs_d, tied_y, cluster_b, reverse) -> Concordance:
+    """The pair counts and influence of rows given in increasing score (``*_b``)."""
+    tie_start = np.flatnonzero(np.concatenate(([True], score_b[1:] != score_b[:-1], [True])))
     from prrt_rwe.stats.concordance_sweep import sweep  # numba: imported on first use
 
     count, infl = sweep(tie_start, slot_b, w_b, lo_of, hi_of, cs_r, cs_d)
-    tied_y, tied_xy = _tied_time_pairs(rs, slot_b, w_b, tie_start)
-    cluster_b = None if cluster_s is None else cluster_s[by_score]
-    return _assemble(count, tied_y, tied_xy, infl, w_b, cluster_b, reverse)
+    tied_xy = _tied_xy(slot_b, w_b, tie_start)
+    return _assemble(count, tied_y - tied_xy, tied_xy, infl, w_b, cluster_b, reverse)
+
+
+def _counting(rs: RiskSets, score_s: np.ndarray, cluster_s, reverse) -> Concordance:
+    """Each row and, if it can leave a risk set before its stratum's last event time, a
+    copy censored at its entry with weight -w, merged on the time slots of the layout."""
+    copies = rs.entry_order[rs.leaving()[rs.entry_order]]
+    from prrt_rwe.stats.concordance_sweep import merge_blocks  # numba: imported on first use
+
+    block_row, block_copy, block_stratum = merge_blocks(rs.time_s, rs.stratum_s, rs.entry_s, copies)
+    n_slots = 2 * block_stratum.shape[0]
+    slot_row = 2 * block_row + rs.event_s
+    copy_slot = np.full(rs.n, -1, dtype=np.intp)
+    copy_slot[copies] = 2 * block_copy
+    lo_of, hi_of = _slot_ranges(block_stratum)
+    cs_r = _cumulative(slot_row, rs.weight_s, n_slots) - _cumulative(copy_slot[copies], rs.weight_s[copies],
+                                                                     n_slots)
+    cs_d = _cumulative(slot_row, rs.dead_weight, n_slots)
+    by_row = np.argsort(score_s)  # each row followed by its copy: one sort of n scores
+    both = np.column_stack((slot_row[by_row], copy_slot[by_row])).ravel()
+    kept = both >= 0
+    sign = np.tile([1.0, -1.0], rs.n)[kept]
+    source = np.repeat(by_row, 2)[kept]
+    owner = source if cluster_s is None else cluster_s[source]
+    tied_y = _pairs(rs.death_group, rs.weight_s[rs.death_rows])
+    return _sweep_slots(both[kept], sign * rs.weight_s[source], score_s[source], lo_of, hi_of, cs_r, cs_d,
+                        tied_y, owner, reverse)
+
+
+def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True) -> Concordance:
+    """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order."""
+    if rs.counting:
+        return _counting(rs, score_s, cluster_s, reverse)
+    lo_of, hi_of = _slot_ranges(rs.stratum_s[rs.block_start])
+    n_slots = 2 * rs.block_start.shape[0]
+    slot = 2 * rs.row_block + rs.event_s
+    cs_r, cs_d = _cumulative(slot, rs.weight_s, n_slots), _cumulative(slot, rs.dead_weight, n_slots)
+    by_score = np.argsort(score_s)
+    tied_y = _pairs(rs.death_group, rs.weight_s[rs.death_rows])
+    return _sweep_slots(slot[by_score], rs.weight_s[by_score], score_s[by_score], lo_of, hi_of, cs_r, cs_d, tied_y,
+                        None if cluster_s is None else cluster_s[by_score], reverse)
 
 
 def concordance(time, event, score, *, weights=None, strata=None, cluster=None, reverse=True, entry=None,

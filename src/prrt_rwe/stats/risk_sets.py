@@ -150,10 +150,10 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
     entry_s = entry_order = entry_last_group = None
     if entry is not None:
         entry_s = np.asarray(entry, dtype=float)[order]
+        entry_order = _sort_order(entry_s, None if strata is None else s)  # stratum, entry descending
         gs = s[group_end]
-        g_first = np.searchsorted(gs, np.arange(int(s.max()) + 1 if n else 0), side="left")
-        entry_last_group = _last_groups_above(entry_s, s, t[group_end], g_first, block_last_group[row_block])
-        entry_order = np.lexsort((-entry_s, s))
+        g_first = np.searchsorted(gs, np.arange(int(s.max()) + 2 if n else 1), side="left")
+        entry_last_group = _last_groups_above(entry_order, entry_s, s, t[group_end], g_first)
     return RiskSets(
         order=order,
         time_s=t,
@@ -183,21 +183,21 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
 
 
 @njit(cache=CACHE)
-def _last_groups_above(entry, stratum, group_time, stratum_first_group, stratum_last_group_of_row):
+def _last_groups_above(entry_order, entry, stratum, group_time, stratum_first_group):
     """Per row: the last death group of its stratum whose time exceeds the row's entry
-    (groups of a stratum are in decreasing time); first group - 1 when there is none."""
-    n = entry.shape[0]
-    out = np.empty(n, dtype=np.intp)
-    for i in range(n):
-        lo = stratum_first_group[stratum[i]]
-        hi = stratum_last_group_of_row[i] + 1  # one past the stratum's last group
-        while lo < hi:  # first group with time <= entry
-            mid = (lo + hi) // 2
-            if group_time[mid] > entry[i]:
-                lo = mid + 1
-            else:
-                hi = mid
-        out[i] = lo - 1
+    (first group - 1 when there is none).  One merge of the rows in (stratum, entry
+    descending) order with the groups, which are in (stratum, time descending) order."""
+    out = np.empty(entry.shape[0], dtype=np.intp)
+    g, cur = 0, -1
+    for k in range(entry_order.shape[0]):
+        i = entry_order[k]
+        if stratum[i] != cur:
+            cur = stratum[i]
+            g = stratum_first_group[cur]
+        end = stratum_first_group[cur + 1]
+        while g < end and group_time[g] > entry[i]:
+            g += 1
+        out[i] = g - 1
     return out
 
 
