@@ -121,12 +121,13 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
     n = time.shape[0]
     order = _sort_order(time, strata)
     t = time[order]
-    ev = np.asarray(event)[order].astype(bool)
+    event = np.asarray(event)
+    ev = event[order].view(np.bool_) if event.dtype in (np.int8, np.uint8) else event[order].astype(bool)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)[order]
     s = np.zeros(n, dtype=np.intp) if strata is None else np.asarray(strata)[order]
 
-    new_stratum = s[1:] != s[:-1]
-    new_block = new_stratum | (t[1:] != t[:-1])
+    new_stratum = np.zeros(max(n - 1, 0), dtype=bool) if strata is None else s[1:] != s[:-1]
+    new_block = t[1:] != t[:-1] if strata is None else new_stratum | (t[1:] != t[:-1])
     block_start = np.flatnonzero(np.concatenate(([True], new_block))) if n else np.zeros(0, dtype=np.intp)
     row_block = np.concatenate(([0], np.cumsum(new_block)))[:n]
     block_end = np.append(block_start[1:] - 1, n - 1)
@@ -142,7 +143,8 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
     death_group = np.cumsum(new_group) - 1
     n_groups = group_block.shape[0]
     group_ndead = np.bincount(death_group, minlength=n_groups)
-    group_deadwt = np.bincount(death_group, weights=w[death_rows], minlength=n_groups)
+    group_deadwt = (group_ndead.astype(float) if weights is None
+                    else np.bincount(death_group, weights=w[death_rows], minlength=n_groups))
 
     group_end = block_end[group_block]
     block_first_group = np.searchsorted(group_block, np.arange(block_start.shape[0]), side="left")
@@ -174,7 +176,7 @@ def risk_sets(time, event, weights=None, strata=None, ties: str = "efron", entry
         block_first_group=block_first_group,
         block_last_group=block_last_group,
         death_indptr=np.concatenate(([0], np.cumsum(group_ndead))),
-        dead_weight=np.where(ev, w, 0.0),
+        dead_weight=ev.astype(float) if weights is None else np.where(ev, w, 0.0),
         ties=ties,
         entry_s=entry_s,
         entry_order=entry_order,
