@@ -138,3 +138,19 @@ def test_delayed_entry_needs_entry_before_time():
         stats.kaplan_meier([2.0, 3.0], [1, 0], weights=[0, 0])
     with pytest.raises(ValueError, match="estimator must be"):
         stats.kaplan_meier([2.0, 3.0], [1, 0], estimator="aalen")
+
+
+def test_near_ties_between_entry_and_stop_times_are_merged_as_aeqsurv():
+    # R aeqSurv merges start and stop times on one scale: the event at 0.1 * 3 (=
+    # 0.30000000000000004) and an entry at 0.3 are the same time, so the row entering then is
+    # not at risk at that event (entry < t fails once the times are tied)
+    time, event = [0.1 * 3, 1.0, 2.0], [1, 1, 0]
+    merged = stats.kaplan_meier(time, event, entry=[0.0, 0.3, 0.0])
+    exact = stats.kaplan_meier([0.3, 1.0, 2.0], event, entry=[0.0, 0.3, 0.0])
+    np.testing.assert_array_equal(merged.n_risk, exact.n_risk)
+    assert merged.n_risk[0] == 2  # rows 0 and 2
+    raw = stats.kaplan_meier(time, event, entry=[0.0, 0.3, 0.0], timefix=False)
+    assert raw.n_risk[0] == 3  # 0.3 < 0.30000000000000004: row 1 counts without the time fix
+    with pytest.raises(stats.SurvivalDataError, match="interval \\(entry, time\\] has length 0") as err:
+        stats.cox_ph([0.3, 1.0, 2.0], [1, 1, 0], [[0.1], [0.4], [0.2]], entry=[0.0, 1.0 - 1e-12, 0.0])
+    assert err.value.rows == [1]
