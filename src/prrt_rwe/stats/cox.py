@@ -223,10 +223,10 @@ def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, we
 
     ``robust=None`` follows R: robust variance when ``cluster`` is given or any weight is
     not an integer (each row its own cluster then).  ``entry``: start times of (start,
-    stop] data.  ``tt``: a function ``tt(x, t)`` of the covariates (the rows of ``X``, a
-    DataFrame when ``X`` is one) and the event time of each risk set, returning the design
-    used at time t; or a dict {column: f(values, t)} adding a column ``tt(column)``, as R's
-    ``tt()`` terms (:mod:`prrt_rwe.stats.cox_tt`)."""
+    stop] data.  ``tt``: a function ``tt(x, t)`` of the covariates of the subjects at risk
+    at an event time and that time, returning the design used at time t; or a dict
+    {column: f(values, t)} adding a term ``tt(column)``, as R's ``tt()`` terms (shapes and
+    names: :mod:`prrt_rwe.stats.cox_tt`).  ``concordance=False`` skips the concordance."""
     sd = survival_data(time, event, X=X, weights=weights, strata=strata, cluster=cluster, entry=entry)
     check_not_empty(sd.time)
     _check(sd, ties, conf_level, robust)
