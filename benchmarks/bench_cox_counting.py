@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_cox import bench_python, fmt_s, make_data, r_time, run_timed, versions  # noqa: E402
+from bench_cox import bench_python, fmt_s, make_data, r_time, run_timed, versions, write_section  # noqa: E402
 from timing import best_of, describe  # noqa: E402
 
 from prrt_rwe.stats.cox import cox_ph  # noqa: E402
@@ -150,14 +149,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="bench-out")
     parser.add_argument("--n", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        res = measure(args.n, Path(tmp))
-    text = report(res)
-    (out / "cox_counting.md").write_text(text)
-    print(text)
-    return 0
+    return write_section(Path(args.out) / "cox_counting.md", lambda tmp: report(measure(args.n, tmp)))
 
 
 if __name__ == "__main__":
