@@ -232,8 +232,7 @@ def as_covariates(X, n: int, column: str = "X") -> tuple[np.ndarray, tuple[str, 
     return mat, names
 
 
-def survival_data(time, event, *, X=None, weights=None, strata=None, cluster=None, entry=None,
-                  allow_zero_weights: bool = False) -> SurvivalData:
+def survival_data(time, event, *, X=None, weights=None, strata=None, cluster=None, entry=None) -> SurvivalData:
     """Check inputs against the survival-data contract and return plain arrays."""
     t = check_time(time)
     e = check_event(event)
@@ -241,7 +240,7 @@ def survival_data(time, event, *, X=None, weights=None, strata=None, cluster=Non
     _check_length(e, n, "event")
     a = None if entry is None else check_entry(entry, t)
     mat, names = (None, ()) if X is None else as_covariates(X, n)
-    w = None if weights is None else check_weights(weights, n, allow_zero=allow_zero_weights)
+    w = None if weights is None else check_weights(weights, n)
     s, s_levels = (None, ()) if strata is None else as_labels(strata, n, "strata")
     c, c_levels = (None, ()) if cluster is None else as_labels(cluster, n, "cluster")
     return SurvivalData(t, e, mat, names, w, s, s_levels, c, c_levels, a)
