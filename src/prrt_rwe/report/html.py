@@ -41,6 +41,10 @@ def _template_text(name: str) -> str:
 
 
 def sections(ctx) -> list:
+    if ctx.results.get("mode") == "federated":   # shared/spec/federated.md
+        from prrt_rwe.report.federation import federated_sections
+
+        return federated_sections(ctx, PARTS)
     return [part.section(ctx) for part in PARTS]
 
 

@@ -30,19 +30,33 @@ def factor_columns(values: pd.Series, name: str, levels, reference: str) -> pd.D
                          for lv in levels if lv != reference}, index=values.index)
 
 
-def design(frame: pd.DataFrame, covariates, group_levels=(), group_reference=None) -> pd.DataFrame:
-    """Numeric (n, p) matrix of the covariates, columns named as results.json terms."""
+def _levels_from_data(values: pd.Series, name: str, group_levels) -> bool:
+    return not (name == "primary_group" and group_levels) and name not in FACTOR_LEVELS \
+        and _is_text(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def observed_levels(frame: pd.DataFrame, covariates, group_levels=()) -> dict:
+    """Per text covariate whose levels :func:`design` reads from the data: those levels."""
+    return {name: sorted(frame[name].dropna().astype(str).unique()) for name in covariates
+            if _levels_from_data(frame[name], name, group_levels)}
+
+
+def design(frame: pd.DataFrame, covariates, group_levels=(), group_reference=None,
+           levels: dict | None = None) -> pd.DataFrame:
+    """Numeric (n, p) matrix of the covariates, columns named as results.json terms.
+    ``levels``: the levels of a text covariate when the frame holds only part of the data
+    (a site of a federated network: every site then builds the pooled columns)."""
     parts = []
     for name in covariates:
         values = frame[name]
         if name == "primary_group" and group_levels:
             parts.append(factor_columns(values, name, group_levels, group_reference))
         elif name in FACTOR_LEVELS:
-            levels = FACTOR_LEVELS[name]
-            parts.append(factor_columns(values, name, levels, levels[0]))
-        elif _is_text(values) and not pd.api.types.is_bool_dtype(values):
-            levels = sorted(values.dropna().astype(str).unique())
-            parts.append(factor_columns(values, name, levels, levels[0] if levels else None))
+            fixed = FACTOR_LEVELS[name]
+            parts.append(factor_columns(values, name, fixed, fixed[0]))
+        elif _levels_from_data(values, name, group_levels):
+            levels_ = sorted((levels or {}).get(name) or values.dropna().astype(str).unique())
+            parts.append(factor_columns(values, name, levels_, levels_[0] if levels_ else None))
         else:
             parts.append(pd.DataFrame({name: values.astype("Float64").astype(float).to_numpy()},
                                       index=values.index))

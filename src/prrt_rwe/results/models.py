@@ -22,21 +22,22 @@ def _arr(x) -> np.ndarray:
     return np.asarray(x, dtype=float).reshape(-1)
 
 
-def orr_design(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg):
+def orr_design(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg, levels: dict | None = None):
+    """``levels``: see :func:`design` (a federated site builds the network's columns)."""
     ids = pd.Index(eff["USUBJID"])
     y = responders(best_response(adrs, "CBOR", ids)).astype(float).to_numpy()
     X = design(eff.reset_index(drop=True), models_cfg.orr_covariates,
-               models_cfg.orr_group_levels, models_cfg.orr_group_reference)
+               models_cfg.orr_group_levels, models_cfg.orr_group_reference, levels)
     return y, X
 
 
-def pfs_design(eff: pd.DataFrame, adtte: pd.DataFrame, models_cfg):
+def pfs_design(eff: pd.DataFrame, adtte: pd.DataFrame, models_cfg, levels: dict | None = None):
     ids = pd.Index(eff["USUBJID"])
     rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
     days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
     event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(np.int8)
     X = design(eff.reset_index(drop=True), models_cfg.pfs_covariates,
-               models_cfg.orr_group_levels, models_cfg.orr_group_reference)
+               models_cfg.orr_group_levels, models_cfg.orr_group_reference, levels)
     return days, event, X
 
 
@@ -66,8 +67,13 @@ def orr_logistic(eff, adrs, models_cfg) -> tuple[dict, str | None]:
         fit = logistic(y, X)
     except (ValueError, np.linalg.LinAlgError, ArithmeticError) as exc:  # separation, aliasing
         return {**out, "terms": not_estimable(names, "or", str(exc))}, str(exc)
+    return {**out, "terms": logistic_terms(fit, names)}, None
+
+
+def logistic_terms(fit, names) -> list[dict]:
+    """OR, CI and p of the covariates of a logistic fit (the intercept left out)."""
     i = _rows(fit, names)
-    return {**out, "terms": _terms(names, fit.odds_ratio[i], fit.or_ci95[i], fit.p[i], "or")}, None
+    return _terms(names, fit.odds_ratio[i], fit.or_ci95[i], fit.p[i], "or")
 
 
 def cox(days, event, X, **options):

@@ -26,7 +26,7 @@ from scipy.linalg import cho_factor, cho_solve
 from prrt_rwe.stats.cox_efron import PartialLikelihood, likelihood_evaluator
 from prrt_rwe.stats.risk_sets import RiskSets
 
-__all__ = ["NewtonFit", "newton_raphson", "CoxConvergenceError", "CoxDesignError"]
+__all__ = ["NewtonFit", "newton_from", "newton_raphson", "CoxConvergenceError", "CoxDesignError"]
 
 EPS = 1e-9
 ITER_MAX = 20
@@ -116,11 +116,18 @@ def newton_raphson(rs: RiskSets, Xs: np.ndarray, names, *, eps=EPS, iter_max=ITE
     coxexact); ``infinite_rule``: "coxph" or "agreg" (see the module doc)."""
     if evaluate is None:
         evaluate = likelihood_evaluator(rs, Xs)
-    beta = np.zeros(Xs.shape[1])
-    pl0 = evaluate(beta)
     w = rs.weight_s
     variance = _weighted_squares(Xs, w) / w.sum() - (w @ Xs / w.sum()) ** 2
-    check_identifiable(pl0.information, names, variance * rs.group_deadwt.sum())
+    return newton_from(evaluate, names, variance * rs.group_deadwt.sum(), eps=eps, iter_max=iter_max,
+                       settle_before_converging=settle_before_converging, infinite_rule=infinite_rule)
+
+
+def newton_from(evaluate, names, reference: np.ndarray, *, eps=EPS, iter_max=ITER_MAX,
+                settle_before_converging: bool = False, infinite_rule: str = "coxph") -> NewtonFit:
+    """The iterations with the likelihood from ``evaluate(beta)`` alone (e.g. summed over the
+    sites of a federated network); ``reference`` as :func:`check_identifiable`'s."""
+    pl0 = evaluate(np.zeros(len(names)))
+    check_identifiable(pl0.information, names, reference)
     return _iterate(evaluate, names, pl0, eps, iter_max, settle_before_converging, infinite_rule)
 
 

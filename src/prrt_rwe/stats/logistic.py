@@ -26,7 +26,7 @@ from prrt_rwe.stats.logistic_profile import profile_ci
 from prrt_rwe.stats.separation import SeparationError, separating_terms
 from prrt_rwe.stats.survival_data import SurvivalDataError, as_covariates, check_event
 
-__all__ = ["INTERCEPT", "Logistic", "SeparationError", "logistic"]
+__all__ = ["INTERCEPT", "Logistic", "SeparationError", "logistic", "wald"]
 
 INTERCEPT = "(Intercept)"
 CI_METHODS = ("wald", "profile")
@@ -112,6 +112,15 @@ def _check_separation(X, y, names) -> None:
         raise SeparationError(named)
 
 
+def wald(coef: np.ndarray, information: np.ndarray, conf_level: float = 0.95):
+    """(se, z, p, limits) from the information matrix, as R ``summary.glm`` and
+    ``confint.default``."""
+    se = np.sqrt(np.diag(np.linalg.inv(information)))
+    z = coef / se
+    half = float(ndtri(1 - (1 - conf_level) / 2)) * se
+    return se, z, 2 * ndtr(-np.abs(z)), np.column_stack([coef - half, coef + half])
+
+
 def logistic(y, X=None, *, ci: str = "wald", firth: bool = False,
              conf_level: float = 0.95) -> Logistic:
     """Fit a logistic model of 0/1 ``y`` on the columns of ``X`` (plus an intercept)."""
@@ -129,14 +138,8 @@ def logistic(y, X=None, *, ci: str = "wald", firth: bool = False,
         return firth_logistic(D, yy, names, ci=ci, conf_level=conf_level)
     _check_separation(D, yy, names)
     fit = binomial_fit(D, yy)
-    cov = np.linalg.inv(fit.information)
-    se = np.sqrt(np.diag(cov))
-    z = fit.coef / se
-    pvals = 2 * ndtr(-np.abs(z))
-    if ci == "wald":
-        half = float(ndtri(1 - (1 - conf_level) / 2)) * se
-        limits = np.column_stack([fit.coef - half, fit.coef + half])
-    else:
+    se, z, pvals, limits = wald(fit.coef, fit.information, conf_level)
+    if ci == "profile":
         limits = profile_ci(D, yy, fit.coef, se, fit.deviance, conf_level)
     null = binomial_fit(D[:, :1], yy)
     return Logistic(names, fit.coef, se, z, pvals, limits, -fit.deviance / 2, -null.deviance / 2,

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BinomialFit", "ConvergenceError", "binomial_fit", "binomial_deviance"]
+__all__ = ["BinomialFit", "ConvergenceError", "IrlsFit", "IrlsSums", "binomial_fit", "binomial_deviance", "irls",
+           "irls_sums"]
 
 EPSILON = 1e-8
 MAXIT = 25
@@ -62,29 +63,63 @@ def binomial_deviance(y: np.ndarray, mu: np.ndarray) -> float:
         return float(-2 * np.sum(np.where(y == 1, np.log(mu), np.log(1 - mu))))
 
 
-def binomial_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None,
-                 eta_start: np.ndarray | None = None) -> BinomialFit:
-    """Fit P(y = 1) = expit(offset + X b) by R's IRLS; X may have zero columns."""
-    n, p = X.shape
-    off = np.zeros(n) if offset is None else offset
-    eta = np.log((y + 0.5) / (1.5 - y)) if eta_start is None else eta_start.astype(float)
-    mu = _linkinv(eta)
-    dev_old = binomial_deviance(y, mu)
-    if p == 0:
-        mu = _linkinv(off)
-        return BinomialFit(np.empty(0), binomial_deviance(y, mu), np.empty((0, 0)), off, 0)
-    for it in range(1, MAXIT + 1):
-        d_mu = _mu_eta(eta)
-        z = eta - off + (y - mu) / d_mu
-        w2 = d_mu ** 2 / (mu * (1 - mu))
-        info = (X * w2[:, None]).T @ X
-        coef = np.linalg.solve(info, (X * w2[:, None]).T @ z)
+@dataclass(frozen=True)
+class IrlsSums:
+    """What one IRLS step needs from the rows at the current linear predictor: X' W X,
+    X' W z and the deviance (sums over rows, so sites of a network can add theirs)."""
+
+    information: np.ndarray
+    rhs: np.ndarray
+    deviance: float
+
+
+def irls_sums(X: np.ndarray, y: np.ndarray, coef: np.ndarray | None = None,
+              offset: np.ndarray | None = None, eta_start: np.ndarray | None = None) -> IrlsSums:
+    """The sums at ``coef`` (None: at R's start, mu = (y + 0.5) / 2, or ``eta_start``)."""
+    off = np.zeros(X.shape[0]) if offset is None else offset
+    if coef is not None:
         eta = X @ coef + off
-        mu = _linkinv(eta)
-        dev = binomial_deviance(y, mu)
+    else:
+        eta = np.log((y + 0.5) / (1.5 - y)) if eta_start is None else eta_start.astype(float)
+    mu = _linkinv(eta)
+    d_mu = _mu_eta(eta)
+    z = eta - off + (y - mu) / d_mu
+    w2 = d_mu ** 2 / (mu * (1 - mu))
+    weighted = X * w2[:, None]
+    return IrlsSums(weighted.T @ X, weighted.T @ z, binomial_deviance(y, mu))
+
+
+@dataclass(frozen=True)
+class IrlsFit:
+    coef: np.ndarray
+    deviance: float
+    information: np.ndarray  # of the last step, as summary.glm
+    iterations: int
+
+
+def irls(sums_at) -> IrlsFit:
+    """R's IRLS iterations with the sums from ``sums_at(coef)`` (``coef`` None: the start);
+    the pooled fit passes its rows' sums, a federated fit the sum over its sites."""
+    current = sums_at(None)
+    dev_old = current.deviance
+    for it in range(1, MAXIT + 1):
+        coef = np.linalg.solve(current.information, current.rhs)
+        new = sums_at(coef)
+        dev = new.deviance
         if not np.isfinite(dev):
             raise ConvergenceError("logistic fit: deviance became infinite (separation?)")
         if abs(dev - dev_old) / (abs(dev) + 0.1) < EPSILON:
-            return BinomialFit(coef, dev, info, eta, it)
-        dev_old = dev
+            return IrlsFit(coef, dev, current.information, it)
+        dev_old, current = dev, new
     raise ConvergenceError(f"logistic fit did not converge in {MAXIT} IRLS iterations")
+
+
+def binomial_fit(X: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None,
+                 eta_start: np.ndarray | None = None) -> BinomialFit:
+    """Fit P(y = 1) = expit(offset + X b) by R's IRLS; X may have zero columns."""
+    off = np.zeros(X.shape[0]) if offset is None else offset
+    if X.shape[1] == 0:
+        mu = _linkinv(off)
+        return BinomialFit(np.empty(0), binomial_deviance(y, mu), np.empty((0, 0)), off, 0)
+    fit = irls(lambda coef: irls_sums(X, y, coef, off, eta_start))
+    return BinomialFit(fit.coef, fit.deviance, fit.information, X @ fit.coef + off, fit.iterations)

@@ -1,0 +1,83 @@
+"""Which keys of results.json (and of the report's extras) a node releases as counts, and how
+the coordinator combines them (shared/spec/federated.md, "results.json in federated mode").
+
+A key path is written ``a.b[].c`` (list positions as ``[]``) and matched with shell patterns:
+
+* ``COUNTS``: whole numbers of patients; summed over sites;
+* ``PROPORTIONS``: ``{n, N, estimate, ci95}`` blocks; n and N summed, the estimate and its
+  Clopper-Pearson interval recomputed from the sums (results/proportion.py);
+* ``LABELS``: fixed text or numbers that are the same at every site (a reason, a month);
+  released as they are and checked equal.
+
+Nothing else leaves a node from the local results: a key outside these lists is either
+computed by the coordinator from other releases (survival curves, models, medians of integer
+values; federated/assembly.py) or not available (null, listed in ``federation.not_available``).
+A key another engineer adds to results.json is therefore never summed by accident: it is null
+until it is listed here or computed there.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+__all__ = ["COUNTS", "LABELS", "PROPORTIONS", "kind_of", "path_join"]
+
+COUNTS = {
+    "results": (
+        "analysis_sets.enrolled", "analysis_sets.safety", "analysis_sets.efficacy",
+        "analysis_sets.excluded[].n",
+        "baseline.primary_group.*", "baseline.who_grade.*", "baseline.krenning4", "baseline.functioning",
+        "response.bor_counts.*",
+        "safety.N", "safety.lab.worst_grade.*.*",
+        "hormonal_symptoms.evaluable", "hormonal_symptoms.marked_improvement",
+        "hormonal_symptoms.any_improvement",
+    ),
+    "extras": (
+        "characteristics.*.N", "characteristics.*.variables.*.n", "characteristics.*.variables.*.missing",
+        "characteristics.*.variables.*.yes", "characteristics.*.variables.*.no",
+        "characteristics.*.variables.sex.*", "characteristics.*.variables.primary_group.*",
+        "characteristics.*.variables.who_grade.*", "characteristics.*.variables.ecog.*",
+        "ranges_defaulted.*",
+        "egfr_trajectory[].n",
+    ),
+}
+
+PROPORTIONS = {
+    "results": (
+        "response.orr", "response.orr_unconfirmed", "response.dcr", "response.by_primary_group.*",
+        "safety.lab.hematologic_grade3plus", "safety.lab.renal_grade3plus", "safety.lab.egfr_decline30_12m",
+        "safety.ae.*",
+    ),
+    "extras": (),
+}
+
+LABELS = {
+    "results": ("schema", "analysis_sets.excluded[].reason", "models.*.terms[].term"),
+    "extras": ("egfr_trajectory[].month", "sensitivity.*.terms[].term"),
+}
+
+_CONTINUOUS_SUMMARY = ("median", "q1", "q3")
+
+
+def path_join(prefix: str, key) -> str:
+    if isinstance(key, int):
+        return f"{prefix}[]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
+def _matches(path: str, patterns) -> bool:
+    return any(fnmatchcase(path, p) for p in patterns)
+
+
+def kind_of(document: str, path: str) -> str | None:
+    """"count", "proportion", "label" or None (not released) for a normalised key path of
+    ``document`` ("results" or "extras")."""
+    if path.rsplit(".", 1)[-1] in _CONTINUOUS_SUMMARY:
+        return None   # a continuous variable's median and quartiles are never counts
+    if _matches(path, PROPORTIONS[document]):
+        return "proportion"
+    if _matches(path, COUNTS[document]):
+        return "count"
+    if _matches(path, LABELS[document]):
+        return "label"
+    return None

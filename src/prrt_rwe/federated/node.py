@@ -1,0 +1,237 @@
+"""The site's node: answers the predefined analyses of federated/protocol.py from its own
+rows (federated/site.py), applies the disclosure rules of federated/disclosure.py with the
+settings of *its own* network.toml, and writes every request, release and refusal to its
+audit log (federated/audit.py).  Runtime-independent: ``Node.handle(request)`` is called by
+the Flower ClientApp (federated/flower/) or directly.
+
+A part outside the predefined analyses (an unknown name, a parameter the analysis does not
+take, a model other than the study's) is refused and logged; the rest of the request is
+answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+
+import numpy as np
+
+import prrt_rwe
+from prrt_rwe.federated.audit import AuditLog, describe_item
+from prrt_rwe.federated.count_tree import releasable, skeleton
+from prrt_rwe.federated.disclosure import Refusal, cell_ok, coarsen_days, released_counts
+from prrt_rwe.federated.protocol import (ANALYSES, COX_MODELS, LOGISTIC_MODELS, PARAMETERS, SURVIVAL_SETS,
+                                         PartReply, Request)
+from prrt_rwe.federated.site import SiteData, SiteDataError
+
+__all__ = ["Node", "config_from_raw", "config_to_raw"]
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def config_to_raw(config) -> dict:
+    """A StudyConfig as the TOML mapping parse_config reads (None values left out)."""
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if v is not None}
+        return value
+    raw = config.to_dict()
+    raw.pop("source", None)
+    return clean(raw)
+
+
+def config_from_raw(raw: dict, data_cutoff: str | None):
+    from prrt_rwe.config import parse_config
+
+    raw = {k: dict(v) for k, v in raw.items()}
+    if data_cutoff is not None:
+        raw.setdefault("study", {})["data_cutoff"] = data_cutoff
+    return parse_config(raw, origin="the coordinator's study configuration")
+
+
+class PartRefused(Exception):
+    """A part outside the predefined analyses (or parameters outside the part's own)."""
+
+
+class Node:
+    """One site (see module doc). ``site_data``: federated.site.SiteData of the site's rows;
+    ``network``: the node's own NetworkConfig (its disclosure settings); ``audit_path``: its
+    JSON-lines log."""
+
+    def __init__(self, site_data: SiteData, network, audit_path):
+        self.data = site_data
+        self.network = network
+        self.site_id = site_data.site_id()
+        self.audit = AuditLog(audit_path, self.site_id)
+        self._config = None
+        self._pooled: dict = {}
+        self._models: dict = {}
+
+    @property
+    def min_cell(self) -> int:
+        return self.network.min_cell
+
+    def handle(self, request: Request) -> dict:
+        """Reply to every part of ``request`` (part id -> PartReply), each one logged."""
+        self.audit.write("request", round=request.round,
+                         parts=[{"id": p.id, "analysis": p.analysis, "params": sorted(p.params)}
+                                for p in request.parts])
+        replies = {}
+        for part in request.parts:
+            try:
+                self._check(part)
+                reply = getattr(self, f"_{part.analysis}")(**part.params)
+            except PartRefused as exc:
+                reply = PartReply(refused={"*": str(exc)})
+            except (SiteDataError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                reply = PartReply(error=f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - the coordinator must learn which site failed
+                reply = PartReply(error=f"{type(exc).__name__}: {exc} "
+                                        f"({traceback.extract_tb(exc.__traceback__)[-1].name})")
+            self._log_reply(request.round, part, reply)
+            replies[part.id] = reply
+        return replies
+
+    def _log_reply(self, round_, part, reply: PartReply) -> None:
+        items = [describe_item(k, v) for k, v in reply.arrays.items()]
+        items += [describe_item(k, v) for k, v in reply.values.items()]
+        self.audit.write("reply", round=round_, part=part.id, analysis=part.analysis, items=items,
+                         refused=reply.refused, error=reply.error)
+
+    def _check(self, part) -> None:
+        if part.analysis not in ANALYSES:
+            raise PartRefused(f"analysis {part.analysis!r} is not one of the predefined analyses "
+                              f"({', '.join(ANALYSES)})")
+        extra = set(part.params) - PARAMETERS[part.analysis]
+        if extra:
+            raise PartRefused(f"analysis {part.analysis!r} takes no parameter {sorted(extra)[0]!r}")
+        model = part.params.get("model")
+        allowed = COX_MODELS if part.analysis.startswith("cox") else LOGISTIC_MODELS
+        if "model" in PARAMETERS[part.analysis] and model not in allowed:
+            raise PartRefused(f"model {model!r} is not one of the study's ({', '.join(allowed)})")
+        if part.analysis not in ("describe", "prepare") and self._config is None:
+            raise PartRefused("models are answered only after prepare")
+
+    # -- analyses -------------------------------------------------------------------------
+    def _describe(self) -> PartReply:
+        from prrt_rwe.config import StudyConfig
+
+        day = self.data.latest_day(StudyConfig())
+        latest = None if day is None else (EPOCH + dt.timedelta(days=int(day))).isoformat()
+        return PartReply(values={"site": self.site_id, "version": prrt_rwe.__version__,
+                                 "disclosure": self.network.disclosure(), "latest_date": latest})
+
+    def _prepare(self, config, data_cutoff=None) -> PartReply:
+        self._config = config_from_raw(config, data_cutoff)
+        self._pooled, self._models = {}, {}
+        local = self.data.local(self._config)
+        results, extras = local.analysis.results, local.analysis.extras
+        values = {
+            "skeleton": {"results": skeleton(results), "extras": skeleton(extras)},
+            "counts": {"results": releasable("results", results, self.min_cell),
+                       "extras": releasable("extras", extras, self.min_cell)},
+            "levels": {"pfs": local.levels("pfs"), "orr": local.levels("orr")},
+        }
+        arrays, refused = {}, {}
+        for name in SURVIVAL_SETS:
+            data = local.survival[name]
+            released = released_counts(data.days, data.event, 2, self.min_cell, self.network.time_unit)
+            if isinstance(released, Refusal):
+                refused[name] = released.reason
+            else:
+                arrays[f"{name}.time"], arrays[f"{name}.counts"] = released[1].time, released[1].counts
+        ages = released_counts(local.ages, np.zeros(local.ages.size, dtype=int), 1, self.min_cell, None)
+        if isinstance(ages, Refusal):
+            refused["age"] = ages.reason
+        else:
+            arrays["age.values"], arrays["age.counts"] = ages[1].time, ages[1].counts[:, 0]
+        return PartReply(values=values, arrays=arrays, refused=refused)
+
+    def _model(self, model: str, levels) -> tuple:
+        if not isinstance(levels, dict) or not all(isinstance(v, list) for v in levels.values()):
+            raise PartRefused("levels must map covariates to lists of levels")
+        local = self.data.local(self._config)
+        known = local.levels(model)
+        unknown = set(levels) - set(self._config.models.covariates)
+        if unknown:
+            raise PartRefused(f"levels given for {sorted(unknown)[0]!r}, not a covariate of the study's models")
+        key = (model, repr(sorted(levels.items())))
+        if key not in self._models:
+            self._models[key] = local.model(model, {**known, **levels})
+        data = self._models[key]
+        return data, list(data.X.columns)
+
+    def _vector(self, values, columns, what) -> np.ndarray:
+        v = np.asarray(values, dtype=float).reshape(-1)
+        if v.size != len(columns) or not np.all(np.isfinite(v)):
+            raise PartRefused(f"{what} must be {len(columns)} finite numbers (one per column)")
+        return v
+
+    def _cox_moments(self, model, levels) -> PartReply:
+        data, columns = self._model(model, levels)
+        X, n, deaths = data.X.to_numpy(dtype=float), len(data.X), int(data.event.sum())
+        if not (cell_ok(n, self.min_cell) and cell_ok(deaths, self.min_cell)):
+            return PartReply(values={"columns": columns},
+                             refused={"*": f"{n} patients, {deaths} events: under min_cell {self.min_cell}"})
+        return PartReply(values={"columns": columns},
+                         arrays={"w": np.array([float(n)]), "wx": X.sum(axis=0), "wxx": X.T @ X,
+                                 "deaths": np.array([float(deaths)])})
+
+    def _pooled_times(self, model, data):
+        """The Cox rows' released times (rule 2 of disclosure.py), computed once per model."""
+        if model not in self._pooled:
+            released = released_counts(data.days, data.event, 2, self.min_cell, self.network.time_unit)
+            self._pooled[model] = released if isinstance(released, Refusal) else released[0]
+        return self._pooled[model]
+
+    def _cox_blocks(self, model, levels, centre, beta) -> PartReply:
+        from prrt_rwe.stats.cox_block_sums import cox_block_sums
+
+        data, columns = self._model(model, levels)
+        centre, beta = self._vector(centre, columns, "centre"), self._vector(beta, columns, "beta")
+        times = self._pooled_times(model, data)
+        if isinstance(times, Refusal):
+            return PartReply(values={"columns": columns}, refused={"*": times.reason})
+        blocks = cox_block_sums(times, data.event, data.X.to_numpy(dtype=float) - centre, beta)
+        return PartReply(values={"columns": columns}, arrays=blocks.arrays())
+
+    def _cox_stratum(self, model, levels, centre, beta) -> PartReply:
+        from prrt_rwe.stats.cox_efron import partial_likelihood
+        from prrt_rwe.stats.risk_sets import risk_sets
+
+        data, columns = self._model(model, levels)
+        centre, beta = self._vector(centre, columns, "centre"), self._vector(beta, columns, "beta")
+        events = int(data.event.sum())
+        if not cell_ok(events, self.min_cell):
+            return PartReply(values={"columns": columns},
+                             refused={"*": f"{events} events in the site's stratum: under min_cell {self.min_cell}"})
+        p = len(columns)
+        if events == 0:
+            arrays = {"loglik": np.zeros(1), "score": np.zeros(p), "information": np.zeros((p, p))}
+        else:
+            rs = risk_sets(coarsen_days(data.days, self.network.time_unit), data.event, None, None, "efron")
+            Xs = (data.X.to_numpy(dtype=float) - centre)[rs.order]
+            pl = partial_likelihood(rs, Xs, beta)
+            arrays = {"loglik": np.array([pl.loglik]), "score": pl.score, "information": pl.information}
+        return PartReply(values={"columns": columns}, arrays=arrays)
+
+    def _irls(self, model, levels, coef) -> PartReply:
+        from prrt_rwe.stats.logistic_fit import irls_sums
+
+        data, columns = self._model(model, levels)
+        columns = ["(Intercept)", *columns]
+        y = data.y
+        k, n = int(y.sum()), int(y.size)
+        if not (cell_ok(k, self.min_cell) and cell_ok(n - k, self.min_cell)):
+            return PartReply(values={"columns": columns},
+                             refused={"*": f"{k} responders, {n - k} non-responders: under min_cell {self.min_cell}"})
+        D = np.column_stack([np.ones(n), data.X.to_numpy(dtype=float)])
+        c = None if coef is None else self._vector(coef, columns, "coef")
+        if n == 0:
+            p = len(columns)
+            return PartReply(values={"columns": columns, "n": 0, "events": 0},
+                             arrays={"information": np.zeros((p, p)), "rhs": np.zeros(p), "deviance": np.zeros(1)})
+        sums = irls_sums(D, y, c)
+        return PartReply(values={"columns": columns, "n": n, "events": k},
+                         arrays={"information": sums.information, "rhs": sums.rhs,
+                                 "deviance": np.array([sums.deviance])})

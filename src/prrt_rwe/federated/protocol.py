@@ -1,0 +1,65 @@
+"""The requests a coordinator may send and the replies a node gives: plain data (JSON-able
+values and numpy arrays), independent of the runtime that carries them.
+
+A request is one round: a tuple of :class:`Part` s, each naming one of :data:`ANALYSES` with
+its parameters.  The reply maps every part id to a :class:`PartReply`: released values and
+arrays, and the items the node refused (with the reason).  A part naming anything else, or
+parameters outside an analysis' own, is refused as a whole and logged (federated/node.py).
+
+Analyses (shared/spec/federated.md, "Exact statistics"):
+
+``describe``      site id, code version, disclosure settings, latest date (for the cut-off)
+``prepare``       counts of the pooled results blocks, per-time counts of the survival sets,
+                  counts of the ages, the models' text-covariate levels
+``cox_moments``   sums of w, w x and w x x' and the deaths of the Cox model's rows (centring)
+``cox_blocks``    per-time risk-set sums at beta (WebDISCO: the unstratified Cox fit)
+``cox_stratum``   the site's stratum of the site-stratified Cox fit at beta
+``irls``          X' W X, X' W z and the deviance at the logistic coefficients
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["ANALYSES", "COX_MODELS", "LOGISTIC_MODELS", "Part", "PartReply", "Request", "SURVIVAL_SETS"]
+
+ANALYSES = ("describe", "prepare", "cox_moments", "cox_blocks", "cox_stratum", "irls")
+COX_MODELS = ("pfs",)
+LOGISTIC_MODELS = ("orr",)
+SURVIVAL_SETS = ("pfs", "os", "fu", "pfs_pancreas", "os_pancreas")
+
+# analysis -> parameters it takes (a request with others is refused)
+PARAMETERS = {
+    "describe": set(),
+    "prepare": {"config", "data_cutoff"},
+    "cox_moments": {"model", "levels"},
+    "cox_blocks": {"model", "levels", "centre", "beta"},
+    "cox_stratum": {"model", "levels", "centre", "beta"},
+    "irls": {"model", "levels", "coef"},
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    analysis: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Request:
+    round: int
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class PartReply:
+    values: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict)   # name -> np.ndarray
+    refused: dict = field(default_factory=dict)  # item (or "*" for the whole part) -> reason
+    error: str | None = None                     # the node could not compute the part
+
+    def array(self, name: str) -> np.ndarray:
+        return self.arrays[name]
