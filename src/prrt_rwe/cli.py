@@ -152,6 +152,56 @@ def reconstruct_km(
 
 
 @app.command()
+def federate(
+    out: Path = typer.Option(..., "--out", help="output folder"),
+    network: Optional[Path] = typer.Option(None, "--network", help="network.toml (sites, min_cell, time_unit)"),
+    simulate: Optional[Path] = typer.Option(None, "--simulate", help="run every site of this registry here"),
+    config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
+) -> None:
+    """Federated study: the sites keep their rows (shared/spec/federated.md)."""
+    from prrt_rwe.federated.errors import FederationError
+    from prrt_rwe.federated.study import coordinate, simulate as run_simulation
+    from prrt_rwe.outputs.destination import DestinationError
+    from prrt_rwe.study import StudyInputError
+
+    if simulate is None and network is None:
+        err_console.print("give --simulate REGISTRY, or --network network.toml to coordinate deployed nodes")
+        raise typer.Exit(2)
+    try:
+        result = (run_simulation(simulate, out, config=config, network=network) if simulate is not None
+                  else coordinate(network, out, config=config))
+    except (StudyInputError, FederationError) as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(1) from None
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
+    out_console.print(escape(f"report: {result.report_path}"))
+
+
+@app.command()
+def node(
+    network: Path = typer.Option(..., "--network", help="network.toml (this site's entry and the settings)"),
+    registry: Optional[Path] = typer.Option(None, "--registry", help="this site's registry folder or .xlsx"),
+    db: Optional[Path] = typer.Option(None, "--db", help="this site's ingested DuckDB database"),
+    audit: Optional[Path] = typer.Option(None, "--audit", help="audit log (default ./audit-<site>.jsonl)"),
+) -> None:
+    """Run this site's node: answer the network's predefined analyses until stopped."""
+    from prrt_rwe.federated.study import serve_node
+    from prrt_rwe.study import StudyInputError
+
+    if (registry is None) == (db is None):
+        err_console.print("give exactly one of --registry DIR or --db FILE")
+        raise typer.Exit(2)
+    try:
+        serve_node(registry if registry is not None else db, network, audit=audit,
+                   say=lambda text: out_console.print(escape(text)))
+    except (StudyInputError, RuntimeError) as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder")) -> None:
     """Synthesize the calibrated 33-site cohort and run the whole study on it."""
     from prrt_rwe.study import run_demo

@@ -22,7 +22,7 @@ from prrt_rwe.outputs.atomic import write_with
 from prrt_rwe.outputs.destination import cannot_write, check_output_folder, make_folder
 from prrt_rwe.study import StudyInputError, StudyResults, _config, open_source
 
-__all__ = ["network_settings", "simulate", "write_outputs"]
+__all__ = ["coordinate", "network_settings", "serve_node", "simulate", "write_outputs"]
 
 
 def network_settings(network) -> NetworkConfig:
@@ -104,3 +104,43 @@ def write_outputs(out: Path, study, cfg, provenance: dict, suppress_below, start
     except OSError as exc:
         raise cannot_write(out, exc) from None
     return StudyResults(analysis.results, report_path, out)
+
+
+def serve_node(source, network, audit=None, log_dir=None, say=print) -> None:
+    """Run one site's node until stopped (``prrt-rwe node``): validate and load the site's
+    registry or database, then answer the coordinator over Flower. ``audit``: the JSON-lines
+    log (default ./audit-<site>.jsonl)."""
+    from prrt_rwe.federated.flower.node_runtime import serve_node as serve
+    from prrt_rwe.federated.node import Node
+    from prrt_rwe.federated.site import SiteData, SiteDataError
+
+    net = network_settings(network)
+    data = SiteData(source)
+    try:
+        site_id = data.site_id()
+        net.site(site_id)
+    except (SiteDataError, NetworkError) as exc:
+        raise StudyInputError(str(exc)) from None
+    audit = Path(audit) if audit is not None else Path.cwd() / f"audit-{site_id}.jsonl"
+    node = Node(data, net, audit)
+    serve(node, net, Path(log_dir) if log_dir is not None else audit.parent / f"flower-{site_id}", say=say)
+
+
+def coordinate(network, out, config=None) -> StudyResults:
+    """The coordinator of a deployed network (``prrt-rwe federate --network``)."""
+    import json
+
+    from prrt_rwe.federated.flower.coordinator_runtime import coordinate as run
+
+    out = Path(out)
+    net = network_settings(network)
+    check_output_folder(out)
+    _config(config)   # a bad study.toml fails here, before any site is asked
+    try:
+        make_folder(out)
+        completion.begin(out)
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
+    run(net, Path(network), out, None if config is None else Path(config))
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    return StudyResults(results, out / "report.html", out)
