@@ -7,7 +7,8 @@ A key path is written ``a.b[].c`` (list positions as ``[]``) and matched with sh
 * ``PROPORTIONS``: ``{n, N, estimate, ci95}`` blocks; n and N summed, the estimate and its
   Clopper-Pearson interval recomputed from the sums (results/proportion.py);
 * ``LABELS``: fixed text or numbers that are the same at every site (a reason, a month);
-  released as they are and checked equal.
+  released as they are and checked equal;
+* ``TABLES``: keys whose counts partition one set of patients (released all or none).
 
 Nothing else leaves a node from the local results: a key outside these lists is either
 computed by the coordinator from other releases (survival curves, models, medians of integer
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-__all__ = ["COUNTS", "LABELS", "PROPORTIONS", "kind_of", "path_join"]
+__all__ = ["COUNTS", "LABELS", "PROPORTIONS", "TABLES", "kind_of", "path_join"]
 
 COUNTS = {
     "results": (
@@ -55,6 +56,10 @@ LABELS = {
     "results": ("schema", "analysis_sets.excluded[].reason", "models.*.terms[].term"),
     "extras": ("egfr_trajectory[].month", "sensitivity.*.terms[].term"),
 }
+
+# Tables whose counts partition one set of patients across several keys (enrolled = efficacy
+# + each exclusion): a site releases all of their counts or none (disclosure.py rule 1).
+TABLES = {"results": ("analysis_sets",), "extras": ()}
 
 _CONTINUOUS_SUMMARY = ("median", "q1", "q3")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prrt_rwe.federated.contract import kind_of, path_join
+from prrt_rwe.federated.contract import TABLES, kind_of, path_join
 from prrt_rwe.federated.disclosure import cell_ok, suppress_siblings
 from prrt_rwe.results.proportion import proportion
 
@@ -62,11 +62,30 @@ def releasable(document: str, tree, min_cell: int, prefix: str = ""):
             elif (r := releasable(document, v, min_cell, path)) is not None:
                 out[k] = r
         out.update(suppress_siblings(counts, min_cell))
+        if prefix in TABLES[document] and _has_none(out):
+            out = _without_counts(out)
         return out or None
     if isinstance(tree, (list, tuple)):
         items = [releasable(document, v, min_cell, path_join(prefix, i)) for i, v in enumerate(tree)]
         return items if any(i is not None for i in items) else None
     return None
+
+
+def _has_none(tree) -> bool:
+    if isinstance(tree, dict):
+        return any(_has_none(v) for v in tree.values())
+    if isinstance(tree, list):
+        return any(_has_none(v) for v in tree)
+    return tree is None
+
+
+def _without_counts(tree):
+    """The same tree with every count None (a table a site cannot release whole)."""
+    if isinstance(tree, dict):
+        return {k: _without_counts(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_without_counts(v) for v in tree]
+    return None if _is_count(tree) else tree
 
 
 def _merge_order(key_lists) -> list:
