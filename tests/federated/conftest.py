@@ -14,6 +14,18 @@ def three_sites(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def three_sites_simulated(three_sites, tmp_path_factory):
+    """The three sites simulated in this process without Flower (min_cell 1, days): the
+    reference of the Flower runtimes."""
+    from prrt_rwe.federated.network import NetworkConfig
+    from prrt_rwe.federated.study import simulate
+
+    out = tmp_path_factory.mktemp("three-sites-direct")
+    simulate(three_sites, out, network=NetworkConfig(min_cell=1), runtime="direct")
+    return out
+
+
+@pytest.fixture(scope="session")
 def _site_data():
     """Per registry, its sites' SiteData (loaded and split once; each caches its derivations)."""
     cache = {}

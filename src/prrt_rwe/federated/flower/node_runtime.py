@@ -33,6 +33,7 @@ from prrt_rwe.federated.flower.server_app import APP_ID
 __all__ = ["serve_node"]
 
 POLL_S = 0.1
+RECONNECT_S = 10
 CLIENT_APP_RAISED_EXCEPTION = 2
 
 
@@ -106,7 +107,8 @@ def serve_node(node, network, log_dir: Path, stop: threading.Event | None = None
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     command = ["flower-supernode", "--insecure", "--superlink", network.superlink, "--isolation", "process",
-               "--host", host, "--port", port, "--node-config", f"site='{node.site_id}'"]
+               "--host", host, "--port", port, "--node-config", f"site='{node.site_id}'",
+               "--max-wait-time", str(RECONNECT_S)]   # gives up soon when the SuperLink is gone: restarted
     env = flower_env(log_dir / "flwr-home")
     while not stop.is_set():
         with Child("flower-supernode", command, log_dir / f"supernode-{node.site_id}.log", env) as supernode:
