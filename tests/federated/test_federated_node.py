@@ -10,6 +10,7 @@ from prrt_rwe.federated.coordinator import Coordinator, DirectTransport
 from prrt_rwe.federated.network import NetworkConfig
 from prrt_rwe.federated.node import config_to_raw
 from prrt_rwe.federated.protocol import Part, Request
+from prrt_rwe.federated.study_models import study_models
 
 
 def _prepare(node):
@@ -30,12 +31,23 @@ def test_an_analysis_outside_the_predefined_ones_is_refused_and_logged(three_sit
 @pytest.mark.parametrize("part, reason", [
     (Part("p", "prepare", {"config": {}, "sql": "SELECT *"}), "takes no parameter 'sql'"),
     (Part("c", "cox_blocks", {"model": "os", "levels": {}, "centre": [0], "beta": [0]}),
-     "model 'os' is not one of the study's"),
-    (Part("i", "irls", {"model": "orr", "levels": {}, "coef": None}), "only after prepare"),
+     "model 'os' is not one of the study's (pfs, pfs_liver3, pfs_uni.ki67_lt10"),
+    (Part("i", "irls", {"model": "pfs", "levels": {}, "coef": None}), "model 'pfs' is not one of the study's"),
+    (Part("i", "irls", {"model": "orr", "levels": {"age": ["1"]}, "coef": None}),
+     "levels given for 'age', not a covariate of model 'orr'"),
+    (Part("i", "irls", {"model": "orr", "levels": {}, "columns": ["age"], "coef": None}),
+     "columns must be some of model 'orr''s"),
 ])
 def test_parameters_and_models_outside_the_study_are_refused(three_sites, nodes_of, part, reason):
     node = nodes_of(three_sites, NetworkConfig(min_cell=1))[0]
-    assert reason in node.handle(Request(1, (part,)))[part.id].refused["*"]
+    _prepare(node)
+    assert reason in node.handle(Request(2, (part,)))[part.id].refused["*"]
+
+
+def test_models_are_answered_only_after_prepare(three_sites, nodes_of):
+    node = nodes_of(three_sites, NetworkConfig(min_cell=1))[0]
+    part = Part("i", "irls", {"model": "orr", "levels": {}, "coef": None})
+    assert "only after prepare" in node.handle(Request(1, (part,)))["i"].refused["*"]
 
 
 def test_a_site_with_fewer_events_than_min_cell_in_its_stratum_is_refused(three_sites, nodes_of):
@@ -43,7 +55,8 @@ def test_a_site_with_fewer_events_than_min_cell_in_its_stratum_is_refused(three_
     events = {}
     for node in nodes:
         _prepare(node)
-        events[node.site_id] = int(node.data.local(node._config).model("pfs").event.sum())
+        pfs = study_models(node._config.models)["pfs"]
+        events[node.site_id] = int(node.data.local(node._config).model(pfs).event.sum())
     smallest = min(events, key=events.get)
     m = events[smallest] + 1          # the smallest site's stratum falls under min_cell; the others pass
     assert all(e >= m for s, e in events.items() if s != smallest)

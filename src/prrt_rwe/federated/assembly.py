@@ -7,8 +7,13 @@ in federated mode").
   the subgroup medians: the pooled results/survival.py functions on the merged per-time counts
   written back as rows (stats/event_counts.py) -- exact, since a Kaplan-Meier curve depends on
   the rows only through those counts.
-* The age median: the median of the merged counts of the distinct ages.
-* The models: federated/models.py.
+* The age median and the time-to-response quartiles: the pooled functions on the merged counts
+  of the distinct values.
+* pfs_by_group / os_by_group: results/survival_by_group.py on each level's merged counts -- the
+  log-rank test and the cox.zph check of a grouping depend on the rows only through the counts
+  by (time, status, level), so they are exact too.
+* The study period: results/study_period.py on the network's first and last C1.
+* The models: federated/models.py, their blocks by federated/model_blocks.py.
 * Everything else of the pooled document (each key the sites' skeletons name) is null and
   listed in ``federation.not_available`` with the reason; a key a site suppressed under
   ``min_cell`` is null and listed in ``federation.suppressed`` with the sites.
@@ -16,43 +21,60 @@ in federated mode").
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from prrt_rwe.federated.contract import kind_of, path_join
-from prrt_rwe.federated.count_tree import proportion_none
-from prrt_rwe.federated.models import FederatedFit, Refused
+from prrt_rwe.federated.count_tree import blank, leaf_types, proportion_none
+from prrt_rwe.federated.models import Refused
 from prrt_rwe.results import survival as surv
+from prrt_rwe.results import survival_by_group as groups
 from prrt_rwe.results.analysis import SCHEMA, Analysis, Curves, km_options, risk_tables
+from prrt_rwe.results.benchmarks import benchmarks
 from prrt_rwe.results.canonical import canonical
-from prrt_rwe.results.comparisons import comparisons
-from prrt_rwe.results.models import cox_terms, logistic_terms, not_estimable
+from prrt_rwe.results.efficacy import EFFICACY_POPULATIONS
 from prrt_rwe.results.proportion import proportion
+from prrt_rwe.results.response_duration import time_to_response
 from prrt_rwe.results.safety import LAB_TESTS, lab_grade3plus_rate
+from prrt_rwe.results.study_period import study_period
 from prrt_rwe.stats.event_counts import expand_counts
 
 __all__ = ["Releases", "assemble", "REASONS"]
 
 NEEDS_ROWS = "needs patient-level rows; not computed from the released aggregates"
+NOT_FEDERATED = "not federated in this version"
 REASONS = {
     "models.pfs_cox.concordance": "Harrell's concordance compares pairs of patients (across sites)",
     "models.pfs_cox.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
-    "baseline.age_median": "the sites' age counts were not all released",
+    "models.pfs_cox_liver3.concordance": "Harrell's concordance compares pairs of patients (across sites)",
+    "models.pfs_cox_liver3.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
 }
+# Whole keys never computed from the releases (whatever parts of them the sites release).
+NOT_AVAILABLE = {
+    "models.pfs_cox_ph_stratified": "stratifies on the terms cox.zph flags; cox.zph is not available",
+    "included_vs_excluded": f"means, variances and shares of each side per variable: {NOT_FEDERATED}",
+    "comparisons": f"matches patients to each published study's eligibility: {NOT_FEDERATED}",
+    "comparators": f"eligibility, MAIC weights and bootstrap intervals: {NOT_FEDERATED}",
+}
+KM_BLOCKS = {"pfs": "pfs", "os": "os", "pfs_evaluable": "pfs_evaluable", "os_evaluable": "os_evaluable",
+             "pfs_complete_case": "pfs_complete_case", "os_complete_case": "os_complete_case",
+             "duration_of_response": "dor"}   # results.json key -> survival set (federated/site.py)
 
 
 @dataclass(frozen=True)
 class Releases:
     """What the coordinator gathered: merged skeletons and count trees, merged per-time
-    tables (or a Refused), merged age counts, the fitted models (or the exception)."""
+    tables and value counts (or a Refused), the study period, the fitted models (or the
+    exception)."""
 
     skeleton: dict            # document -> tree
     counts: dict              # document -> count_tree.Merged
-    survival: dict            # set name -> EventCounts | Refused
-    ages: object              # EventCounts | Refused
-    fits: dict                # name -> FederatedFit | Exception
+    survival: dict            # set name -> EventCounts | Refused (federated/site.py survival_sets)
+    values: dict              # "age", "ttr" -> EventCounts of distinct values | Refused
+    study_period: object      # (first C1 day, last C1 day, cut-off) | Refused
+    fits: dict                # model name (federated/study_models.py) or "pfs_stratified" -> fit | Exception
     sites: tuple              # site ids
     federation: dict          # min_cell, time_unit, secure_aggregation, quantization
 
@@ -62,7 +84,8 @@ class _Document:
 
     def __init__(self, name: str, skeleton: dict, merged):
         self.name = name
-        self.tree = _fill(copy.deepcopy(skeleton or {}), merged.tree)
+        self.types = leaf_types(skeleton or {})
+        self.tree = _fill(blank(skeleton or {}), merged.tree)
         self.computed: set = set()
         self.suppressed = {k: (sites, "counts under min_cell") for k, sites in merged.suppressed.items()}
         self.differing = list(merged.differing)
@@ -85,13 +108,31 @@ class _Document:
         return node
 
     def not_available(self) -> list[str]:
-        return _collapse(self.tree, "", self._available)
+        """The keys not available, each as high up as all its leaves are; a not-available key
+        holding a list (whose items the sites may even count differently) becomes null."""
+        keys = _collapse(self.tree, "", self._available)
+        for key in keys:
+            if "[" not in key and (_holds_list(self.get(key)) or key in NOT_AVAILABLE):
+                self.set(key, None)
+                self.computed.discard(key)
+        return keys
 
     def _available(self, path: str) -> bool:
         """Released (itself or as part of a proportion) or computed by the coordinator."""
         ancestors = [path[:i] for i in range(len(path) + 1) if i == len(path) or path[i] in ".["]
-        return any(kind_of(self.name, a) is not None for a in ancestors if a) or any(
-            a in self.computed for a in ancestors)
+        if self.name == "results" and any(a in NOT_AVAILABLE for a in ancestors):
+            return False
+        if any(a in self.computed for a in ancestors):
+            return True
+        kinds = {kind_of(self.name, a) for a in ancestors if a} - {None}
+        return bool(kinds) and not (kinds == {"count"} and self.types.get(path) == "f")
+
+
+def _holds_list(tree) -> bool:
+    """Whether ``tree`` holds a list of items (what the report and the ARD walk item by item)."""
+    if isinstance(tree, list):
+        return bool(tree)
+    return isinstance(tree, dict) and any(_holds_list(v) for v in tree.values())
 
 
 def _fill(skeleton, tree):
@@ -147,69 +188,106 @@ def _survival(doc: _Document, key: str, table, options, what) -> None:
         doc.set(key, what(_survival_data(table)))
 
 
-def _age_median(ages):
-    if isinstance(ages, Refused):
+def _km_summary(options):
+    return lambda d: surv.summary(d, options) if d else _summary_none(options)
+
+
+def _median(options):
+    return lambda d: surv.median_months(d, options) if d else None
+
+
+def _median_of(table):
+    if isinstance(table, Refused):
         return None
-    values, _ = expand_counts(ages)
+    values, _ = expand_counts(table)
     return float(np.median(values)) if values.size else None
-
-
-def _model_block(doc: "_Document", key: str, fit, ratio: str, extra: dict) -> tuple[dict, str | None]:
-    """(results.json block, why not estimable) of a fitted or failed model; a failed model
-    keeps the term names the sites' own results carry."""
-    if isinstance(fit, FederatedFit):
-        terms = cox_terms(fit, list(fit.terms)) if ratio == "hr" else \
-            logistic_terms(fit, [t for t in fit.terms if t != "(Intercept)"])
-        return {"n": fit.n, "events": fit.events, **extra, "terms": terms}, None
-    names = [t.get("term") for t in (doc.get(f"{key}.terms") or []) if isinstance(t, dict)]
-    return {"n": None, "events": None, **extra, "terms": not_estimable(names, ratio, "")}, str(fit)
-
-
-def _suppressed_by(fit):
-    return _refusal(fit) if isinstance(fit, Refused) else None
 
 
 def assemble(releases: Releases, config) -> tuple[Analysis, dict]:
     """(Analysis for the report, the federation block); the Analysis' results carry
     ``mode`` and ``federation``."""
+    from prrt_rwe.federated.model_blocks import model_blocks
+
     options = km_options(config)
     results = _Document("results", releases.skeleton["results"], releases.counts["results"])
     extras = _Document("extras", releases.skeleton["extras"], releases.counts["extras"])
     sets = releases.survival
-    _survival(results, "pfs", sets["pfs"], options, lambda d: surv.summary(d, options) if d else _summary_none(options))
-    _survival(results, "os", sets["os"], options, lambda d: surv.summary(d, options) if d else _summary_none(options))
-    _survival(results, "followup_median_months", sets["fu"], options,
-              lambda d: surv.median_months(d, options) if d else None)
-    age = _age_median(releases.ages)
-    results.set("baseline.age_median", age,
-                _refusal(releases.ages) if isinstance(releases.ages, Refused) else None)
-    notes = _models(results, extras, releases)
+    for key, name in KM_BLOCKS.items():
+        if key in results.tree:
+            _survival(results, key, sets[name], options, _km_summary(options))
+    _survival(results, "followup_median_months", sets["fu"], options, _median(options))
+    ages = releases.values["age"]
+    results.set("baseline.age_median", _median_of(ages), _refusal(ages) if isinstance(ages, Refused) else None)
+    _efficacy(results, extras, releases, options)
+    notes = model_blocks(results, extras, releases.fits, config, releases.sites)
     _extras(results, extras, releases, options, notes)
     return _finish(results, extras, releases, config, options)
 
 
-def _models(results: _Document, extras: _Document, releases: Releases) -> dict:
-    fits, notes = releases.fits, {}
-    orr, notes["orr_logistic"] = _model_block(results, "models.orr_logistic", fits["orr_logistic"], "or", {})
-    results.set("models.orr_logistic", orr, _suppressed_by(fits["orr_logistic"]))
-    main, notes["pfs_cox_main"] = _model_block(results, "models.pfs_cox", fits["pfs_cox"], "hr",
-                                               {"ties": "efron", "concordance": None})
-    main["ph_test"] = {"global_p": None}
-    for key in ("n", "events", "ties", "concordance", "terms", "ph_test"):
-        results.set(f"models.pfs_cox.{key}", main[key], _suppressed_by(fits["pfs_cox"]) if key == "terms" else None)
-    results.computed -= {"models.pfs_cox.concordance", "models.pfs_cox.ph_test"}
-    strat = fits["pfs_cox_stratified"]
-    block, notes["pfs_cox_stratified"] = _model_block(
-        extras, "sensitivity.stratified_by_site", strat, "hr",
-        {"strata": strat.strata if isinstance(strat, FederatedFit) else None})
-    names = [t["term"] for t in main["terms"]]
-    robust = {"n": main["n"], "events": main["events"], "clusters": len(releases.sites),
-              "terms": not_estimable(names, "hr", "")}
-    extras.set("sensitivity.stratified_by_site", block, _suppressed_by(strat))
-    extras.set("sensitivity.cluster_robust_by_site", robust)
-    extras.set("sensitivity.ph_test", {"global_p": None, "terms": []})
-    extras.computed -= {"sensitivity.cluster_robust_by_site", "sensitivity.ph_test"}
-    return {k: v for k, v in notes.items() if v}
+def _group_curves(sets: dict, endpoint: str) -> dict:
+    """The sites' by-group per-time counts as results/survival_by_group.py's GroupCurves (one
+    row per counted patient), or the Refused of a level."""
+    out = {}
+    for key, _column, levels in groups.GROUPINGS:
+        tables = [sets[f"{endpoint}_by.{key}.{level}"] for level, _ in levels]
+        refused = [t for t in tables if isinstance(t, Refused)]
+        out[key] = refused[0] if refused else groups.GroupCurves(
+            key, tuple(level for level, _ in levels), tuple(_survival_data(t) for t in tables))
+    return out
+
+
+def _by_group(results: _Document, extras: _Document, sets: dict, options) -> None:
+    notes = {}
+    for endpoint in ("pfs", "os"):
+        notes[endpoint] = {}
+        for key, gc in _group_curves(sets, endpoint).items():
+            if isinstance(gc, Refused):
+                results.set(f"{endpoint}_by_group.{key}", None, _refusal(gc))
+                notes[endpoint][key] = {"ph_p": None, "rmst_difference": None}
+            else:
+                block, notes[endpoint][key] = groups.grouping_block(gc, options)
+                results.set(f"{endpoint}_by_group.{key}", block)
+    if extras.get("efficacy_notes") is not None:
+        extras.set("efficacy_notes.groups", notes)
+        extras.set("efficacy_notes.followup_median_months",
+                   {pop: _median(options)(None if isinstance(sets[f"fu_{pop}"], Refused)
+                                          else _survival_data(sets[f"fu_{pop}"]))
+                    for pop in EFFICACY_POPULATIONS})
+
+
+def _time_to_response(results: _Document, ttr) -> None:
+    if isinstance(ttr, Refused):
+        results.set("time_to_response_months", {"n": None, "median": None, "q1": None, "q3": None},
+                    _refusal(ttr))
+        return
+    days, _ = expand_counts(ttr)
+    ids = np.arange(days.size).astype(str)
+    adtte = pd.DataFrame({"USUBJID": ids, "PARAMCD": "TTR", "AVAL": days, "CNSR": 0})
+    results.set("time_to_response_months", time_to_response(adtte, pd.Index(ids)))
+
+
+def _period_rows(first_day, last_day, cutoff) -> pd.DataFrame:
+    """Safety-set ADSL rows carrying the network's first and last C1 and the cut-off, for
+    results/study_period.py."""
+    days = [d for d in (first_day, last_day) if d is not None]
+    return pd.DataFrame({"SAFFL": ["Y"] * len(days),
+                         "TRTSDT": pd.to_datetime(np.array(days, dtype="float64"), unit="D"),
+                         "DCUTDT": pd.to_datetime([cutoff] * len(days))})
+
+
+def _efficacy(results: _Document, extras: _Document, releases: Releases, options) -> None:
+    """The reviewer-grade efficacy blocks that are exact from the releases."""
+    if "pfs_by_group" in results.tree:
+        _by_group(results, extras, releases.survival, options)
+    if "time_to_response_months" in results.tree:
+        _time_to_response(results, releases.values["ttr"])
+    if "study_period" in results.tree:
+        period = releases.study_period
+        if isinstance(period, Refused):
+            results.set("study_period", {"first_c1": None, "last_c1": None, "data_cutoff": None,
+                                         "followup_calendar_months": None}, _refusal(period))
+        elif period[0] is not None:
+            results.set("study_period", study_period(_period_rows(*period)))
 
 
 def _extras(results: _Document, extras: _Document, releases: Releases, options, notes: dict) -> None:
@@ -245,17 +323,30 @@ def _finish(results: _Document, extras: _Document, releases: Releases, config, o
                **{k: v for k, v in results.tree.items() if k != "schema"}}
     res = canonical(ordered)
     ext = canonical(extras.tree)
-    res["benchmarks"] = canonical(comparisons(res, ext))
-    pfs, os_ = _survival_data(releases.survival["pfs"]), _survival_data(releases.survival["os"])
+    res["benchmarks"] = canonical(benchmarks(res, ext))
+    sets = releases.survival
+    pfs, os_ = _survival_data(sets["pfs"]), _survival_data(sets["os"])
     analysis = Analysis(results=res, extras=ext, curves=Curves(pfs, os_, options),
-                        rules=canonical(config.to_dict()))
+                        rules=canonical(config.to_dict()), efficacy=_figures(sets))
     return analysis, federation
+
+
+def _figures(sets: dict):
+    """What the efficacy figures draw: the by-group and duration-of-response curves from the
+    counts; no waterfall or swimmer plot (one bar per patient)."""
+    from prrt_rwe.results.efficacy import EfficacyFigures
+
+    curves = {}
+    for endpoint in ("pfs", "os"):
+        curves[endpoint] = {k: gc if not isinstance(gc, Refused) else
+                            groups.GroupCurves(k, (), ()) for k, gc in _group_curves(sets, endpoint).items()}
+    return EfficacyFigures(curves["pfs"], curves["os"], _survival_data(sets["dor"]), None, None)
 
 
 def _reason(key: str, differing: list) -> str:
     if key in differing:
         return "differs between sites; not combined"
-    for prefix, reason in REASONS.items():
+    for prefix, reason in {**NOT_AVAILABLE, **REASONS}.items():
         if key == prefix or key.startswith(prefix + "."):
             return reason
     return NEEDS_ROWS

@@ -30,15 +30,14 @@ COUNTS = {
         "baseline.primary_group.*", "baseline.who_grade.*", "baseline.krenning4", "baseline.functioning",
         "response.bor_counts.*",
         "safety.N", "safety.lab.worst_grade.*.*",
+        "populations.evaluable", "populations.complete_case",
+        "response_evaluable.bor_counts.*", "response_complete_case.bor_counts.*",
         "hormonal_symptoms.evaluable", "hormonal_symptoms.marked_improvement",
         "hormonal_symptoms.any_improvement",
     ),
     "extras": (
-        "characteristics.*.N", "characteristics.*.variables.*.n", "characteristics.*.variables.*.missing",
-        "characteristics.*.variables.*.yes", "characteristics.*.variables.*.no",
-        "characteristics.*.variables.sex.*", "characteristics.*.variables.primary_group.*",
-        "characteristics.*.variables.who_grade.*", "characteristics.*.variables.ecog.*",
-        "ranges_defaulted.*",
+        "characteristics.*",   # Table 1: every whole number is a count of patients (median, quartiles are not)
+        "ranges_defaulted.*", "data_cutoff_ignored.*",
         "egfr_trajectory[].n",
     ),
 }
@@ -46,6 +45,10 @@ COUNTS = {
 PROPORTIONS = {
     "results": (
         "response.orr", "response.orr_unconfirmed", "response.dcr", "response.by_primary_group.*",
+        "response_evaluable.orr", "response_evaluable.orr_unconfirmed", "response_evaluable.dcr",
+        "response_evaluable.by_primary_group.*",
+        "response_complete_case.orr", "response_complete_case.orr_unconfirmed", "response_complete_case.dcr",
+        "response_complete_case.by_primary_group.*",
         "safety.lab.hematologic_grade3plus", "safety.lab.renal_grade3plus", "safety.lab.egfr_decline30_12m",
         "safety.ae.*",
     ),
@@ -53,7 +56,7 @@ PROPORTIONS = {
 }
 
 LABELS = {
-    "results": ("schema", "analysis_sets.excluded[].reason", "models.*.terms[].term"),
+    "results": ("schema", "analysis_sets.excluded[].reason", "models.*.terms[].term", "populations.headline"),
     "extras": ("egfr_trajectory[].month", "sensitivity.*.terms[].term"),
 }
 
@@ -76,7 +79,7 @@ def _matches(path: str, patterns) -> bool:
 
 def kind_of(document: str, path: str) -> str | None:
     """"count", "proportion", "label" or None (not released) for a normalised key path of
-    ``document`` ("results" or "extras")."""
+    ``document`` ("results" or "extras"); a count pattern releases whole numbers only."""
     if path.rsplit(".", 1)[-1] in _CONTINUOUS_SUMMARY:
         return None   # a continuous variable's median and quartiles are never counts
     if _matches(path, PROPORTIONS[document]):

@@ -28,7 +28,8 @@ from prrt_rwe.federated.errors import FederationError, SiteFailure
 from prrt_rwe.federated.lockstep import run_lockstep
 from prrt_rwe.federated.models import Refused, cox_stratified, cox_unstratified, logistic_irls
 from prrt_rwe.federated.node import config_to_raw
-from prrt_rwe.federated.protocol import SURVIVAL_SETS, Part, Request
+from prrt_rwe.federated.protocol import Part, Request
+from prrt_rwe.federated.study_models import study_models
 from prrt_rwe.stats.event_counts import EventCounts, merge_counts
 
 __all__ = ["Coordinator", "DirectTransport", "FederatedStudy"]
@@ -82,12 +83,12 @@ class Coordinator:
                                  "prepare")
         config = self.config if self.config.study.data_cutoff is not None or cutoff is None else \
             _with_cutoff(self.config, cutoff)
-        levels = {m: _union_levels(r.values["levels"][m] for r in prepared.values()) for m in ("pfs", "orr")}
-        fits = run_lockstep(lambda parts: self._send(parts), {
-            "pfs_cox": cox_unstratified("pfs", levels["pfs"]),
-            "pfs_cox_stratified": cox_stratified("pfs", levels["pfs"]),
-            "orr_logistic": logistic_irls("orr", levels["orr"]),
-        })
+        models = study_models(config.models)
+        levels = {m: _union_levels(r.values["levels"][m] for r in prepared.values()) for m in models}
+        tasks = {name: (cox_unstratified(name, levels[name], spec.drop_aliased) if spec.kind == "cox"
+                        else logistic_irls(name, levels[name], spec.drop_aliased)) for name, spec in models.items()}
+        tasks["pfs_stratified"] = cox_stratified("pfs", levels["pfs"])
+        fits = run_lockstep(lambda parts: self._send(parts), tasks)
         for fit in fits.values():
             if isinstance(fit, (SiteFailure, FederationError)):
                 raise fit
@@ -97,8 +98,9 @@ class Coordinator:
                       for d in ("results", "extras")},
             counts={d: merge_trees(d, {s: r.values["counts"][d] for s, r in prepared.items()})
                     for d in ("results", "extras")},
-            survival={name: _merged(prepared, name, 2) for name in SURVIVAL_SETS},
-            ages=_merged(prepared, "age", 1),
+            survival={name: _merged(prepared, name, 2) for name in _set_names(prepared)},
+            values={name: _merged(prepared, f"values.{name}", 1) for name in ("age", "ttr")},
+            study_period=_study_period(prepared, cutoff),
             fits=fits, sites=sites,
             federation={**self.network.disclosure(), "quantization": self.quantization})
         analysis, federation = assemble(releases, config)
@@ -156,13 +158,31 @@ def _union_levels(per_site) -> dict:
     return out
 
 
+def _set_names(prepared: dict) -> list[str]:
+    """The survival sets the sites answered (released or refused), in the first site's order."""
+    names: dict = {}
+    for r in prepared.values():
+        names.update(dict.fromkeys(k[:-len(".time")] for k in r.arrays if k.endswith(".time")))
+        names.update(dict.fromkeys(k for k in r.refused if k != "study_period"))
+    return [n for n in names if not n.startswith("values.")]
+
+
 def _merged(prepared: dict, name: str, n_status: int):
-    """The sites' released per-time tables merged, or Refused naming the sites that refused."""
+    """The sites' released per-time (or per-value) tables merged, or Refused naming the sites
+    that refused."""
     refused = {s: r.refused[name] for s, r in prepared.items() if name in r.refused}
     if refused:
         return Refused(f"{name} counts", refused)
-    if name == "age":
-        return merge_counts((EventCounts(r.arrays["age.values"], r.arrays["age.counts"].reshape(-1, 1))
-                             for r in prepared.values()), 1)
-    return merge_counts((EventCounts(r.arrays[f"{name}.time"], r.arrays[f"{name}.counts"])
+    return merge_counts((EventCounts(r.arrays[f"{name}.time"], r.arrays[f"{name}.counts"].reshape(-1, n_status))
                          for r in prepared.values()), n_status)
+
+
+def _study_period(prepared: dict, cutoff: str | None):
+    """(first C1 day, last C1 day, cut-off) over the sites, or Refused."""
+    refused = {s: r.refused["study_period"] for s, r in prepared.items() if "study_period" in r.refused}
+    if refused:
+        return Refused("the study period", refused)
+    periods = [r.values["study_period"] for r in prepared.values() if r.values.get("study_period")]
+    if not periods:
+        return None, None, cutoff
+    return min(p["first_c1_day"] for p in periods), max(p["last_c1_day"] for p in periods), cutoff

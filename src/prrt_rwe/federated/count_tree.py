@@ -20,15 +20,42 @@ from prrt_rwe.federated.contract import TABLES, kind_of, path_join
 from prrt_rwe.federated.disclosure import cell_ok, suppress_siblings
 from prrt_rwe.results.proportion import proportion
 
-__all__ = ["Merged", "merge_skeletons", "merge_trees", "releasable", "skeleton"]
+__all__ = ["Merged", "blank", "leaf_types", "merge_skeletons", "merge_trees", "releasable", "skeleton"]
+
+
+LEAF_TYPES = {bool: "b", int: "i", float: "f", str: "s"}
 
 
 def skeleton(tree):
-    """The same nesting with every leaf None (list lengths kept)."""
+    """The same nesting with every leaf replaced by its type ("i" int, "f" float, "s" text,
+    "b" bool, None null); list lengths kept.  No value leaves the site this way."""
     if isinstance(tree, dict):
         return {k: skeleton(v) for k, v in tree.items()}
     if isinstance(tree, (list, tuple)):
         return [skeleton(v) for v in tree]
+    return None if tree is None else LEAF_TYPES.get(type(tree), "f")
+
+
+def leaf_types(tree, prefix: str = "") -> dict:
+    """Normalised path -> leaf type of a (merged) skeleton."""
+    out: dict = {}
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            out.update(leaf_types(v, path_join(prefix, k)))
+    elif isinstance(tree, list):
+        for v in tree:
+            out.update(leaf_types(v, path_join(prefix, 0)))
+    else:
+        out[prefix] = tree
+    return out
+
+
+def blank(tree):
+    """A skeleton with its leaf types replaced by None (the document to fill)."""
+    if isinstance(tree, dict):
+        return {k: blank(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [blank(v) for v in tree]
     return None
 
 
@@ -49,15 +76,16 @@ def releasable(document: str, tree, min_cell: int, prefix: str = ""):
         n, N = tree["n"], tree["N"]
         ok = n is not None and N is not None and cell_ok(n, min_cell) and cell_ok(N - n, min_cell)
         return {"n": n, "N": N} if ok else {"n": None, "N": None}
-    if kind == "count":
+    nested = isinstance(tree, (dict, list, tuple))
+    if kind == "count" and not nested:
         return tree if _is_count(tree) and cell_ok(tree, min_cell) else None
-    if kind == "label":
+    if kind == "label" and not nested:
         return tree
     if isinstance(tree, dict):
         out, counts = {}, {}
         for k, v in tree.items():
             path = path_join(prefix, k)
-            if kind_of(document, path) == "count" and _is_count(v):
+            if kind_of(document, path) == "count" and _is_count(v) and not isinstance(v, bool):
                 counts[k] = out[k] = v   # checked below, with its siblings
             elif (r := releasable(document, v, min_cell, path)) is not None:
                 out[k] = r
@@ -102,10 +130,13 @@ def _merge_order(key_lists) -> list:
 
 
 def merge_skeletons(trees):
-    """One skeleton from the sites' (dict keys united; lists of different lengths -> None)."""
+    """One skeleton from the sites' (dict keys united; lists of different lengths -> None; a
+    leaf that is a float anywhere is a float)."""
     trees = [t for t in trees if t is not None]
     if not trees:
         return None
+    if all(isinstance(t, str) for t in trees):
+        return "f" if "f" in trees else trees[0]
     if all(isinstance(t, dict) for t in trees):
         return {k: merge_skeletons([t.get(k) for t in trees]) for k in _merge_order([list(t) for t in trees])}
     if all(isinstance(t, list) for t in trees) and len({len(t) for t in trees}) == 1:
@@ -133,12 +164,13 @@ def _merge(document, by_site: dict, prefix: str, merged: Merged):
     """``by_site``: site -> its value here (None: suppressed for a count or proportion, absent
     otherwise)."""
     kind = kind_of(document, prefix) if prefix else None
+    nested = any(isinstance(v, (dict, list)) for v in by_site.values())
     if kind == "proportion":
         return _merge_proportion(by_site, prefix, merged)
-    if kind == "count":
+    if kind == "count" and not nested:
         return _sum(by_site, prefix, merged)
     present = {s: t for s, t in by_site.items() if t is not None}
-    if kind == "label":
+    if kind == "label" and not nested:
         values = list(present.values())
         if values and any(v != values[0] for v in values):
             merged.differing.append(prefix)

@@ -20,9 +20,9 @@ import prrt_rwe
 from prrt_rwe.federated.audit import AuditLog, describe_item
 from prrt_rwe.federated.count_tree import releasable, skeleton
 from prrt_rwe.federated.disclosure import Refusal, cell_ok, coarsen_days, released_counts
-from prrt_rwe.federated.protocol import (ANALYSES, COX_MODELS, LOGISTIC_MODELS, PARAMETERS, SURVIVAL_SETS,
-                                         PartReply, Request)
-from prrt_rwe.federated.site import SiteData, SiteDataError
+from prrt_rwe.federated.protocol import ANALYSES, MODEL_KINDS, PARAMETERS, PartReply, Request
+from prrt_rwe.federated.site import ModelData, SiteData, SiteDataError
+from prrt_rwe.federated.study_models import study_models
 
 __all__ = ["Node", "config_from_raw", "config_to_raw"]
 
@@ -105,18 +105,19 @@ class Node:
         extra = set(part.params) - PARAMETERS[part.analysis]
         if extra:
             raise PartRefused(f"analysis {part.analysis!r} takes no parameter {sorted(extra)[0]!r}")
-        model = part.params.get("model")
-        allowed = COX_MODELS if part.analysis.startswith("cox") else LOGISTIC_MODELS
-        if "model" in PARAMETERS[part.analysis] and model not in allowed:
-            raise PartRefused(f"model {model!r} is not one of the study's ({', '.join(allowed)})")
-        if part.analysis not in ("describe", "prepare") and self._config is None:
+        if part.analysis not in MODEL_KINDS:
+            return
+        if self._config is None:
             raise PartRefused("models are answered only after prepare")
+        kind, models = MODEL_KINDS[part.analysis], study_models(self._config.models)
+        model = models.get(part.params.get("model"))
+        if model is None or model.kind != kind:
+            allowed = ", ".join(n for n, m in models.items() if m.kind == kind)
+            raise PartRefused(f"model {part.params.get('model')!r} is not one of the study's ({allowed})")
 
     # -- analyses -------------------------------------------------------------------------
     def _describe(self) -> PartReply:
-        from prrt_rwe.config import StudyConfig
-
-        day = self.data.latest_day(StudyConfig())
+        day = self.data.latest_day()
         latest = None if day is None else (EPOCH + dt.timedelta(days=int(day))).isoformat()
         return PartReply(values={"site": self.site_id, "version": prrt_rwe.__version__,
                                  "disclosure": self.network.disclosure(), "latest_date": latest})
@@ -130,36 +131,53 @@ class Node:
             "skeleton": {"results": skeleton(results), "extras": skeleton(extras)},
             "counts": {"results": releasable("results", results, self.min_cell),
                        "extras": releasable("extras", extras, self.min_cell)},
-            "levels": {"pfs": local.levels("pfs"), "orr": local.levels("orr")},
+            "levels": {name: local.levels(spec) for name, spec in study_models(self._config.models).items()},
         }
         arrays, refused = {}, {}
-        for name in SURVIVAL_SETS:
-            data = local.survival[name]
-            released = released_counts(data.days, data.event, 2, self.min_cell, self.network.time_unit)
+        sets = [(name, data.days, data.event, 2, self.network.time_unit) for name, data in local.survival.items()]
+        sets += [("values.age", local.values["age"], None, 1, None),
+                 ("values.ttr", local.values["ttr"], None, 1, self.network.time_unit)]
+        for name, time, status, n_status, unit in sets:
+            status = np.zeros(len(time), dtype=int) if status is None else status
+            released = released_counts(time, status, n_status, self.min_cell, unit)
             if isinstance(released, Refusal):
                 refused[name] = released.reason
             else:
                 arrays[f"{name}.time"], arrays[f"{name}.counts"] = released[1].time, released[1].counts
-        ages = released_counts(local.ages, np.zeros(local.ages.size, dtype=int), 1, self.min_cell, None)
-        if isinstance(ages, Refusal):
-            refused["age"] = ages.reason
+        period = self._study_period(local)
+        if isinstance(period, Refusal):
+            refused["study_period"] = period.reason
         else:
-            arrays["age.values"], arrays["age.counts"] = ages[1].time, ages[1].counts[:, 0]
+            values["study_period"] = period
         return PartReply(values=values, arrays=arrays, refused=refused)
 
-    def _model(self, model: str, levels) -> tuple:
+    def _study_period(self, local):
+        """The first and last C1 of the safety set (day numbers): each a single patient's date,
+        so released only without a small-cell rule."""
+        if self.min_cell > 1:
+            return Refusal(f"the first and last C1 are single patients' dates (min_cell {self.min_cell})")
+        adsl = local.adam.adsl
+        c1 = adsl.loc[adsl["SAFFL"].astype("string").eq("Y").fillna(False), "TRTSDT"].dropna()
+        days = ((c1 - np.datetime64("1970-01-01")) / np.timedelta64(1, "D")).to_numpy(dtype=float)
+        return {"first_c1_day": float(days.min()), "last_c1_day": float(days.max())} if days.size else {}
+
+    def _model(self, model: str, levels, columns=None) -> tuple:
         if not isinstance(levels, dict) or not all(isinstance(v, list) for v in levels.values()):
             raise PartRefused("levels must map covariates to lists of levels")
-        local = self.data.local(self._config)
-        known = local.levels(model)
-        unknown = set(levels) - set(self._config.models.covariates)
+        spec = study_models(self._config.models)[model]
+        unknown = set(levels) - set(spec.covariates)
         if unknown:
-            raise PartRefused(f"levels given for {sorted(unknown)[0]!r}, not a covariate of the study's models")
+            raise PartRefused(f"levels given for {sorted(unknown)[0]!r}, not a covariate of model {model!r}")
         key = (model, repr(sorted(levels.items())))
         if key not in self._models:
-            self._models[key] = local.model(model, {**known, **levels})
+            local = self.data.local(self._config)
+            self._models[key] = local.model(spec, {**local.levels(spec), **levels})
         data = self._models[key]
-        return data, list(data.X.columns)
+        if columns is None:
+            return data, list(data.X.columns)
+        if not isinstance(columns, list) or not set(columns) <= set(data.X.columns):
+            raise PartRefused(f"columns must be some of model {model!r}'s: {list(data.X.columns)}")
+        return ModelData(X=data.X[columns], y=data.y, days=data.days, event=data.event), list(columns)
 
     def _vector(self, values, columns, what) -> np.ndarray:
         v = np.asarray(values, dtype=float).reshape(-1)
@@ -184,10 +202,10 @@ class Node:
             self._pooled[model] = released if isinstance(released, Refusal) else released[0]
         return self._pooled[model]
 
-    def _cox_blocks(self, model, levels, centre, beta) -> PartReply:
+    def _cox_blocks(self, model, levels, centre, beta, columns=None) -> PartReply:
         from prrt_rwe.stats.cox_block_sums import cox_block_sums
 
-        data, columns = self._model(model, levels)
+        data, columns = self._model(model, levels, columns)
         centre, beta = self._vector(centre, columns, "centre"), self._vector(beta, columns, "beta")
         times = self._pooled_times(model, data)
         if isinstance(times, Refusal):
@@ -195,11 +213,11 @@ class Node:
         blocks = cox_block_sums(times, data.event, data.X.to_numpy(dtype=float) - centre, beta)
         return PartReply(values={"columns": columns}, arrays=blocks.arrays())
 
-    def _cox_stratum(self, model, levels, centre, beta) -> PartReply:
+    def _cox_stratum(self, model, levels, centre, beta, columns=None) -> PartReply:
         from prrt_rwe.stats.cox_efron import partial_likelihood
         from prrt_rwe.stats.risk_sets import risk_sets
 
-        data, columns = self._model(model, levels)
+        data, columns = self._model(model, levels, columns)
         centre, beta = self._vector(centre, columns, "centre"), self._vector(beta, columns, "beta")
         events = int(data.event.sum())
         if not cell_ok(events, self.min_cell):
@@ -215,10 +233,10 @@ class Node:
             arrays = {"loglik": np.array([pl.loglik]), "score": pl.score, "information": pl.information}
         return PartReply(values={"columns": columns}, arrays=arrays)
 
-    def _irls(self, model, levels, coef) -> PartReply:
+    def _irls(self, model, levels, coef, columns=None) -> PartReply:
         from prrt_rwe.stats.logistic_fit import irls_sums
 
-        data, columns = self._model(model, levels)
+        data, columns = self._model(model, levels, columns)
         columns = ["(Intercept)", *columns]
         y = data.y
         k, n = int(y.sum()), int(y.size)

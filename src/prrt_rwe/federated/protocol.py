@@ -6,11 +6,15 @@ its parameters.  The reply maps every part id to a :class:`PartReply`: released 
 arrays, and the items the node refused (with the reason).  A part naming anything else, or
 parameters outside an analysis' own, is refused as a whole and logged (federated/node.py).
 
+The models are named by federated/study_models.py (the node's own copy of the study);
+``columns`` restricts a model to some of its columns (the coordinator drops aliased ones).
+
 Analyses (shared/spec/federated.md, "Exact statistics"):
 
 ``describe``      site id, code version, disclosure settings, latest date (for the cut-off)
 ``prepare``       counts of the pooled results blocks, per-time counts of the survival sets,
-                  counts of the ages, the models' text-covariate levels
+                  counts of the distinct ages and times to response, the first and last C1
+                  (min_cell 1 only), the models' text-covariate levels
 ``cox_moments``   sums of w, w x and w x x' and the deaths of the Cox model's rows (centring)
 ``cox_blocks``    per-time risk-set sums at beta (WebDISCO: the unstratified Cox fit)
 ``cox_stratum``   the site's stratum of the site-stratified Cox fit at beta
@@ -23,21 +27,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ANALYSES", "COX_MODELS", "LOGISTIC_MODELS", "Part", "PartReply", "Request", "SURVIVAL_SETS"]
+__all__ = ["ANALYSES", "MODEL_KINDS", "Part", "PartReply", "Request"]
 
 ANALYSES = ("describe", "prepare", "cox_moments", "cox_blocks", "cox_stratum", "irls")
-COX_MODELS = ("pfs",)
-LOGISTIC_MODELS = ("orr",)
-SURVIVAL_SETS = ("pfs", "os", "fu", "pfs_pancreas", "os_pancreas")
+MODEL_KINDS = {"cox_moments": "cox", "cox_blocks": "cox", "cox_stratum": "cox", "irls": "logistic"}
 
 # analysis -> parameters it takes (a request with others is refused)
 PARAMETERS = {
     "describe": set(),
     "prepare": {"config", "data_cutoff"},
     "cox_moments": {"model", "levels"},
-    "cox_blocks": {"model", "levels", "centre", "beta"},
-    "cox_stratum": {"model", "levels", "centre", "beta"},
-    "irls": {"model", "levels", "coef"},
+    "cox_blocks": {"model", "levels", "columns", "centre", "beta"},
+    "cox_stratum": {"model", "levels", "columns", "centre", "beta"},
+    "irls": {"model", "levels", "columns", "coef"},
 }
 
 

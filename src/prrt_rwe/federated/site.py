@@ -16,10 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.federated.study_models import known_rows
 from prrt_rwe.results import survival as surv
+from prrt_rwe.results import survival_by_group as groups
 from prrt_rwe.results.design import observed_levels
+from prrt_rwe.results.efficacy import EFFICACY_POPULATIONS
 from prrt_rwe.results.models import orr_design, pfs_design
-from prrt_rwe.results.populations import flagged
+from prrt_rwe.results.populations import flagged, population_ids, population_rows
 
 __all__ = ["LocalAnalysis", "ModelData", "SiteData", "SiteDataError"]
 
@@ -40,42 +43,65 @@ class ModelData:
 
 @dataclass(frozen=True)
 class LocalAnalysis:
-    """The pooled analysis of the site's rows, and the survival data it was computed from."""
+    """The pooled analysis of the site's rows, and the data it was computed from."""
 
     analysis: object          # results.analysis.Analysis
-    survival: dict            # name -> results.survival.SurvivalData
-    ages: np.ndarray
+    survival: dict            # name -> results.survival.SurvivalData (time-to-event sets)
+    values: dict              # name -> values whose quantiles results.json reports (ages, TTR)
     adam: object
     config: object
 
-    def model(self, name: str, levels: dict | None = None) -> ModelData:
-        """The rows of model ``name`` ("pfs" Cox, "orr" logistic), columns built with the
-        network's ``levels`` of text covariates."""
+    def _rows(self, spec):
         eff = flagged(self.adam.adsl, "EFFFL")
-        if name == "pfs":
-            days, event, X = pfs_design(eff, self.adam.adtte, self.config.models, levels)
+        return eff.loc[known_rows(eff, spec.covariates)] if spec.known_only else eff
+
+    def model(self, spec, levels: dict | None = None) -> ModelData:
+        """The rows of a StudyModel (federated/study_models.py), columns built with the
+        network's ``levels`` of text covariates."""
+        rows = self._rows(spec)
+        if spec.kind == "cox":
+            days, event, X = pfs_design(rows, self.adam.adtte, spec.models_cfg, levels)
             return ModelData(X=X, days=days, event=event)
-        y, X = orr_design(eff, self.adam.adrs, self.config.models, levels)
+        y, X = orr_design(rows, self.adam.adrs, spec.models_cfg, levels)
         return ModelData(X=X, y=y)
 
-    def levels(self, name: str) -> dict:
+    def levels(self, spec) -> dict:
         """The text covariates' levels seen here (a union over sites builds the columns)."""
-        eff = flagged(self.adam.adsl, "EFFFL").reset_index(drop=True)
-        models = self.config.models
-        covariates = models.pfs_covariates if name == "pfs" else models.orr_covariates
-        return observed_levels(eff, covariates, models.orr_group_levels)
+        return observed_levels(self._rows(spec).reset_index(drop=True), spec.covariates,
+                               spec.models_cfg.orr_group_levels)
 
 
-def survival_sets(adam, analysis) -> dict:
-    """The time-to-event data behind results.json and the report, as analyze_adam builds
-    them: PFS and OS (its curves), follow-up and the pancreas subgroup of the same set."""
-    pfs, os_ = analysis.curves.pfs, analysis.curves.os
-    eff = flagged(adam.adsl, "EFFFL")
-    eff_ids = pd.Index(eff["USUBJID"])
-    pancreas = pd.Index(eff.loc[eff["primary_group"].astype("string").eq("pancreas").fillna(False), "USUBJID"])
-    return {"pfs": pfs, "os": os_, "fu": surv.endpoint(adam.adtte, "FU", eff_ids),
-            "pfs_pancreas": surv.endpoint(adam.adtte, "PFS", pancreas),
-            "os_pancreas": surv.endpoint(adam.adtte, "OS", pancreas)}
+def survival_sets(adam, analysis, config) -> dict:
+    """The time-to-event data behind results.json and the report, as analyze_adam and
+    results/efficacy.py select them: the headline PFS, OS (its curves) and follow-up; the same
+    for each efficacy population; duration of response; the pancreas subgroup; and each level
+    of the by-group curves (``pfs_by.<grouping>.<level>``)."""
+    adsl, adtte = adam.adsl, adam.adtte
+    headline = population_rows(adsl, config.study.headline_population)
+    head_ids = pd.Index(headline["USUBJID"])
+    pancreas = pd.Index(headline.loc[headline["primary_group"].astype("string").eq("pancreas").fillna(False),
+                                     "USUBJID"])
+    out = {"pfs": analysis.curves.pfs, "os": analysis.curves.os, "fu": surv.endpoint(adtte, "FU", head_ids),
+           "dor": surv.endpoint(adtte, "DOR", head_ids),
+           "pfs_pancreas": surv.endpoint(adtte, "PFS", pancreas), "os_pancreas": surv.endpoint(adtte, "OS", pancreas)}
+    for name in EFFICACY_POPULATIONS:
+        ids = population_ids(adsl, name)
+        for endpoint in ("PFS", "OS", "FU"):
+            out[f"{endpoint.lower()}_{name}"] = surv.endpoint(adtte, endpoint, ids)
+    for endpoint in ("PFS", "OS"):
+        for grouping, gc in groups.curves(adtte, endpoint, headline).items():
+            for level, data in zip(gc.levels, gc.data):
+                out[f"{endpoint.lower()}_by.{grouping}.{level}"] = data
+    return out
+
+
+def value_sets(adam, config) -> dict:
+    """Values whose median and quartiles results.json reports: the efficacy set's ages
+    (baseline.age_median) and the headline responders' days to response (TTR)."""
+    adsl = adam.adsl
+    head_ids = pd.Index(population_rows(adsl, config.study.headline_population)["USUBJID"])
+    ages = pd.to_numeric(flagged(adsl, "EFFFL")["age"], errors="coerce").dropna()
+    return {"age": ages.to_numpy(dtype=float), "ttr": surv.endpoint(adam.adtte, "TTR", head_ids).days}
 
 
 class SiteData:
@@ -114,11 +140,12 @@ class SiteData:
                                 f"{', '.join(sites) if sites else 'no patients'}")
         return sites[0]
 
-    def latest_day(self, config) -> float | None:
-        """The latest date of any kind here (day number), the default data cut-off's part."""
-        from prrt_rwe.derive.datasets import data_cutoff
+    def latest_day(self) -> float | None:
+        """The latest date of any kind here (day number): the site's part of the default data
+        cut-off (derive/cutoff.py), which is the network's latest date."""
+        from prrt_rwe.derive.cutoff import data_cutoff
 
-        day = data_cutoff(self.registry(), config)
+        day = data_cutoff(self.registry(), None)
         return None if math.isnan(day) else day
 
     def local(self, config) -> LocalAnalysis:
@@ -130,7 +157,6 @@ class SiteData:
 
             adam = derive_all(self.connection(), config)
             analysis = analyze_adam(adam, config)
-            ages = pd.to_numeric(flagged(adam.adsl, "EFFFL")["age"], errors="coerce").dropna()
-            self._local = {key: LocalAnalysis(analysis, survival_sets(adam, analysis),
-                                              ages.to_numpy(dtype=float), adam, config)}
+            self._local = {key: LocalAnalysis(analysis, survival_sets(adam, analysis, config),
+                                              value_sets(adam, config), adam, config)}
         return self._local[key]

@@ -71,14 +71,14 @@ def _leaf_or_walk(value, key, context, parts, group, level, var_level):
 
 
 def benchmark_rows(items: list[dict]):
-    for item in items:
+    for item in items or ():   # null in a federated study (not available)
         for stat in ("published", "ours"):
             yield _row("benchmarks", item["endpoint"], stat, item[stat], "study", item["study"])
 
 
 def comparison_rows(items: list[dict]):
     """``comparisons``: one group per study and arm, the end point as the variable."""
-    for item in items:
+    for item in items or ():   # null in a federated study (not available)
         level = f"{item['study']} | {item['arm']}"
         for side in ("published", "ours"):
             yield from _walk(item[side], "comparisons", [item["endpoint"], side], "study", level)
@@ -86,7 +86,7 @@ def comparison_rows(items: list[dict]):
 
 def comparator_rows(items: list[dict]):
     """``comparators``: one group per comparator file (its id)."""
-    for item in items:
+    for item in items or ():   # null in a federated study (not available)
         body = {k: v for k, v in item.items() if k not in ("id", "study", "arm")}
         yield from _walk(body, "comparators", [], "comparator", item["id"])
 

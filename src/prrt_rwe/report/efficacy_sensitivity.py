@@ -70,6 +70,9 @@ def ph_html(ctx) -> str:
     models, nb = ctx.results["models"], ctx.numbers
     strat = models["pfs_cox_ph_stratified"]
     ph = {t["term"]: t["p"] for t in ctx.extras["sensitivity"]["ph_test"]["terms"]}
+    if ctx.results.get("mode") == "federated":   # shared/spec/federated.md: cox.zph not available
+        return paragraph("Proportional hazards: cox.zph needs each event's residuals, which no site "
+                         "releases; it is not available in this federated study, nor the stratified refit.")
     if strat is None:
         return paragraph(f"Proportional hazards: no term of the PFS model has a cox.zph p below {PH_ALPHA} "
                          "(Table 7), so no stratified refit is needed.")

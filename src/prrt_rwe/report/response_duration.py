@@ -131,6 +131,9 @@ def _dor_figure(ctx) -> str:
 def patient_plots(ctx) -> str:
     """The waterfall and swimmer plots, or why they are not drawn."""
     figs, nb = ctx.analysis.efficacy, ctx.numbers
+    if figs.waterfall is None:   # a federated study (shared/spec/federated.md): no patient's row
+        return paragraph("The waterfall and swimmer plots are left out: each bar is one patient, and a "
+                         "federated study sees no patient's row.")
     if nb.suppress_below:
         return paragraph("The waterfall and swimmer plots are left out: each bar is one patient, and "
                          f"small-cell suppression (--suppress-below {nb.suppress_below}) was requested.")

@@ -112,10 +112,10 @@ def _check_separation(X, y, names) -> None:
         raise SeparationError(named)
 
 
-def wald(coef: np.ndarray, information: np.ndarray, conf_level: float = 0.95):
-    """(se, z, p, limits) from the information matrix, as R ``summary.glm`` and
-    ``confint.default``."""
-    se = np.sqrt(np.diag(np.linalg.inv(information)))
+def wald(coef: np.ndarray, information: np.ndarray | None, conf_level: float = 0.95, var=None):
+    """(se, z, p, limits) from the information matrix (or a covariance ``var``), as R
+    ``summary.glm`` and ``confint.default``."""
+    se = np.sqrt(np.diag(np.linalg.inv(information) if var is None else var))
     z = coef / se
     half = float(ndtri(1 - (1 - conf_level) / 2)) * se
     return se, z, 2 * ndtr(-np.abs(z)), np.column_stack([coef - half, coef + half])

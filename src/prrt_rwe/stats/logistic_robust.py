@@ -26,7 +26,7 @@ from scipy.special import expit, ndtr, ndtri
 from prrt_rwe.stats.logistic import Logistic, _design, _outcome, logistic   # the fit's own design
 from prrt_rwe.stats.survival_data import as_labels
 
-__all__ = ["RobustLogistic", "logistic_cluster", "cluster_robust_vcov"]
+__all__ = ["RobustLogistic", "logistic_cluster", "cluster_robust_vcov", "sandwich_from_sums"]
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,18 @@ def cluster_robust_vcov(D: np.ndarray, y: np.ndarray, coef: np.ndarray, cluster_
     """V of the module doc for design ``D`` (intercept included), 0/1 ``y`` and codes 0..G-1."""
     mu = expit(D @ coef)
     info = (D * (mu * (1 - mu))[:, None]).T @ D
-    bread = np.linalg.inv(info)
     scores = D * (y - mu)[:, None]
     per_cluster = np.zeros((n_clusters, D.shape[1]))
     np.add.at(per_cluster, cluster_codes, scores)
-    meat = per_cluster.T @ per_cluster * (n_clusters / (n_clusters - 1))
+    return sandwich_from_sums(info, per_cluster)
+
+
+def sandwich_from_sums(information: np.ndarray, cluster_scores: np.ndarray) -> np.ndarray:
+    """V of the module doc from the information and each cluster's score sum (G rows): what a
+    federated fit gets from its sites when the clusters are the sites."""
+    G = cluster_scores.shape[0]
+    bread = np.linalg.inv(information)
+    meat = cluster_scores.T @ cluster_scores * (G / (G - 1))
     return bread @ meat @ bread
 
 
