@@ -51,3 +51,26 @@ def test_cli_simulate_and_its_errors(three_sites, tmp_path):
     bad = runner.invoke(app, ["federate", "--simulate", str(three_sites), "--network", str(net),
                               "--out", str(tmp_path / "y")])
     assert bad.exit_code == 1 and f"{net}: time_unit: expected one of day, week, month" in bad.output
+
+
+def test_secure_aggregation_hides_the_sites_model_sums_and_changes_nothing(three_sites, three_sites_simulated,
+                                                                            tmp_path):
+    out = tmp_path / "secure"
+    results = simulate(three_sites, out, network=NetworkConfig(min_cell=1, secure_aggregation=True)).results
+    plain = json.loads((three_sites_simulated / "results.json").read_text())
+    quant = results["federation"]["quantization"]
+    assert results["federation"]["secure_aggregation"] is True
+    assert quant["protocol"] == "Flower SecAgg+" and quant["max_relative_error"] < 1e-15
+    # the two-limb encoding is exact: every model number as without secure aggregation ...
+    for key in ("orr_logistic", "pfs_cox", "orr_logistic_liver3", "pfs_cox_univariable"):
+        assert results["models"][key] == plain["models"][key], key
+    # ... except the site-clustered sandwich, which needs each site's score
+    assert "models.orr_logistic_cluster_site" in results["federation"]["not_available"]
+    assert results["federation"]["reasons"]["models.orr_logistic_cluster_site"].endswith(
+        "which secure aggregation hides")
+    # the audit log: secured parts leave in the clear as a layout only, their arrays masked
+    entries = [json.loads(line) for line in (out / "audit" / "S01.jsonl").read_text().splitlines()]
+    secured = [e for e in entries if e["event"] == "reply" and e["analysis"] in ("irls", "cox_blocks")]
+    assert secured and all(item["kind"] == "values" for e in secured for item in e["items"])
+    sums = [e for e in entries if e["event"] == "secure_sum"]
+    assert sums and all(e["masked"] and e["values"] > 0 for e in sums)

@@ -50,6 +50,8 @@ REASONS = {
     "models.pfs_cox.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
     "models.pfs_cox_liver3.concordance": "Harrell's concordance compares pairs of patients (across sites)",
     "models.pfs_cox_liver3.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
+    "models.orr_logistic_cluster_site": "the site-clustered sandwich needs each site's score, which secure "
+                                        "aggregation hides",
 }
 # Whole keys never computed from the releases (whatever parts of them the sites release).
 NOT_AVAILABLE = {
@@ -87,6 +89,7 @@ class _Document:
         self.types = leaf_types(skeleton or {})
         self.tree = _fill(blank(skeleton or {}), merged.tree)
         self.computed: set = set()
+        self.withheld: set = set()   # keys not available in this run (as NOT_AVAILABLE, by setting)
         self.suppressed = {k: (sites, "counts under min_cell") for k, sites in merged.suppressed.items()}
         self.differing = list(merged.differing)
 
@@ -98,6 +101,11 @@ class _Document:
         self.computed.add(path)
         if suppressed is not None:
             self.suppressed[path] = suppressed
+
+    def withhold(self, path: str) -> None:
+        """``path`` is not available in this run: null and listed whole (its reason in REASONS)."""
+        self.computed.discard(path)
+        self.withheld.add(path)
 
     def get(self, path: str):
         node = self.tree
@@ -112,7 +120,7 @@ class _Document:
         holding a list (whose items the sites may even count differently) becomes null."""
         keys = _collapse(self.tree, "", self._available)
         for key in keys:
-            if "[" not in key and (_holds_list(self.get(key)) or key in NOT_AVAILABLE):
+            if "[" not in key and (_holds_list(self.get(key)) or key in NOT_AVAILABLE or key in self.withheld):
                 self.set(key, None)
                 self.computed.discard(key)
         return keys
@@ -120,7 +128,7 @@ class _Document:
     def _available(self, path: str) -> bool:
         """Released (itself or as part of a proportion) or computed by the coordinator."""
         ancestors = [path[:i] for i in range(len(path) + 1) if i == len(path) or path[i] in ".["]
-        if self.name == "results" and any(a in NOT_AVAILABLE for a in ancestors):
+        if any(a in self.withheld or (self.name == "results" and a in NOT_AVAILABLE) for a in ancestors):
             return False
         if any(a in self.computed for a in ancestors):
             return True

@@ -66,7 +66,7 @@ def run_lockstep(send, fits: dict) -> dict:
         with cond:
             for n, part in batch.items():
                 pending[n][1] = replies if isinstance(replies, BaseException) else \
-                    {node: r[part.id] for node, r in replies.items()}
+                    {node: r[part.id] for node, r in replies.items() if part.id in r}
             cond.notify_all()
     for t in threads:
         t.join()

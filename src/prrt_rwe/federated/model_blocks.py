@@ -11,7 +11,7 @@ available.
 
 from __future__ import annotations
 
-from prrt_rwe.federated.models import FederatedFit, Refused
+from prrt_rwe.federated.models import FederatedFit, Refused, SecureHidden
 from prrt_rwe.results.efficacy_models import _aliased_note
 from prrt_rwe.results.models import cox_terms, logistic_terms, not_estimable
 from prrt_rwe.stats.logistic import INTERCEPT
@@ -82,9 +82,11 @@ def _reviewer_models(results, fits: dict, models_cfg) -> dict:
         block, failed = _univariable(results, key, [fits[f"{prefix}_uni.{c}"] for c in covariates], ratio)
         results.set(key, block, _refusal(failed))
     orr = fits["orr"]
-    robust = orr.cluster_site or NO_CLUSTERS if isinstance(orr, FederatedFit) else orr
+    robust = (orr.cluster_site or NO_CLUSTERS) if isinstance(orr, FederatedFit) else orr
     block, notes["orr_logistic_cluster_site"] = _block(results, "models.orr_logistic_cluster_site", robust, "or", {})
     results.set("models.orr_logistic_cluster_site", block, _refusal(orr))
+    if isinstance(robust, SecureHidden):
+        results.withhold("models.orr_logistic_cluster_site")
     block, notes["orr_logistic_liver3"] = _block(results, "models.orr_logistic_liver3", fits["orr_liver3"], "or", {})
     results.set("models.orr_logistic_liver3", block, _refusal(fits["orr_liver3"]))
     notes["pfs_cox_liver3"] = _cox_block(results, "models.pfs_cox_liver3", fits["pfs_liver3"])

@@ -31,7 +31,7 @@ from prrt_rwe.stats.logistic_robust import sandwich_from_sums
 
 TOLER_ALIASED = 1e-10   # residual variance, relative to the column's own
 
-__all__ = ["FederatedFit", "Refused", "aliased_columns", "checked", "cox_stratified", "cox_unstratified",
+__all__ = ["FederatedFit", "Refused", "SecureHidden", "aliased_columns", "checked", "cox_stratified", "cox_unstratified",
            "logistic_irls"]
 
 
@@ -42,6 +42,10 @@ class Refused(Exception):
         self.what, self.sites = what, dict(sites)
         named = "; ".join(f"{s}: {r}" for s, r in sorted(self.sites.items()))
         super().__init__(f"{what} refused by {len(self.sites)} site(s) ({named})")
+
+
+class SecureHidden(ValueError):
+    """A statistic that needs a site's own array, which secure aggregation hides."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class FederatedFit:
     iterations: int
     strata: int | None = None
     aliased: tuple[str, ...] = ()          # columns dropped as linear combinations of the others
-    cluster_site: "FederatedFit | None" = None   # logistic: the same fit, site-clustered sandwich
+    cluster_site: object = None   # logistic: the same fit with the site-clustered sandwich (or why not)
 
     @property
     def hazard_ratio(self) -> np.ndarray:
@@ -130,13 +134,13 @@ def _wald_fit(coef, var, names, n, events, iterations, conf_level: float = 0.95,
 def _moments(ask, model: str, levels: dict, drop_aliased: bool):
     replies = checked(ask("cox_moments", {"model": model, "levels": levels}), f"{model} Cox moments")
     names = list(_columns(replies))
-    w, wx, wxx = _sum(replies, "w")[0], _sum(replies, "wx"), _sum(replies, "wxx")
-    deaths = _sum(replies, "deaths")[0]
+    w, wx, wxx = float(np.rint(_sum(replies, "w")[0])), _sum(replies, "wx"), _sum(replies, "wxx")
+    deaths = float(np.rint(_sum(replies, "deaths")[0]))   # counts (weights are 1)
     centre = wx / w
     covariance = wxx / w - np.outer(centre, centre)
     dropped = aliased_columns(covariance, names) if drop_aliased else []
     keep = [i for i, n in enumerate(names) if n not in dropped]
-    strata = sum(1 for r in replies.values() if r.arrays["w"][0] > 0)
+    strata = sum(r.values.get("sites_with_rows", int(r.arrays["w"][0] > 0)) for r in replies.values())
     return ([names[i] for i in keep], centre[keep], np.diag(covariance)[keep] * deaths, w, deaths, strata,
             tuple(dropped))
 
@@ -211,7 +215,10 @@ def logistic_irls(model: str, levels: dict, drop_aliased: bool = False, conf_lev
         at_estimate = [r for r in last["replies"].values() if int(r.values["n"]) > 0]
         scores = np.array([r.arrays["rhs"] - r.arrays["information"] @ result.coef for r in at_estimate])
         robust = None
-        if len(at_estimate) > 1:
+        if any(r.values.get("secure") for r in at_estimate):
+            robust = SecureHidden("the site-clustered sandwich needs each site's score, which secure "
+                                  "aggregation hides")
+        elif len(at_estimate) > 1:
             robust = _wald_fit(result.coef, sandwich_from_sums(_sum(last["replies"], "information"), scores),
                                names, n, events, result.iterations, conf_level=conf_level)
         return _wald_fit(result.coef, model_var, names, n, events, result.iterations, conf_level=conf_level,

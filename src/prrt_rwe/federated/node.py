@@ -21,6 +21,7 @@ from prrt_rwe.federated.audit import AuditLog, describe_item
 from prrt_rwe.federated.count_tree import releasable, skeleton
 from prrt_rwe.federated.disclosure import Refusal, cell_ok, coarsen_days, released_counts
 from prrt_rwe.federated.protocol import ANALYSES, MODEL_KINDS, PARAMETERS, PartReply, Request
+from prrt_rwe.federated.secure_parts import SECURE_ANALYSES, SecureCache, layout_of
 from prrt_rwe.federated.site import ModelData, SiteData, SiteDataError
 from prrt_rwe.federated.study_models import study_models
 
@@ -66,6 +67,7 @@ class Node:
         self._config = None
         self._pooled: dict = {}
         self._models: dict = {}
+        self._secure = SecureCache()
 
     @property
     def min_cell(self) -> int:
@@ -88,9 +90,21 @@ class Node:
             except Exception as exc:  # noqa: BLE001 - the coordinator must learn which site failed
                 reply = PartReply(error=f"{type(exc).__name__}: {exc} "
                                         f"({traceback.extract_tb(exc.__traceback__)[-1].name})")
+            if self.network.secure_aggregation and part.analysis in SECURE_ANALYSES:
+                self._secure.keep(part.id, reply)   # sent only masked, in the secure sum
+                reply = layout_of(reply)
             self._log_reply(request.round, part, reply)
             replies[part.id] = reply
         return replies
+
+    def secure_vector(self, plan: list):
+        """This site's share of a secure sum (federated/secure_parts.py), logged before it is
+        masked and sent."""
+        vector = self._secure.vector(plan)
+        self.audit.write("secure_sum", items=[{"part": e["part"], "name": e["name"], "shape": e["shape"],
+                                                "scale_exponent": e["exponent"]} for e in plan],
+                         values=int(vector.size), masked=True)
+        return vector
 
     def _log_reply(self, round_, part, reply: PartReply) -> None:
         items = [describe_item(k, v) for k, v in reply.arrays.items()]

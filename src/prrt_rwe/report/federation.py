@@ -44,11 +44,13 @@ def _cell_rule(m: int) -> str:
 def section(ctx) -> Section:
     fed = ctx.results["federation"]
     quant = fed.get("quantization")
-    secure = ("Summed arrays were added by Flower SecAgg+ secure aggregation (no site's own array "
-              "was seen by the coordinator); values carry the quantization error stated in results.json "
-              f"(at most {quant['max_abs_error']:.3g} per summed value)." if fed.get("secure_aggregation") and quant
-              else "Secure aggregation was off: the coordinator saw each site's aggregates "
-                   "(never a patient's row).")
+    secure = ("The models' sums (" + ", ".join(quant["secured"]) + ") were added by Flower SecAgg+ secure "
+              "aggregation: the coordinator saw their sum over the sites, never a site's own; their "
+              f"fixed-point encoding is exact to {quant['max_relative_error']:.1g} of each array's scale. "
+              "Counts and per-time tables were released under the small-cell rules, as without it; the "
+              "site-clustered logistic variance, which needs each site's score, is not available."
+              if fed.get("secure_aggregation") and quant else
+              "Secure aggregation was off: the coordinator saw each site's aggregates (never a patient's row).")
     body = "".join(paragraph(t) for t in (
         f"{fed['sites']} sites each analysed their own rows with this software (validation, ADaM "
         "derivations and the statistics of the pooled analysis); only the aggregates listed in each "

@@ -25,14 +25,24 @@ LIVENESS_S = 1.0
 NODE_UNAVAILABLE = 5   # flwr.common.constant.ErrorCode
 
 
-def client_app(node_for, mods=()) -> ClientApp:
-    """A ClientApp answering with ``node_for(context)`` (the site's Node)."""
-    app = ClientApp(mods=list(mods))
+def client_app(node_for, secure: bool = False) -> ClientApp:
+    """A ClientApp answering with ``node_for(context)`` (the site's Node); with ``secure``
+    also the ``train`` messages of Flower's SecAgg+ (its mod masks the node's vector)."""
+    from flwr.client.mod import secaggplus_mod
+
+    app = ClientApp(mods=[secaggplus_mod] if secure else [])
 
     @app.query("prrt")
     def query(msg: Message, context) -> Message:
         replies = node_for(context).handle(decode_request(msg.content))
         return Message(encode_replies(replies), reply_to=msg)
+
+    if secure:
+        from prrt_rwe.federated.flower.secure import train_reply
+
+        @app.train()
+        def train(msg: Message, context) -> Message:
+            return train_reply(msg, node_for(context))
 
     return app
 
@@ -40,9 +50,14 @@ def client_app(node_for, mods=()) -> ClientApp:
 class GridTransport:
     """federated/coordinator.py's transport over a Flower Grid (simulated or deployed)."""
 
-    def __init__(self, grid, timeout_s: float):
-        self.grid, self.timeout_s = grid, timeout_s
+    def __init__(self, grid, timeout_s: float, secure: bool = False):
+        self.grid, self.timeout_s, self.secure = grid, timeout_s, secure
         self.nodes = sorted(grid.get_node_ids())
+        self.quantization = None
+        if secure:
+            from prrt_rwe.federated.flower.secure import quantization
+
+            self.quantization = quantization(len(self.nodes))
 
     def send(self, request) -> dict:
         messages = [Message(encode_request(request), dst_node_id=node, message_type=MESSAGE_TYPE,
@@ -61,6 +76,22 @@ class GridTransport:
                 raise SiteFailure(node, f"its runtime reported an error in round {request.round}: "
                                         f"{reply.error.reason}")
             out[node] = decode_replies(reply.content)
+        return self._secure_sums(request, out) if self.secure else out
+
+    def _secure_sums(self, request, replies: dict) -> dict:
+        """Phase 2 of federated/flower/secure.py: the secured parts every node laid out are
+        replaced by their sum, the reply of the one node SECURE_NODE."""
+        from prrt_rwe.federated.flower.secure import quantization_range, secure_sum
+        from prrt_rwe.federated.secure_parts import SECURE_ANALYSES, SECURE_NODE, plan_of, summed_replies
+
+        parts = [p for p in request.parts if p.analysis in SECURE_ANALYSES]
+        plan = plan_of(parts, replies, quantization_range(len(self.nodes)))
+        if not plan:
+            return replies
+        vector = secure_sum(self.grid, self.nodes, plan, self.timeout_s)
+        summed = summed_replies(vector, plan, replies)
+        out = {node: {k: v for k, v in r.items() if k not in summed} for node, r in replies.items()}
+        out[SECURE_NODE] = summed
         return out
 
     def _exchange(self, messages, round_: int) -> dict:

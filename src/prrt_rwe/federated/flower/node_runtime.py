@@ -6,12 +6,18 @@ process takes each task from the SuperNode's local Runtime API (the ``address`` 
 network.toml) and answers it with the site's Node, which stays loaded between rounds (Flower's
 default would start a new ClientApp process, and re-read the registry, for every message).
 The coordinator's app code is never run here: a task of any other Flower app is refused.
+
+The node starts its SuperNode only while the coordinator's SuperLink listens, and stops it
+when the SuperLink goes away (a study ended, the coordinator restarted): Flower 1.42's
+SuperNode, once it gives up reconnecting, does not exit while its Runtime API thread runs, and
+a new SuperLink does not know its node id.  So every study finds a fresh SuperNode.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 
 import httpx
 from pathlib import Path
@@ -27,13 +33,15 @@ from flwr.supercore.runtime import RuntimeHttpClient
 from flwr.supernode.runtime.run_clientapp import pull_task_input, push_message, push_task_output
 
 from prrt_rwe.federated.flower.apps import client_app
-from prrt_rwe.federated.flower.processes import Child, flower_env, wait_listening
+from prrt_rwe.federated.flower.processes import Child, flower_env, listening, wait_listening
 from prrt_rwe.federated.flower.server_app import APP_ID
 
 __all__ = ["serve_node"]
 
 POLL_S = 0.1
 RECONNECT_S = 10
+LINK_PROBE_S = 1.0   # how often the node checks that the SuperLink still listens
+LINK_LOST_PROBES = 2   # failed probes in a row after which the SuperNode is stopped
 CLIENT_APP_RAISED_EXCEPTION = 2
 
 
@@ -73,12 +81,30 @@ def _run_task(address: str, token: str, app, node) -> None:
         client.close()
 
 
-def _serve_tasks(node, address: str, supernode: Child, stop: threading.Event) -> None:
-    """Answer the SuperNode's tasks until ``stop`` or until the SuperNode exits."""
-    app = client_app(lambda _ctx: node)
+class _LinkWatch:
+    """Whether the SuperLink still listens, probed every LINK_PROBE_S."""
+
+    def __init__(self, superlink: str):
+        self.superlink, self.failed, self.next = superlink, 0, time.monotonic()
+
+    def lost(self) -> bool:
+        if time.monotonic() >= self.next:
+            self.failed = 0 if listening(self.superlink) else self.failed + 1
+            self.next = time.monotonic() + LINK_PROBE_S
+        return self.gone
+
+    @property
+    def gone(self) -> bool:
+        return self.failed >= LINK_LOST_PROBES
+
+
+def _serve_tasks(node, address: str, supernode: Child, stop: threading.Event, link: _LinkWatch) -> None:
+    """Answer the SuperNode's tasks until ``stop``, until the SuperNode exits or until the
+    SuperLink goes away."""
+    app = client_app(lambda _ctx: node, node.network.secure_aggregation)
     acquire = _client(address, "SuperExec")
     try:
-        while not stop.is_set() and supernode.poll() is None:
+        while not stop.is_set() and supernode.poll() is None and not link.lost():
             try:
                 res = acquire.AcquireTask(AcquireTaskRequest(supported_task_types=["flwr-clientapp"]))
             except httpx.HTTPError:
@@ -96,8 +122,9 @@ def _serve_tasks(node, address: str, supernode: Child, stop: threading.Event) ->
 
 
 def serve_node(node, network, log_dir: Path, stop: threading.Event | None = None, say=print) -> None:
-    """Run the site until SIGTERM/SIGINT (or ``stop``): a SuperNode child, restarted when it
-    exits (the coordinator's SuperLink restarted or went away), and the task loop."""
+    """Run the site until SIGTERM/SIGINT (or ``stop``): while the coordinator's SuperLink
+    listens, a SuperNode child and the task loop; the SuperNode is stopped when it exits or the
+    SuperLink goes away, and started again when a SuperLink listens."""
     site = network.site(node.site_id)
     if not network.superlink or not site.address:
         raise ValueError(f"{network.source or 'network.toml'}: deployment needs superlink = \"host:port\" and "
@@ -108,9 +135,17 @@ def serve_node(node, network, log_dir: Path, stop: threading.Event | None = None
         signal.signal(sig, lambda *_: stop.set())
     command = ["flower-supernode", "--insecure", "--superlink", network.superlink, "--isolation", "process",
                "--host", host, "--port", port, "--node-config", f"site='{node.site_id}'",
-               "--max-wait-time", str(RECONNECT_S)]   # gives up soon when the SuperLink is gone: restarted
+               "--max-wait-time", str(RECONNECT_S)]   # gives up soon; the node stops and restarts it
     env = flower_env(log_dir / "flwr-home")
+    waiting = False
     while not stop.is_set():
+        if not listening(network.superlink):
+            if not waiting:
+                say(f"site {node.site_id}: waiting for the coordinator's SuperLink at {network.superlink}")
+                waiting = True
+            stop.wait(LINK_PROBE_S)
+            continue
+        waiting = False
         with Child("flower-supernode", command, log_dir / f"supernode-{node.site_id}.log", env) as supernode:
             try:
                 wait_listening(site.address, 120, supernode)
@@ -121,8 +156,9 @@ def serve_node(node, network, log_dir: Path, stop: threading.Event | None = None
             node.audit.write("started", superlink=network.superlink, runtime_api=site.address)
             say(f"site {node.site_id}: node ready, connecting to the SuperLink at {network.superlink} "
                 f"(audit log {node.audit.path})")
-            _serve_tasks(node, site.address, supernode, stop)
-        node.audit.write("stopped", reason="signal" if stop.is_set() else "the SuperNode exited")
+            link = _LinkWatch(network.superlink)
+            _serve_tasks(node, site.address, supernode, stop, link)
+        reason = "signal" if stop.is_set() else "the SuperLink went away" if link.gone else "the SuperNode exited"
+        node.audit.write("stopped", reason=reason)
         if not stop.is_set():
-            say(f"site {node.site_id}: the SuperNode exited (SuperLink gone?); restarting")
-            stop.wait(2.0)
+            say(f"site {node.site_id}: {reason}; restarting when a SuperLink listens")

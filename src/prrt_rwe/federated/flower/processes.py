@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["Child", "flower_env", "free_port", "wait_listening"]
+__all__ = ["Child", "flower_env", "free_port", "listening", "wait_listening"]
 
 PR_SET_PDEATHSIG = 1
 
@@ -47,20 +47,26 @@ def split_address(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def listening(address: str) -> bool:
+    """Whether ``address`` accepts a TCP connection now."""
+    try:
+        with socket.create_connection(split_address(address), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 def wait_listening(address: str, timeout_s: float, child: "Child | None" = None) -> None:
     """Return once ``address`` accepts connections; RuntimeError after ``timeout_s`` or when
     ``child`` exits first."""
-    host, port = split_address(address)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if child is not None and child.poll() is not None:
             raise RuntimeError(f"{child.name} exited (code {child.poll()}) before listening on {address}; "
                                f"see {child.log}")
-        try:
-            with socket.create_connection((host, port), timeout=1.0):
-                return
-        except OSError:
-            time.sleep(0.2)
+        if listening(address):
+            return
+        time.sleep(0.2)
     raise RuntimeError(f"nothing listens on {address} after {timeout_s:g} s")
 
 

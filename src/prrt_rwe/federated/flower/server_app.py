@@ -60,7 +60,8 @@ def coordinate_on(grid: Grid, settings: dict) -> None:
     network = network_settings(settings["network"])
     config = _config(settings["config"] or None)
     _wait_for_nodes(grid, len(network.sites), network.timeout_s)
-    study = Coordinator(GridTransport(grid, network.timeout_s), network, config).run()
+    transport = GridTransport(grid, network.timeout_s, network.secure_aggregation)
+    study = Coordinator(transport, network, config, quantization=transport.quantization).run()
     timings = {"federated_rounds": time.perf_counter() - clock}
     provenance = {"input_kind": "federated network", "input_fingerprint": None, "source": settings["network"],
                   "runtime": "Flower deployment (SuperLink/SuperNode)"}

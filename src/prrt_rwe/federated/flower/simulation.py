@@ -8,6 +8,7 @@ for a study whose nodes answer one request at a time, and keeps the run in this 
 
 from __future__ import annotations
 
+import copy
 from uuid import uuid4
 
 from flwr.app import Context, Message, RecordDict
@@ -53,7 +54,7 @@ class InProcessGrid(Grid):
             msg.metadata.__dict__["_src_node_id"] = COORDINATOR_NODE_ID
             app, context = self._nodes[msg.metadata.dst_node_id]
             try:
-                reply = app(msg, context)
+                reply = app(copy.deepcopy(msg), context)   # each node its own copy, as over a network
             except Exception as exc:  # noqa: BLE001 - as Flower's runtime, an error reply
                 reply = Message(Error(code=CLIENT_APP_RAISED_EXCEPTION, reason=f"{type(exc).__name__}: {exc}"),
                                 reply_to=msg)
@@ -71,13 +72,12 @@ class InProcessGrid(Grid):
 class FlowerSimulation(GridTransport):
     """The nodes' ClientApps on an in-process grid; node ids 2, 3, ... in site order."""
 
-    def __init__(self, nodes, network, mods=()):
+    def __init__(self, nodes, network):
         if TaskIdentity._run_id is None:   # what Flower's runtime sets in a ServerApp process
             TaskIdentity.run_id, TaskIdentity.node_id, TaskIdentity.task_id = 1, COORDINATOR_NODE_ID, 1
         by_id = {}
         for i, node in enumerate(sorted(nodes, key=lambda n: n.site_id), start=2):
             context = Context(run_id=1, node_id=i, node_config={"site": node.site_id}, state=RecordDict(),
                               run_config={})
-            by_id[i] = (client_app(lambda _ctx, n=node: n, mods), context)
-        super().__init__(InProcessGrid(by_id), network.timeout_s)
-        self.quantization = None
+            by_id[i] = (client_app(lambda _ctx, n=node: n, network.secure_aggregation), context)
+        super().__init__(InProcessGrid(by_id), network.timeout_s, network.secure_aggregation)
