@@ -12,6 +12,12 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.bootstrap(statistic, *arrays, n_resamples=2000, method="percentile"|"bca", seed=0)
     stats.km_median (a statistic with a fast bootstrap path), stats.bootstrap_km_median
     stats.fit_formula(formula, data) / stats.logistic_formula(formula, data)
+    stats.pool_rubin(estimates, variances, *, df_complete=None)     # Rubin's rules, as mice::pool
+    stats.mice(data, variables, *, auxiliary=None, m=20, iterations=5, seed=1)   # chained equations
+    stats.evalue(estimate, lo=None, hi=None, *, measure="RR"|"OR"|"HR", rare=False)
+    stats.iptw_weights(exposure, X, *, truncation=None) / stats.balance(X, exposure, weights)
+    stats.escalc_plo(x, n) / stats.rma(yi, vi, method="REML"|"DL")  # metafor
+    stats.cox_frailty(time, event, X, group)                        # coxph(... + frailty(group))
 """
 
 from __future__ import annotations
@@ -20,6 +26,12 @@ from prrt_rwe.stats.bootstrap import BootstrapResult, bootstrap, bootstrap_km_me
 from prrt_rwe.stats.bootstrap import frequencies as bootstrap_frequencies
 from prrt_rwe.stats.bootstrap_km import km_median
 from prrt_rwe.stats.cox import CoxResult, cox_ph
+from prrt_rwe.stats.evalue import EValue, evalue
+from prrt_rwe.stats.frailty import FrailtyCox, cox_frailty
+from prrt_rwe.stats.meta_analysis import MetaAnalysis, escalc_plo, rma
+from prrt_rwe.stats.mice import ImputedVariable, Imputations, mice
+from prrt_rwe.stats.propensity import Balance, IptwWeights, balance, iptw_weights
+from prrt_rwe.stats.rubin import RubinPool, pool_rubin
 from prrt_rwe.stats.formula import fit_formula, logistic_formula, model_frame
 from prrt_rwe.stats.kaplan_meier import (
     KaplanMeier,
@@ -41,4 +53,6 @@ __all__ = [
     "bootstrap_frequencies", "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
     "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
+    "Balance", "EValue", "FrailtyCox", "ImputedVariable", "Imputations", "IptwWeights", "MetaAnalysis",
+    "RubinPool", "balance", "cox_frailty", "escalc_plo", "evalue", "iptw_weights", "mice", "pool_rubin", "rma",
 ]

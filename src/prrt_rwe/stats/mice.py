@@ -1,0 +1,210 @@
+"""Multiple imputation by chained equations (van Buuren & Groothuis-Oudshoorn, J Stat Softw
+2011), the algorithm of R ``mice`` 3.15 with its default settings:
+
+1. Start: every missing value is drawn at random from the observed values of its variable
+   (``mice.impute.sample``).
+2. One iteration visits the variables in the given order (mice's "roman" visit sequence); each
+   is imputed from every other variable (categorical ones as 0/1 dummy columns, the first level
+   the reference) and the complete ``auxiliary`` columns (e.g. the outcome, the Nelson–Aalen
+   cumulative hazard and site dummies, White & Royston 2009), by its method
+   (:mod:`prrt_rwe.stats.mice_draws`: "pmm", "logreg", "polyreg").
+3. After ``iterations`` iterations (mice's ``maxit``, default 5) the current values are one
+   completed data set; m independent chains give m data sets.
+
+A variable may apply only where another one takes a value (``applies_when``; e.g. the size
+of the largest liver lesion only where liver metastases are present): elsewhere it is set to
+``otherwise`` and takes no part in the fit, as mice's ``where`` and post-processing do.
+
+Each chain draws from its own stream of numpy's PCG64, spawned from ``seed``: the same data
+and seed give the same completed data sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from prrt_rwe.stats.mice_draws import DONORS, draw_logreg, draw_pmm, draw_polyreg
+
+__all__ = ["ImputedVariable", "Imputations", "mice"]
+
+METHODS = ("pmm", "logreg", "polyreg")
+
+
+@dataclass(frozen=True)
+class ImputedVariable:
+    """One column: its method, the number of categories (polyreg: codes 0..K-1; logreg: 0/1)
+    and, optionally, where it applies."""
+
+    name: str
+    method: str
+    n_categories: int = 0
+    applies_when: tuple[str, float] | None = None
+    otherwise: float = 0.0
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"{self.name}: method must be one of {METHODS}, got {self.method!r}")
+        if self.method == "polyreg" and self.n_categories < 2:
+            raise ValueError(f"{self.name}: polyreg needs n_categories >= 2")
+
+    @property
+    def width(self) -> int:
+        """Columns this variable takes as a predictor."""
+        return self.n_categories - 1 if self.method == "polyreg" else 1
+
+
+@dataclass(frozen=True)
+class Imputations:
+    """m completed data sets of the variables (``completed[i]`` is (n, k), columns in
+    ``names`` order), which entries were missing, and the chain means of the imputed values
+    after each iteration (``trace[i, it, j]``, NaN where nothing was imputed)."""
+
+    names: tuple[str, ...]
+    methods: tuple[str, ...]
+    completed: np.ndarray  # (m, n, k)
+    missing: np.ndarray  # (n, k) bool
+    trace: np.ndarray  # (m, iterations, k)
+    seed: int
+    iterations: int
+    donors: int
+
+    @property
+    def m(self) -> int:
+        return self.completed.shape[0]
+
+    def column(self, i: int, name: str) -> np.ndarray:
+        return self.completed[i, :, self.names.index(name)]
+
+
+def _encode(values: np.ndarray, var: ImputedVariable) -> np.ndarray:
+    if var.method == "polyreg":
+        codes = values.astype(int)
+        return (codes[:, None] == np.arange(1, var.n_categories)[None, :]).astype(float)
+    return values[:, None]
+
+
+def _check(data: np.ndarray, variables, auxiliary) -> None:
+    if data.ndim != 2 or data.shape[1] != len(variables):
+        raise ValueError(f"data must be (n, {len(variables)}), got {data.shape}")
+    if auxiliary.shape[0] != data.shape[0] or not np.all(np.isfinite(auxiliary)):
+        raise ValueError("auxiliary columns must be complete, one row per patient")
+    names = [v.name for v in variables]
+    for j, var in enumerate(variables):
+        col = data[:, j]
+        if np.isnan(col).all():
+            raise ValueError(f"{var.name}: missing for every patient; nothing to impute it from")
+        observed = col[~np.isnan(col)]
+        if var.method in ("logreg", "polyreg"):
+            k = 2 if var.method == "logreg" else var.n_categories
+            if not np.all(np.isin(observed, np.arange(k))):
+                raise ValueError(f"{var.name}: {var.method} values must be codes 0..{k - 1}")
+        if var.applies_when is not None and var.applies_when[0] not in names:
+            raise ValueError(f"{var.name}: applies_when names an unknown variable {var.applies_when[0]!r}")
+
+
+class _Chain:
+    """One chain's current values, their predictor encoding and where each variable applies."""
+
+    def __init__(self, data, variables, auxiliary, rng, donors):
+        self.vars, self.rng, self.donors = variables, rng, donors
+        self.starts: dict = {}  # warm starts of the logreg / polyreg fits
+        self.index = {v.name: j for j, v in enumerate(variables)}
+        self.missing = np.isnan(data)
+        self.structural = np.zeros_like(self.missing)
+        self.dependents = [[k for k, o in enumerate(variables) if o.applies_when is not None
+                            and o.applies_when[0] == v.name and k != j] for j, v in enumerate(variables)]
+        self.values = data.copy()
+        widths = [v.width for v in variables]
+        self.slices = np.split(np.arange(sum(widths)), np.cumsum(widths)[:-1])
+        self.X = np.zeros((data.shape[0], sum(widths) + auxiliary.shape[1]))
+        self.X[:, sum(widths):] = auxiliary
+        for j, var in enumerate(variables):  # step 1: random draws from the observed values
+            miss = self.missing[:, j]
+            observed = data[~miss, j]
+            self.values[miss, j] = rng.choice(observed, size=int(miss.sum()), replace=True)
+        for j in range(len(variables)):
+            self._apply(j)
+
+    def applies(self, j: int) -> np.ndarray:
+        cond = self.vars[j].applies_when
+        if cond is None:
+            return np.ones(self.values.shape[0], dtype=bool)
+        return self.values[:, self.index[cond[0]]] == cond[1]
+
+    def _apply(self, j: int) -> None:
+        """Encode variable j; missing entries where it does not apply take ``otherwise``, and
+        the variables that apply depending on j are updated."""
+        var = self.vars[j]
+        if var.applies_when is not None:
+            off = ~self.applies(j) & self.missing[:, j]
+            reopened = ~off & self.missing[:, j] & self.structural[:, j]
+            if reopened.any():  # applies again: a fresh start from the observed values
+                pool = self.values[self.applies(j) & ~self.missing[:, j], j]
+                pool = pool if pool.size else np.array([var.otherwise])
+                self.values[reopened, j] = self.rng.choice(pool, size=int(reopened.sum()), replace=True)
+            self.values[off, j] = var.otherwise
+            self.structural[:, j] = off
+        self.X[:, self.slices[j]] = _encode(self.values[:, j], var)
+        for k in self.dependents[j]:
+            self._apply(k)
+
+    def visit(self, j: int) -> None:
+        var = self.vars[j]
+        where = self.applies(j)
+        target = self.missing[:, j] & where
+        if not target.any():
+            self._apply(j)
+            return
+        donor = ~self.missing[:, j] & where
+        if not donor.any():
+            raise ValueError(f"{var.name}: no observed value where it applies; nothing to impute it from")
+        others = np.ones(self.X.shape[1], dtype=bool)
+        others[self.slices[j]] = False
+        cols = np.flatnonzero(others)
+
+        def rows(mask):
+            return self.X[np.ix_(np.flatnonzero(mask), cols)]
+
+        y_obs = self.values[donor, j]
+        x_obs, x_mis = rows(donor), rows(target)
+        if var.method == "pmm":
+            drawn = draw_pmm(y_obs, x_obs, x_mis, self.rng, self.donors)
+        elif var.method == "logreg":
+            drawn, self.starts[j] = draw_logreg(y_obs, x_obs, rows(where), x_mis, self.rng, self.starts.get(j))
+        else:
+            drawn, self.starts[j] = draw_polyreg(y_obs, x_obs, rows(where), x_mis, var.n_categories,
+                                                 self.rng, self.starts.get(j))
+        self.values[target, j] = drawn
+        self._apply(j)
+
+
+def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, seed: int = 1,
+         donors: int = DONORS) -> Imputations:
+    """m completed data sets of ``data`` ((n, k), NaN = missing; categorical columns as codes),
+    one :class:`ImputedVariable` per column (see the module doc)."""
+    data = np.asarray(data, dtype=float)
+    variables = tuple(variables)
+    aux = np.empty((data.shape[0], 0)) if auxiliary is None else np.asarray(auxiliary, dtype=float)
+    if aux.ndim == 1:
+        aux = aux[:, None]
+    _check(data, variables, aux)
+    if m < 1 or iterations < 1:
+        raise ValueError("m and iterations must be at least 1")
+    streams = np.random.SeedSequence(seed).spawn(m)
+    completed = np.empty((m,) + data.shape)
+    trace = np.full((m, iterations, len(variables)), np.nan)
+    missing = np.isnan(data)
+    for i, stream in enumerate(streams):
+        chain = _Chain(data, variables, aux, np.random.Generator(np.random.PCG64(stream)), donors)
+        for it in range(iterations):
+            for j in range(len(variables)):
+                if missing[:, j].any():
+                    chain.visit(j)
+            for j in range(len(variables)):
+                if missing[:, j].any():
+                    trace[i, it, j] = chain.values[missing[:, j], j].mean()
+        completed[i] = chain.values
+    return Imputations(tuple(v.name for v in variables), tuple(v.method for v in variables), completed,
+                       missing, trace, int(seed), int(iterations), int(donors))
