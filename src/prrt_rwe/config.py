@@ -28,6 +28,18 @@ Example ``study.toml`` (every key optional)::
     conf_type = "log-log"
     conf_level = 0.95
     landmarks_months = [12, 20, 24]
+    [imputation]                # results-v1.md "Additions: missing data" (R mice defaults)
+    m = 20
+    iterations = 5
+    seed = 1
+    donors = 5
+    [iptw]                      # "Additions: confounding"
+    exposure = "ssa_concomitant"
+    covariates = ["age", "sex", "primary_group", "who_grade", "ki67_lt10", "krenning4",
+                  "liver_burden_lt50", "prior_lines", "functioning"]
+    truncation = [1, 99]        # percentiles; default: no truncation
+    [sites]                     # "Additions: sites"
+    min_site_n = 10
 """
 
 from __future__ import annotations
@@ -136,6 +148,38 @@ class KmConfig:
 
 
 @dataclass(frozen=True)
+class ImputationConfig:
+    """results-v1.md "Additions: missing data": multiple imputation by chained equations of the
+    model covariates; m imputations of ``iterations`` cycles each (mice's maxit), PMM donors."""
+
+    m: int = 20
+    iterations: int = 5
+    seed: int = 1
+    donors: int = 5
+
+
+IPTW_COVARIATES = ("age", "sex", "primary_group", "who_grade", "ki67_lt10", "krenning4",
+                   "liver_burden_lt50", "prior_lines", "functioning")
+
+
+@dataclass(frozen=True)
+class IptwConfig:
+    """results-v1.md "Additions: confounding": the exposure, the propensity covariates and the
+    weight truncation percentiles (None = no truncation)."""
+
+    exposure: str = "ssa_concomitant"
+    covariates: tuple[str, ...] = IPTW_COVARIATES
+    truncation: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class SitesConfig:
+    """results-v1.md "Additions: sites": sites under ``min_site_n`` patients pooled as "other"."""
+
+    min_site_n: int = 10
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """All study rules; ``StudyConfig()`` is the default of derivations.md."""
 
@@ -146,6 +190,9 @@ class StudyConfig:
     pfs: PfsConfig = field(default_factory=PfsConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
     km: KmConfig = field(default_factory=KmConfig)
+    imputation: ImputationConfig = field(default_factory=ImputationConfig)
+    iptw: IptwConfig = field(default_factory=IptwConfig)
+    sites: SitesConfig = field(default_factory=SitesConfig)
     source: str | None = None  # path of the study.toml, None for the defaults
 
     def to_dict(self) -> dict:
@@ -179,6 +226,7 @@ def formula_terms(formula: str) -> tuple[str, ...]:
 _SECTIONS = {
     "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
     "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig,
+    "imputation": ImputationConfig, "iptw": IptwConfig, "sites": SitesConfig,
 }
 
 
@@ -222,9 +270,32 @@ def _coerce_study(key: str, value, where: str):
     return tuple(value)
 
 
+def _coerce_iptw(key: str, value, where: str):
+    if key == "exposure":
+        if not isinstance(value, str) or not value.isidentifier():
+            raise ConfigError(f"{where}: expected a covariate name, got {value!r}")
+        return value
+    if key == "covariates":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
+            raise ConfigError(f"{where}: expected a non-empty list of covariate names, got {value!r}")
+        return tuple(value)
+    ok = (isinstance(value, list) and len(value) == 2
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+          and 0 <= value[0] < value[1] <= 100)
+    if not ok:
+        raise ConfigError(f"{where}: expected two percentiles [lo, hi] with 0 <= lo < hi <= 100, got {value!r}")
+    return (float(value[0]), float(value[1]))
+
+
 def _coerce(section: str, key: str, value, where: str):
     if section == "study":
         return _coerce_study(key, value, where)
+    if section == "imputation":
+        return _check_int(where, value, minimum={"m": 2, "iterations": 1, "donors": 1}.get(key, 0))
+    if section == "iptw":
+        return _coerce_iptw(key, value, where)
+    if section == "sites":
+        return _check_int(where, value, minimum=1)
     if section in ("recist", "safety", "labs"):
         return _check_int(where, value)
     if section == "pfs":

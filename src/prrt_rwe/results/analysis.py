@@ -19,6 +19,7 @@ from prrt_rwe.results.characteristics import characteristics
 from prrt_rwe.results.comparisons import comparisons
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
+from prrt_rwe.results.missing_confounding_sites import evalues, missing_confounding_sites
 from prrt_rwe.results.models import (
     model_notes,
     orr_logistic,
@@ -65,6 +66,7 @@ class Analysis:
     extras: dict
     curves: Curves
     rules: dict = field(default_factory=dict)
+    weighted_curves: dict = field(default_factory=dict)  # IPTW Kaplan-Meier fits per arm
 
 
 def km_options(config) -> surv.KmOptions:
@@ -115,6 +117,11 @@ def analyze_adam(adam, config) -> Analysis:
         "models": {"orr_logistic": orr_model,
                    "pfs_cox": pfs_cox(fits)},
     }
+    mcs = missing_confounding_sites(adam, config, options)   # missing data, confounding, sites
+    results["models"].update(mcs.models)
+    results.update(missingness=mcs.missingness, iptw=mcs.iptw)
+    results["evalues"] = evalues(results["models"], mcs.evalue_sources())
+    results["sites"] = mcs.sites
     extras = {
         "characteristics": characteristics(saf, eff),
         "sensitivity": sensitivity(fits),
@@ -127,9 +134,11 @@ def analyze_adam(adam, config) -> Analysis:
         **subgroup_medians(adam.adtte, eff, options),
         "risk_tables": risk_tables(pfs, os_),
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
+        "missing_confounding_sites": mcs.extras,
     }
     results = canonical(results)
     extras = canonical(extras)
     results["benchmarks"] = canonical(comparisons(results, extras))
     return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
-                    rules=canonical(getattr(adam, "rules", None) or config.to_dict()))
+                    rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
+                    weighted_curves=mcs.curves)

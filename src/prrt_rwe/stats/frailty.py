@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.special import chdtrc, ndtri
+from threadpoolctl import threadpool_limits
 
 from prrt_rwe.stats.frailty_newton import FrailtyData, frailty_data, inner_fit
 from prrt_rwe.stats.survival_data import SurvivalDataError, survival_data
@@ -161,7 +162,8 @@ def cox_frailty(time, event, X, group, *, eps: float = 1e-5, inner_eps: float = 
     events = np.bincount(sd.cluster, weights=sd.event, minlength=G)
     data = frailty_data(sd.time, sd.event, sd.X, sd.cluster, G, np.ones(sd.n), ties == "efron")
     p = sd.X.shape[1]
-    fit, history, converged = _search(data, events, p, eps, inner_eps, outer_max, sparse)
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: one BLAS thread is faster
+        fit, history, converged = _search(data, events, p, eps, inner_eps, outer_max, sparse)
     var = np.linalg.inv(fit.information)[G:, G:]
     se = np.sqrt(np.diag(var))
     z = float(ndtri(1 - (1 - conf_level) / 2))

@@ -16,7 +16,9 @@ of the largest liver lesion only where liver metastases are present): elsewhere 
 ``otherwise`` and takes no part in the fit, as mice's ``where`` and post-processing do.
 
 Each chain draws from its own stream of numpy's PCG64, spawned from ``seed``: the same data
-and seed give the same completed data sets.
+and seed give the same completed data sets. The many small least-squares fits run with one
+BLAS thread (threadpoolctl): a multi-threaded BLAS spends more time waking threads than
+computing on matrices this small, badly so on a shared machine.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from prrt_rwe.stats.mice_draws import DONORS, draw_logreg, draw_pmm, draw_polyreg
 
-__all__ = ["ImputedVariable", "Imputations", "mice"]
+__all__ = ["ImputedVariable", "Imputations", "mice", "nelson_aalen_at"]
 
 METHODS = ("pmm", "logreg", "polyreg")
 
@@ -196,6 +199,13 @@ def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, s
     completed = np.empty((m,) + data.shape)
     trace = np.full((m, iterations, len(variables)), np.nan)
     missing = np.isnan(data)
+    with threadpool_limits(limits=1, user_api="blas"):
+        _run_chains(data, variables, aux, streams, iterations, donors, completed, trace, missing)
+    return Imputations(tuple(v.name for v in variables), tuple(v.method for v in variables), completed,
+                       missing, trace, int(seed), int(iterations), int(donors))
+
+
+def _run_chains(data, variables, aux, streams, iterations, donors, completed, trace, missing) -> None:
     for i, stream in enumerate(streams):
         chain = _Chain(data, variables, aux, np.random.Generator(np.random.PCG64(stream)), donors)
         for it in range(iterations):
@@ -206,5 +216,17 @@ def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, s
                 if missing[:, j].any():
                     trace[i, it, j] = chain.values[missing[:, j], j].mean()
         completed[i] = chain.values
-    return Imputations(tuple(v.name for v in variables), tuple(v.method for v in variables), completed,
-                       missing, trace, int(seed), int(iterations), int(donors))
+
+
+def nelson_aalen_at(time, event) -> np.ndarray:
+    """Each patient's cumulative hazard at their own time, as R ``mice::nelsonaalen``
+    (``basehaz(coxph(Surv(time, event) ~ 1))``: Efron's tie correction, so d tied events among
+    n at risk add 1/n + 1/(n − 1) + … + 1/(n − d + 1)); the PFS summary White & Royston (Stat
+    Med 2009) put in the imputation model."""
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=float)
+    times = np.unique(t)
+    at_risk = len(t) - np.searchsorted(np.sort(t), times, side="left")
+    deaths = np.bincount(np.searchsorted(times, t), weights=e, minlength=len(times)).astype(int)
+    steps = np.array([np.sum(1.0 / (n - np.arange(d))) if d else 0.0 for n, d in zip(at_risk, deaths)])
+    return np.cumsum(steps)[np.searchsorted(times, t)]

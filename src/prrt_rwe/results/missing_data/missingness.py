@@ -1,0 +1,56 @@
+"""results.json ``missingness``: how many response-evaluable patients lack each model covariate
+and each raw column of the imputation model, per site, and whether lacking it is related to
+the outcome.
+
+* ``by_covariate``: n missing and the percentage of the population.
+* ``by_site``: percentage missing per site (SITEID), every listed variable.
+* ``outcome_association``: for each variable missing for some but not all patients, missing
+  vs observed against confirmed response by R's ``chisq.test`` default (Pearson, Yates'
+  continuity correction for the 2 x 2 table) and against PFS by the log-rank test
+  (``survdiff``); a test that cannot be computed (one outcome only) is left out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import chi2_contingency
+
+from prrt_rwe.stats.logrank import logrank
+
+
+def _pct(k, n) -> float:
+    return 100.0 * k / n if n else 0.0
+
+
+def _chi_square_p(missing: np.ndarray, response: np.ndarray) -> float | None:
+    table = np.array([[np.sum(rows & (response == r)) for r in (0, 1)] for rows in (missing, ~missing)])
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        return None
+    return float(chi2_contingency(table, correction=True).pvalue)
+
+
+def _logrank_p(missing, days, event) -> float | None:
+    if event.sum() == 0:
+        return None
+    return float(logrank(days, event, missing.astype(int)).p)
+
+
+def missingness(outcomes, names: tuple[str, ...]) -> dict:
+    """The block for the population of ``outcomes`` (see module doc); ``names`` in order."""
+    frame, n = outcomes.frame, outcomes.n
+    miss = {name: frame[name].isna().to_numpy() for name in names if name in frame.columns}
+    by_cov = {name: {"n_missing": int(m.sum()), "pct": _pct(m.sum(), n)} for name, m in miss.items()}
+    site = outcomes.site
+    by_site = {}
+    for s in sorted(set(site)):
+        at = site == s
+        by_site[s] = {name: _pct(m[at].sum(), at.sum()) for name, m in miss.items()}
+    tests = []
+    for name, m in miss.items():
+        if not 0 < m.sum() < n:
+            continue
+        for endpoint, test, p in (("orr", "chi-square", _chi_square_p(m, outcomes.response)),
+                                  ("pfs", "log-rank", _logrank_p(m, outcomes.days, outcomes.event))):
+            if p is not None:
+                tests.append({"covariate": name, "endpoint": endpoint, "test": test, "p": p})
+    return {"by_covariate": by_cov, "by_site": by_site, "outcome_association": tests}
