@@ -12,23 +12,26 @@ from markupsafe import Markup
 from prrt_rwe.report import (
     benchmarks,
     checklist,
+    confounding,
     flow,
     forest,
     hormonal,
     km,
     limitations,
     methods,
+    missing_data,
     provenance,
     quality,
     response,
     safety,
     sensitivity,
+    sites,
     summary,
     table1,
 )
 
-PARTS = (summary, flow, table1, response, km, forest, sensitivity, safety, hormonal, benchmarks,
-         quality, methods, limitations, checklist, provenance)
+PARTS = (summary, flow, table1, response, km, forest, sensitivity, missing_data, confounding, sites,
+         safety, hormonal, benchmarks, quality, methods, limitations, checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 

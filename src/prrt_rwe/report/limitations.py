@@ -8,8 +8,11 @@ LIMITATIONS = (
     "Retrospective registry data: assessment schedules follow clinical practice, so progression "
     "dates are interval-censored and PFS depends on scan frequency.",
     "Responses are the sites' recorded RECIST time-point responses without central review.",
-    "Complete-case analysis of the models: patients with a missing covariate are excluded "
-    "(counts in the participant flow); no imputation.",
+    "Complete-case analysis of the headline models: patients with a missing covariate are excluded "
+    "(counts in the participant flow); multiple imputation (Missing data) assumes the values are missing "
+    "at random given the recorded data, which the data cannot prove.",
+    "Observational exposures: IPTW balances the measured confounders only; the E-values say how strong an "
+    "unmeasured one would have to be.",
     "No control arm: comparisons with published trials (Table 11) are descriptive; populations, "
     "lines of therapy and assessment schedules differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from prrt_rwe.report import robustness_methods
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
 
@@ -44,6 +45,7 @@ def paragraphs(ctx) -> list[str]:
         f"in the {c.labs.baseline_window_days} days up to C1; post-baseline to the last cycle + "
         f"{c.safety.window_days} days), beside grade ≥ 3 adverse events as reported. Kidney function: "
         "eGFR by CKD-EPI 2021 (race-free).",
+        *robustness_methods.paragraphs(c),
         "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
         ("Privacy: the report shows aggregates only. " +
          (f"Counts from 1 to {k - 1} (and the percentages built on them) are shown as <{k}. "
@@ -65,6 +67,7 @@ CHOICES = (
     ("Site sensitivity", "strata(site); cluster(site) sandwich variance", "Lin & Wei 1989"),
     ("Toxicity grading", "CTCAE v5.0 from values; worst post-baseline grade", "NCI CTCAE v5.0"),
     ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
+    *robustness_methods.CHOICES,
 )
 
 

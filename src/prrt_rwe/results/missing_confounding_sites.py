@@ -17,7 +17,7 @@ from prrt_rwe.results.confounding.evalues import evalues
 from prrt_rwe.results.confounding.iptw import iptw
 from prrt_rwe.results.missing_data.imputation_model import RAW
 from prrt_rwe.results.missing_data.imputed_models import imputed_models
-from prrt_rwe.results.missing_data.missingness import missingness
+from prrt_rwe.results.missing_data.missingness import missingness, site_counts
 from prrt_rwe.results.patient_outcomes import patient_outcomes
 from prrt_rwe.results.populations import flagged
 from prrt_rwe.results.sites import sites
@@ -52,6 +52,7 @@ def missing_confounding_sites(adam, config, km_options) -> MissingConfoundingSit
     mi = imputed_models(evaluable, config.models, config.imputation, config.sites.min_site_n)
     iptw_block, iptw_extra = iptw(evaluable, config.iptw, config.models, km_options)
     sites_block, sites_extra = sites(headline, complete_case, config.sites, config.models, km_options)
-    extras = {"imputation": mi.summary, "iptw": iptw_extra.get("extras", {}), **sites_extra}
+    extras = {"imputation": mi.summary, "iptw": iptw_extra.get("extras", {}),
+              "missing_by_site": site_counts(evaluable, names), **sites_extra}
     return MissingConfoundingSites(mi.blocks, missingness(evaluable, names), iptw_block, sites_block,
                                    extras, iptw_extra.get("curves", {}))

@@ -2,7 +2,9 @@
 and each raw column of the imputation model, per site, and whether lacking it is related to
 the outcome.
 
-* ``by_covariate``: n missing and the percentage of the population.
+* ``by_covariate``: n missing and the percentage of the population. A liver lesion size or
+  burden left empty for a patient without liver metastases is not missing (it does not apply;
+  derivations.md "Baseline covariates").
 * ``by_site``: percentage missing per site (SITEID), every listed variable.
 * ``outcome_association``: for each variable missing for some but not all patients, missing
   vs observed against confirmed response by R's ``chisq.test`` default (Pearson, Yates'
@@ -15,7 +17,16 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2_contingency
 
+from prrt_rwe.results.missing_data.imputation_model import LIVER, LIVER_NUMBERS
 from prrt_rwe.stats.logrank import logrank
+
+
+def missing_mask(frame, name: str) -> np.ndarray:
+    """Which patients lack ``name`` (a liver number only where liver metastases are not "no")."""
+    miss = frame[name].isna().to_numpy()
+    if name in LIVER_NUMBERS and LIVER in frame.columns:
+        miss &= ~(frame[LIVER].astype("boolean") == False).fillna(False).to_numpy()  # noqa: E712
+    return miss
 
 
 def _pct(k, n) -> float:
@@ -38,7 +49,7 @@ def _logrank_p(missing, days, event) -> float | None:
 def missingness(outcomes, names: tuple[str, ...]) -> dict:
     """The block for the population of ``outcomes`` (see module doc); ``names`` in order."""
     frame, n = outcomes.frame, outcomes.n
-    miss = {name: frame[name].isna().to_numpy() for name in names if name in frame.columns}
+    miss = {name: missing_mask(frame, name) for name in names if name in frame.columns}
     by_cov = {name: {"n_missing": int(m.sum()), "pct": _pct(m.sum(), n)} for name, m in miss.items()}
     site = outcomes.site
     by_site = {}
@@ -54,3 +65,11 @@ def missingness(outcomes, names: tuple[str, ...]) -> dict:
             if p is not None:
                 tests.append({"covariate": name, "endpoint": endpoint, "test": test, "p": p})
     return {"by_covariate": by_cov, "by_site": by_site, "outcome_association": tests}
+
+
+def site_counts(outcomes, names: tuple[str, ...]) -> dict:
+    """Report: patients and missing counts per site (so the report can mask small cells)."""
+    frame, site = outcomes.frame, outcomes.site
+    return {s: {"n": int((site == s).sum()),
+                **{name: int(missing_mask(frame, name)[site == s].sum()) for name in names if name in frame.columns}}
+            for s in sorted(set(site))}
