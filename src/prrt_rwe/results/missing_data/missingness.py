@@ -25,7 +25,7 @@ def missing_mask(frame, name: str) -> np.ndarray:
     """Which patients lack ``name`` (a liver number only where liver metastases are not "no")."""
     miss = frame[name].isna().to_numpy()
     if name in LIVER_NUMBERS and LIVER in frame.columns:
-        miss &= ~(frame[LIVER].astype("boolean") == False).fillna(False).to_numpy()  # noqa: E712
+        miss = miss & ~(frame[LIVER].astype("boolean") == False).fillna(False).to_numpy()  # noqa: E712
     return miss
 
 
