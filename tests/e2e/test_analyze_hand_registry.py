@@ -162,7 +162,7 @@ def test_benchmarks_pair_published_with_ours(results):
 def test_contract_keys(results):
     assert list(results) == ["schema", "analysis_sets", "baseline", "response", "pfs", "os",
                              "followup_median_months", "safety", "hormonal_symptoms", "models",
-                             "benchmarks"]
+                             "missingness", "iptw", "evalues", "sites", "benchmarks"]
     assert results["schema"] == "prrt-rwe/results/1"
 
 

@@ -117,7 +117,7 @@ def analyze_adam(adam, config) -> Analysis:
         "models": {"orr_logistic": orr_model,
                    "pfs_cox": pfs_cox(fits)},
     }
-    mcs = missing_confounding_sites(adam, config, options)   # missing data, confounding, sites
+    mcs = missing_confounding_sites(adam, config, options, fits.get("main_error"))   # missing data, confounding, sites
     results["models"].update(mcs.models)
     results.update(missingness=mcs.missingness, iptw=mcs.iptw)
     results["evalues"] = evalues(results["models"], mcs.evalue_sources())

@@ -43,7 +43,9 @@ class MissingConfoundingSites:
                 "sites_frailty_cox": self.sites["frailty_cox"]["terms"]}
 
 
-def missing_confounding_sites(adam, config, km_options) -> MissingConfoundingSites:
+def missing_confounding_sites(adam, config, km_options, cox_error: str | None = None) -> MissingConfoundingSites:
+    """Every block (see the module doc); ``cox_error`` = why the main PFS Cox model is not
+    estimable, if it is not (the frailty model then is not either)."""
     adsl, adrs, adtte = adam.adsl, adam.adrs, adam.adtte
     evaluable = patient_outcomes(flagged(adsl, "EVALFL"), adrs, adtte)
     complete_case = patient_outcomes(flagged(adsl, "EFFFL"), adrs, adtte)
@@ -51,7 +53,7 @@ def missing_confounding_sites(adam, config, km_options) -> MissingConfoundingSit
     names = tuple(dict.fromkeys(config.models.covariates + tuple(n for n, _ in RAW if n in adsl.columns)))
     mi = imputed_models(evaluable, config.models, config.imputation, config.sites.min_site_n)
     iptw_block, iptw_extra = iptw(evaluable, config.iptw, config.models, km_options)
-    sites_block, sites_extra = sites(headline, complete_case, config.sites, config.models, km_options)
+    sites_block, sites_extra = sites(headline, complete_case, config.sites, config.models, km_options, cox_error)
     extras = {"imputation": mi.summary, "iptw": iptw_extra.get("extras", {}),
               "missing_by_site": site_counts(evaluable, names), **sites_extra}
     return MissingConfoundingSites(mi.blocks, missingness(evaluable, names), iptw_block, sites_block,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 __all__ = ["EValue", "evalue", "to_risk_ratio"]
 
 MEASURES = ("RR", "OR", "HR")
+LOG_HALF = math.log(0.5)
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ def to_risk_ratio(value: float, measure: str, rare: bool = False) -> float:
         return float(value)
     if measure == "OR":
         return math.sqrt(value)
-    return (1 - 0.5 ** math.sqrt(value)) / (1 - 0.5 ** math.sqrt(1 / value))
+    # 1 - 0.5^x as -expm1(x log 0.5): exact for the tiny x of an extreme HR
+    return math.expm1(math.sqrt(value) * LOG_HALF) / math.expm1(math.sqrt(1 / value) * LOG_HALF)
 
 
 def _e(rr: float) -> float:
     rr = rr if rr >= 1 else 1 / rr
-    return rr + math.sqrt(rr * (rr - 1))
+    return rr + math.sqrt(rr) * math.sqrt(rr - 1)  # no overflow before rr itself does
 
 
 def evalue(estimate: float, lo: float | None = None, hi: float | None = None, *,

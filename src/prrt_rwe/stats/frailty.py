@@ -55,7 +55,8 @@ class FrailtyCox:
     n: int
     n_events: int
     outer_iterations: int
-    converged: bool
+    converged: bool  # the theta search stopped by its eps rule (not by outer_max)
+    inner_converged: bool  # the Newton iterations of the last fit met inner_eps
     sparse: bool
     conf_level: float
 
@@ -171,4 +172,4 @@ def cox_frailty(time, event, X, group, *, eps: float = 1e-5, inner_eps: float = 
     return FrailtyCox(sd.names, fit.beta, se, var, np.exp(fit.beta), ci, chdtrc(1, (fit.beta / se) ** 2),
                       float(history[-1][0]), fit.frail, sd.cluster_levels, fit.loglik - fit.penalty,
                       float(history[-1][2]), tuple(history), sd.n, int(sd.event.sum()), len(history),
-                      converged, sparse, float(conf_level))
+                      converged, fit.converged, sparse, float(conf_level))

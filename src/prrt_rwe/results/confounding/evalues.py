@@ -10,6 +10,8 @@ term without an estimate (not estimable) has no E-value.
 
 from __future__ import annotations
 
+import math
+
 from prrt_rwe.stats.evalue import evalue
 
 MEASURES = (("or", "OR"), ("hr", "HR"))
@@ -25,7 +27,9 @@ def _rows(model: str, terms) -> list[dict]:
             lo, hi = (t.get("ci95") or [None, None])[:2]
             try:
                 e = evalue(value, lo, hi, measure=measure, rare=False)
-            except ValueError:  # a degenerate estimate (0, infinite, CI not containing it)
+            except (ValueError, OverflowError, ZeroDivisionError):  # 0, infinite, CI not containing it
+                continue
+            if not math.isfinite(e.point):
                 continue
             out.append({"model": model, "term": t.get("term", model), "point": e.point, "ci": e.ci})
     return out

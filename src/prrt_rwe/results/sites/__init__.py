@@ -11,12 +11,12 @@ from prrt_rwe.results.sites.orr_meta import orr_meta
 from prrt_rwe.results.sites.per_site import per_site
 
 
-def sites(headline, complete_case, sites_cfg, models_cfg, km_options) -> tuple[dict, dict]:
+def sites(headline, complete_case, sites_cfg, models_cfg, km_options, cox_error: str | None = None) -> tuple[dict, dict]:
     """The results.json ``sites`` block and the report's extras (per-site rows, reasons)."""
     rows = per_site(headline, sites_cfg.min_site_n, km_options)
     meta, meta_reason = orr_meta(rows)
     loo, loo_reason = leave_one_out(headline, complete_case, models_cfg, km_options)
-    frailty, frailty_reason = frailty_block(complete_case, models_cfg)
+    frailty, frailty_reason = frailty_block(complete_case, models_cfg, cox_error)
     block = {"n_sites": len(set(headline.site)), "min_site_n": sites_cfg.min_site_n, "orr_meta": meta,
              "leave_one_out": loo, "frailty_cox": frailty}
     reasons = {k: v for k, v in (("orr_meta", meta_reason), ("leave_one_out", loo_reason),
