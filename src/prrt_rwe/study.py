@@ -138,7 +138,11 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
     lap("derive")
     shown.stage("estimating")
     if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
-        raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions); nothing to analyse")
+        from prrt_rwe.results.missing_data.missingness import missing_everywhere
+
+        why = missing_everywhere(adam.adsl, cfg.study.complete_case)
+        raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions){why}; "
+                              "nothing to analyse")
     out = Path(out)
     (out / "adam").mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:

@@ -2,7 +2,7 @@
 observed values, categories stay categories, conditional variables), determinism, and agreement
 with R mice 3.15 within Monte-Carlo error on the same data and imputation model.
 
-R reference: tests/validation/fixtures/mice_completed.csv and r_pool.csv
+R reference: tests/validation/fixtures/mice_input.csv and r_pool.csv
 (tests/validation/r/mice_pool.R: mice(m = 5) with pmm / logreg / polyreg on a registry-like
 cohort, outcome and Nelson-Aalen cumulative hazard in the model).
 """
@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from prrt_rwe.stats import ImputedVariable, cox_ph, mice, pool_rubin
+from prrt_rwe.stats.mice import nelson_aalen_at
 from prrt_rwe.stats.rubin import dfcom_cox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "validation" / "fixtures"
@@ -31,22 +32,31 @@ def _variables():
 
 
 def _data_and_aux():
-    """Imputation input: the cells that differ between completed sets were missing in R's run;
-    those that agree are treated as observed (every truly missing cell differs in some set)."""
-    long = pd.read_csv(FIXTURES / "mice_completed.csv")
-    sets = [g.reset_index(drop=True) for _, g in long.groupby(".imp")]
-    cols = ["ki67_percent", "krenning_score", "largest_liver_lesion_mm", "who_grade", "ssa_concomitant"]
-    base = sets[0]
-    data = np.empty((len(base), len(cols)))
-    for j, c in enumerate(cols):
-        vals = [s[c].map({g: i for i, g in enumerate(GRADES)}) if c == "who_grade" else s[c] for s in sets]
-        stack = np.column_stack([v.to_numpy(dtype=float) for v in vals])
-        varies = (stack != stack[:, :1]).any(axis=1)
-        data[:, j] = np.where(varies, np.nan, stack[:, 0])
+    """The data R's mice imputed (mice_input.csv) as our engine takes it: imputed columns as
+    numbers / codes, the complete ones (age, sex, primary group, burden, outcome) auxiliary."""
+    base = pd.read_csv(FIXTURES / "mice_input.csv")
+    data = np.column_stack([base["ki67_percent"], base["krenning_score"], base["largest_liver_lesion_mm"],
+                            base["who_grade"].map({g: i for i, g in enumerate(GRADES)}),
+                            base["ssa_concomitant"]]).astype(float)
     aux = np.column_stack([base["age"], (base["sex"] == "M").astype(float)]
                           + [(base["primary_group"] == g).astype(float) for g in GROUPS[1:]]
                           + [base["liver_tumor_burden_percent"], base["response"], base["event"], base["cumhaz"]])
     return base, data, aux
+
+
+def test_nelson_aalen_equals_mice_nelsonaalen():
+    base = pd.read_csv(FIXTURES / "mice_input.csv")
+    np.testing.assert_allclose(nelson_aalen_at(base["days"], base["event"]), base["cumhaz"], rtol=1e-12)
+
+
+def test_nelson_aalen_by_hand():
+    # times 1, 2, 2, 3+, 4, 4, 4+, 5 (R mice::nelsonaalen): 1/8; + 1/7 + 1/6 (two tied events
+    # among 7, Efron); + 1/4 + 1/3 (two of 4 at time 4); + 1/1
+    h = nelson_aalen_at([1, 2, 2, 3, 4, 4, 4, 5], [1, 1, 1, 0, 1, 1, 0, 1])
+    assert h[0] == pytest.approx(1 / 8)
+    assert h[1] == h[3] == pytest.approx(1 / 8 + 1 / 7 + 1 / 6)
+    assert h[4] == pytest.approx(1 / 8 + 1 / 7 + 1 / 6 + 1 / 4 + 1 / 3)
+    assert h[7] == pytest.approx(h[4] + 1)
 
 
 def test_observed_values_kept_and_imputations_valid():

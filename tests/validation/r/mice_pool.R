@@ -1,5 +1,6 @@
 # Reference results for prrt_rwe.stats.pool_rubin: R mice 3.15 pool() on per-imputation fits.
 # Usage: Rscript tests/validation/r/mice_pool.R OUTDIR
+#   mice_input.csv       the data mice imputed (NA = missing)
 #   mice_completed.csv   every completed data set of a mice run (m = 5, seed 20260502; pmm,
 #                        logreg, polyreg; response, event and the Nelson-Aalen cumulative hazard
 #                        in the imputation model), with the derived model covariates
@@ -27,6 +28,7 @@ d <- data.frame(site = factor(reg$site), age = reg$age, sex = factor(reg$sex),
                 ssa_concomitant = factor(reg$ssa_concomitant_obs), response = reg$response,
                 days = reg$days, event = reg$event)
 d$cumhaz <- nelsonaalen(d, days, event)
+wr(d, "mice_input.csv")
 pred <- make.predictorMatrix(d)
 pred[, "site"] <- 0  # 20 sites, several of one or two patients: not a predictor here
 imp <- mice(d, m = 5, seed = 20260502, printFlag = FALSE, predictorMatrix = pred)

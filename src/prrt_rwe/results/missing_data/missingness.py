@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import chi2_contingency
 
-from prrt_rwe.results.missing_data.imputation_model import LIVER, LIVER_NUMBERS
+from prrt_rwe.results.missing_data.imputation_model import LIVER, LIVER_NUMBERS, sources
 from prrt_rwe.stats.logrank import logrank
 
 
@@ -73,3 +73,18 @@ def site_counts(outcomes, names: tuple[str, ...]) -> dict:
     return {s: {"n": int((site == s).sum()),
                 **{name: int(missing_mask(frame, name)[site == s].sum()) for name in names if name in frame.columns}}
             for s in sorted(set(site))}
+
+
+def missing_everywhere(adsl, covariates) -> str:
+    """Why a complete-case set is empty, when it is because a covariate is recorded for no
+    response-evaluable patient: ``"; ki67_lt10 (from ki67_percent) is missing for every
+    response-evaluable patient"`` (empty string otherwise)."""
+    rows = adsl.loc[adsl["EVALFL"].astype("string").eq("Y").fillna(False)]
+    if rows.empty:
+        return ""
+    gone = [c for c in covariates if c in rows.columns and rows[c].isna().all()]
+    if not gone:
+        return ""
+    named = [c if sources(c) in ((), (c,)) else f"{c} (from {', '.join(s for s in sources(c))})" for c in gone]
+    return (f"; {', '.join(named)} {'is' if len(gone) == 1 else 'are'} missing for every response-evaluable "
+            "patient (leave it out of [models] and [study] complete_case_covariates, or record it)")
