@@ -76,6 +76,8 @@ def test_liver_rules_and_derivation_of_completed_sets():
     assert done["liver_lesion_le30"][1] and done["liver_burden_lt50"][1]  # no liver metastases -> true
     ki = done["ki67_percent"][2]
     assert ki in set(o.frame["ki67_percent"].dropna()) and bool(done["ki67_lt10"][2]) == (ki < 10)
+    flag = imp.completed[0, 2, names.index("ki67_lt10")]
+    assert bool(flag) == (ki < 10)  # the number was drawn on the side of 10 % its flag says
     assert done["liver_burden_lt50"][0] == (done["liver_tumor_burden_percent"][0] < 50)
 
 
@@ -102,4 +104,6 @@ def test_pooled_models_shape_and_determinism():
     for t in orr["terms"] + pfs["terms"]:
         ratio = t.get("or", t.get("hr"))
         assert t["ci95"][0] < ratio < t["ci95"][1] and 0 <= t["fmi"] <= 1
-    assert a.summary["variables"][0] == {"name": "ki67_percent", "method": "pmm", "n_missing": 35}
+    # the threshold flag first (logistic, compatible with the model), then the number within it
+    assert a.summary["variables"][:2] == [{"name": "ki67_lt10", "method": "logreg", "n_missing": 35},
+                                          {"name": "ki67_percent", "method": "pmm", "n_missing": 35}]

@@ -14,6 +14,12 @@
 A variable may apply only where another one takes a value (``applies_when``; e.g. the size
 of the largest liver lesion only where liver metastases are present): elsewhere it is set to
 ``otherwise`` and takes no part in the fit, as mice's ``where`` and post-processing do.
+A variable may leave other variables out of its predictors (``exclude``, a row of mice's
+``predictorMatrix`` set to 0), and may be imputed ``within`` the levels of another variable:
+the fit and the donors are those of the patients sharing its current value (e.g. a Ki-67
+value drawn among the patients on the same side of the 10 % threshold the model uses, the
+threshold flag itself imputed first by logistic regression on the outcome: an imputation
+compatible with the analysis model, White & Royston 2009).
 
 Each chain draws from its own stream of numpy's PCG64, spawned from ``seed``: the same data
 and seed give the same completed data sets. The many small least-squares fits run with one
@@ -45,6 +51,8 @@ class ImputedVariable:
     n_categories: int = 0
     applies_when: tuple[str, float] | None = None
     otherwise: float = 0.0
+    within: str | None = None
+    exclude: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.method not in METHODS:
@@ -103,8 +111,10 @@ def _check(data: np.ndarray, variables, auxiliary) -> None:
             k = 2 if var.method == "logreg" else var.n_categories
             if not np.all(np.isin(observed, np.arange(k))):
                 raise ValueError(f"{var.name}: {var.method} values must be codes 0..{k - 1}")
-        if var.applies_when is not None and var.applies_when[0] not in names:
-            raise ValueError(f"{var.name}: applies_when names an unknown variable {var.applies_when[0]!r}")
+        linked = ([var.applies_when[0]] if var.applies_when else []) + ([var.within] if var.within else [])
+        for other in linked + list(var.exclude):
+            if other not in names:
+                raise ValueError(f"{var.name}: names an unknown variable {other!r}")
 
 
 class _Chain:
@@ -163,8 +173,23 @@ class _Chain:
         donor = ~self.missing[:, j] & where
         if not donor.any():
             raise ValueError(f"{var.name}: no observed value where it applies; nothing to impute it from")
+        if var.within is None:
+            self._draw(j, target, donor, where)
+        else:
+            level = self.values[:, self.index[var.within]]
+            for value in np.unique(level[target]):
+                same = level == value
+                # a level without an observed value: draw from every donor rather than fail
+                pool = donor & same if (donor & same).any() else donor
+                self._draw(j, target & same, pool, where & same if (donor & same).any() else where)
+        self._apply(j)
+
+    def _draw(self, j: int, target, donor, where) -> None:
+        var = self.vars[j]
         others = np.ones(self.X.shape[1], dtype=bool)
         others[self.slices[j]] = False
+        for name in var.exclude:
+            others[self.slices[self.index[name]]] = False
         cols = np.flatnonzero(others)
 
         def rows(mask):
@@ -180,7 +205,6 @@ class _Chain:
             drawn, self.starts[j] = draw_polyreg(y_obs, x_obs, rows(where), x_mis, var.n_categories,
                                                  self.rng, self.starts.get(j))
         self.values[target, j] = drawn
-        self._apply(j)
 
 
 def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, seed: int = 1,

@@ -28,6 +28,9 @@ RIDGE = 1e-5
 DONORS = 5
 NEWTON_MAX_ITER = 50
 NEWTON_TOL = 1e-8  # largest coefficient step; the draws add noise of the posterior SE (~1e-1)
+GLM_MAXIT, GLM_EPSILON = 25, 1e-8  # R glm.control()
+MAX_HALVINGS = 30
+ETA_LIMIT = 30.0
 
 
 def usable_columns(x_obs: np.ndarray) -> np.ndarray:
@@ -113,18 +116,32 @@ def augment(y_codes: np.ndarray, x: np.ndarray, n_categories: int):
     return rows, y_aug, np.full(nr, (p + 1) / nr)
 
 
+def _deviance(X, y, w, beta) -> float:
+    eta = np.clip(X @ beta, -ETA_LIMIT, ETA_LIMIT)
+    return float(-2 * w @ (y * eta - np.logaddexp(0, eta)))
+
+
 def _weighted_logistic(X, y, w, start=None):
-    """Weighted logistic ML (R glm.fit, quasibinomial); returns coef and (X'WX)⁻¹."""
+    """Weighted logistic ML by IRLS as R glm.fit (quasibinomial): step halving while the
+    deviance rises, stop when |dev − dev_old| / (|dev| + 0.1) < 1e-8, at most 25 steps (a
+    quasi-separated predictor ends large and uncertain, never divergent); returns the
+    coefficients and (X'WX)⁻¹."""
     beta = np.zeros(X.shape[1]) if start is None or start.shape != (X.shape[1],) else start.copy()
-    for _ in range(NEWTON_MAX_ITER):
-        mu = expit(X @ beta)
-        W = w * mu * (1 - mu)
-        info = (X * W[:, None]).T @ X
-        step = np.linalg.solve(info + np.eye(len(beta)) * 1e-12, X.T @ (w * (y - mu)))
-        beta = beta + step
-        if np.max(np.abs(step)) < NEWTON_TOL:
+    dev = _deviance(X, y, w, beta)
+    for _ in range(GLM_MAXIT):
+        mu = expit(np.clip(X @ beta, -ETA_LIMIT, ETA_LIMIT))
+        info = (X * (w * mu * (1 - mu))[:, None]).T @ X
+        step = np.linalg.solve(info + np.eye(len(beta)) * 1e-10, X.T @ (w * (y - mu)))
+        for _ in range(MAX_HALVINGS):
+            new_dev = _deviance(X, y, w, beta + step)
+            if new_dev <= dev + 1e-10:
+                break
+            step = step / 2
+        beta, old = beta + step, dev
+        dev = new_dev
+        if abs(old - dev) / (abs(dev) + 0.1) < GLM_EPSILON:
             break
-    mu = expit(X @ beta)
+    mu = expit(np.clip(X @ beta, -ETA_LIMIT, ETA_LIMIT))
     info = (X * (w * mu * (1 - mu))[:, None]).T @ X
     return beta, np.linalg.pinv(info)
 
@@ -139,18 +156,25 @@ def draw_logreg(y_obs, x_obs, x_all, x_mis, rng, start=None) -> tuple[np.ndarray
     w = np.concatenate([np.ones(len(y_obs)), wa])
     coef, cov = _weighted_logistic(X, y, w, start)
     beta = coef + _chol_lower(cov) @ rng.standard_normal(len(coef))
-    prob = expit(_with_intercept(x_mis[:, keep]) @ beta)
+    prob = expit(np.clip(_with_intercept(x_mis[:, keep]) @ beta, -ETA_LIMIT, ETA_LIMIT))
     return (rng.uniform(size=len(prob)) <= prob).astype(float), coef
 
 
+def _multinomial_loglik(X, Y, w, B) -> float:
+    eta = np.column_stack([np.zeros(X.shape[0]), np.clip(X @ B, -ETA_LIMIT, ETA_LIMIT)])
+    return float(w @ (Y * log_softmax(eta, axis=1)).sum(axis=1))
+
+
 def _multinomial(X, y, w, K, start=None):
-    """Weighted multinomial logistic ML, reference category 0; (p, K-1) coefficients."""
+    """Weighted multinomial logistic ML, reference category 0; (p, K-1) coefficients. Newton
+    steps halved while the log-likelihood falls."""
     n, p = X.shape
     B = np.zeros((p, K - 1)) if start is None or start.shape != (p, K - 1) else start.copy()
     Y = np.zeros((n, K))
     Y[np.arange(n), y] = 1.0
+    ll = _multinomial_loglik(X, Y, w, B)
     for _ in range(NEWTON_MAX_ITER):
-        eta = np.column_stack([np.zeros(n), X @ B])
+        eta = np.column_stack([np.zeros(n), np.clip(X @ B, -ETA_LIMIT, ETA_LIMIT)])
         P = np.exp(log_softmax(eta, axis=1))[:, 1:]
         grad = X.T @ (w[:, None] * (Y[:, 1:] - P))  # (p, K-1)
         H = np.zeros((p * (K - 1), p * (K - 1)))
@@ -161,8 +185,14 @@ def _multinomial(X, y, w, K, start=None):
                 H[a * p:(a + 1) * p, b * p:(b + 1) * p] = blk
                 H[b * p:(b + 1) * p, a * p:(a + 1) * p] = blk
         step = np.linalg.solve(H + np.eye(len(H)) * 1e-10, grad.T.reshape(-1)).reshape(K - 1, p).T
-        B = B + step
-        if np.max(np.abs(step)) < NEWTON_TOL:
+        for _ in range(MAX_HALVINGS):
+            new_ll = _multinomial_loglik(X, Y, w, B + step)
+            if new_ll >= ll - 1e-10:
+                break
+            step = step / 2
+        B, old = B + step, ll
+        ll = new_ll
+        if np.max(np.abs(step)) < NEWTON_TOL or abs(ll - old) / (abs(ll) + 0.1) < GLM_EPSILON:
             break
     return B
 
