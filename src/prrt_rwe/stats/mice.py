@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from prrt_rwe.stats.mice_draws import DONORS, draw_logreg, draw_pmm, draw_polyreg
+from prrt_rwe.stats.mice_draws import DONORS, Rows, draw_logreg, draw_pmm, draw_polyreg
 
 __all__ = ["ImputedVariable", "Imputations", "mice", "nelson_aalen_at"]
 
@@ -130,9 +130,11 @@ class _Chain:
                             and o.applies_when[0] == v.name and k != j] for j, v in enumerate(variables)]
         self.values = data.copy()
         widths = [v.width for v in variables]
-        self.slices = np.split(np.arange(sum(widths)), np.cumsum(widths)[:-1])
-        self.X = np.zeros((data.shape[0], sum(widths) + auxiliary.shape[1]))
-        self.X[:, sum(widths):] = auxiliary
+        # column 0: the intercept; then each variable's columns; then the auxiliary ones
+        self.slices = np.split(np.arange(1, sum(widths) + 1), np.cumsum(widths)[:-1])
+        self.X = np.zeros((data.shape[0], 1 + sum(widths) + auxiliary.shape[1]))
+        self.X[:, 0] = 1.0
+        self.X[:, 1 + sum(widths):] = auxiliary
         for j, var in enumerate(variables):  # step 1: random draws from the observed values
             miss = self.missing[:, j]
             observed = data[~miss, j]
@@ -186,24 +188,17 @@ class _Chain:
 
     def _draw(self, j: int, target, donor, where) -> None:
         var = self.vars[j]
-        others = np.ones(self.X.shape[1], dtype=bool)
-        others[self.slices[j]] = False
+        cols = np.ones(self.X.shape[1], dtype=bool)
+        cols[self.slices[j]] = False
         for name in var.exclude:
-            others[self.slices[self.index[name]]] = False
-        cols = np.flatnonzero(others)
-
-        def rows(mask):
-            return self.X[np.ix_(np.flatnonzero(mask), cols)]
-
-        y_obs = self.values[donor, j]
-        x_obs, x_mis = rows(donor), rows(target)
+            cols[self.slices[self.index[name]]] = False
+        rows = Rows(self.X, self.values[:, j], cols, donor, target, where)
         if var.method == "pmm":
-            drawn = draw_pmm(y_obs, x_obs, x_mis, self.rng, self.donors)
+            drawn = draw_pmm(rows, self.rng, self.donors)
         elif var.method == "logreg":
-            drawn, self.starts[j] = draw_logreg(y_obs, x_obs, rows(where), x_mis, self.rng, self.starts.get(j))
+            drawn, self.starts[j] = draw_logreg(rows, self.rng, self.starts.get(j))
         else:
-            drawn, self.starts[j] = draw_polyreg(y_obs, x_obs, rows(where), x_mis, var.n_categories,
-                                                 self.rng, self.starts.get(j))
+            drawn, self.starts[j] = draw_polyreg(rows, var.n_categories, self.rng, self.starts.get(j))
         self.values[target, j] = drawn
 
 
