@@ -17,10 +17,11 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SECTIONS = ("summary", "flow", "baseline", "response", "survival", "models", "sensitivity", "safety",
-            "hormonal", "benchmarks", "quality", "methods", "limitations", "checklist", "provenance")
-FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-forest-or", "fig-forest-hr", "fig-egfr",
-           "fig-benchmarks")
+SECTIONS = ("summary", "flow", "baseline", "response", "survival", "models", "sensitivity", "missing-data",
+            "confounding", "sites", "safety", "hormonal", "benchmarks", "quality", "methods", "limitations",
+            "checklist", "provenance")
+FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-forest-or", "fig-forest-hr", "fig-site-forest",
+           "fig-site-funnel", "fig-egfr", "fig-benchmarks")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
