@@ -1,6 +1,7 @@
 """Command line: parses arguments and calls the stages (shared/spec/results-v1.md, "Commands").
 
-Exit codes: 0 success, 1 invalid data, 2 usage error.
+Exit codes: 0 success, 1 invalid data, 2 usage error (a destination that must not or cannot
+be written included). Every message is printed with its control characters escaped.
 """
 
 from __future__ import annotations
@@ -10,12 +11,19 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
+
+from prrt_rwe.outputs.terminal import printable
+
+
+def escape(text: str) -> str:
+    """Markup escaped and control characters made visible (outputs/terminal.py)."""
+    return _markup_escape(printable(text))
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
-out_console = Console(emoji=False, highlight=False)
-err_console = Console(stderr=True, emoji=False, highlight=False)
+out_console = Console(emoji=False, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -44,9 +52,19 @@ def validate(
 
     report = run_validate(path)
     print_report(report, out_console)
-    if json_out is not None:
-        report.write_json(json_out)
+    _write_json(report, json_out)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _write_json(report, json_out: Optional[Path]) -> None:
+    """--json FILE, or exit 2 with one line when FILE cannot be written."""
+    if json_out is None:
+        return
+    try:
+        report.write_json(json_out)
+    except OSError as exc:
+        err_console.print(escape(f"cannot write {json_out}: {exc.strerror or exc}"))
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -54,15 +72,21 @@ def ingest(
     path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
     db: Path = typer.Option(..., "--db", help="DuckDB file to create or replace"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+    keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
+                                            help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
     """Validated, all-or-nothing load into an embedded DuckDB database."""
     from prrt_rwe.ingest.console import print_report
     from prrt_rwe.ingest.load import ingest as run_ingest
+    from prrt_rwe.outputs.destination import DestinationError
 
-    result = run_ingest(path, db)
+    try:
+        result = run_ingest(path, db, keep_extra_columns=keep_extra_columns)
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
     print_report(result.validation, out_console)
-    if json_out is not None:
-        result.validation.write_json(json_out)
+    _write_json(result.validation, json_out)
     if not result.ok:
         err_console.print(escape(f"nothing ingested: {db} left as it was"))
         raise typer.Exit(1)
@@ -77,20 +101,54 @@ def analyze(
     config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
     suppress_below: Optional[int] = typer.Option(None, "--suppress-below",
                                                  help="mask counts below this number in the report"),
+    comparator: Optional[list[Path]] = typer.Option(None, "--comparator",
+                                                    help="a published trial arm or cohort (YAML, comparators.md); "
+                                                         "repeatable, added to the shipped NETTER-1/NETTER-2 files"),
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
+    from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
+    from prrt_rwe.outputs.destination import DestinationError
     from prrt_rwe.study import StudyInputError, analyze as run_analyze
 
     if (source is None) == (db is None):
         err_console.print("give exactly one of a registry folder or --db FILE")
         raise typer.Exit(2)
     try:
+        extra = [load_comparator(p) for p in comparator or ()]
         result = run_analyze(source if source is not None else db, out, config=config,
-                             suppress_below=suppress_below, progress=True)
+                             suppress_below=suppress_below, progress=True, comparators=extra)
+    except ComparatorFileError as exc:
+        err_console.print(escape(f"comparator file {exc}"))
+        raise typer.Exit(2) from None
     except StudyInputError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(1) from None
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
     out_console.print(escape(f"report: {result.report_path}"))
+
+
+@app.command("reconstruct-km")
+def reconstruct_km(
+    curve: Path = typer.Option(..., "--curve", help="digitised curve CSV: time_months, survival (0-1)"),
+    at_risk: Path = typer.Option(..., "--at-risk", help="numbers at risk CSV: time_months, n_at_risk"),
+    out: Path = typer.Option(..., "--out", help="CSV to write: one row per patient, time_months, event"),
+    total_events: Optional[int] = typer.Option(None, "--total-events", help="total events, when published"),
+) -> None:
+    """Patient-level data reconstructed from a published Kaplan-Meier curve (Guyot et al. 2012)."""
+    from prrt_rwe.benchmarks.comparators.km_files import KmFileError, reconstruct_files
+
+    for path in (curve, at_risk):
+        if not path.exists():
+            err_console.print(escape(f"{path}: no such file"))
+            raise typer.Exit(2)
+    try:
+        ipd = reconstruct_files(curve, at_risk, out, total_events=total_events)
+    except KmFileError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(1) from None
+    out_console.print(escape(f"{out}: {ipd.time.size} patients, {int(ipd.event.sum())} events"))
 
 
 @app.command()

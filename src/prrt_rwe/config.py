@@ -40,6 +40,11 @@ Example ``study.toml`` (every key optional)::
     truncation = [1, 99]        # percentiles; default: no truncation
     [sites]                     # "Additions: sites"
     min_site_n = 10
+    [comparators]
+    shipped = true              # comparators.md: the NETTER-1 / NETTER-2 files shipped with prrt-rwe
+    files = ["my_trial.yaml"]   # more comparator files, relative to this study.toml
+    bootstrap_resamples = 2000  # MAIC bootstrap (weights re-estimated in each resample)
+    seed = 20260501
 """
 
 from __future__ import annotations
@@ -180,6 +185,16 @@ class SitesConfig:
 
 
 @dataclass(frozen=True)
+class ComparatorsConfig:
+    """shared/spec/comparators.md: which comparator files, and the MAIC bootstrap."""
+
+    shipped: bool = True
+    files: tuple[str, ...] = ()
+    bootstrap_resamples: int = 2000
+    seed: int = 20260501
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """All study rules; ``StudyConfig()`` is the default of derivations.md."""
 
@@ -193,6 +208,7 @@ class StudyConfig:
     imputation: ImputationConfig = field(default_factory=ImputationConfig)
     iptw: IptwConfig = field(default_factory=IptwConfig)
     sites: SitesConfig = field(default_factory=SitesConfig)
+    comparators: ComparatorsConfig = field(default_factory=ComparatorsConfig)
     source: str | None = None  # path of the study.toml, None for the defaults
 
     def to_dict(self) -> dict:
@@ -225,7 +241,7 @@ def formula_terms(formula: str) -> tuple[str, ...]:
 
 _SECTIONS = {
     "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
-    "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig,
+    "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig, "comparators": ComparatorsConfig,
     "imputation": ImputationConfig, "iptw": IptwConfig, "sites": SitesConfig,
 }
 
@@ -287,7 +303,21 @@ def _coerce_iptw(key: str, value, where: str):
     return (float(value[0]), float(value[1]))
 
 
+def _coerce_comparators(key: str, value, where: str):
+    if key == "shipped":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if key == "files":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where}: expected a list of comparator file paths, got {value!r}")
+        return tuple(value)
+    return _check_int(where, value, minimum=100 if key == "bootstrap_resamples" else 0)
+
+
 def _coerce(section: str, key: str, value, where: str):
+    if section == "comparators":
+        return _coerce_comparators(key, value, where)
     if section == "study":
         return _coerce_study(key, value, where)
     if section == "imputation":
@@ -349,7 +379,11 @@ def load_config(path: str | Path | None = None) -> StudyConfig:
         return StudyConfig()
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} on line {line}); "
+                          "save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     return parse_config(raw, origin=str(path))

@@ -3,7 +3,10 @@ validated load -> ADaM datasets -> statistics -> OUT/results.json, OUT/report.ht
 OUT/ard.parquet, OUT/adam/*.parquet and OUT/run.json (shared/spec/results-v1.md).
 
 ``analyze`` raises :class:`StudyInputError` for input it cannot analyse (validation
-errors, a bad study.toml, no patient in the efficacy set); the CLI turns it into exit 1.
+errors, a bad study.toml, a file that is not a prrt-rwe database, no patient in the efficacy
+set); the CLI turns it into exit 1. An OUT it must not or cannot write raises
+:class:`~prrt_rwe.outputs.destination.DestinationError` (exit 2). OUT is complete only with
+its marker (outputs/completion.py): removed first, written last, same run id as run.json.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from prrt_rwe.report.provenance import versions
 from prrt_rwe.report.quality import quality_summary
 from prrt_rwe.report.results_json import write_results
 from prrt_rwe.report.run_json import write_run
+from prrt_rwe.outputs import completion
+from prrt_rwe.outputs.atomic import write_with
+from prrt_rwe.outputs.destination import cannot_write, check_output_folder, make_folder
 
 DEMO_PATIENTS, DEMO_SITES, DEMO_SEED = 422, 33, 1
 MAX_ERRORS_SHOWN = 20
@@ -64,20 +70,38 @@ def _validation_error(report) -> StudyInputError:
 
 
 def open_source(source) -> tuple:
-    """(DuckDB connection, ValidationReport or None, provenance) of a registry or .duckdb file."""
+    """(DuckDB connection, ValidationReport, provenance) of a registry folder, workbook or
+    ingested database; a database is checked to be ours and re-validated first."""
     source = Path(source)
     if not source.exists():
         raise StudyInputError(f"{source}: no such file or folder")
-    if source.is_file() and source.suffix.lower() in (".duckdb", ".db"):
-        con = duckdb.connect(str(source), read_only=True)
-        meta = dict(con.execute('SELECT "key", "value" FROM "ingest_meta"').fetchall())
-        return con, None, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
+    if source.is_file() and source.suffix.lower() != ".xlsx":
+        return _open_database(source)
     from prrt_rwe.ingest.load import load_registry
 
     con, report = load_registry(source)
     if con is None:
         raise _validation_error(report)
     return con, report, {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+
+
+def _open_database(path: Path) -> tuple:
+    from prrt_rwe.ingest.database import NotOurDatabase, open_database, registry_from_database
+    from prrt_rwe.ingest.validation import check_registry
+
+    try:
+        con, meta = open_database(path)
+    except NotOurDatabase as exc:
+        raise StudyInputError(f"{path}: {exc}") from None
+    try:
+        report = check_registry(registry_from_database(con, path.name, meta), str(path)).report
+    except duckdb.Error as exc:
+        con.close()
+        raise StudyInputError(f"{path}: cannot be read ({str(exc).strip().splitlines()[0]})") from None
+    if not report.ok:
+        con.close()
+        raise _validation_error(report)
+    return con, report, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
 
 
 class _Progress:
@@ -100,21 +124,41 @@ class _Progress:
             self._status.stop()
 
 
+def comparators_in_force(cfg, extra=()) -> tuple:
+    """The shipped comparator files (``[comparators] shipped``), those named in study.toml
+    (relative to it) and ``extra`` (paths or loaded Comparators, e.g. ``--comparator``).
+
+    A file that breaks the schema raises ComparatorFileError (the CLI: a usage error)."""
+    from prrt_rwe.benchmarks.comparators import Comparator, ComparatorFileError, load_comparator, shipped_comparators
+
+    base = Path(cfg.source).parent if cfg.source else Path.cwd()
+    loaded = list(shipped_comparators()) if cfg.comparators.shipped else []
+    loaded += [load_comparator(base / f) for f in cfg.comparators.files]
+    loaded += [c if isinstance(c, Comparator) else load_comparator(c) for c in extra]
+    seen = {}
+    for c in loaded:
+        if c.id in seen:
+            raise ComparatorFileError(c.path, "id", f"{c.id!r} is also the id of {Path(seen[c.id]).name or 'a shipped file'}")
+        seen[c.id] = c.path
+    return tuple(loaded)
+
+
 def analyze(source, out, config=None, suppress_below: int | None = None,
-            progress: bool = False) -> StudyResults:
+            progress: bool = False, comparators=()) -> StudyResults:
     """Run the whole study (see module doc); returns the results and where the report is.
 
-    ``progress=True`` shows the current stage on a terminal (the CLI sets it)."""
+    ``progress=True`` shows the current stage on a terminal (the CLI sets it);
+    ``comparators``: more comparator files (paths or loaded), beside the shipped ones."""
     shown = _Progress(progress)
     try:
-        return _analyze(source, out, config, suppress_below, shown)
+        return _analyze(source, out, config, suppress_below, shown, comparators)
     finally:
         shown.stop()
 
 
-def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResults:
+def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=()) -> StudyResults:
+    from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
-    from prrt_rwe.results.analysis import analyze_adam
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     timings, clock = {}, time.perf_counter()
@@ -127,12 +171,17 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
 
     if suppress_below is not None and suppress_below < 1:
         raise StudyInputError("--suppress-below must be a positive count")
+    out = Path(out)
+    check_output_folder(out, source)
     cfg = _config(config)
+    in_force = comparators_in_force(cfg, comparators)
     con, report, provenance = open_source(source)
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
     try:
         adam = derive_all(con, cfg)
+    except ConfigError as exc:
+        raise StudyInputError(f"study configuration: {exc}") from None
     finally:
         con.close()
     lap("derive")
@@ -143,24 +192,42 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
         why = missing_everywhere(adam.adsl, cfg.study.complete_case)
         raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions){why}; "
                               "nothing to analyse")
-    out = Path(out)
-    (out / "adam").mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown,
+                              started, timings, lap, in_force)
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
+
+
+def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
+                   timings, lap, in_force=None) -> StudyResults:
+    """Every file of OUT, each atomically, the completion marker removed first and written last."""
+    from prrt_rwe.results.analysis import analyze_adam
+
+    make_folder(out / "adam")
+    completion.begin(out)
+    run_id = completion.new_run_id()
     with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:
         written = writer.submit(adam.write_parquet, out / "adam")   # overlap the statistics
-        analysis = analyze_adam(adam, cfg)
-        written.result()
+        analysis = analyze_adam(adam, cfg, in_force)
+        adam_files = written.result()
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
+    if in_force is not None:
+        provenance["comparators"] = [{"id": c.id, "file": Path(c.path).name} for c in in_force]
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
-                      config=cfg.source)
-    write_results(analysis.results, out / "results.json")
+                      config=cfg.source, run_id=run_id)
+    files = [write_with(out / "results.json", lambda tmp: write_results(analysis.results, tmp))]
     quality = quality_summary(report)
-    write_ard(analysis.results, {**analysis.extras, "data_quality": quality}, out / "ard.parquet")
+    files.append(write_with(out / "ard.parquet", lambda tmp: write_ard(
+        analysis.results, {**analysis.extras, "data_quality": quality}, tmp)))
     ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality, provenance)
-    report_path = write_report(ctx, out / "report.html")
+    report_path = write_with(out / "report.html", lambda tmp: write_report(ctx, tmp))
     lap("report")
-    write_run(out / "run.json", started_utc=started, timings=timings, provenance=provenance,
-              rules=analysis.rules, suppress_below=suppress_below)
+    files += [report_path, write_with(out / "run.json", lambda tmp: write_run(
+        tmp, started_utc=started, timings=timings, provenance=provenance, rules=analysis.rules,
+        suppress_below=suppress_below))]
+    completion.finish(out, run_id, provenance.get("input_fingerprint"), files + adam_files)
     return StudyResults(analysis.results, report_path, out)
 
 

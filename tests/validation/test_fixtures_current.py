@@ -19,7 +19,8 @@ HERE = Path(__file__).parent
 SCRIPTS = {"km_logrank.R": ["survival"], "glm.R": ["survival", "MASS"],
            "proportions.R": [], "bootstrap.R": ["boot", "survival"],
            "frailty.R": ["survival"], "meta_analysis.R": ["metafor"], "mice_pool.R": ["mice", "survival"],
-           "iptw.R": ["survival", "survey"]}
+           "iptw.R": ["survival", "survey"],
+           "maic.R": ["survival"]}
 
 pytestmark = pytest.mark.r
 

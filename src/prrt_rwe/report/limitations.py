@@ -13,8 +13,9 @@ LIMITATIONS = (
     "at random given the recorded data, which the data cannot prove.",
     "Observational exposures: IPTW balances the measured confounders only; the E-values say how strong an "
     "unmeasured one would have to be.",
-    "No control arm: comparisons with published trials (Table 11) are descriptive; populations, "
-    "lines of therapy and assessment schedules differ.",
+    "No control arm: comparisons with published trials (Tables 11a-11b) match our patients to each "
+    "trial's eligibility and, where baseline targets exist, reweight them (MAIC), but remain descriptive; "
+    "lines of therapy, assessment schedules and unmatched prognostic factors differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
     "under-recorded in routine care, which is why both are shown.",
     "Small-cell suppression, when requested, masks single cells only; differences between "

@@ -47,12 +47,26 @@ def paragraphs(ctx) -> list[str]:
         "eGFR by CKD-EPI 2021 (race-free).",
         *robustness_methods.paragraphs(c),
         "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
+        comparison_methods(c),
         ("Privacy: the report shows aggregates only. " +
          (f"Counts from 1 to {k - 1} (and the percentages built on them) are shown as <{k}. "
           if k else "No small-cell suppression was requested (--suppress-below). ") +
          "results.json and ard.parquet are never masked: they are the analyst's complete "
          "machine-readable record and hold no patient-level data."),
     ]
+
+
+def comparison_methods(c) -> str:
+    return ("Comparison with published studies: for each trial arm or cohort (comparator files, "
+            "comparators.md), our response-evaluable patients meeting its eligibility criteria; naive "
+            "comparison with exact or Kaplan–Meier CIs; matching-adjusted indirect comparison (MAIC, "
+            "Signorovitch 2010) reweighting those patients so that their means of the published baseline "
+            "characteristics equal the trial's (method-of-moments weights, solved exactly by Newton's method), "
+            "effective sample size (Σw)²/Σw², weighted ORR and case-weighted Kaplan–Meier PFS, percentile "
+            f"bootstrap CIs from {c.comparators.bootstrap_resamples} resamples (seed {c.comparators.seed}) "
+            "re-estimating the weights (NICE DSU TSD 18). Unanchored MAIC assumes all prognostic factors and "
+            "effect modifiers are matched. Trial arms with a digitised Kaplan–Meier curve are reconstructed "
+            "(Guyot et al. 2012) and compared with our weighted cohort by a Cox model with robust variance.")
 
 
 CHOICES = (
@@ -68,6 +82,9 @@ CHOICES = (
     ("Toxicity grading", "CTCAE v5.0 from values; worst post-baseline grade", "NCI CTCAE v5.0"),
     ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
     *robustness_methods.CHOICES,
+    ("Published comparators", "MAIC, method of moments; percentile bootstrap re-estimating weights",
+     "Signorovitch et al. 2010; NICE DSU TSD 18"),
+    ("Reconstructed trial arms", "Guyot algorithm from digitised KM curve and numbers at risk", "Guyot et al. 2012"),
 )
 
 

@@ -24,10 +24,12 @@ def versions() -> dict:
 
 def section(ctx) -> Section:
     p = ctx.provenance
-    rows = (("prrt-rwe version", p.get("code_version") or "unknown"),
+    rows = (("Run id", p.get("run_id") or "unknown"),
+            ("prrt-rwe version", p.get("code_version") or "unknown"),
             ("Input", p.get("input_kind") or "unknown"),
             ("Input fingerprint (SHA-256)", p.get("input_fingerprint") or "unknown"),
             ("Study configuration", p.get("config") or "defaults of derivations.md"),
+            ("Comparator files", ", ".join(f"{c['id']} ({c['file']})" for c in p.get("comparators", [])) or "none"),
             ("Small-cell suppression", f"counts below {ctx.numbers.suppress_below}"
              if ctx.numbers.suppress_below else "none"),
             ("Software", ", ".join(f"{k} {v}" for k, v in (p.get("versions") or {}).items() if v)))

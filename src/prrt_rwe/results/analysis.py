@@ -16,6 +16,8 @@ from prrt_rwe.results import survival as surv
 from prrt_rwe.results.baseline import baseline
 from prrt_rwe.results.canonical import canonical
 from prrt_rwe.results.characteristics import characteristics
+from prrt_rwe.results.benchmarks import benchmarks
+from prrt_rwe.results.comparators import ComparatorSettings, comparator_results
 from prrt_rwe.results.comparisons import comparisons
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
@@ -90,8 +92,20 @@ def risk_tables(pfs, os_) -> dict:
     return out
 
 
-def analyze_adam(adam, config) -> Analysis:
-    """Every statistic of the study from the ADaM datasets (see module doc)."""
+def comparator_settings(config) -> ComparatorSettings:
+    c = config.comparators
+    return ComparatorSettings(resamples=c.bootstrap_resamples, seed=c.seed)
+
+
+def analyze_adam(adam, config, comparators=None) -> Analysis:
+    """Every statistic of the study from the ADaM datasets (see module doc).
+
+    ``comparators``: loaded comparator files (None: the shipped ones when ``[comparators]
+    shipped``)."""
+    if comparators is None:
+        from prrt_rwe.benchmarks.comparators import shipped_comparators
+
+        comparators = shipped_comparators() if config.comparators.shipped else ()
     adsl = adam.adsl
     saf, eff = flagged(adsl, "SAFFL"), flagged(adsl, "EFFFL")
     safety_ids, eff_ids = pd.Index(saf["USUBJID"]), pd.Index(eff["USUBJID"])
@@ -138,7 +152,11 @@ def analyze_adam(adam, config) -> Analysis:
     }
     results = canonical(results)
     extras = canonical(extras)
-    results["benchmarks"] = canonical(comparisons(results, extras))
+    results["benchmarks"] = canonical(benchmarks(results, extras))
+    results["comparisons"] = canonical(comparisons(adam, comparators, results, options))
+    items, comparator_extras = comparator_results(adam, comparators, options, comparator_settings(config))
+    results["comparators"] = canonical(items)
+    extras["comparators"] = canonical(comparator_extras)
     return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
                     rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
                     weighted_curves=mcs.curves)

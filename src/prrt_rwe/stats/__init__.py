@@ -18,6 +18,8 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.iptw_weights(exposure, X, *, truncation=None) / stats.balance(X, exposure, weights)
     stats.escalc_plo(x, n) / stats.rma(yi, vi, method="REML"|"DL")  # metafor
     stats.cox_frailty(time, event, X, group)                        # coxph(... + frailty(group))
+    stats.maic_weights(X, targets)   # matching-adjusted indirect comparison (Signorovitch 2010)
+    stats.reconstruct_km(curve_time, curve_survival, at_risk_time, n_at_risk, *, total_events=None)
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ from prrt_rwe.stats.kaplan_meier import (
 )
 from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
 from prrt_rwe.stats.logrank import LogRank, logrank
+from prrt_rwe.stats.maic import MaicError, MaicWeights, maic_weights
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
+from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
 from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
 
 
@@ -55,4 +59,5 @@ __all__ = [
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
     "Balance", "EValue", "FrailtyCox", "ImputedVariable", "Imputations", "IptwWeights", "MetaAnalysis",
     "RubinPool", "balance", "cox_frailty", "escalc_plo", "evalue", "iptw_weights", "mice", "pool_rubin", "rma",
+    "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
 ]
