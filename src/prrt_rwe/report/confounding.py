@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from prrt_rwe.report.forest import label as model_label
-from prrt_rwe.report.missing_data import label
+from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
@@ -53,12 +52,6 @@ def weighted_km_figure(curves: dict, exposure: str) -> str:
     return to_svg(fig)
 
 
-def _ratio(t: dict | None, key: str, nb) -> str:
-    if not t or t.get(key) is None:
-        return "NE"
-    return f"{nb.ratio(t[key])} ({nb.ci(*t['ci95'], fmt='.2f')})"
-
-
 def _smd(x, nb) -> str:
     return nb.number(None if x is None else (0.0 if abs(x) < 5e-4 else x), 3)
 
@@ -101,12 +94,12 @@ def effect_table(ctx) -> Table:
     extra = ctx.extras["missing_confounding_sites"]["iptw"]
     rows = []
     if uni:
-        rows.append(("Unadjusted (univariable Cox)", _ratio(uni, "hr", nb), nb.pvalue(uni["p"]), _evalue(ev, "pfs_cox_univariable", name, nb)))
+        rows.append(("Unadjusted (univariable Cox)", ratio_ci(uni, "hr", nb), nb.pvalue(uni["p"]), _evalue(ev, "pfs_cox_univariable", name, nb)))
     if main:
-        rows.append(("Multivariable Cox (complete case)", _ratio(main, "hr", nb), nb.pvalue(main["p"]),
+        rows.append(("Multivariable Cox (complete case)", ratio_ci(main, "hr", nb), nb.pvalue(main["p"]),
                      _evalue(ev, "pfs_cox", name, nb)))
     rows.append((f"IPTW Cox, robust SE (n = {nb.count(block['n'])}, ESS {nb.number(block['ess'])})",
-                 _ratio(block["pfs_hr"], "hr", nb), nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
+                 ratio_ci(block["pfs_hr"], "hr", nb), nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
     notes = [f"Stabilized ATE weights from a logistic propensity model of {label(name)} on "
              + ", ".join(label(c) for c in extra.get("covariates", [])) + "; weights "
              + (f"truncated at the {block['truncation'][0]:g}th and {block['truncation'][1]:g}th percentiles"

@@ -3,22 +3,13 @@ outcome, and the default models after multiple imputation beside the complete-ca
 
 from __future__ import annotations
 
+from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.forest import label as model_label
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table, group
 
-LABELS = {"age": "Age", "sex": "Sex", "sex[M]": "Male sex", "primary_group": "Primary tumour group",
-          "who_grade": "WHO grade", "who_grade[G3/NEC]": "WHO G3 / NEC (vs G1–G2)",
-          "ki67_percent": "Ki-67 (%)", "krenning_score": "Krenning score",
-          "liver_metastases": "Liver metastases", "liver_tumor_burden_percent": "Liver tumour burden (%)",
-          "largest_liver_lesion_mm": "Largest liver lesion (mm)", "functioning": "Functioning tumour",
-          "prior_lines": "Prior systemic lines", "ecog": "ECOG", "ssa_concomitant": "Concomitant SSA"}
 METHODS = {"pmm": "predictive mean matching", "logreg": "logistic regression",
            "polyreg": "multinomial logistic regression"}
-
-
-def label(name: str) -> str:
-    return LABELS.get(name, model_label(name))
 
 
 def missingness_table(ctx) -> Table:
@@ -59,12 +50,6 @@ def by_site_table(ctx) -> Table | None:
                                   "practice rather than chance.",), table_id="table-missing-by-site")
 
 
-def _ratio_ci(t: dict, key: str, nb) -> str:
-    if t.get(key) is None:
-        return "NE"
-    return f"{nb.ratio(t[key])} ({nb.ci(*t['ci95'], fmt='.2f')})"
-
-
 def comparison_table(ctx) -> Table:
     models, nb = ctx.results["models"], ctx.numbers
     rows, notes = [], []
@@ -75,7 +60,7 @@ def comparison_table(ctx) -> Table:
         by_term = {t["term"]: t for t in mi["terms"]}
         for t in cc["terms"]:
             m = by_term.get(t["term"], {})
-            rows.append((model_label(t["term"]), _ratio_ci(t, key, nb), _ratio_ci(m, key, nb),
+            rows.append((model_label(t["term"]), ratio_ci(t, key, nb), ratio_ci(m, key, nb),
                          nb.pvalue(m.get("p")), nb.number(m.get("fmi"), 2)))
         if mi.get("reason"):
             notes.append(f"{mi_key}: {mi['reason']}.")

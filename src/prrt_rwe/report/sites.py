@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from prrt_rwe.report.estimates import ratio_ci
 from prrt_rwe.report.forest import label as model_label
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
@@ -128,11 +129,9 @@ def frailty_table(ctx) -> Table:
     fr = ctx.results["sites"]["frailty_cox"]
     frail = {t["term"]: t for t in fr["terms"]}
 
-    def hr(t):
-        return "NE" if not t or t.get("hr") is None else f"{nb.ratio(t['hr'])} ({nb.ci(*t['ci95'], fmt='.2f')})"
-
-    rows = tuple((model_label(t["term"]), hr(t), hr(strat.get(t["term"])), hr(robust.get(t["term"])),
-                  hr(frail.get(t["term"]))) for t in main)
+    rows = tuple((model_label(t["term"]), ratio_ci(t, "hr", nb), ratio_ci(strat.get(t["term"]), "hr", nb),
+                  ratio_ci(robust.get(t["term"]), "hr", nb), ratio_ci(frail.get(t["term"]), "hr", nb))
+                 for t in main)
     theta = fr["theta"]
     notes = [f"Shared gamma frailty by site, R coxph(... + frailty(site)) with its default \"em\" method: "
              f"frailty variance θ = {'NE' if theta is None else format(theta, '.3g')} "
