@@ -60,10 +60,10 @@ def _move_patient(src, dst, site, patient, new_site):
     return dst
 
 
-def _analyze(registry, out, toml=""):
+def _analyze(registry, out, toml="", *options):
     config = out.parent / f"{out.name}.toml"
     config.write_text(FAST + toml, encoding="utf-8")
-    return CliRunner().invoke(app, ["analyze", str(registry), "--out", str(out), "--config", str(config)])
+    return CliRunner().invoke(app, ["analyze", str(registry), "--out", str(out), "--config", str(config), *options])
 
 
 def _no_nan(out):
@@ -106,9 +106,10 @@ def test_covariate_missing_in_every_row(registry, tmp_path):
 
 def test_site_with_one_patient(registry, tmp_path):
     src = _move_patient(registry, tmp_path / "reg", "S01", "00001", "S77")
-    result = _analyze(src, tmp_path / "out", "[sites]\nmin_site_n = 1\n")
+    result = _analyze(src, tmp_path / "out", "[sites]\nmin_site_n = 1\n", "--suppress-below", "3")
     assert result.exit_code == 0, result.output
     res, html = _no_nan(tmp_path / "out")
     assert res["sites"]["orr_meta"]["REML"]["k"] == res["sites"]["n_sites"]
     assert res["sites"]["frailty_cox"]["theta"] is not None
-    assert "S77 (n = 1)" in html
+    # the site of one patient is in the forest plot, its count suppressed in the report only
+    assert "S77 (n = &lt;3)" in html and "S77 (n = 1)" not in html

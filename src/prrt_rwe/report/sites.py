@@ -82,7 +82,7 @@ def meta_table(ctx) -> Table:
         if m is None:
             rows.append((title, "NE", "NE", "NE", "NE", "NE"))
             continue
-        rows.append((title, nb.count(m["k"]), f"{nb.rate(m['pooled']['estimate'])} "
+        rows.append((title, str(m["k"]), f"{nb.rate(m['pooled']['estimate'])} "
                      f"({nb.ci(*[100 * v for v in m['pooled']['ci95']])})",
                      nb.ci(*[100 * v for v in m["prediction_interval"]]), nb.number(m["tau2"], 3),
                      f"{nb.number(m['i2'], 1)} %"))
