@@ -126,3 +126,11 @@ def test_a_variable_missing_everywhere_is_named():
     data = np.column_stack([np.full(5, np.nan), np.arange(5.0)])
     with pytest.raises(ValueError, match="ki67_percent: missing for every patient"):
         mice(data, (ImputedVariable("ki67_percent", "pmm"), ImputedVariable("age", "pmm")))
+
+
+def test_chains_in_processes_give_the_same_data_sets():
+    _, data, aux = _data_and_aux()
+    one = mice(data, _variables(), auxiliary=aux, m=2, iterations=2, seed=5)
+    two = mice(data, _variables(), auxiliary=aux, m=2, iterations=2, seed=5, workers=2)
+    np.testing.assert_array_equal(one.completed, two.completed)
+    np.testing.assert_array_equal(one.trace, two.trace)

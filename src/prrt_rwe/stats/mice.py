@@ -22,13 +22,16 @@ threshold flag itself imputed first by logistic regression on the outcome: an im
 compatible with the analysis model, White & Royston 2009).
 
 Each chain draws from its own stream of numpy's PCG64, spawned from ``seed``: the same data
-and seed give the same completed data sets. The many small least-squares fits run with one
-BLAS thread (threadpoolctl): a multi-threaded BLAS spends more time waking threads than
-computing on matrices this small, badly so on a shared machine.
+and seed give the same completed data sets, whether the chains run one after the other or in
+``workers`` processes side by side (as R's ``futuremice``). The many small least-squares fits
+run with one BLAS thread (threadpoolctl): a multi-threaded BLAS spends more time waking
+threads than computing on matrices this small, badly so on a shared machine.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -203,9 +206,10 @@ class _Chain:
 
 
 def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, seed: int = 1,
-         donors: int = DONORS) -> Imputations:
+         donors: int = DONORS, workers: int = 1) -> Imputations:
     """m completed data sets of ``data`` ((n, k), NaN = missing; categorical columns as codes),
-    one :class:`ImputedVariable` per column (see the module doc)."""
+    one :class:`ImputedVariable` per column (see the module doc); ``workers`` > 1 runs the
+    chains in that many processes (same results)."""
     data = np.asarray(data, dtype=float)
     variables = tuple(variables)
     aux = np.empty((data.shape[0], 0)) if auxiliary is None else np.asarray(auxiliary, dtype=float)
@@ -218,14 +222,24 @@ def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, s
     completed = np.empty((m,) + data.shape)
     trace = np.full((m, iterations, len(variables)), np.nan)
     missing = np.isnan(data)
-    with threadpool_limits(limits=1, user_api="blas"):
-        _run_chains(data, variables, aux, streams, iterations, donors, completed, trace, missing)
+    jobs = [(data, variables, aux, stream, iterations, donors) for stream in streams]
+    if workers > 1 and m > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, m),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            chains = list(pool.map(_run_chain, *zip(*jobs)))
+    else:
+        chains = [_run_chain(*job) for job in jobs]
+    for i, (values, means) in enumerate(chains):
+        completed[i], trace[i] = values, means
     return Imputations(tuple(v.name for v in variables), tuple(v.method for v in variables), completed,
                        missing, trace, int(seed), int(iterations), int(donors))
 
 
-def _run_chains(data, variables, aux, streams, iterations, donors, completed, trace, missing) -> None:
-    for i, stream in enumerate(streams):
+def _run_chain(data, variables, aux, stream, iterations, donors):
+    """One chain from its own random stream: its completed data and its trace of means."""
+    missing = np.isnan(data)
+    trace = np.full((iterations, len(variables)), np.nan)
+    with threadpool_limits(limits=1, user_api="blas"):
         chain = _Chain(data, variables, aux, np.random.Generator(np.random.PCG64(stream)), donors)
         for it in range(iterations):
             for j in range(len(variables)):
@@ -233,8 +247,8 @@ def _run_chains(data, variables, aux, streams, iterations, donors, completed, tr
                     chain.visit(j)
             for j in range(len(variables)):
                 if missing[:, j].any():
-                    trace[i, it, j] = chain.values[missing[:, j], j].mean()
-        completed[i] = chain.values
+                    trace[it, j] = chain.values[missing[:, j], j].mean()
+    return chain.values, trace
 
 
 def nelson_aalen_at(time, event) -> np.ndarray:
