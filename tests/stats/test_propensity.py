@@ -1,6 +1,6 @@
 """IPTW: propensity, stabilized weights, truncation, ESS, balance and the weighted Cox model
 with robust SE equal R (glm, quantile type 7, survey::svymean/svyvar, coxph(..., weights = w,
-robust = TRUE), survfit(..., weights = w, robust = FALSE)) to 1e-6.
+robust = TRUE), survfit(..., weights = w) with and without its robust variance) to 1e-6.
 
 Expected numbers: tests/validation/fixtures/r_iptw_*.csv, written by tests/validation/r/iptw.R
 on a registry-like cohort with a confounded exposure (iptw_data.csv).
@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from prrt_rwe.stats import balance, cox_ph, iptw_weights, kaplan_meier
+from prrt_rwe.stats.km_robust import robust_kaplan_meier
 
 FIXTURES = Path(__file__).resolve().parents[1] / "validation" / "fixtures"
 COVS = ["age", "sex_m", "pancreas", "hindgut", "g3nec", "ki67_lt10", "krenning4",
@@ -65,12 +66,16 @@ def test_balance_before_and_after(truncation):
 
 
 @pytest.mark.parametrize("truncation", TRUNCATIONS)
-def test_weighted_km(truncation):
+@pytest.mark.parametrize("variance", ["greenwood", "robust"])
+def test_weighted_km(truncation, variance):
+    """Greenwood on the weighted counts (survfit robust = FALSE) and R's default for these
+    weights, the infinitesimal jackknife (survfit(..., weights = w))."""
     d, w = _weights(truncation)
-    r = pd.read_csv(FIXTURES / "r_iptw_km.csv").query("truncation == @truncation")
+    r = pd.read_csv(FIXTURES / "r_iptw_km.csv").query("truncation == @truncation and variance == @variance")
+    fit = kaplan_meier if variance == "greenwood" else robust_kaplan_meier
     for _, row in r.iterrows():
         arm = d["ssa"].to_numpy() == row["arm"]
-        km = kaplan_meier(d["days"][arm], d["event"][arm], weights=w.weights[arm])
+        km = fit(d["days"][arm], d["event"][arm], weights=w.weights[arm])
         med = km.quantile(0.5)
         for ours, ref in ((med.estimate, row["median"]), (med.lower, row["median_lower"]),
                           (med.upper, row["median_upper"])):

@@ -67,9 +67,9 @@ def arms_table(ctx) -> Table:
                      f"{nb.months(k['median_months'])} ({nb.ci(*k['ci95'])})", *rates))
     landmarks = [f"{m} months, % (95 % CI)" for m in block["pfs_km"]["exposed"]["rate_at"]]
     return Table("Table C2. Weighted PFS by exposure", ("Arm", "N", "Events", "Median, months (95 % CI)", *landmarks),
-                 tuple(rows), footnotes=("Kaplan–Meier on the IPTW-weighted counts; Greenwood variance of the "
-                                         "weighted counts (R survfit(..., weights = w, robust = FALSE)), which "
-                                         "ignores that the weights are estimated: read the intervals as approximate.",
+                 tuple(rows), footnotes=("Kaplan–Meier on the IPTW-weighted counts; robust (infinitesimal "
+                                         "jackknife) variance, as R survfit(..., weights = w); it treats the "
+                                         "weights as known, not estimated: read the intervals as approximate.",
                                          "N and events are patients, not weighted counts."),
                  table_id="table-iptw-km")
 

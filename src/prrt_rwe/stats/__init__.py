@@ -18,6 +18,7 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.iptw_weights(exposure, X, *, truncation=None) / stats.balance(X, exposure, weights)
     stats.escalc_plo(x, n) / stats.rma(yi, vi, method="REML"|"DL")  # metafor
     stats.cox_frailty(time, event, X, group)                        # coxph(... + frailty(group))
+    stats.robust_kaplan_meier(time, event, weights)                 # survfit(..., weights) IJ variance
     stats.maic_weights(X, targets)   # matching-adjusted indirect comparison (Signorovitch 2010)
     stats.reconstruct_km(curve_time, curve_survival, at_risk_time, n_at_risk, *, total_events=None)
 """
@@ -30,6 +31,7 @@ from prrt_rwe.stats.bootstrap_km import km_median
 from prrt_rwe.stats.cox import CoxResult, cox_ph
 from prrt_rwe.stats.evalue import EValue, evalue
 from prrt_rwe.stats.frailty import FrailtyCox, cox_frailty
+from prrt_rwe.stats.km_robust import robust_kaplan_meier
 from prrt_rwe.stats.meta_analysis import MetaAnalysis, escalc_plo, rma
 from prrt_rwe.stats.mice import ImputedVariable, Imputations, mice
 from prrt_rwe.stats.propensity import Balance, IptwWeights, balance, iptw_weights
@@ -59,5 +61,6 @@ __all__ = [
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
     "Balance", "EValue", "FrailtyCox", "ImputedVariable", "Imputations", "IptwWeights", "MetaAnalysis",
     "RubinPool", "balance", "cox_frailty", "escalc_plo", "evalue", "iptw_weights", "mice", "pool_rubin", "rma",
+    "robust_kaplan_meier",
     "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
 ]

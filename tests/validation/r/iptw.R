@@ -8,7 +8,9 @@
 #   r_iptw_weights.csv per patient and truncation: propensity, weight
 #   r_iptw_summary.csv per truncation: ESS (overall and by arm), Cox coef, se, robust se, z, p, HR, CI
 #   r_iptw_balance.csv per truncation and covariate: weighted/unweighted means and SDs by arm, SMD
-#   r_iptw_km.csv      per truncation and arm: weighted median and CI, S(365.25), S(730.5) and CIs
+#   r_iptw_km.csv      per truncation, variance and arm: weighted median and CI, S(365.25),
+#                      S(730.5) and CIs; variance "greenwood" (robust = FALSE) and "robust" (R's
+#                      default for these weights: the infinitesimal jackknife)
 suppressPackageStartupMessages({library(survival); library(survey)})
 here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)))
 source(file.path(here, "fixture_io.R"))
@@ -68,18 +70,23 @@ for (tr in names(weights)) {
                                       smd_before = smd(um1, um0, uv1, uv0),
                                       smd_after = smd(wm1, wm0, wv1, wv0))
   }
-  km <- survfit(Surv(days, event) ~ ssa, data = d, weights = w, robust = FALSE, conf.type = "log-log")
+  for (variance in c("greenwood", "robust")) {
+  km <- if (variance == "greenwood") {
+    survfit(Surv(days, event) ~ ssa, data = d, weights = w, robust = FALSE, conf.type = "log-log")
+  } else survfit(Surv(days, event) ~ ssa, data = d, weights = w, conf.type = "log-log")
   med <- quantile(km, 0.5)
   at <- summary(km, times = c(365.25, 730.5), extend = FALSE)
   for (arm in 0:1) {
     k <- arm + 1
     sel <- at$strata == levels(at$strata)[k]
-    kms[[paste(tr, arm)]] <- data.frame(truncation = tr, arm = arm, median = unname(med$quantile[k, 1]),
+    kms[[paste(tr, variance, arm)]] <- data.frame(truncation = tr, variance = variance, arm = arm,
+                                        median = unname(med$quantile[k, 1]),
                                         median_lower = unname(med$lower[k, 1]),
                                         median_upper = unname(med$upper[k, 1]),
                                         s12 = at$surv[sel][1], s12_lower = at$lower[sel][1],
                                         s12_upper = at$upper[sel][1], s24 = at$surv[sel][2],
                                         s24_lower = at$lower[sel][2], s24_upper = at$upper[sel][2])
+  }
   }
 }
 wr(do.call(rbind, wt_rows), "r_iptw_weights.csv")

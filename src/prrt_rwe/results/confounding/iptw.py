@@ -11,8 +11,9 @@ default ``ssa_concomitant``) on PFS, weighted for confounding by the baseline co
    (:func:`prrt_rwe.stats.propensity.iptw_weights`); Kish effective sample size.
 4. Balance: SMD of every propensity column before and after weighting.
 5. PFS: Cox model of PFS on the exposure alone with the weights, robust (sandwich) SE as R
-   ``coxph(..., weights = w, robust = TRUE)``; weighted Kaplan–Meier curves per arm (Greenwood
-   on the weighted counts, R ``survfit(..., weights = w, robust = FALSE)``).
+   ``coxph(..., weights = w, robust = TRUE)``; weighted Kaplan–Meier curves per arm with R's
+   default variance for such weights, the infinitesimal jackknife (``survfit(..., weights = w)``,
+   :mod:`prrt_rwe.stats.km_robust`).
 Where it cannot be estimated (no variation in the exposure, separation in the propensity
 model) every statistic is null and ``reason`` says why.
 """
@@ -25,7 +26,7 @@ import pandas as pd
 from prrt_rwe.results import survival as surv
 from prrt_rwe.results.design import design
 from prrt_rwe.stats.cox import cox_ph
-from prrt_rwe.stats.kaplan_meier import kaplan_meier
+from prrt_rwe.stats.km_robust import robust_kaplan_meier
 from prrt_rwe.stats.propensity import balance, iptw_weights
 
 WHO_HIGH = ("G3", "NEC")
@@ -91,8 +92,8 @@ def iptw(outcomes, iptw_cfg, models_cfg, km_options) -> tuple[dict, dict]:
     for arm, label in ((1, "exposed"), (0, "unexposed")):
         at = a == arm
         data = surv.SurvivalData(sub.days[at], sub.event[at].astype(np.int8))
-        km = kaplan_meier(data.days, data.event, weights=w.weights[at], conf_type=km_options.conf_type,
-                          conf_level=km_options.conf_level)
+        km = robust_kaplan_meier(data.days, data.event, w.weights[at], conf_type=km_options.conf_type,
+                                 conf_level=km_options.conf_level)
         arms[label] = surv.summary(data, km_options, km=km)
         curves[label] = km
     block = {
