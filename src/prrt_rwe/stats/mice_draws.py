@@ -205,7 +205,10 @@ def _weighted_logistic(rows: Rows, keep, aug, start=None):
         dev = new_dev
         if abs(old - dev) / (abs(dev) + 0.1) < GLM_EPSILON:
             break
-    return beta, np.linalg.pinv(info)
+    try:
+        return beta, np.linalg.inv(info)
+    except np.linalg.LinAlgError:  # an aliased column: R's NA coefficient, here a zero-variance one
+        return beta, np.linalg.pinv(info)
 
 
 def draw_logreg(rows: Rows, rng, start=None) -> tuple[np.ndarray, np.ndarray]:
