@@ -209,7 +209,8 @@ def mice(data, variables, *, auxiliary=None, m: int = 20, iterations: int = 5, s
          donors: int = DONORS, workers: int = 1) -> Imputations:
     """m completed data sets of ``data`` ((n, k), NaN = missing; categorical columns as codes),
     one :class:`ImputedVariable` per column (see the module doc); ``workers`` > 1 runs the
-    chains in that many processes (same results)."""
+    chains in that many processes (same results; the processes are spawned, so a calling
+    script needs the usual ``if __name__ == "__main__":`` guard)."""
     data = np.asarray(data, dtype=float)
     variables = tuple(variables)
     aux = np.empty((data.shape[0], 0)) if auxiliary is None else np.asarray(auxiliary, dtype=float)

@@ -4,14 +4,11 @@ the response-evaluable population, missing covariates multiply imputed
 each completed data set fitted as the complete-case models are (logistic, Wald; Cox, Efron),
 and pooled by Rubin's rules with the Barnard–Rubin df as ``mice::pool`` (df_complete: n − p
 for the logistic model, events − p for the Cox model). OR/HR = exp(pooled coefficient), CI
-exp(Q̄ ± t_df √T), p on df, and the fraction of missing information per term. From
-:data:`PARALLEL_FROM` patients on the chains run in parallel processes (up to 4; the same
-results, as each chain has its own random stream).
+exp(Q̄ ± t_df √T), p on df, and the fraction of missing information per term.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,12 +27,7 @@ from prrt_rwe.stats.mice import mice
 from prrt_rwe.stats.rubin import dfcom_cox, dfcom_glm, pool_rubin
 
 FIT_ERRORS = (ValueError, np.linalg.LinAlgError, ArithmeticError)
-PARALLEL_FROM = 20_000  # patients; below, starting processes costs more than it saves
-MAX_WORKERS = 4
 
-
-def workers_for(n: int) -> int:
-    return min(os.cpu_count() or 1, MAX_WORKERS) if n >= PARALLEL_FROM else 1
 
 
 @dataclass(frozen=True)
@@ -110,8 +102,7 @@ def imputed_models(outcomes, models_cfg, imp_cfg, min_site_n: int) -> ImputedMod
         if bad:
             raise ImputationModelError(f"{', '.join(bad)} have missing values but are not in the imputation model")
         imp = mice(inputs.data, inputs.variables, auxiliary=inputs.auxiliary, m=imp_cfg.m,
-                   iterations=imp_cfg.iterations, seed=imp_cfg.seed, donors=imp_cfg.donors,
-                   workers=workers_for(outcomes.n))
+                   iterations=imp_cfg.iterations, seed=imp_cfg.seed, donors=imp_cfg.donors)
     except ValueError as exc:  # ImputationModelError, or the engine naming a variable
         reason = f"multiple imputation not possible: {exc}"
         return ImputedModels({key: failed(key, reason) for key in specs}, {})
