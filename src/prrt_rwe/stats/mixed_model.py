@@ -93,11 +93,13 @@ class _Profile:
 def _profile(theta: np.ndarray, cp: _Crossproducts, q: int) -> _Profile:
     L = _cholesky(theta, q)
     p = cp.xtx.shape[0]
-    mi = np.eye(q) + np.einsum("ji,mjk,kl->mil", L, cp.ztz, L)
-    k = np.einsum("ij,mjk,lk->mil", L, np.linalg.inv(mi), L)     # L M⁻¹ L'
-    xtwx = cp.xtx - np.einsum("mji,mjk,mkl->il", cp.ztx, k, cp.ztx)
-    xtwy = cp.xty - np.einsum("mji,mjk,mk->i", cp.ztx, k, cp.zty)
-    ytwy = cp.yty - np.einsum("mj,mjk,mk->", cp.zty, k, cp.zty)
+    mi = np.eye(q) + L.T @ cp.ztz @ L
+    k = L @ np.linalg.inv(mi) @ L.T                                # L M⁻¹ L', per group
+    kb = k @ cp.ztx
+    kc = (k @ cp.zty[:, :, None])[:, :, 0]
+    xtwx = cp.xtx - np.einsum("mji,mjk->ik", cp.ztx, kb)
+    xtwy = cp.xty - np.einsum("mji,mj->i", cp.ztx, kc)
+    ytwy = cp.yty - float(np.einsum("mj,mj->", cp.zty, kc))
     beta = np.linalg.solve(xtwx, xtwy)
     dof = cp.n - p
     sigma2 = (ytwy - beta @ xtwy) / dof
@@ -110,7 +112,7 @@ def _minimise(cp: _Crossproducts, q: int) -> np.ndarray:
     fun = lambda th: _profile(th, cp, q).criterion  # noqa: E731
     theta = optimize.minimize(fun, np.zeros(q * (q + 1) // 2), method="BFGS",
                               options={"gtol": 1e-9, "maxiter": 2000}).x
-    for _ in range(20):   # Newton polish on a central-difference Hessian
+    for _ in range(4):   # Newton polish on a central-difference Hessian
         grad, hess = _derivatives(fun, theta)
         try:
             step = -np.linalg.solve(hess, grad)
@@ -119,7 +121,7 @@ def _minimise(cp: _Crossproducts, q: int) -> np.ndarray:
         if not np.all(np.isfinite(step)) or fun(theta + step) > fun(theta) + 1e-9:
             break
         theta = theta + step
-        if np.max(np.abs(step)) < 1e-9:
+        if np.max(np.abs(step)) < 1e-8:
             break
     return theta
 
