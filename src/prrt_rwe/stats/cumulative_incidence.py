@@ -214,9 +214,11 @@ def pstate_ci(p: np.ndarray, se: np.ndarray, conf_type: str, conf_level: float):
 
 def _fit(t, s, w, causes, cause, conf_type, conf_level) -> CumulativeIncidence:
     n_status = 1 + len(causes)
-    column = np.zeros(max(causes) + 1, dtype=np.int64)
-    column[list(causes)] = np.arange(1, n_status)
-    counts = time_counts(t, column[s], n_status, w)
+    if causes != tuple(range(1, n_status)):   # causes 1..K are their own columns already
+        column = np.zeros(max(causes) + 1, dtype=np.int64)
+        column[list(causes)] = np.arange(1, n_status)
+        s = column[s]
+    counts = time_counts(t, s, n_status, w)
     pstate, std, n_risk = _aalen_johansen(counts.count, counts.weight, counts.weight2)
     lower, upper = pstate_ci(pstate, std, conf_type, conf_level)
     return CumulativeIncidence(counts.time, causes, pstate, std, lower, upper, n_risk,
@@ -233,7 +235,8 @@ def cumulative_incidence(time, status, *, group=None, weights=None, cause: int =
     fit per level: a :class:`CumulativeIncidenceGroups`."""
     t, s = competing_data(time, status)
     w = None if weights is None else check_weights(weights, t.shape[0])
-    causes = tuple(sorted(set(np.unique(s[s > 0]).tolist()) | {int(cause)}))
+    present = np.flatnonzero(np.bincount(s)[1:]) + 1 if s.size else np.empty(0, np.int64)
+    causes = tuple(sorted(set(present.tolist()) | {int(cause)}))
     if group is None:
         return _fit(t, s, w, causes, int(cause), conf_type, conf_level)
     codes, levels = as_labels(group, t.shape[0], "group")

@@ -109,20 +109,27 @@ class _RiskSums:
     e: np.ndarray     # exp(x b) per row
 
 
-def _risk_sums(d: _Sorted, b: np.ndarray) -> _RiskSums:
+def _risk_sums(d: _Sorted, b: np.ndarray, with_mean: bool = True) -> _RiskSums:
     """S0 and S1/S0 at each failure row: rows with time >= t, plus competing rows before t
-    weighted G(t−)/G(t_j−)."""
+    weighted G(t−)/G(t_j−). Both parts come from one forward cumulative sum over the sorted
+    rows (the part at or after t is the total minus the part before t's block)."""
     e = np.exp(d.x @ b)
     f = np.flatnonzero(d.fail)
     s = d.start[f]
     cw = np.where(d.comp, e / d.g, 0.0)
-    suf0 = np.cumsum(e[::-1])[::-1]
-    suf1 = np.cumsum((e[:, None] * d.x)[::-1], axis=0)[::-1]
-    pre0 = _exclusive_cumsum(cw)
-    pre1 = _exclusive_cumsum(cw[:, None] * d.x)
     gf = d.g[f]
-    s0 = suf0[s] + gf * pre0[s]
-    s1 = suf1[s] + gf[:, None] * pre1[s]
+    if not with_mean:
+        pre = _exclusive_cumsum(np.column_stack([e, cw]))[s]
+        return _RiskSums(e.sum() - pre[:, 0] + gf * pre[:, 1], np.empty((0, 0)), e)
+    p = d.x.shape[1]
+    parts = np.empty((e.size, 2 * (p + 1)))
+    parts[:, 0], parts[:, 1:p + 1] = e, e[:, None] * d.x
+    parts[:, p + 1], parts[:, p + 2:] = cw, cw[:, None] * d.x
+    total = parts[:, :p + 1].sum(axis=0)
+    pre = _exclusive_cumsum(parts)[s]
+    at_or_after = total - pre[:, :p + 1]
+    s0 = at_or_after[:, 0] + gf * pre[:, p + 1]
+    s1 = at_or_after[:, 1:] + gf[:, None] * pre[:, p + 2:]
     return _RiskSums(s0, s1 / s0[:, None], e)
 
 
@@ -150,7 +157,7 @@ def _objective(d: _Sorted, b: np.ndarray):
 
 
 def _value(d: _Sorted, b: np.ndarray) -> float:
-    rs = _risk_sums(d, b)
+    rs = _risk_sums(d, b, with_mean=False)
     return float(-(d.x[d.fail] @ b).sum() + np.log(rs.s0).sum())
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 from scipy.special import chdtrc
 
-from prrt_rwe.stats.competing_data import competing_data, time_counts
+from prrt_rwe.stats.competing_data import competing_data
 from prrt_rwe.stats.event_table import time_index
 from prrt_rwe.stats.survival_data import SurvivalDataError, as_labels
 
@@ -153,11 +153,31 @@ def _crst(d, rs0, rho):
     return s, v
 
 
+@njit(cache=True)
+def _count_cells(code, g, m, n_times, ng):
+    d = np.zeros((n_times, ng, 3))
+    for i in range(code.shape[0]):
+        d[code[i], g[i], m[i]] += 1.0
+    return d
+
+
 def _stratum_counts(t, m, g, ng) -> tuple[np.ndarray, np.ndarray]:
-    """d[time, group, m] over the distinct times of one stratum, and the group sizes."""
-    cell = g * 3 + m
-    counts = time_counts(t, cell, 3 * ng, codes=time_index(t))
-    return counts.count.reshape(-1, ng, 3), np.bincount(g, minlength=ng).astype(float)
+    """d[time, group, m] over the distinct times of one stratum (one compiled counting pass),
+    and the group sizes."""
+    code, grid, dense = time_index(t)
+    d = _count_cells(code, g, m, grid.size, ng)
+    if dense:
+        d = d[d.sum(axis=(1, 2)) > 0]
+    return d, d.sum(axis=(0, 2))
+
+
+def _cause_codes(s: np.ndarray, cause: int) -> np.ndarray:
+    """0 censored, 1 the cause of interest, 2 any other cause (cmprsk's coding)."""
+    if cause == 1 and s.max(initial=0) <= 2:
+        return s
+    lut = np.full(int(max(s.max(initial=0), cause)) + 1, 2, dtype=np.int64)
+    lut[0], lut[cause] = 0, 1
+    return lut[s]
 
 
 def gray_test(time, status, group, *, cause: int = 1, strata=None, rho: float = 0.0) -> GrayTest:
@@ -167,7 +187,7 @@ def gray_test(time, status, group, *, cause: int = 1, strata=None, rho: float = 
     ng = len(levels)
     if ng < 2:
         raise SurvivalDataError("group", f"needs at least two groups, got {list(levels)}")
-    m = np.where(s == 0, 0, np.where(s == cause, 1, 2)).astype(np.int64)
+    m = _cause_codes(s, int(cause))
     st, st_levels = (np.zeros(t.shape[0], np.intp), ()) if strata is None \
         else as_labels(strata, t.shape[0], "strata")
     score, var = np.zeros(ng - 1), np.zeros((ng - 1, ng - 1))
