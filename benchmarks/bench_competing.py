@@ -18,7 +18,6 @@ fitted to its two largest sizes (stated in the output).
 
 from __future__ import annotations
 
-import argparse
 import math
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from timing import best_of, describe  # noqa: E402
+from timing import best_of, describe, output_folder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -186,11 +185,7 @@ def r_version() -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="bench-out")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(__doc__, argv)
     use_r = r_available()
     with tempfile.TemporaryDirectory() as tmp:
         engines = measure_engines(use_r, Path(tmp))

@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from prrt_rwe.stats.competing_data import competing_data, time_counts
+from prrt_rwe.stats.kaplan_meier import SurvivalAt
 from prrt_rwe.stats.survival_ci import survival_ci
 from prrt_rwe.stats.survival_data import as_labels, check_weights
 
@@ -35,16 +36,9 @@ __all__ = ["CumulativeIncidence", "CumulativeIncidenceAt", "CumulativeIncidenceG
            "cumulative_incidence", "pstate_ci"]
 
 
-@dataclass(frozen=True)
-class CumulativeIncidenceAt:
-    """F_k(t) with its pointwise CI (R ``summary(fit, times = t)``); limits None = NA."""
-
-    time: float
-    estimate: float
-    lower: float | None
-    upper: float | None
-    std_err: float
-    n_risk: float
+CumulativeIncidenceAt = SurvivalAt
+"""F_k(t) with its pointwise CI (R ``summary(fit, times = t)``): time, estimate, lower, upper
+(None = NA), std_err, n_risk — the fields of a Kaplan–Meier ``survival_at``."""
 
 
 def _opt(x) -> float | None:
