@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 
 from prrt_rwe.stats.competing_data import competing_data, time_counts
@@ -124,7 +126,7 @@ class CumulativeIncidenceGroups:
         return self.curves[level]
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _aalen_johansen(count, weight, weight2):
     """pstate, std.err (T, S) and unweighted n at risk (T,) from per-time tables (T, S)
     of status 0 (censored), 1..S-1 (causes): see the module doc."""

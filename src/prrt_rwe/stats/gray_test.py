@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 from scipy.special import chdtrc
 
@@ -40,7 +42,7 @@ class GrayTest:
     test: str = "Gray (cmprsk::cuminc)"
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _crst(d, rs0, rho):
     """Score (ng-1) and packed variance of one stratum; d[t, group, m] with m = 0 censored,
     1 cause of interest, 2 other cause (cmprsk crst, variables named as there)."""
@@ -153,7 +155,7 @@ def _crst(d, rs0, rho):
     return s, v
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _count_cells(code, g, m, n_times, ng):
     d = np.zeros((n_times, ng, 3))
     for i in range(code.shape[0]):
