@@ -2,7 +2,8 @@
 loss of kidney function, renal decline and MDS/AML (used by labs.py and adverse_events.py).
 
 - Late laboratory follow-up: blood counts and creatinine every ~4 months (120 ± 14 days)
-  from the last cycle + 1 year to the end of follow-up (at most 15 visits, 5 years).
+  from the last cycle + 1 year to 30 days before the end of follow-up (at most 15 visits, 5
+  years), so a late visit never moves the last contact (followup.last_contact) or OS.
 - Kidney: log creatinine drifts by k per year, k ~ N(0.02, 0.04) per patient, so eGFR falls
   by about 2–3 % a year on average (ageing included), with a wide spread between patients.
 - Renal decline: 3 % of patients; from an onset 6–36 months after C1 creatinine climbs over
@@ -29,6 +30,7 @@ from prrt_rwe.synth import calibration as cal
 LATE_START_DAYS = 360        # after the last cycle: where the first-year schedule ends
 LATE_INTERVAL_DAYS = 120
 LATE_JITTER_DAYS = 14
+LATE_END_MARGIN_DAYS = 30     # followup.last_contact is drawn within 30 days of the end
 N_LATE_VISITS = 15
 LATE_TESTS = ("platelets", "neutrophils", "wbc", "lymphocytes", "hemoglobin", "creatinine")
 CREATININE_DRIFT = (0.02, 0.04)            # per year on the log scale: mean, sd
@@ -62,7 +64,7 @@ def make_late_effects(rng: np.random.Generator, last_cycle: np.ndarray, end: np.
     visits = (last_cycle[:, None] + LATE_START_DAYS + LATE_INTERVAL_DAYS * k
               + rng.integers(-LATE_JITTER_DAYS, LATE_JITTER_DAYS + 1, (n, N_LATE_VISITS)))
     with np.errstate(invalid="ignore"):
-        visits = np.where(visits <= end[:, None], visits, np.nan).astype(float)
+        visits = np.where(visits <= end[:, None] - LATE_END_MARGIN_DAYS, visits, np.nan).astype(float)
     drift = rng.normal(*CREATININE_DRIFT, n)
     renal = rng.random(n) < RENAL_DECLINE_SHARE
     onset = rng.uniform(*RENAL_DECLINE_ONSET_DAYS, n)
