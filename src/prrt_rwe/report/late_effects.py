@@ -25,9 +25,13 @@ TERM_LABELS = {"age_per10y": "Age (per 10 years)", "prior_lines": "Prior lines o
                "baseline_platelets_per50": "Baseline platelets (per 50 × 10⁹/L)"}
 
 
+def longest_months(curves: dict) -> float:
+    return max((float(d.days.max()) for d in curves.values() if d.n), default=0.0) / DAYS_PER_MONTH
+
+
 def risk_months(curves: dict) -> list[int]:
     """0, 6, 12, ... (every 12 when longer than 4 years) up to the longest follow-up."""
-    longest = max((float(d.days.max()) for d in curves.values() if d.n), default=0.0) / DAYS_PER_MONTH
+    longest = longest_months(curves)
     step = 6 if longest <= 48 else 12
     return list(range(0, int(longest // step) * step + 1, step)) or [0]
 
@@ -37,7 +41,7 @@ def _steps(time, values, start=0.0):
             np.concatenate([[start], np.asarray(values, float)]))
 
 
-def _panel(ax, tab, data, key, months, count):
+def _panel(ax, tab, data, key, months, x_max, count):
     fit = cumulative_incidence(data.days, data.status)
     t, f = _steps(fit.time, fit.cif)
     _, lo = _steps(fit.time, np.nan_to_num(fit.lower, nan=0.0))
@@ -51,7 +55,7 @@ def _panel(ax, tab, data, key, months, count):
                 label="Naive 1 − Kaplan–Meier (deaths censored)")
     top = max(0.05, float(np.nanmax(hi)) if hi.size else 0.05)
     ax.set_ylim(0, min(1.0, top * 1.1))
-    ax.set_xlim(0, months[-1] if months[-1] > 0 else 1)
+    ax.set_xlim(0, max(x_max, 1.0))
     ax.set_xticks(months)
     ax.set_title(TITLES[key], fontsize=9, loc="left")
     ax.set_ylabel("Cumulative incidence")
@@ -74,7 +78,7 @@ def cif_figure(curves: dict, count) -> str:
                            gridspec_kw={"height_ratios": [3.0, 0.45] * max(len(keys), 1), "hspace": 0.55})
     axes = np.atleast_1d(axes)
     for i, key in enumerate(keys):
-        _panel(axes[2 * i], axes[2 * i + 1], curves[key], key, months, count)
+        _panel(axes[2 * i], axes[2 * i + 1], curves[key], key, months, longest_months(curves), count)
     if keys:
         axes[2 * len(keys) - 2].set_xlabel("Months since first PRRT cycle (at risk: event-free and under observation)")
     return to_svg(fig)
