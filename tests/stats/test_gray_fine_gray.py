@@ -82,3 +82,16 @@ def test_fine_gray_errors_name_the_column():
         stats.fine_gray(d["time"], d["status"], x)
     with pytest.raises(SurvivalDataError, match="no event of cause 3"):
         stats.fine_gray(d["time"], d["status"], d[["x1"]], cause=3)
+
+
+def test_fine_gray_ignores_row_order_and_covariate_shifts():
+    d = _data("ties")
+    X = d[["x1", "x2", "x3"]]
+    ref = stats.fine_gray(d["time"], d["status"], X)
+    perm = np.random.default_rng(9).permutation(len(d))
+    again = stats.fine_gray(d["time"].to_numpy()[perm], d["status"].to_numpy()[perm], X.to_numpy()[perm])
+    np.testing.assert_allclose(again.coef, ref.coef, rtol=1e-9)
+    np.testing.assert_allclose(again.se, ref.se, rtol=1e-9)
+    shifted = stats.fine_gray(d["time"], d["status"], X + 100.0)   # a location shift changes nothing
+    np.testing.assert_allclose(shifted.coef, ref.coef, rtol=1e-8)
+    np.testing.assert_allclose(shifted.se, ref.se, rtol=1e-8)
