@@ -70,7 +70,7 @@ def make_late_effects(rng: np.random.Generator, last_cycle: np.ndarray, end: np.
     onset = rng.uniform(*RENAL_DECLINE_ONSET_DAYS, n)
     factor = rng.uniform(*RENAL_DECLINE_FACTOR, n)
     marrow = rng.random(n) < MARROW_SHARE
-    marrow_day = np.round(MARROW_MEDIAN_DAYS * np.exp(MARROW_SDLOG * rng.standard_normal(n)))
+    marrow_day = np.maximum(np.round(MARROW_MEDIAN_DAYS * np.exp(MARROW_SDLOG * rng.standard_normal(n))), 1)
     aml = rng.random(n) < AML_FRACTION
     return LateEffects(visits, drift, np.where(renal, np.round(onset), np.nan), factor,
                        np.where(marrow, marrow_day, np.nan), aml)
