@@ -92,7 +92,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
-    adlb = treatment_emergent.flag_rows(adlb, cutoff)
+    adlb = treatment_emergent.flag_rows(adlb)
     worst = adlb_mod.worst_grades(adlb, n)
     egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
                               cov["sex"].to_numpy())

@@ -7,8 +7,9 @@ than the baseline grade). Steps of :func:`flag_rows` (rows of adlb.lab_rows):
    0 when the patient has no baseline value of that test.
 2. TRTEMFL = a value strictly after C1 whose grade is greater than that baseline grade
    (grade 2 -> 2 is not treatment-emergent, 1 -> 3 is); ungraded tests are never flagged.
-3. ALATEFL = late window: strictly after C1 through the data cut-off (included); the acute
-   window is APOSTFL (after C1 through last cycle + ``[safety] window_days``).
+3. ALATEFL = late window: strictly after C1 through the data cut-off (included; derive/cutoff.py
+   has already dropped every value after it); the acute window is APOSTFL (after C1 through
+   last cycle + ``[safety] window_days``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ def baseline_grade_or_zero(btoxgr) -> np.ndarray:
     return pd.array(btoxgr, dtype="Int64").to_numpy(dtype=float, na_value=0.0)
 
 
-def flag_rows(adlb: pd.DataFrame, cutoff: float) -> pd.DataFrame:
-    """ADLB rows with TRTEMFL and ALATEFL (booleans) added; ``cutoff`` a day number (NaN = none)."""
+def flag_rows(adlb: pd.DataFrame) -> pd.DataFrame:
+    """ADLB rows (of a registry cut at the data cut-off) with TRTEMFL and ALATEFL (booleans) added."""
     out = adlb.copy()
     grade = out["ATOXGR"].to_numpy(dtype=float, na_value=np.nan)
     post = out["ADY"].to_numpy() > 0
     with np.errstate(invalid="ignore"):
         out["TRTEMFL"] = post & (grade > baseline_grade_or_zero(out["BTOXGR"]))
-    date = out["date"].to_numpy(dtype=float)
-    out["ALATEFL"] = post & ((date <= cutoff) | np.isnan(cutoff))
+    out["ALATEFL"] = post
     return out
