@@ -2,8 +2,9 @@
 (results.json ``comparisons``) with N and 95 % CI on both sides in a table and a forest-style
 figure (axes from 0), and for each comparator file the naive matched comparison beside the
 MAIC-adjusted one, its effective sample size, balance and weight distribution, the HR
-against a reconstructed trial arm when a digitised curve exists, and the caveats a reviewer
-of an unanchored MAIC expects (NICE DSU TSD 18)."""
+against a reconstructed trial arm when a digitised curve exists; per comparator what was
+matched, what was reported but not matched and why (the file's ``notes``) and what its ESS
+means; and the caveats a reviewer of an unanchored MAIC expects (NICE DSU TSD 18)."""
 
 from __future__ import annotations
 
