@@ -160,6 +160,87 @@ def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder
     out_console.print(escape(f"report: {result.report_path.resolve()}"))
 
 
+@app.command("redcap-template")
+def redcap_template(out: Path = typer.Option(..., "--out", help="folder to write the template into")) -> None:
+    """Write the REDCap project template: data_dictionary.csv and repeating_instruments.csv."""
+    from prrt_rwe.importers.redcap.template import write_template
+    from prrt_rwe.outputs.destination import DestinationError, check_output_folder
+
+    try:
+        check_output_folder(out)
+        paths = write_template(out)
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
+    for path in paths:
+        out_console.print(escape(str(path)))
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Convert REDCap or CDISC SDTM data to format v1.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("redcap")
+def import_redcap(
+    records: Path = typer.Option(..., "--records", help="REDCap records export (CSV raw, or labels with --labels)"),
+    dictionary: Path = typer.Option(..., "--dictionary", help="the project's data dictionary CSV"),
+    out: Path = typer.Option(..., "--out", help="format-v1 folder to write"),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="map.toml for a project other than the template"),
+    date_format: Optional[str] = typer.Option(None, "--date-format", help="ymd (default), mdy or dmy, as exported"),
+    labels: bool = typer.Option(False, "--labels", help="the export is REDCap's CSV labels export"),
+) -> None:
+    """REDCap export -> format-v1 folder and import_report.json; then the usual validation."""
+    from prrt_rwe.importers.redcap.convert import import_redcap as run_import
+
+    if date_format not in (None, "ymd", "mdy", "dmy"):
+        err_console.print(escape(f"--date-format must be ymd, mdy or dmy, not {date_format!r}"))
+        raise typer.Exit(2)
+    _run_import(lambda: run_import(records, dictionary, out, mapping=mapping,
+                                   date_format=date_format, labels=labels))
+
+
+@import_app.command("sdtm")
+def import_sdtm(
+    folder: Path = typer.Argument(..., help="folder of SDTM datasets (SAS XPT or Dataset-JSON v1.1)"),
+    out: Path = typer.Option(..., "--out", help="format-v1 folder to write"),
+    supp: Optional[Path] = typer.Option(None, "--supp", help="CSV of USUBJID and covariates SDTM lacks"),
+    treatment: Optional[str] = typer.Option(None, "--treatment", help="regular expression of the PRRT EXTRT"),
+    evaluator: str = typer.Option("INVESTIGATOR", "--evaluator", help="RSEVAL/TUEVAL/TREVAL rows to read"),
+    impute_partial_dates: Optional[str] = typer.Option(None, "--impute-partial-dates",
+                                                       help="'first': a partial date takes its first day"),
+) -> None:
+    """CDISC SDTM (DM, EX, RS, TU, TR, LB, AE) -> format-v1 folder and import_report.json."""
+    from prrt_rwe.importers.sdtm.convert import import_sdtm as run_import
+
+    if impute_partial_dates not in (None, "first"):
+        err_console.print(escape(f"--impute-partial-dates must be 'first', not {impute_partial_dates!r}"))
+        raise typer.Exit(2)
+    _run_import(lambda: run_import(folder, out, supp=supp, treatment=treatment, evaluator=evaluator,
+                                   impute_partial_dates=impute_partial_dates))
+
+
+def _run_import(run) -> None:
+    """Print the problems of an import (exit 1, nothing written) or its warnings and summary."""
+    from prrt_rwe.importers.problems import ImportFailed
+    from prrt_rwe.outputs.destination import DestinationError
+
+    try:
+        result = run()
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            out_console.print(escape(problem.format()), style="red", soft_wrap=True)
+        err_console.print(escape(f"import failed: {len(exc.problems)} errors, nothing written"))
+        raise typer.Exit(1) from None
+    for problem in result.warnings:
+        out_console.print(escape(problem.format()), style="yellow", soft_wrap=True)
+    written = ", ".join(f"{t} {n}" for t, n in result.report.rows_written.items())
+    out_console.print(escape(f"imported into {result.out} ({written}); "
+                             f"report: {result.out / 'import_report.json'}"), soft_wrap=True)
+
+
 def main() -> None:
     app()
 

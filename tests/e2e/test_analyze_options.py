@@ -45,7 +45,7 @@ def test_suppression_masks_counts_and_their_percentages(runs):
     # Exclusion boxes of the flow diagram (1 patient each) are masked too.
     assert re.search(r"No PRRT cycle: n = &lt;3", masked)
     # Counts at or above the threshold stay: 10 enrolled, 7 in the efficacy set.
-    assert "n = 10" in masked and "Efficacy set (N = 7)" in masked
+    assert "n = 10" in masked and "Complete-case set (N = 7)" in masked
     assert "counts below 3" in masked  # the provenance says the rule was applied
 
 

@@ -8,7 +8,6 @@ ADSL holds every enrolled patient; the other datasets hold safety-set patients o
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,9 @@ import pyarrow.parquet as pq
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
-                             hormonal, kidney, recist, recist_lesions, time_to_event)
+                             cutoff as cutoff_rule,
+                             hormonal, kidney, late_effects, recist, recist_lesions, response_duration,
+                             time_to_event, treatment_emergent, tumour_size)
 from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
 from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
 
@@ -42,6 +43,8 @@ class AdamDatasets:
     recist_discrepancies: pd.DataFrame
     hormonal_symptoms: dict[str, int]
     rules: dict = field(default_factory=dict)
+    cutoff_ignored: dict[str, int] = field(default_factory=dict)   # derive/cutoff.py IGNORED_KEYS
+    tumour_change: pd.DataFrame | None = None   # derive/tumour_size.py (the waterfall plot)
 
     def write_parquet(self, folder) -> list[Path]:
         """Write adsl.parquet ... adhs.parquet into ``folder``, each file atomically, dates as
@@ -69,6 +72,8 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     """Every dataset of docs/adam.md from a DuckDB connection with the schema layout."""
     config = config if config is not None else load_config(None)
     reg = load_registry(con)
+    cutoff = cutoff_rule.data_cutoff(reg, config.study.data_cutoff)
+    reg, ignored = cutoff_rule.apply_cutoff(reg, cutoff)   # every derivation sees the cut data
     ids = Ids(reg.patients)
     n = reg.n
     cov = baseline.baseline_covariates(reg)
@@ -84,10 +89,10 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         analysis_sets.covariates_complete(cov, config.study.complete_case),
     )
     analysis_sets.covariates_complete(cov, config.models.covariates)   # unknown model terms raise
-    cutoff = data_cutoff(reg, config)
     adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
+    adlb = treatment_emergent.flag_rows(adlb)
     worst = adlb_mod.worst_grades(adlb, n)
     egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
                               cov["sex"].to_numpy())
@@ -96,13 +101,17 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
 
     adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
+    egfr_rows = kidney.egfr_series(adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)],
+                                   cov["age"].to_numpy(dtype=float), cov["sex"].to_numpy(dtype=object))
+    adtte = _adtte(reg, cov, ovr, best["CBOR"][0], config, safety)
+    adtte = pd.concat([adtte, _late_effects(adlb, adae, egfr_rows, cov, adtte, safety)], ignore_index=True)
+    adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
-        adtte=ids.attach(_adtte(reg, cov, ovr, config, safety), ("PARAMCD",))
-        .pipe(with_dates, ["STARTDT", "ADT"]),
-        adlb=ids.attach(_adlb_with_egfr(adlb, cov), ("PARAMCD", "date", "source_line"))
+        adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
+        adlb=ids.attach(_adlb_with_egfr(adlb, egfr_rows), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
                         ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
@@ -113,21 +122,11 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"]),
         hormonal_symptoms=hormonal.hormonal_summary(adhs),
         rules=rules_in_force(config),
+        cutoff_ignored=ignored,
+        tumour_change=ids.attach(tumour_size.best_change(
+            reg.assessments, reg.lesions, c1, cov["next_therapy_date_D"].to_numpy(),
+            time_to_event.first_pd_and_last_adequate(ovr, n)[0], n)),
     )
-
-
-def data_cutoff(reg: Registry, config: StudyConfig) -> float:
-    """Data cut-off as a day number: ``[study] data_cutoff``, else the latest date of any kind
-    in the registry (derivations.md "Study period and populations"); NaN for an empty one."""
-    if config.study.data_cutoff is not None:
-        return float((config.study.data_cutoff - dt.date(1970, 1, 1)).days)
-    latest = [reg.patients[c].to_numpy(dtype=float) for c in
-              ("diagnosis_date", "next_therapy_date", "last_contact_date", "death_date")]
-    latest += [reg.cycles["date"], reg.assessments["date"], reg.lesions["date"], reg.labs["date"],
-               reg.adverse_events["onset_date"]]
-    days = np.concatenate([np.asarray(d, dtype=float) for d in latest])
-    days = days[~np.isnan(days)]
-    return float(days.max()) if days.size else float("nan")
 
 
 def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -150,9 +149,10 @@ def _adsl(cov, sets, worst, ae_flags, safety) -> pd.DataFrame:
                 "ki67_lt10", "krenning_score", "krenning4", "liver_metastases",
                 "liver_tumor_burden_percent", "largest_liver_lesion_mm", "liver_burden_lt50",
                 "liver_lesion_le30", "ssa_concomitant", "functioning", "ecog", "prior_lines",
-                "n_cycles", "cumulative_activity_gbq"):
+                "n_cycles", "cumulative_activity_gbq", "bone_metastases", "prior_ssa",
+                "liver_lesion3", "liver_burden3", "months_diagnosis_to_c1", "activity_c1_gbq"):
         adsl[col] = cov[col].array
-    for col in ("sex", "primary_site", "primary_group", "who_grade"):
+    for col in ("sex", "primary_site", "primary_group", "who_grade", "liver_lesion3", "liver_burden3"):
         adsl[col] = pd.array(adsl[col].to_numpy(dtype=object), dtype="str")
     w = {t: worst[t].to_numpy() for t in worst.columns}
     lab = {
@@ -190,7 +190,7 @@ def _adrs(ovr, best, lesion_tp, c1, safety) -> pd.DataFrame:
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def _adtte(reg: Registry, cov, ovr, config: StudyConfig, safety) -> pd.DataFrame:
+def _adtte(reg: Registry, cov, ovr, cbor, config: StudyConfig, safety) -> pd.DataFrame:
     n = reg.n
     c1 = cov["TRTSDT_D"].to_numpy()
     death = cov["death_date_D"].to_numpy()
@@ -208,26 +208,45 @@ def _adtte(reg: Registry, cov, ovr, config: StudyConfig, safety) -> pd.DataFrame
     for frame in (pfs, os_rows, time_to_event.followup(os_rows)):
         frame = frame.assign(pidx=np.arange(n))[safety]
         frames.append(frame)
+    frames.append(response_duration.response_rows(
+        cbor, response_duration.first_response_day(ovr, n), c1, pfs, safety))
     out = pd.concat(frames, ignore_index=True)
     out["AVAL"] = out["AVAL"].astype(np.int64)
     cols = ["pidx", "PARAMCD", "PARAM", "STARTDT_D", "ADT_D", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]
     return out[cols]
 
 
-def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
-    creat = adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)]   # on the category codes
-    p = creat["pidx"].to_numpy(dtype=np.int64)
-    age = kidney.age_at(cov["age"].to_numpy(dtype=float)[p], creat["ADY"].to_numpy())
+def _late_effects(adlb, adae, egfr_rows, cov, adtte, safety) -> pd.DataFrame:
+    """ADTTE HEM3TE, MDSAML, RENDECL rows (late_effects.py) of the safety set."""
+    n = len(safety)
+    c1 = cov["TRTSDT_D"].to_numpy()
+    os_rows = adtte[adtte["PARAMCD"] == "OS"]
+    os_censor = np.full(n, np.nan)
+    os_censor[os_rows["pidx"].to_numpy(dtype=np.int64)] = os_rows["ADT_D"].to_numpy(dtype=float)
+    window = egfr_rows[(egfr_rows["ABLFL"] | egfr_rows["ALATEFL"]).to_numpy(dtype=bool)]
+    events = {"HEM3TE": late_effects.first_te_hematologic3_day(adlb, n),
+              "MDSAML": late_effects.first_mds_aml_day(adae, n),
+              "RENDECL": kidney.renal_decline_day(window, n)}
+    frames = [late_effects.competing_rows(code, c1, day, cov["death_date_D"].to_numpy(), os_censor)
+              .assign(pidx=np.arange(n))[safety] for code, day in events.items()]
+    out = pd.concat(frames, ignore_index=True)
+    out["AVAL"] = out["AVAL"].astype(np.int64)
+    return out
+
+
+EGFR_FLAGS = ("ABLFL", "APOSTFL", "ALATEFL")
+
+
+def _adlb_with_egfr(adlb: pd.DataFrame, egfr_rows: pd.DataFrame) -> pd.DataFrame:
     egfr = pd.DataFrame({
-        "pidx": p, "PARAMCD": "EGFR", "date": creat["date"].to_numpy(), "ADY": creat["ADY"].to_numpy(),
-        "AVAL": kidney.ckd_epi_2021(creat["AVAL"].to_numpy(), age, cov["sex"].to_numpy(dtype=object)[p]),
-        "AVALU": "mL/min/1.73m2", "ABLFL": creat["ABLFL"].to_numpy(),
-        "APOSTFL": creat["APOSTFL"].to_numpy(), "RANGEDEF": False,
-        "source_line": creat["source_line"].to_numpy(),
+        "pidx": egfr_rows["pidx"].to_numpy(), "PARAMCD": "EGFR", "date": egfr_rows["date"].to_numpy(),
+        "ADY": egfr_rows["ADY"].to_numpy(), "AVAL": egfr_rows["EGFR"].to_numpy(),
+        "AVALU": "mL/min/1.73m2", **{f: egfr_rows[f].to_numpy() for f in EGFR_FLAGS},
+        "TRTEMFL": False, "RANGEDEF": False, "source_line": egfr_rows["source_line"].to_numpy(),
     })
     text = ["PARAMCD", "AVALU", "AVALU_ORIG"]   # categoricals: stacked on their codes
     out = pd.concat([adlb.drop(columns=text), egfr.drop(columns=text, errors="ignore")], ignore_index=True)
-    for col in ("ABLFL", "APOSTFL", "RANGEDEF"):
+    for col in (*EGFR_FLAGS, "TRTEMFL", "RANGEDEF"):
         out[col] = yn(out[col].to_numpy())
     for col in sorted(text, key=adlb.columns.get_loc):
         tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
@@ -262,7 +281,14 @@ def rules_in_force(config: StudyConfig) -> dict:
         "ctcae": ctcae.rules_table(),
         "lab_windows": {"baseline_days_before_c1": config.labs.baseline_window_days,
                         "post_baseline_days_after_last_cycle": config.safety.window_days,
-                        "hematologic_tests": list(adlb_mod.HEMATOLOGIC_LAB_TESTS)},
+                        "late": "after C1 through the data cut-off",
+                        "treatment_emergent": "grade worse than the baseline grade (no baseline = 0)",
+                        "hematologic_tests": list(adlb_mod.HEMATOLOGIC_LAB_TESTS),
+                        "source": "derivations.md 'Treatment-emergent toxicity and late effects'"},
+        "late_effects": {code: text for code, text in late_effects.PARAMS.items()} | {
+            "competing": late_effects.COMPETING, "censored": late_effects.CENSORED,
+            "renal_decline": {"fraction_of_baseline_at_most": kidney.RENAL_DECLINE_TENTHS_OF_BASELINE / 10,
+                              "or_below": kidney.RENAL_DECLINE_BELOW, "consecutive_values": 2}},
         "adverse_events": {"hematologic": list(adverse_events.HEMATOLOGIC_TERMS),
                            "renal": list(adverse_events.RENAL_TERMS),
                            "mds_aml": list(adverse_events.MDS_AML_TERMS)},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from prrt_rwe.report.section import Section
+from prrt_rwe.report.study_period import participants_html
 
 BOX_W, BOX_H, SIDE_W = 260, 46, 250
 
@@ -51,7 +52,7 @@ def section(ctx) -> Section:
     sets = ctx.results["analysis_sets"]
     body = f'<figure id="fig-flow">{flow_svg(sets, ctx.numbers.count)}' \
            "<figcaption>Figure 1. Participant flow (STROBE). Each patient is excluded once, " \
-           "by the first reason that applies.</figcaption></figure>"
+           "by the first reason that applies.</figcaption></figure>" + participants_html(ctx)
     return Section("flow", "Participants", body,
                    lead=f"{ctx.numbers.count(sets['enrolled'])} patients enrolled, "
                         f"{ctx.numbers.count(sets['safety'])} treated (safety set), "

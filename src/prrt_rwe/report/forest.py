@@ -80,4 +80,7 @@ def section(ctx) -> Section:
             extra += (f"Not estimable on these data: {note}.",)
         t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb)
         body += Table(t.title, t.columns, t.rows, t.footnotes + extra, t.source, t.table_id).html()
+    from prrt_rwe.report.univariable import tables_html   # it imports label() from here
+
+    body += tables_html(ctx)
     return Section("models", "Multivariable models", body)

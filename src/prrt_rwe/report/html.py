@@ -16,13 +16,18 @@ from prrt_rwe.report import (
     flow,
     forest,
     hormonal,
+    included,
     km,
+    km_groups,
+    late_effects,
     limitations,
     methods,
     missing_data,
+    populations,
     provenance,
     quality,
     response,
+    response_duration,
     safety,
     sensitivity,
     sites,
@@ -30,8 +35,9 @@ from prrt_rwe.report import (
     table1,
 )
 
-PARTS = (summary, flow, table1, response, km, forest, sensitivity, missing_data, confounding, sites,
-         safety, hormonal, benchmarks, quality, methods, limitations, checklist, provenance)
+PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
+         sensitivity, missing_data, confounding, sites, safety, late_effects, hormonal, benchmarks, quality,
+         methods, limitations, checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 

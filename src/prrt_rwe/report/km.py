@@ -9,6 +9,7 @@ import numpy as np
 
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.study_period import headline_label
 from prrt_rwe.report.table import Table
 from prrt_rwe.results import survival as surv
 
@@ -24,7 +25,8 @@ def _step_arrays(km):
     return t, s, lo, hi
 
 
-def km_figure(data, options, table: dict, title: str, count) -> str:
+def km_figure(data, options, table: dict, title: str, count,
+              xlabel: str = "Months since first PRRT cycle") -> str:
     fig, (ax, tab) = new_figure(7.0, 4.6, nrows=2, sharex=True,
                                 gridspec_kw={"height_ratios": [3.2, 1.0], "hspace": 0.42})
     if data.n:
@@ -62,7 +64,7 @@ def km_figure(data, options, table: dict, title: str, count) -> str:
         for x, v in zip(months, values):
             tab.text(x, y, count(v), ha="center", va="center")
     ax.tick_params(labelbottom=True)
-    ax.set_xlabel("Months since first PRRT cycle")
+    ax.set_xlabel(xlabel)
     return to_svg(fig)
 
 
@@ -75,7 +77,7 @@ def rates_table(ctx) -> Table:
                      *[f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})"
                        for v in b["rate_at"].values()]))
     landmarks = [f"{k} months, % (95 % CI)" for k in ctx.results["pfs"]["rate_at"]]
-    return Table("Table 4. Time-to-event end points, efficacy set",
+    return Table(f"Table 4. Time-to-event end points, {headline_label(ctx)}",
                  ("End point", "N", "Events", "Median, months (95 % CI)", *landmarks),
                  tuple(rows),
                  footnotes=(f"Kaplan–Meier; Greenwood variance; pointwise {int(ctx.config.km.conf_level * 100)} % "

@@ -4,6 +4,7 @@ exact intervals, unconfirmed ORR beside, ORR by primary tumour group."""
 from __future__ import annotations
 
 from prrt_rwe.report.section import Section
+from prrt_rwe.report.study_period import headline_label
 from prrt_rwe.report.table import Table
 
 BOR_LABELS = {"CR": "Complete response", "PR": "Partial response", "SD": "Stable disease",
@@ -21,7 +22,7 @@ def bor_table(ctx) -> Table:
     rows += [("Objective response (CR + PR)", nb.proportion(r["orr"])),
              ("Disease control (CR + PR + SD)", nb.proportion(r["dcr"])),
              ("Objective response, unconfirmed", nb.proportion(r["orr_unconfirmed"]))]
-    return Table(f"Table 2. Best overall response, efficacy set (N = {nb.count(N)})",
+    return Table(f"Table 2. Best overall response, {headline_label(ctx)} (N = {nb.count(N)})",
                  ("Response", "n (%) / % (95 % CI)"), tuple(rows),
                  footnotes=("Confirmed best overall response: CR/PR need a second assessment "
                             f"≥ {ctx.config.recist.confirmation_days} days later; SD needs an "

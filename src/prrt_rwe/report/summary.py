@@ -24,9 +24,13 @@ def lines(ctx) -> list[str]:
         f"{nb.proportion(r['response']['dcr'])}.",
         f"Median PFS {median(pfs, nb)}; median OS {median(os_, nb)}; "
         f"median follow-up {nb.months(r['followup_median_months'])} months.",
-        f"Haematologic grade ≥ 3: {nb.proportion(r['safety']['lab']['hematologic_grade3plus'])} from "
-        f"laboratory values, {nb.proportion(r['safety']['ae']['hematologic_grade3plus'])} from reported "
-        "adverse events.",
+        f"Median duration of response {median(r['duration_of_response'], nb)} in "
+        f"{nb.count(r['duration_of_response']['n'])} confirmed responders; first PRRT cycles "
+        f"{r['study_period']['first_c1']} to {r['study_period']['last_c1']}, data cut-off "
+        f"{r['study_period']['data_cutoff']}.",
+        f"Haematologic grade ≥ 3: {nb.proportion(r['safety']['lab_te']['hematologic_grade3plus'])} "
+        "treatment-emergent from laboratory values (worse than baseline), "
+        f"{nb.proportion(r['safety']['ae']['hematologic_grade3plus'])} from reported adverse events.",
     ]
 
 

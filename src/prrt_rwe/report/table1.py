@@ -29,22 +29,25 @@ def _rows(name, label, kind, sets, nb) -> list:
         if any(c["missing"] for c in cols):
             rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
         return rows
+    known = [N - c.get("missing", 0) for c, N in zip(cols, Ns)]   # percentages of known values
     if kind == "flag":
-        rows = [(f"{label}, n (%)", *[nb.n_pct(c["yes"], N) for c, N in zip(cols, Ns)])]
+        rows = [(f"{label}, n (%)", *[nb.n_pct(c["yes"], K) for c, K in zip(cols, known)])]
         if any(c["missing"] for c in cols):
             rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
         return rows
     rows = [group(f"{label}, n (%)")]
     for level in cols[0]:
-        if level == "missing" and not any(c.get("missing") for c in cols):
+        if level == "missing":
+            if any(c.get("missing") for c in cols):
+                rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
             continue
         rows.append((f"{INDENT}{LEVEL_LABELS.get(level, level)}",
-                     *[nb.n_pct(c.get(level, 0), N) for c, N in zip(cols, Ns)]))
+                     *[nb.n_pct(c.get(level, 0), K) for c, K in zip(cols, known)]))
     return rows
 
 
 FOOTNOTES = ("Continuous variables: median and quartiles (R quantile type 7); percentages "
-                   "of the set's N, missing values counted apart.",
+                   "of the patients with a known value, missing values on their own row.",
                    "Primary tumour groups: foregut = stomach, duodenum; midgut = small intestine, "
                    "appendix, caecum; hindgut = colon, rectum; other = lung, thymus, unknown, other.",
                    "Liver flags are true for patients without liver metastases.")
@@ -58,15 +61,21 @@ def _body(sets, nb, skip=()) -> tuple:
     return tuple(rows)
 
 
+SET_LABELS = {"safety": "Safety set", "evaluable": "Response-evaluable", "efficacy": "Complete-case set"}
+
+
 def table(ctx) -> Table:
     ch = ctx.extras["characteristics"]
-    sets = [ch["safety"], ch["efficacy"]]
+    names = [k for k in SET_LABELS if k in ch]
+    sets = [ch[k] for k in names]
     nb = ctx.numbers
     return Table(
         "Table 1. Patient characteristics at the first PRRT cycle",
-        ("Characteristic", f"Safety set (N = {nb.count(sets[0]['N'])})",
-         f"Efficacy set (N = {nb.count(sets[1]['N'])})"),
-        _body(sets, nb), footnotes=FOOTNOTES, table_id="table1")
+        ("Characteristic", *[f"{SET_LABELS[k]} (N = {nb.count(ch[k]['N'])})" for k in names]),
+        _body(sets, nb), footnotes=FOOTNOTES + (
+            "Response-evaluable: safety set with a baseline assessment; complete-case set: "
+            "response-evaluable with every model covariate known (the set of the models).",),
+        table_id="table1")
 
 
 def table_by_group(ctx) -> Table:

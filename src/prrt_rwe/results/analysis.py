@@ -29,15 +29,16 @@ from prrt_rwe.results.models import (
     pfs_fits,
     sensitivity,
 )
-from prrt_rwe.results.populations import analysis_sets, flagged
+from prrt_rwe.results.efficacy import efficacy
+from prrt_rwe.results.populations import analysis_sets, flagged, population_rows
 from prrt_rwe.results.proportion import proportion
-from prrt_rwe.results.response import response
 from prrt_rwe.results.safety import (
     LAB_TESTS,
     defaulted_ranges,
     lab_grade3plus_rate,
     safety,
 )
+from prrt_rwe.results.safety_additions import competing_curves, safety_additions
 
 SCHEMA = "prrt-rwe/results/1"
 MAX_RISK_COLUMNS = 9
@@ -55,11 +56,12 @@ def risk_table_months(pfs, os_) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Curves:
-    """Survival data of the efficacy set for the figures (never written out per patient)."""
+    """Survival data of the headline population for the figures (never written out per patient)."""
 
     pfs: surv.SurvivalData
     os: surv.SurvivalData
     km_options: surv.KmOptions
+    competing: dict = field(default_factory=dict)  # safety set: results key -> CompetingData
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Analysis:
     curves: Curves
     rules: dict = field(default_factory=dict)
     weighted_curves: dict = field(default_factory=dict)  # IPTW Kaplan-Meier fits per arm
+    efficacy: object = None   # results.efficacy.EfficacyFigures (by-group curves, waterfall, swimmer)
 
 
 def km_options(config) -> surv.KmOptions:
@@ -108,28 +111,31 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         comparators = shipped_comparators() if config.comparators.shipped else ()
     adsl = adam.adsl
     saf, eff = flagged(adsl, "SAFFL"), flagged(adsl, "EFFFL")
-    safety_ids, eff_ids = pd.Index(saf["USUBJID"]), pd.Index(eff["USUBJID"])
+    safety_ids = pd.Index(saf["USUBJID"])
+    headline = population_rows(adsl, config.study.headline_population)   # response, PFS, OS
+    head_ids = pd.Index(headline["USUBJID"])
     options = km_options(config)
-    pfs = surv.endpoint(adam.adtte, "PFS", eff_ids)
-    os_ = surv.endpoint(adam.adtte, "OS", eff_ids)
-    fu = surv.endpoint(adam.adtte, "FU", eff_ids)
-    fu_median = surv.median_months(fu, options)
+    pfs = surv.endpoint(adam.adtte, "PFS", head_ids)
+    os_ = surv.endpoint(adam.adtte, "OS", head_ids)
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
+    late_curves = competing_curves(adam.adtte, safety_ids)
+    safety_block.update(safety_additions(adam, safety_ids, late_curves))
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
     orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)
+    eff_blocks = efficacy(adam, config, options, fits)
     results = {
         "schema": SCHEMA,
         "analysis_sets": analysis_sets(adsl),
+        **eff_blocks.head,
         "baseline": baseline(eff),
-        "response": response(adam.adrs, eff),
-        "pfs": surv.summary(pfs, options),
-        "os": surv.summary(os_, options),
-        "followup_median_months": fu_median,
+        **eff_blocks.headline,
+        **eff_blocks.blocks,
         "safety": safety_block,
         "hormonal_symptoms": hormonal_block,
         "models": {"orr_logistic": orr_model,
-                   "pfs_cox": pfs_cox(fits)},
+                   "pfs_cox": pfs_cox(fits),
+                   **eff_blocks.models},
     }
     mcs = missing_confounding_sites(adam, config, options, fits.get("main_error"))   # missing data, confounding, sites
     results["models"].update(mcs.models)
@@ -137,7 +143,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     results["evalues"] = evalues(results["models"], mcs.evalue_sources())
     results["sites"] = mcs.sites
     extras = {
-        "characteristics": characteristics(saf, eff),
+        "characteristics": characteristics(saf, eff, population_rows(adsl, "evaluable")),
         "sensitivity": sensitivity(fits),
         "model_notes": model_notes(fits, orr_note),
         "lab_grade3plus": {t: lab_grade3plus_rate(safety_block["lab"]["worst_grade"], t, len(safety_ids))
@@ -145,10 +151,11 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         "ranges_defaulted": defaulted_ranges(adam.adlb),
         "hormonal_marked_share": proportion(hormonal_block["marked_improvement"],
                                             hormonal_block["evaluable"])["estimate"],
-        **subgroup_medians(adam.adtte, eff, options),
+        **subgroup_medians(adam.adtte, headline, options),
         "risk_tables": risk_tables(pfs, os_),
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
         "missing_confounding_sites": mcs.extras,
+        **eff_blocks.extras,
     }
     results = canonical(results)
     extras = canonical(extras)
@@ -157,6 +164,6 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     items, comparator_extras = comparator_results(adam, comparators, options, comparator_settings(config))
     results["comparators"] = canonical(items)
     extras["comparators"] = canonical(comparator_extras)
-    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
+    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options, late_curves),
                     rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
-                    weighted_curves=mcs.curves)
+                    efficacy=eff_blocks.figures, weighted_curves=mcs.curves)

@@ -19,10 +19,8 @@ from prrt_rwe.results.missing_data.imputation_model import RAW
 from prrt_rwe.results.missing_data.imputed_models import imputed_models
 from prrt_rwe.results.missing_data.missingness import missingness, site_counts
 from prrt_rwe.results.patient_outcomes import patient_outcomes
-from prrt_rwe.results.populations import flagged
+from prrt_rwe.results.populations import population_rows
 from prrt_rwe.results.sites import sites
-
-HEADLINE_FLAGS = {"complete_case": "EFFFL", "evaluable": "EVALFL"}
 
 __all__ = ["MissingConfoundingSites", "missing_confounding_sites", "evalues"]
 
@@ -47,9 +45,9 @@ def missing_confounding_sites(adam, config, km_options, cox_error: str | None = 
     """Every block (see the module doc); ``cox_error`` = why the main PFS Cox model is not
     estimable, if it is not (the frailty model then is not either)."""
     adsl, adrs, adtte = adam.adsl, adam.adrs, adam.adtte
-    evaluable = patient_outcomes(flagged(adsl, "EVALFL"), adrs, adtte)
-    complete_case = patient_outcomes(flagged(adsl, "EFFFL"), adrs, adtte)
-    headline = patient_outcomes(flagged(adsl, HEADLINE_FLAGS[config.study.headline_population]), adrs, adtte)
+    evaluable = patient_outcomes(population_rows(adsl, "evaluable"), adrs, adtte)
+    complete_case = patient_outcomes(population_rows(adsl, "complete_case"), adrs, adtte)
+    headline = patient_outcomes(population_rows(adsl, config.study.headline_population), adrs, adtte)
     names = tuple(dict.fromkeys(config.models.covariates + tuple(n for n, _ in RAW if n in adsl.columns)))
     mi = imputed_models(evaluable, config.models, config.imputation, config.sites.min_site_n)
     iptw_block, iptw_extra = iptw(evaluable, config.iptw, config.models, km_options)
