@@ -15,6 +15,11 @@ from prrt_rwe.results import survival as surv
 ARMS = (("exposed", "#1f5fa8"), ("unexposed", "#b4462f"))
 SMD_LIMIT = 0.1  # Austin 2009: |SMD| < 0.1 is negligible imbalance
 MODEL_NAMES = {"orr_logistic": "ORR, multivariable", "pfs_cox": "PFS, multivariable",
+               "orr_logistic_univariable": "ORR, univariable", "pfs_cox_univariable": "PFS, univariable",
+               "orr_logistic_cluster_site": "ORR, cluster-robust by site",
+               "orr_logistic_liver3": "ORR, three-level liver factors",
+               "pfs_cox_liver3": "PFS, three-level liver factors",
+               "pfs_cox_ph_stratified": "PFS, stratified for non-proportional hazards",
                "orr_logistic_mi": "ORR, multiple imputation", "pfs_cox_mi": "PFS, multiple imputation",
                "iptw": "PFS, IPTW", "sites_frailty_cox": "PFS, site frailty"}
 
@@ -98,6 +103,10 @@ def effect_table(ctx) -> Table:
     if main:
         rows.append(("Multivariable Cox (complete case)", ratio_ci(main, "hr", nb), nb.pvalue(main["p"]),
                      _evalue(ev, "pfs_cox", name, nb)))
+    imputed = next((t for t in (models.get("pfs_cox_mi") or {}).get("terms", []) if t["term"] == name), None)
+    if imputed:
+        rows.append(("Multivariable Cox (multiple imputation)", ratio_ci(imputed, "hr", nb), nb.pvalue(imputed["p"]),
+                     _evalue(ev, "pfs_cox_mi", name, nb)))
     rows.append((f"IPTW Cox, robust SE (n = {nb.count(block['n'])}, ESS {nb.number(block['ess'])})",
                  ratio_ci(block["pfs_hr"], "hr", nb), nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
     notes = [f"Stabilized ATE weights from a logistic propensity model of {label(name)} on "
