@@ -30,7 +30,7 @@ Example ``study.toml`` (every key optional)::
     conf_level = 0.95
     landmarks_months = [12, 20, 24]
     [imputation]                # results-v1.md "Additions: missing data" (R mice defaults)
-    m = 20
+    m = 20                      # 0: no multiple imputation
     iterations = 5
     seed = 1
     donors = 5
@@ -159,7 +159,8 @@ class KmConfig:
 @dataclass(frozen=True)
 class ImputationConfig:
     """results-v1.md "Additions: missing data": multiple imputation by chained equations of the
-    model covariates; m imputations of ``iterations`` cycles each (mice's maxit), PMM donors."""
+    model covariates; m imputations of ``iterations`` cycles each (mice's maxit), PMM donors.
+    ``m = 0`` switches it off (it costs ~3 s of CPU per 1,000 patients at m = 20)."""
 
     m: int = 20
     iterations: int = 5
@@ -325,6 +326,10 @@ def _coerce(section: str, key: str, value, where: str):
     if section == "study":
         return _coerce_study(key, value, where)
     if section == "imputation":
+        if key == "m" and value in (0, 1) and not isinstance(value, bool):
+            if value == 1:
+                raise ConfigError(f"{where}: expected 0 (no imputation) or at least 2 imputations, got 1")
+            return 0
         return _check_int(where, value, minimum={"m": 2, "iterations": 1, "donors": 1}.get(key, 0))
     if section == "iptw":
         return _coerce_iptw(key, value, where)

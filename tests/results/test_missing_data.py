@@ -107,3 +107,13 @@ def test_pooled_models_shape_and_determinism():
     # the threshold flag first (logistic, compatible with the model), then the number within it
     assert a.summary["variables"][:2] == [{"name": "ki67_lt10", "method": "logreg", "n_missing": 35},
                                           {"name": "ki67_percent", "method": "pmm", "n_missing": 35}]
+
+
+def test_switched_off():
+    from prrt_rwe.config import ConfigError, parse_config
+
+    assert parse_config({"imputation": {"m": 0}}).imputation.m == 0
+    with pytest.raises(ConfigError, match="at least 2 imputations, got 1"):
+        parse_config({"imputation": {"m": 1}})
+    mi = imputed_models(cohort(n=30, sites=2), ModelsConfig(), ImputationConfig(m=0), 10)
+    assert "switched off" in mi.blocks["orr_logistic_mi"]["reason"] and mi.blocks["pfs_cox_mi"]["m"] == 0

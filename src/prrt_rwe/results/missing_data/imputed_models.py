@@ -96,6 +96,9 @@ def imputed_models(outcomes, models_cfg, imp_cfg, min_site_n: int) -> ImputedMod
         return _not_estimable(frame, covariates, models_cfg, ratio, imp_cfg.m, reason)
 
     needed = tuple(dict.fromkeys(s for c in models_cfg.covariates for s in sources(c)))
+    if imp_cfg.m == 0:
+        reason = "multiple imputation switched off ([imputation] m = 0)"
+        return ImputedModels({key: failed(key, reason) for key in specs}, {})
     try:
         inputs = imputation_input(frame, outcomes, needed, min_site_n)
         bad = _unimputed(frame, models_cfg.covariates, inputs)
