@@ -258,8 +258,12 @@ def _coerce(section: str, key: str, value, where: str):
     return tuple(value)
 
 
-def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
-    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError."""
+def parse_config(raw: dict, origin: str | None = None) -> StudyConfig:
+    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError.
+
+    ``origin`` is the file it was read from (recorded as ``source``); None for a mapping
+    built in code, named "study.toml" in messages."""
+    source, origin = origin, origin or "study.toml"
     sections = {}
     for name, body in raw.items():
         if name not in _SECTIONS:
@@ -269,7 +273,7 @@ def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
         if not isinstance(body, dict):
             raise ConfigError(f"{origin}: {name!r} must be a [section]")
         sections[name] = _section(name, body, origin)
-    return StudyConfig(**sections, source=None if origin == "study.toml" else origin)
+    return StudyConfig(**sections, source=source)
 
 
 def load_config(path: str | Path | None = None) -> StudyConfig:

@@ -21,11 +21,12 @@ import prrt_rwe
 from prrt_rwe.report.ard import write_ard
 from prrt_rwe.report.context import ReportContext
 from prrt_rwe.report.html import write_report
-from prrt_rwe.report.numbers import Numbers
-from prrt_rwe.report.provenance import versions
+from prrt_rwe.report.numbers import MIN_THRESHOLD, Numbers
+from prrt_rwe.report.provenance import file_sha256, versions, write_rules_text
 from prrt_rwe.report.quality import quality_summary
 from prrt_rwe.report.results_json import write_results
 from prrt_rwe.report.run_json import write_run
+from prrt_rwe.report.summary import terminal_summary
 
 DEMO_PATIENTS, DEMO_SITES, DEMO_SEED = 422, 33, 1
 MAX_ERRORS_SHOWN = 20
@@ -40,6 +41,7 @@ class StudyResults:
     results: dict
     report_path: Path
     out: Path
+    summary: tuple[str, ...] = ()  # the one-screen summary the CLI prints (counts masked as the report)
 
 
 def _config(config):
@@ -81,18 +83,27 @@ def open_source(source) -> tuple:
 
 
 class _Progress:
-    """Stage names on a spinner when ``show`` and stderr is a terminal; silent otherwise."""
+    """When ``show`` and stderr is a terminal: the running stage on a spinner, and each
+    finished stage as a line with its duration. Silent otherwise (not a TTY)."""
+
+    FIRST = "validating and loading the registry"
 
     def __init__(self, show: bool):
-        self._status = None
+        self._status, self._text, self._since = None, self.FIRST, time.perf_counter()
         if show and sys.stderr.isatty():
             from rich.console import Console
 
-            self._status = Console(stderr=True).status("validating and loading the registry")
+            self._console = Console(stderr=True, emoji=False, highlight=False)
+            self._status = self._console.status(self.FIRST)
             self._status.start()
 
-    def stage(self, text: str) -> None:
-        if self._status is not None:
+    def stage(self, text: str | None) -> None:
+        if self._status is None:
+            return
+        now = time.perf_counter()
+        self._console.print(f"done: {self._text} ({now - self._since:.1f} s)", markup=False)
+        self._text, self._since = text, now
+        if text is not None:
             self._status.update(text)
 
     def stop(self) -> None:
@@ -125,8 +136,9 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
         timings[stage] = now - clock
         clock = now
 
-    if suppress_below is not None and suppress_below < 1:
-        raise StudyInputError("--suppress-below must be a positive count")
+    if suppress_below is not None and suppress_below < MIN_THRESHOLD:
+        raise StudyInputError(f"--suppress-below must be at least {MIN_THRESHOLD} "
+                              "(a '<2' would still reveal a count of 1)")
     cfg = _config(config)
     con, report, provenance = open_source(source)
     lap("load_and_validate")
@@ -148,16 +160,18 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
-                      config=cfg.source)
+                      config=cfg.source, config_sha256=file_sha256(cfg.source))
     write_results(analysis.results, out / "results.json")
+    write_rules_text(out)
     quality = quality_summary(report)
     write_ard(analysis.results, {**analysis.extras, "data_quality": quality}, out / "ard.parquet")
     ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality, provenance)
     report_path = write_report(ctx, out / "report.html")
     lap("report")
+    shown.stage(None)
     write_run(out / "run.json", started_utc=started, timings=timings, provenance=provenance,
               rules=analysis.rules, suppress_below=suppress_below)
-    return StudyResults(analysis.results, report_path, out)
+    return StudyResults(analysis.results, report_path, out, tuple(terminal_summary(ctx)))
 
 
 def run_demo(out) -> StudyResults:

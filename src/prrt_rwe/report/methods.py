@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from prrt_rwe.report.provenance import rules_link
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
 
@@ -78,7 +79,8 @@ def choices_table(ctx) -> Table:
 
 def rules_block(ctx) -> str:
     text = json.dumps(ctx.analysis.rules, indent=2, ensure_ascii=False, sort_keys=True)
-    return f'<details><summary>Rules in force (as JSON)</summary><pre>{escape(text)}</pre></details>'
+    return (f"<p>The derivation rules, in words, with their sources: {rules_link()}.</p>"
+            f'<details><summary>Rules in force (as JSON)</summary><pre>{escape(text)}</pre></details>')
 
 
 def section(ctx) -> Section:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MASK = "–"
+MIN_THRESHOLD = 3  # "<2" would still say "1"
 
 
 @dataclass(frozen=True)

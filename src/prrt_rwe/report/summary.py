@@ -33,3 +33,23 @@ def lines(ctx) -> list[str]:
 def section(ctx) -> Section:
     items = "".join(f"<li>{escape(x)}</li>" for x in lines(ctx))
     return Section("summary", "Key results", f"<ul class='key'>{items}</ul>")
+
+
+def terminal_summary(ctx) -> list[str]:
+    """What ``prrt-rwe analyze`` prints when it ends (one screen): N per set, exclusions,
+    data-quality findings, the headline numbers and what was written; counts masked as in
+    the report."""
+    nb, sets, q = ctx.numbers, ctx.results["analysis_sets"], ctx.quality
+    excluded = ", ".join(f"{e['reason']} {nb.count(e['n'])}" for e in sets["excluded"])
+    out = [f"Analysis sets: {nb.count(sets['enrolled'])} enrolled, {nb.count(sets['safety'])} safety, "
+           f"{nb.count(sets['efficacy'])} efficacy (excluded: {excluded})."]
+    if q.get("available"):
+        codes = ", ".join(f"{code} x{n}" for code, n in q["codes"].items())
+        out.append(f"Data quality: {q['errors']} errors, {q['warnings']} warnings"
+                   + (f" ({codes})." if codes else "."))
+    else:
+        out.append("Data quality: no validation summary in the input.")
+    out += lines(ctx)[1:]  # the first repeats the analysis sets
+    out.append("Also written: results.json, ard.parquet, run.json, figures/, tables/, and adam/ "
+               "(row-level patient data: not for sharing).")
+    return out
