@@ -66,14 +66,19 @@ def _validation_error(report) -> StudyInputError:
 
 
 def open_source(source) -> tuple:
-    """(DuckDB connection, ValidationReport or None, provenance) of a registry or .duckdb file."""
+    """(DuckDB connection, data-quality record, provenance) of a registry or .duckdb file; the
+    record is the ValidationReport of a registry, or the summary an ingested database stores
+    (None when it has none)."""
     source = Path(source)
     if not source.exists():
         raise StudyInputError(f"{source}: no such file or folder")
     if source.is_file() and source.suffix.lower() in (".duckdb", ".db"):
+        from prrt_rwe.ingest.load import stored_validation_summary
+
         con = duckdb.connect(str(source), read_only=True)
         meta = dict(con.execute('SELECT "key", "value" FROM "ingest_meta"').fetchall())
-        return con, None, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
+        return con, stored_validation_summary(con), {"input_kind": "duckdb",
+                                                     "input_fingerprint": meta.get("input_fingerprint")}
     from prrt_rwe.ingest.load import load_registry
 
     con, report = load_registry(source)

@@ -98,3 +98,19 @@ def test_config_changes_the_computation_and_the_methods_text(runs, tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "intervals on the log scale" in html and "at least 21 days later" in html
     assert "landmark rates at 12, 18 months" in html
+
+
+def test_duckdb_input_keeps_the_data_quality_section(runs, tmp_path):
+    base, registry = runs
+    runner = CliRunner()
+    db = tmp_path / "hand.duckdb"
+    assert runner.invoke(app, ["ingest", str(registry), "--db", str(db)]).exit_code == 0
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["analyze", "--db", str(db), "--out", str(out)]).exit_code == 0
+
+    def quality(html):
+        return html[html.index('<section id="quality">'):].split("</section>")[0]
+
+    from_files = quality((base / "plain" / "report.html").read_text(encoding="utf-8"))
+    from_db = quality((out / "report.html").read_text(encoding="utf-8"))
+    assert 'id="table-quality-sites"' in from_db and from_db == from_files

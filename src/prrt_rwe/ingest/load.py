@@ -10,6 +10,7 @@ yes/no BOOLEAN, labs in canonical units with the values as written kept).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ import pyarrow as pa
 from prrt_rwe.ingest.report import ValidationReport
 from prrt_rwe.ingest.validation import CheckedRegistry, check
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
+from prrt_rwe.schema.duckdb_layout import VALIDATION_SUMMARY_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,19 @@ def write_tables(con, checked: CheckedRegistry) -> dict[str, int]:
             ("input_fingerprint", checked.raw.fingerprint)]
     meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
     con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
+    con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
+                [VALIDATION_SUMMARY_SCHEMA, json.dumps(checked.report.summary(), sort_keys=True)])
     return rows
+
+
+def stored_validation_summary(con) -> dict | None:
+    """The summary ``write_tables`` stored, or None for a database written without one."""
+    present = con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'validation_summary'").fetchone()[0]
+    row = con.execute('SELECT "schema", "summary" FROM "validation_summary"').fetchone() if present else None
+    if row is None or row[0] != VALIDATION_SUMMARY_SCHEMA:
+        return None
+    return json.loads(row[1])
 
 
 def _typed_frame(table, parsed) -> pd.DataFrame:

@@ -9,12 +9,12 @@ from prrt_rwe.report.table import Table
 
 
 def quality_summary(report) -> dict:
-    """JSON-able summary of a ValidationReport (``{"available": False}`` without one)."""
+    """JSON-able summary of a ValidationReport, or of the summary dict an ingested database
+    stores (ValidationReport.summary()); ``{"available": False}`` without either."""
     if report is None:
         return {"available": False}
-    return {"available": True, "errors": len(report.errors), "warnings": len(report.warnings),
-            "codes": dict(report.code_counts()),
-            "sites": [s.to_dict() for s in report.site_summary]}
+    summary = report if isinstance(report, dict) else report.summary()
+    return {"available": True, **summary}
 
 
 def codes_table(q: dict, nb) -> Table:
@@ -42,8 +42,8 @@ def sites_table(q: dict, nb) -> Table:
 def section(ctx) -> Section:
     q = ctx.quality
     if not q.get("available"):
-        body = paragraph("The analysis read an already ingested database; its validation report is "
-                         "the one `prrt-rwe ingest --json` wrote at ingest time.")
+        body = paragraph("The analysis read a database written without a stored validation summary "
+                         "(an older prrt-rwe); ingest it again to see its data quality here.")
     else:
         body = codes_table(q, ctx.numbers).html() + sites_table(q, ctx.numbers).html()
     return Section("quality", "Data quality", body,
