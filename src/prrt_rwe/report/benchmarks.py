@@ -6,6 +6,7 @@ median PFS."""
 from __future__ import annotations
 
 from prrt_rwe.benchmarks.published import published_studies, study
+from prrt_rwe.report.cells import Percent
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
@@ -27,20 +28,26 @@ def _value(endpoint: str, x) -> str:
 
 
 def counts_behind(ctx, ep) -> tuple:
-    """The (n, N) our figure rests on, when it is a proportion (for small-cell masking)."""
+    """The (n, N) Counts our figure rests on, when it is a proportion (keys as the tables')."""
+    nb = ctx.numbers
     if ep.ours[-1] == "estimate":
         parent = lookup(ctx.results, ctx.extras, ep.ours[:-1])
         if isinstance(parent, dict) and "n" in parent:
-            return parent["n"], parent["N"]
+            key = ".".join(ep.ours[:-1])
+            return nb.n(f"{key}.n", parent["n"]), nb.n(f"{key}.N", parent["N"])
     if ep.ours == ("extras", "hormonal_marked_share"):
         h = ctx.results["hormonal_symptoms"]
-        return h["marked_improvement"], h["evaluable"]
+        return (nb.n("hormonal_symptoms.marked_improvement", h["marked_improvement"]),
+                nb.n("hormonal_symptoms.evaluable", h["evaluable"]))
     return ()
 
 
-def _ours_shown(ctx, ep) -> bool:
-    """False when our figure rests on a count the suppression masks."""
-    return not any(ctx.numbers.masked(c) for c in counts_behind(ctx, ep))
+def _ours(ctx, ep, value):
+    """Our figure as a cell: a proportion reveals its counts (masked with them)."""
+    counts = counts_behind(ctx, ep)
+    if counts and value is not None:
+        return Percent(*counts, suffix=" %")
+    return _value(ep.key, value)
 
 
 def table(ctx) -> Table:
@@ -49,9 +56,8 @@ def table(ctx) -> Table:
     for item in ctx.results["benchmarks"]:
         ep = labels[(item["study"], item["endpoint"])]
         s = study(item["study"])
-        ours = _value(item["endpoint"], item["ours"]) if _ours_shown(ctx, ep) else "–"
-        rows.append((study_label(s.id), ep.label, _value(item["endpoint"], item["published"]), ours,
-                     s.verified))
+        rows.append((study_label(s.id), ep.label, _value(item["endpoint"], item["published"]),
+                     _ours(ctx, ep, item["ours"]), s.verified))
     return Table("Table 11. This cohort beside published PRRT studies",
                  ("Study", "End point", "Published", "This cohort", "Source checked"), tuple(rows),
                  footnotes=("Published PRRT-arm values; populations differ (NETTER-1: progressive midgut "
@@ -63,10 +69,12 @@ def table(ctx) -> Table:
                             "Source checked: abstract = against the paper's abstract; unverified = "
                             "secondary source only."),
                  source="; ".join(f"{study_label(s.id)}: {s.citation}" for s in published_studies()),
-                 table_id="table-benchmarks", text_columns=2)
+                 table_id="table-benchmarks", text_columns=2, numbers=ctx.numbers)
 
 
 def dot_plot(ctx) -> str:
+    orr = ctx.numbers.prop(ctx.results["response"]["orr"], "response.orr")
+    view = ctx.numbers.resolve("fig-benchmarks", [orr])
     fig, axes = new_figure(6.4, 5.0, nrows=2)
     for ax, (endpoint, title, scale) in zip(axes, (("orr", "Objective response rate, %", 100),
                                                    ("pfs_median_months", "Median PFS, months", 1))):
@@ -77,7 +85,7 @@ def dot_plot(ctx) -> str:
                 label="Published")
         ours = ctx.results["response"]["orr"]["estimate"] if endpoint == "orr" \
             else ctx.results["pfs"]["median_months"]
-        show = ours is not None and (endpoint != "orr" or not ctx.numbers.masked(ctx.results["response"]["orr"]["n"]))
+        show = ours is not None and (endpoint != "orr" or not view.hides(orr))
         if show:
             ax.axvline(ours * scale, color="#1f5fa8", linewidth=1.6, label="This cohort")
         ax.set_yticks(ys, names)

@@ -14,8 +14,10 @@ LIMITATIONS = (
     "lines of therapy and assessment schedules differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
     "under-recorded in routine care, which is why both are shown.",
-    "Small-cell suppression, when requested, masks single cells only; differences between "
-    "totals may still reveal a masked count.",
+    "Small-cell suppression, when requested, protects each table and figure against "
+    "recomputation from its own arithmetic and keeps a masked count masked report-wide; it "
+    "does not audit differences between overlapping populations shown in different tables "
+    "(e.g. the safety and efficacy columns of Table 1).",
 )
 
 

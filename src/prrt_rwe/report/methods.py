@@ -46,12 +46,25 @@ def paragraphs(ctx) -> list[str]:
         f"{c.safety.window_days} days), beside grade ≥ 3 adverse events as reported. Kidney function: "
         "eGFR by CKD-EPI 2021 (race-free).",
         "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
-        ("Privacy: the report shows aggregates only. " +
-         (f"Counts from 1 to {k - 1} (and the percentages built on them) are shown as <{k}. "
-          if k else "No small-cell suppression was requested (--suppress-below). ") +
-         "results.json and ard.parquet are never masked: they are the analyst's complete "
-         "machine-readable record and hold no patient-level data."),
+        privacy(k),
     ]
+
+
+def privacy(k) -> str:
+    """The disclosure rule in force, as the methods state it."""
+    rule = (f"Counts from 1 to {k - 1} are shown as <{k}; masked with them (shown as –) is every "
+            "number of the same table or figure from which they could be recomputed by arithmetic: "
+            "their percentages and confidence intervals, and, by complementary suppression, other "
+            "counts so that no row or column total, complement, difference of numbers at risk or "
+            "flow-diagram box gives a masked count back; small hidden complements (e.g. grade 0) "
+            "are protected the same way, and a count masked once is masked wherever it appears. "
+            "Kaplan–Meier curves stop where fewer than "
+            f"{k} patients remain at risk. " if k else
+            "No small-cell suppression was requested (--suppress-below). ")
+    return ("Privacy: the report shows aggregates only. " + rule +
+            "results.json and ard.parquet are never masked: they are the analyst's complete "
+            "machine-readable record of aggregates. OUT/adam holds row-level (patient-level, "
+            "pseudonymised) analysis datasets and is not for sharing outside the study team.")
 
 
 CHOICES = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from prrt_rwe.report import flow
 from prrt_rwe.report.section import Section
 
 
@@ -19,13 +20,17 @@ def lines(ctx) -> list[str]:
     s = r["analysis_sets"]
     pfs, os_ = r["pfs"], r["os"]
     return [
-        f"{nb.count(s['safety'])} treated patients (safety set), {nb.count(s['efficacy'])} in the efficacy set.",
-        f"Confirmed objective response: {nb.proportion(r['response']['orr'])}; disease control "
-        f"{nb.proportion(r['response']['dcr'])}.",
+        f"{nb.count(s['safety'], 'analysis_sets.safety')} treated patients (safety set), "
+        f"{nb.count(s['efficacy'], 'analysis_sets.efficacy')} in the efficacy set.",
+        f"Confirmed objective response: {nb.proportion(r['response']['orr'], 'response.orr')}; disease control "
+        f"{nb.proportion(r['response']['dcr'], 'response.dcr')}.",
         f"Median PFS {median(pfs, nb)}; median OS {median(os_, nb)}; "
         f"median follow-up {nb.months(r['followup_median_months'])} months.",
-        f"Haematologic grade ≥ 3: {nb.proportion(r['safety']['lab']['hematologic_grade3plus'])} from "
-        f"laboratory values, {nb.proportion(r['safety']['ae']['hematologic_grade3plus'])} from reported "
+        f"Haematologic grade ≥ 3: "
+        f"{nb.proportion(r['safety']['lab']['hematologic_grade3plus'], 'safety.lab.hematologic_grade3plus')} "
+        f"from laboratory values, "
+        f"{nb.proportion(r['safety']['ae']['hematologic_grade3plus'], 'safety.ae.hematologic_grade3plus')} "
+        "from reported "
         "adverse events.",
     ]
 
@@ -40,9 +45,11 @@ def terminal_summary(ctx) -> list[str]:
     data-quality findings, the headline numbers and what was written; counts masked as in
     the report."""
     nb, sets, q = ctx.numbers, ctx.results["analysis_sets"], ctx.quality
-    excluded = ", ".join(f"{e['reason']} {nb.count(e['n'])}" for e in sets["excluded"])
-    out = [f"Analysis sets: {nb.count(sets['enrolled'])} enrolled, {nb.count(sets['safety'])} safety, "
-           f"{nb.count(sets['efficacy'])} efficacy (excluded: {excluded})."]
+    excluded = ", ".join(f"{e['reason']} {nb.count(e['n'], flow.excluded_key(e['reason']))}"
+                         for e in sets["excluded"])
+    out = [f"Analysis sets: {nb.count(sets['enrolled'], 'analysis_sets.enrolled')} enrolled, "
+           f"{nb.count(sets['safety'], 'analysis_sets.safety')} safety, "
+           f"{nb.count(sets['efficacy'], 'analysis_sets.efficacy')} efficacy (excluded: {excluded})."]
     if q.get("available"):
         codes = ", ".join(f"{code} x{n}" for code, n in q["codes"].items())
         out.append(f"Data quality: {q['errors']} errors, {q['warnings']} warnings"
