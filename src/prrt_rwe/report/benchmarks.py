@@ -90,8 +90,11 @@ def dot_plot(ctx) -> str:
             ax.axvline(ours * scale, color="#1f5fa8", linewidth=1.6, label="This cohort")
         ax.set_yticks(ys, names)
         ax.set_title(title, fontsize=9)
-        ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.subplots_adjust(hspace=0.45)
+    legend = {}
+    for ax in axes:
+        legend.update(zip(*reversed(ax.get_legend_handles_labels())))
+    fig.legend(list(legend.values()), list(legend), frameon=False, fontsize=8,
+               loc="outside upper center", ncol=2)
     return to_svg(fig)
 
 

@@ -104,8 +104,13 @@ def table_names(tables) -> list[str]:
     return names
 
 
+def plain(cell) -> str:
+    """A cell as text (the HTML of a Markup cell without its tags)."""
+    return cell.striptags() if hasattr(cell, "striptags") else str(cell)
+
+
 def _body_rows(t) -> list[list[str]]:
-    return [[r[1]] + [""] * (len(t.columns) - 1) if r and r[0] == "__group__" else [str(c) for c in r]
+    return [[r[1]] + [""] * (len(t.columns) - 1) if r and r[0] == "__group__" else [plain(c) for c in r]
             for r in t.rows]
 
 

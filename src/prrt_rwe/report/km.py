@@ -6,6 +6,7 @@ in a table with their intervals."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.text import Text
 
 from prrt_rwe.report.cells import Show, Sum
 from prrt_rwe.report.section import Section, figure
@@ -14,6 +15,7 @@ from prrt_rwe.report.table import Table
 from prrt_rwe.results import survival as surv
 
 ENDPOINTS = (("pfs", "Progression-free survival"), ("os", "Overall survival"))
+LEADER = {"arrowstyle": "-", "color": "0.6", "lw": 0.5, "shrinkA": 1, "shrinkB": 2}
 TRUNCATED = " The curve stops where fewer patients than the suppression threshold remain at risk."
 COLOR = "#1f5fa8"
 
@@ -46,24 +48,36 @@ def risk_rows(numbers, name: str, key: str, table: dict, events_total=None) -> t
                  for row, label in (("at_risk", "At risk"), ("censored", "Censored"), ("events", "Events")))
 
 
+def text_box(label, renderer):
+    """The box of an annotation's text alone (without its leader line)."""
+    return Text.get_window_extent(label, renderer)
+
+
 def spread_labels(fig, labels, gap_points: float = 1.5) -> None:
     """Move annotations (offset in points) up until none overlaps one placed before it."""
+    fig.draw_without_rendering()  # the layout first: boxes as they will be drawn
     renderer = fig.canvas.get_renderer()
     placed = []
     for label in labels:
         for _ in range(40):
-            box = label.get_window_extent(renderer)
+            box = text_box(label, renderer)
             if not any(box.overlaps(other) for other in placed):
                 break
             dx, dy = label.xyann
             label.xyann = (dx, dy + box.height * 72 / fig.dpi + gap_points)
-        placed.append(label.get_window_extent(renderer))
+        placed.append(text_box(label, renderer))
 
 
 def km_figure(data, options, table: dict, title: str, numbers, key: str, name: str,
               events_total=None) -> str:
+    return to_svg(draw_km(data, options, table, title, numbers, key, name, events_total)[0])
+
+
+def draw_km(data, options, table: dict, title: str, numbers, key: str, name: str, events_total=None):
+    """(figure, its median and landmark labels): the curve, its band and the KMunicate rows."""
     fig, (ax, tab) = new_figure(7.0, 4.6, nrows=2, sharex=True,
-                                gridspec_kw={"height_ratios": [3.2, 1.0], "hspace": 0.42})
+                                gridspec_kw={"height_ratios": [3.2, 0.8]})
+    fig.get_layout_engine().set(hspace=0.0, h_pad=0.06)
     labels = []
     if data.n:
         km = surv.fit(data, options)
@@ -82,7 +96,7 @@ def km_figure(data, options, table: dict, title: str, numbers, key: str, name: s
                 ax.plot([month], [at.estimate], "o", color=COLOR, markersize=3.5)
                 labels.append(ax.annotate(f"{100 * at.estimate:.0f} % at {month:g} mo", (month, at.estimate),
                                           textcoords="offset points", xytext=(4, 5), fontsize=7,
-                                          color="0.25"))
+                                          color="0.25", arrowprops=LEADER))
     months = table["months"]
     ax.set_ylim(0, 1.02)
     ax.set_xlim(0, months[-1])
@@ -102,7 +116,7 @@ def km_figure(data, options, table: dict, title: str, numbers, key: str, name: s
     ax.tick_params(labelbottom=True)
     ax.set_xlabel("Months since first PRRT cycle")
     spread_labels(fig, labels)
-    return to_svg(fig)
+    return fig, labels
 
 
 def rates_table(ctx) -> Table:

@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.transforms import Bbox
 
 from prrt_rwe.report import exports
 
@@ -36,17 +37,29 @@ def new_figure(width: float, height: float, **subplots):
     """A figure ``height`` inches high at the column width (``width`` is kept for the
     callers' proportions: the height is scaled by COLUMN_WIDTH_IN / width)."""
     with plt.rc_context(STYLE):
-        return plt.subplots(figsize=(COLUMN_WIDTH_IN, height * COLUMN_WIDTH_IN / width), **subplots)
+        return plt.subplots(figsize=(COLUMN_WIDTH_IN, height * COLUMN_WIDTH_IN / width),
+                            layout="constrained", **subplots)
+
+
+def column_bbox(fig, pad: float = 0.04):
+    """The tight bounding box of the drawing, widened to the column width when narrower."""
+    fig.draw_without_rendering()  # runs the layout engine, so the box is the saved one
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad)
+    extra = COLUMN_WIDTH_IN - box.width
+    if extra > 0:
+        box = Bbox.from_extents(box.x0 - extra / 2, box.y0, box.x1 + extra / 2, box.y1)
+    return box
 
 
 def to_svg(fig) -> FigureSvg:
     buf = io.StringIO()
     with plt.rc_context(STYLE):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        box = column_bbox(fig)
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=box)
         png = None
         if exports.collecting():
             raster = io.BytesIO()
-            fig.savefig(raster, format="png", dpi=exports.PNG_DPI, bbox_inches="tight",
+            fig.savefig(raster, format="png", dpi=exports.PNG_DPI, bbox_inches=box,
                         metadata={"Software": None})
             png = raster.getvalue()
     plt.close(fig)

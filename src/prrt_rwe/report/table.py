@@ -1,7 +1,7 @@
 """A report table as great_tables builds one: title, column labels, body rows (with
 optional group rows), footnotes and a source note, rendered to escaped HTML.
 
-Cells are strings, or the count cells of :mod:`prrt_rwe.report.cells` with the table's
+Cells are strings (``markupsafe.Markup`` for trusted HTML such as a link), or the count cells of :mod:`prrt_rwe.report.cells` with the table's
 arithmetic in ``sums`` (how: :mod:`prrt_rwe.report.numbers`); then ``numbers`` suppresses
 small counts and everything that would recompute them, and :meth:`Table.text` gives the
 shown strings (used by the HTML and by the CSV / Word exports of :mod:`exports`)."""
@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from markupsafe import Markup
+
 from prrt_rwe.report import exports
-from prrt_rwe.report.cells import cells_of
+from prrt_rwe.report.cells import Cell, cells_of
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,14 @@ class Table:
         if self.numbers is None:
             raise TypeError(f"table {self.table_id or self.title!r}: count cells need numbers=")
         view = self.numbers.resolve(self.table_id or str(self.title), items, self.sums)
-        rows = tuple(row if row and row[0] == "__group__" else tuple(view.text(c) for c in row)
+
+        def shown(c):
+            return view.text(c) if isinstance(c, Cell) else c
+
+        rows = tuple(row if row and row[0] == "__group__" else tuple(shown(c) for c in row)
                      for row in self.rows)
-        return Table(view.text(self.title), tuple(view.text(c) for c in self.columns), rows,
-                     tuple(view.text(n) for n in self.footnotes), self.source, self.table_id,
+        return Table(shown(self.title), tuple(shown(c) for c in self.columns), rows,
+                     tuple(shown(n) for n in self.footnotes), self.source, self.table_id,
                      self.classes, self.text_columns)
 
     def html(self) -> str:
@@ -61,7 +67,8 @@ class Table:
     def _row(self, row) -> str:
         if row and row[0] == "__group__":
             return f'<tr class="group"><th colspan="{len(self.columns)}">{escape(row[1])}</th></tr>'
-        cells = "".join(f"<td{self._align(i)}>{escape(str(c))}</td>" for i, c in enumerate(row))
+        cells = "".join(f"<td{self._align(i)}>{c if isinstance(c, Markup) else escape(str(c))}</td>"
+                        for i, c in enumerate(row))
         return f"<tr>{cells}</tr>"
 
 
