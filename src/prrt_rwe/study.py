@@ -28,7 +28,7 @@ from prrt_rwe.report.results_json import write_results
 from prrt_rwe.report.run_json import write_run
 from prrt_rwe.report.summary import terminal_summary
 
-DEMO_PATIENTS, DEMO_SITES, DEMO_SEED = 422, 33, 1
+DEMO_PATIENTS, DEMO_SITES = 422, 33  # the seed: prrt_rwe.synth.demo_seed (a stated rule)
 MAX_ERRORS_SHOWN = 20
 
 
@@ -117,18 +117,19 @@ class _Progress:
 
 
 def analyze(source, out, config=None, suppress_below: int | None = None,
-            progress: bool = False) -> StudyResults:
+            progress: bool = False, input_note: str | None = None) -> StudyResults:
     """Run the whole study (see module doc); returns the results and where the report is.
 
-    ``progress=True`` shows the current stage on a terminal (the CLI sets it)."""
+    ``progress=True`` shows the current stage on a terminal (the CLI sets it);
+    ``input_note`` is stated in the report's methods and provenance (e.g. the demo's seed rule)."""
     shown = _Progress(progress)
     try:
-        return _analyze(source, out, config, suppress_below, shown)
+        return _analyze(source, out, config, suppress_below, shown, input_note)
     finally:
         shown.stop()
 
 
-def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResults:
+def _analyze(source, out, config, suppress_below, shown: _Progress, input_note=None) -> StudyResults:
     from prrt_rwe.derive import derive_all
     from prrt_rwe.results.analysis import analyze_adam
 
@@ -165,7 +166,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
-                      config=cfg.source, config_sha256=file_sha256(cfg.source))
+                      config=cfg.source, config_sha256=file_sha256(cfg.source), input_note=input_note)
     write_results(analysis.results, out / "results.json")
     write_rules_text(out)
     quality = quality_summary(report)
@@ -180,11 +181,14 @@ def _analyze(source, out, config, suppress_below, shown: _Progress) -> StudyResu
 
 
 def run_demo(out) -> StudyResults:
-    """Synthesize the calibrated cohort (422 patients, 33 sites, seed 1) into OUT/registry and
-    analyse it into OUT."""
+    """Synthesize the calibrated cohort (422 patients, 33 sites, the seed of demo_seed's rule)
+    into OUT/registry and analyse it into OUT; the report states the seed and its rule."""
+    from prrt_rwe.synth.demo_seed import RULE, demo_seed
     from prrt_rwe.synth.generator import generate
 
-    out = Path(out)
+    out, seed = Path(out), demo_seed()
     registry = out / "registry"
-    generate(registry, patients=DEMO_PATIENTS, sites=DEMO_SITES, seed=DEMO_SEED, messy=False)
-    return analyze(registry, out, progress=True)
+    generate(registry, patients=DEMO_PATIENTS, sites=DEMO_SITES, seed=seed, messy=False)
+    note = (f"synthetic demonstration cohort (prrt-rwe synth, {DEMO_PATIENTS} patients, {DEMO_SITES} sites, "
+            f"seed {seed}); {RULE}")
+    return analyze(registry, out, progress=True, input_note=note)

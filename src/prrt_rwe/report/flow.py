@@ -45,21 +45,25 @@ def flow_figure(sets: dict, nb) -> str:
              [Label(f"{r[0].upper()}{r[1:]}: n = {{}}", Show(c)) for r, c in excluded.items()
               if r not in BEFORE_SAFETY]]
     view = nb.resolve("fig-flow", [*boxes, *[c for side in sides for c in side]], sums)
-    fig, ax = new_figure(6.4, 3.0)
+    fig, ax = new_figure(6.4, 2.5)
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    x, side_x, ys = 0.22, 0.70, (0.88, 0.5, 0.12)
+    x, side_x, ys = 0.22, 0.68, (0.87, 0.5, 0.13)
     for y, box in zip(ys, boxes):
-        ax.text(x, y, view.text(box), ha="center", va="center", fontsize=8.5, bbox=MAIN_BOX, linespacing=1.5)
+        ax.text(x, y, view.text(box), ha="center", va="center", fontsize=8, bbox=MAIN_BOX, linespacing=1.4)
+    arrows = []
     for i, side in enumerate(sides):
-        top, bottom = ys[i] - 0.09, ys[i + 1] + 0.09
-        ax.annotate("", xy=(x, bottom), xytext=(x, top), arrowprops=ARROW)
+        ax.annotate("", xy=(x, ys[i + 1] + 0.11), xytext=(x, ys[i] - 0.11), arrowprops=ARROW)
         if side:
             mid = (ys[i] + ys[i + 1]) / 2
-            ax.annotate("", xy=(side_x - 0.2, mid), xytext=(x, mid), arrowprops=ARROW)
-            ax.text(side_x, mid, "\n".join(view.text(c) for c in side), ha="center", va="center",
-                    fontsize=8.5, bbox=SIDE_BOX, linespacing=1.5)
+            label = ax.text(side_x, mid, "\n".join(view.text(c) for c in side), ha="center", va="center",
+                            fontsize=8, bbox=SIDE_BOX, linespacing=1.4)
+            arrows.append((label, mid))
+    fig.draw_without_rendering()
+    for label, mid in arrows:   # from the main column to the left edge of the exclusion box
+        left = ax.transAxes.inverted().transform(label.get_bbox_patch().get_window_extent().p0)[0]
+        ax.annotate("", xy=(left, mid), xytext=(x, mid), arrowprops=ARROW)
     return to_svg(fig)
 
 

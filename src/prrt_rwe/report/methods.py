@@ -18,7 +18,9 @@ def paragraphs(ctx) -> list[str]:
            "censored at that assessment" if c.pfs.max_gap_days else
            "a death after a long gap without scans counts as an event")
     landmarks = ", ".join(format(float(m), "g") for m in c.km.landmarks_months)
+    note = ctx.provenance.get("input_note")
     return [
+        *((f"Data: {note}.",) if note else ()),
         "Design: retrospective multicentre cohort of patients treated with 177Lu-DOTATATE, analysed "
         "from registry records (format v1). Day 0 is the first PRRT cycle (C1); months are days / 30.4375.",
         "Analysis sets: enrolled = every patient; safety = at least one cycle; efficacy = safety with a "

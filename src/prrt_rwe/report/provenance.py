@@ -52,6 +52,7 @@ def section(ctx) -> Section:
     p = ctx.provenance
     rows = (("prrt-rwe version", p.get("code_version") or "unknown"),
             ("Input", p.get("input_kind") or "unknown"),
+            *((("Input note", p["input_note"]),) if p.get("input_note") else ()),
             ("Input fingerprint (SHA-256)", p.get("input_fingerprint") or "unknown"),
             ("Study configuration", f"{p['config']} (SHA-256 {p.get('config_sha256')})" if p.get("config")
              else "defaults of derivations.md (no study.toml)"),
