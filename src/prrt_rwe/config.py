@@ -24,6 +24,7 @@ Example ``study.toml`` (every key optional)::
     [models]
     orr = "response ~ primary_group + krenning4 + liver_lesion_le30"
     pfs = "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
+    orr_method = "ml"           # or "firth": penalised likelihood, profile CIs, as R logistf
     [km]
     conf_type = "log-log"
     conf_level = 0.95
@@ -46,6 +47,7 @@ DEFAULT_PFS_FORMULA = (
     "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
 )
 KM_CONF_TYPES = ("log-log", "log", "plain")
+ORR_METHODS = ("ml", "firth")
 HEADLINE_POPULATIONS = ("complete_case", "evaluable")
 
 
@@ -111,6 +113,7 @@ class ModelsConfig:
     pfs: str = DEFAULT_PFS_FORMULA
     orr_group_levels: tuple[str, ...] = ("pancreas", "hindgut", "other")
     orr_group_reference: str = "other"
+    orr_method: str = "ml"  # "firth": Firth's penalised likelihood, profile CIs (R logistf)
 
     @property
     def orr_covariates(self) -> tuple[str, ...]:
@@ -236,6 +239,8 @@ def _coerce(section: str, key: str, value, where: str):
             return tuple(value)
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string, got {value!r}")
+        if key == "orr_method" and value not in ORR_METHODS:
+            raise ConfigError(f"{where}: expected one of {ORR_METHODS}, got {value!r}")
         if key in ("orr", "pfs"):
             try:
                 formula_terms(value)

@@ -55,15 +55,19 @@ def forest_figure(terms: list[dict], key: str, published: dict, xlabel: str) -> 
     return to_svg(fig)
 
 
+FIRTH_NOTE = ("Firth's penalised likelihood (study.toml [models] orr_method = \"firth\"): profile "
+              "penalised-likelihood 95 % CIs and penalised likelihood-ratio p values, as R logistf.")
+
+
 def model_table(model: dict, key: str, xlabel: str, title: str, published: dict, nb,
-                name: str = "") -> Table:
+                name: str = "", inference: str = "Wald 95 % CIs and p values.") -> Table:
     rows = []
     for t in model["terms"]:
         pub = published.get(t["term"])
         rows.append((label(t["term"]), nb.ratio(t[key]), nb.ci(*t["ci95"], fmt=".2f"), nb.pvalue(t["p"]),
                      f"{pub[key]:.2f} ({pub['ci95'][0]:.2f}–{pub['ci95'][1]:.2f})" if pub else "—"))
     return Table(title, ("Term", xlabel, "95 % CI", "p", "Okamoto 2026 (95 % CI)"), tuple(rows),
-                 footnotes=(Label("n = {}, events = {}; Wald 95 % CIs and p values.",
+                 footnotes=(Label("n = {}, events = {}; " + inference,
                                   Show(nb.population(f"models.{name}.n", model["n"])),
                                   Show(nb.n(f"models.{name}.events", model["events"]))),),
                  table_id=f"table-{key}", numbers=nb)
@@ -83,6 +87,8 @@ def section(ctx) -> Section:
         note = ctx.extras.get("model_notes", {}).get("orr_logistic" if name == "orr_logistic" else "pfs_cox_main")
         if note:
             extra += (f"Not estimable on these data: {note}.",)
-        t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb, name)
+        firth = name == "orr_logistic" and ctx.config.models.orr_method == "firth"
+        t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb, name,
+                        *((FIRTH_NOTE,) if firth else ()))
         body += dataclasses.replace(t, footnotes=t.footnotes + extra).html()
     return Section("models", "Multivariable models", body)

@@ -40,7 +40,10 @@ def paragraphs(ctx) -> list[str]:
         "follow-up. Follow-up: median by reverse Kaplan–Meier.",
         f"Models (efficacy set, complete case): logistic regression {c.models.orr} with primary tumour "
         f"reduced to {', '.join(c.models.orr_group_levels)} (reference {c.models.orr_group_reference}), "
-        f"Wald 95 % intervals; Cox proportional hazards {c.models.pfs}, Efron ties, Wald intervals, "
+        + ("Firth's penalised likelihood with profile penalised-likelihood 95 % intervals and penalised "
+           "likelihood-ratio p values (as R logistf, Heinze & Schemper 2002); " if c.models.orr_method == "firth"
+           else "Wald 95 % intervals; ")
+        + f"Cox proportional hazards {c.models.pfs}, Efron ties, Wald intervals, "
         "Harrell concordance. Proportional hazards: Grambsch–Therneau test as R cox.zph (km transform). "
         "Sensitivity: the Cox model stratified by site, and with cluster-robust (sandwich) variance by site.",
         "Safety: worst post-baseline CTCAE v5.0 grade computed from laboratory values (baseline = last value "
