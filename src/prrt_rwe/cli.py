@@ -1,6 +1,7 @@
 """Command line: parses arguments and calls the stages (shared/spec/results-v1.md, "Commands").
 
-Exit codes: 0 success, 1 invalid data, 2 usage error.
+Exit codes: 0 success, 1 invalid data, 2 usage error (a destination that must not or cannot
+be written included). Every message is printed with its control characters escaped.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 
 from prrt_rwe.cli_usage import OneLineUsage
+from prrt_rwe.outputs.terminal import printable
 from prrt_rwe.report.numbers import MIN_THRESHOLD as MIN_SUPPRESS
+
+
+def escape(text: str) -> str:
+    """Markup escaped and control characters made visible (outputs/terminal.py)."""
+    return _markup_escape(printable(text))
+
 
 app = typer.Typer(cls=OneLineUsage, add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
-out_console = Console(emoji=False, highlight=False)
-err_console = Console(stderr=True, emoji=False, highlight=False)
+out_console = Console(emoji=False, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -50,9 +58,19 @@ def validate(
 
     report = run_validate(path)
     print_report(report, out_console)
-    if json_out is not None:
-        report.write_json(json_out)
+    _write_json(report, json_out)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _write_json(report, json_out: Optional[Path]) -> None:
+    """--json FILE, or exit 2 with one line when FILE cannot be written."""
+    if json_out is None:
+        return
+    try:
+        report.write_json(json_out)
+    except OSError as exc:
+        err_console.print(escape(f"cannot write {json_out}: {exc.strerror or exc}"))
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -62,16 +80,22 @@ def ingest(
     db: Path = typer.Option(..., "--db", metavar="FILE", help="DuckDB file to create or replace"),
     json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
                                             help="write the data-quality summary as JSON"),
+    keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
+                                            help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
     """Validated, all-or-nothing load into an embedded DuckDB database."""
     from prrt_rwe.ingest.console import print_report
     from prrt_rwe.ingest.load import ingest as run_ingest
+    from prrt_rwe.outputs.destination import DestinationError
 
     existed = db.exists()
-    result = run_ingest(path, db)
+    try:
+        result = run_ingest(path, db, keep_extra_columns=keep_extra_columns)
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
     print_report(result.validation, out_console)
-    if json_out is not None:
-        result.validation.write_json(json_out)
+    _write_json(result.validation, json_out)
     if not result.ok:
         err_console.print(escape(f"nothing ingested: {db} left as it was" if existed
                                  else f"nothing ingested: {db} not created"), soft_wrap=True)
@@ -95,6 +119,7 @@ def analyze(
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
     from prrt_rwe.cli_usage import usage_error
+    from prrt_rwe.outputs.destination import DestinationError
     from prrt_rwe.study import StudyInputError, analyze as run_analyze
 
     if (source is None) == (db is None):
@@ -105,6 +130,9 @@ def analyze(
     except StudyInputError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(1) from None
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
     _print_summary(result)
 
 

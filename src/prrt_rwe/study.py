@@ -3,7 +3,10 @@ validated load -> ADaM datasets -> statistics -> OUT/results.json, OUT/report.ht
 OUT/ard.parquet, OUT/adam/*.parquet and OUT/run.json (shared/spec/results-v1.md).
 
 ``analyze`` raises :class:`StudyInputError` for input it cannot analyse (validation
-errors, a bad study.toml, no patient in the efficacy set); the CLI turns it into exit 1.
+errors, a bad study.toml, a file that is not a prrt-rwe database, no patient in the efficacy
+set); the CLI turns it into exit 1. An OUT it must not or cannot write raises
+:class:`~prrt_rwe.outputs.destination.DestinationError` (exit 2). OUT is complete only with
+its marker (outputs/completion.py): removed first, written last, same run id as run.json.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ import duckdb
 import prrt_rwe
 from prrt_rwe.report.ard import write_ard
 from prrt_rwe.report.context import ReportContext
-from prrt_rwe.report.html import write_report
+from prrt_rwe.report.html import render_with_exports
 from prrt_rwe.report.numbers import MIN_THRESHOLD, Numbers
 from prrt_rwe.report.provenance import file_sha256, versions, write_rules_text
 from prrt_rwe.report.quality import quality_summary
 from prrt_rwe.report.results_json import write_results
 from prrt_rwe.report.run_json import write_run
 from prrt_rwe.report.summary import terminal_summary
+from prrt_rwe.outputs import completion
+from prrt_rwe.outputs.atomic import write_with
+from prrt_rwe.outputs.destination import cannot_write, check_output_folder, make_folder
 
 DEMO_PATIENTS, DEMO_SITES = 422, 33  # the seed: prrt_rwe.synth.demo_seed (a stated rule)
 MAX_ERRORS_SHOWN = 20
@@ -66,25 +72,43 @@ def _validation_error(report) -> StudyInputError:
 
 
 def open_source(source) -> tuple:
-    """(DuckDB connection, data-quality record, provenance) of a registry or .duckdb file; the
-    record is the ValidationReport of a registry, or the summary an ingested database stores
-    (None when it has none)."""
+    """(DuckDB connection, data-quality record, provenance) of a registry folder, workbook or
+    ingested database; a database is checked to be ours and re-validated first. The record
+    is the ValidationReport, or for a database the summary of the validation at ingest that
+    it stores (its re-validation's report when it stores none)."""
     source = Path(source)
     if not source.exists():
         raise StudyInputError(f"{source}: no such file or folder")
-    if source.is_file() and source.suffix.lower() in (".duckdb", ".db"):
-        from prrt_rwe.ingest.load import stored_validation_summary
-
-        con = duckdb.connect(str(source), read_only=True)
-        meta = dict(con.execute('SELECT "key", "value" FROM "ingest_meta"').fetchall())
-        return con, stored_validation_summary(con), {"input_kind": "duckdb",
-                                                     "input_fingerprint": meta.get("input_fingerprint")}
+    if source.is_file() and source.suffix.lower() != ".xlsx":
+        return _open_database(source)
     from prrt_rwe.ingest.load import load_registry
 
     con, report = load_registry(source)
     if con is None:
         raise _validation_error(report)
     return con, report, {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+
+
+def _open_database(path: Path) -> tuple:
+    from prrt_rwe.ingest.database import NotOurDatabase, open_database, registry_from_database
+    from prrt_rwe.ingest.validation import check_registry
+
+    try:
+        con, meta = open_database(path)
+    except NotOurDatabase as exc:
+        raise StudyInputError(f"{path}: {exc}") from None
+    try:
+        report = check_registry(registry_from_database(con, path.name, meta), str(path)).report
+    except duckdb.Error as exc:
+        con.close()
+        raise StudyInputError(f"{path}: cannot be read ({str(exc).strip().splitlines()[0]})") from None
+    if not report.ok:
+        con.close()
+        raise _validation_error(report)
+    from prrt_rwe.ingest.load import stored_validation_summary
+
+    return con, stored_validation_summary(con) or report, {"input_kind": "duckdb",
+                                                           "input_fingerprint": meta.get("input_fingerprint")}
 
 
 class _Progress:
@@ -130,8 +154,8 @@ def analyze(source, out, config=None, suppress_below: int | None = None,
 
 
 def _analyze(source, out, config, suppress_below, shown: _Progress, input_note=None) -> StudyResults:
+    from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
-    from prrt_rwe.results.analysis import analyze_adam
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     timings, clock = {}, time.perf_counter()
@@ -145,38 +169,60 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, input_note=N
     if suppress_below is not None and suppress_below < MIN_THRESHOLD:
         raise StudyInputError(f"--suppress-below must be at least {MIN_THRESHOLD} "
                               "(a '<2' would still reveal a count of 1)")
+    out = Path(out)
+    check_output_folder(out, source)
     cfg = _config(config)
     con, report, provenance = open_source(source)
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
     try:
         adam = derive_all(con, cfg)
+    except ConfigError as exc:
+        raise StudyInputError(f"study configuration: {exc}") from None
     finally:
         con.close()
     lap("derive")
     shown.stage("estimating")
     if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
         raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions); nothing to analyse")
-    out = Path(out)
-    (out / "adam").mkdir(parents=True, exist_ok=True)
+    provenance["input_note"] = input_note
+    try:
+        return _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown,
+                              started, timings, lap)
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
+
+
+def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
+                   timings, lap) -> StudyResults:
+    """Every file of OUT, each atomically, the completion marker removed first and written last."""
+    from prrt_rwe.results.analysis import analyze_adam
+
+    make_folder(out / "adam")
+    completion.begin(out)
+    run_id = completion.new_run_id()
     with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:
         written = writer.submit(adam.write_parquet, out / "adam")   # overlap the statistics
         analysis = analyze_adam(adam, cfg)
-        written.result()
+        adam_files = written.result()
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
-                      config=cfg.source, config_sha256=file_sha256(cfg.source), input_note=input_note)
-    write_results(analysis.results, out / "results.json")
-    write_rules_text(out)
+                      config=cfg.source, config_sha256=file_sha256(cfg.source), run_id=run_id)
+    files = [write_with(out / "results.json", lambda tmp: write_results(analysis.results, tmp))]
     quality = quality_summary(report)
-    write_ard(analysis.results, {**analysis.extras, "data_quality": quality}, out / "ard.parquet")
+    files.append(write_with(out / "ard.parquet", lambda tmp: write_ard(
+        analysis.results, {**analysis.extras, "data_quality": quality}, tmp)))
     ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality, provenance)
-    report_path = write_report(ctx, out / "report.html")
+    html, exported = render_with_exports(ctx)
+    report_path = write_with(out / "report.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    files += [report_path, *exported.write(out), write_rules_text(out)]
     lap("report")
     shown.stage(None)
-    write_run(out / "run.json", started_utc=started, timings=timings, provenance=provenance,
-              rules=analysis.rules, suppress_below=suppress_below)
+    files += [write_with(out / "run.json", lambda tmp: write_run(
+        tmp, started_utc=started, timings=timings, provenance=provenance, rules=analysis.rules,
+        suppress_below=suppress_below))]
+    completion.finish(out, run_id, provenance.get("input_fingerprint"), files + adam_files)
     return StudyResults(analysis.results, report_path, out, tuple(terminal_summary(ctx)))
 
 

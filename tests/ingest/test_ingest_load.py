@@ -12,6 +12,7 @@ from registry_edits import MINIMAL, read_rows, set_cell, write_rows
 import prrt_rwe
 from prrt_rwe.ingest import load
 from prrt_rwe.ingest.load import ingest, load_registry
+from prrt_rwe.outputs.destination import DestinationError
 from prrt_rwe.schema import TABLES
 
 
@@ -61,13 +62,15 @@ def test_canonical_values_and_types(registry, tmp_path):
     assert types["diagnosis_date"] == "DATE" and types["functioning"] == "BOOLEAN"
 
 
-def test_extra_columns_are_kept(registry):
+def test_extra_columns_are_kept_only_when_asked(registry):
     rows = read_rows(registry, "cycles")
     write_rows(registry, "cycles", [r + (["Batch"] if i == 0 else ["B7" if i == 3 else ""])
                                     for i, r in enumerate(rows)])
-    con, report = load_registry(registry)
+    con, report = load_registry(registry, keep_extra_columns=True)
     assert report.ok and [i.code for i in report.warnings if i.column == "Batch"] == ["W110"]
     assert con.execute("SELECT * FROM extra_columns").fetchall() == [("cycles", 4, "Batch", "B7")]
+    con, _ = load_registry(registry)
+    assert con.execute("SELECT * FROM extra_columns").fetchall() == []
 
 
 def test_failed_validation_leaves_existing_db_byte_identical(registry, tmp_path):
@@ -110,7 +113,7 @@ def test_crash_before_replace_leaves_no_new_db(registry, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(load.os, "replace", fail_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(DestinationError, match="cannot write .*new.duckdb"):
         ingest(registry, db)
     assert list(tmp_path.iterdir()) == [registry]
 

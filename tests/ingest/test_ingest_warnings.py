@@ -151,7 +151,7 @@ def test_w109_unknown_extra_file(registry):
     assert report.ok and codes(report, "W109") == [("imaging.csv", 1, ""), ("notes.txt", 1, "")]
 
 
-def test_w110_extra_column_kept(registry):
+def test_w110_extra_column_reported(registry):
     from registry_edits import read_rows, write_rows
     rows = read_rows(registry, "cycles")
     write_rows(registry, "cycles", [r + (["batch"] if i == 0 else [f"B{i}"]) for i, r in enumerate(rows)])

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
@@ -42,15 +44,25 @@ class AdamDatasets:
     rules: dict = field(default_factory=dict)
 
     def write_parquet(self, folder) -> list[Path]:
-        """Write adsl.parquet ... adhs.parquet into ``folder``; returns the paths."""
+        """Write adsl.parquet ... adhs.parquet into ``folder``, each file atomically, dates as
+        Arrow/Parquet dates (date32, no nanosecond timestamps); returns the paths."""
+        from prrt_rwe.outputs.atomic import write_with
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
         for name in DATASET_NAMES:
-            path = folder / f"{name}.parquet"
-            getattr(self, name).to_parquet(path, index=False)
-            paths.append(path)
+            table = _dates_as_dates(pa.Table.from_pandas(getattr(self, name), preserve_index=False))
+            paths.append(write_with(folder / f"{name}.parquet", lambda tmp, t=table: pq.write_table(t, tmp)))
         return paths
+
+
+def _dates_as_dates(table: pa.Table) -> pa.Table:
+    """Every timestamp column (ADaM dates, midnight) as date32."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_timestamp(f.type):
+            table = table.set_column(i, pa.field(f.name, pa.date32()), table.column(i).cast(pa.date32()))
+    return table
 
 
 def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:

@@ -133,11 +133,19 @@ def _load(con) -> Registry:
     return Registry(patients=patients, **read)
 
 
+# Day numbers that datetime64[ns] can hold (1677-09-22 .. 2262-04-11); validation admits
+# 1900-01-01 .. the day of the run only (schema/limits.py), so this guards, never wraps.
+NS_DAY_RANGE = (-106_751, 106_750)
+
+
 def to_dates(days) -> pd.Series | pd.DatetimeIndex:
-    """Day numbers (float, NaN = missing) -> datetime64[ns] at midnight (NaT = missing)."""
+    """Day numbers (float, NaN = missing) -> datetime64[ns] at midnight (NaT = missing);
+    ValueError for a day outside the nanosecond range (it would wrap around silently)."""
     arr = np.asarray(days, dtype="float64")
     out = np.full(arr.shape, np.datetime64("NaT"), dtype="datetime64[ns]")
     ok = ~np.isnan(arr)
+    if ok.any() and (arr[ok].min() < NS_DAY_RANGE[0] or arr[ok].max() > NS_DAY_RANGE[1]):
+        raise ValueError("a date outside 1677-09-22 .. 2262-04-11 cannot be an ADaM date")
     out[ok] = arr[ok].astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
     return out
 

@@ -42,6 +42,8 @@ CODES: tuple[Code, ...] = (
     Code("W107", WARNING, "follow-up shorter than 6 months"),
     Code("W108", WARNING, "identical duplicate lab row"),
     Code("W109", WARNING, "unknown extra file"),
-    Code("W110", WARNING, "extra column kept"),
+    Code("W110", WARNING, "extra column (stored only with --keep-extra-columns)"),
+    Code("E015", ERROR, "Excel cell without a value: error value or formula without cached result"),
+    Code("W111", WARNING, "key changed by normalization (invisible characters, outer spaces, NFC)"),
 )
 CODES_BY_ID = {c.code: c for c in CODES}

@@ -1,10 +1,13 @@
 """Header matching: names compared case-insensitively after trimming (registry format v1).
 
-Known columns are renamed to their schema spelling; extra columns are kept (W110);
+Known columns are renamed to their schema spelling; extra columns are reported (W110) and
+stored only with ``ingest --keep-extra-columns``; keys are normalized (key_text, W111);
 a missing required column is E002 on line 1; a header naming one column twice is E014.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -12,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prrt_rwe.ingest.issues import Issue, file_issue
+from prrt_rwe.ingest.key_text import normalize_keys
 from prrt_rwe.ingest.raw import RawTable
 from prrt_rwe.schema import TABLES_BY_NAME
 
@@ -38,7 +42,8 @@ def build_table(name: str, file: str, header: list[str], cells: pd.DataFrame,
             label = label or f"(unnamed column {pos + 1})"
             extra[label] = cells.iloc[:, pos]
             issues.append(file_issue(file, name, "W110",
-                                     f"extra column '{label}' kept (not part of format v1)",
+                                     f"extra column '{label}' is not part of format v1 (stored only "
+                                     "with ingest --keep-extra-columns)",
                                      column=label))
     if any(i.code == "E014" for i in issues):
         return None, issues
@@ -48,8 +53,12 @@ def build_table(name: str, file: str, header: list[str], cells: pd.DataFrame,
                                      f"required column '{col.name}' missing", column=col.name))
     known_frame = pd.DataFrame(keep, index=cells.index) if keep else pd.DataFrame(index=cells.index)
     extra_frame = pd.DataFrame(extra, index=cells.index) if extra else pd.DataFrame(index=cells.index)
-    return RawTable(name, file, known_frame.reset_index(drop=True), np.asarray(lines, dtype=np.int64),
-                    extra_frame.reset_index(drop=True)), issues
+    table = RawTable(name, file, known_frame.reset_index(drop=True), np.asarray(lines, dtype=np.int64),
+                     extra_frame.reset_index(drop=True))
+    keys, changed = normalize_keys(table)
+    if changed:
+        table = dataclasses.replace(table, cells=keys)
+    return table, issues + changed
 
 
 def clean_cells(table: pa.Table, trim: bool = True) -> tuple[pd.DataFrame, np.ndarray]:

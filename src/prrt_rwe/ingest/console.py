@@ -1,17 +1,24 @@
 """Terminal output of a ValidationReport: the issue lines, then one summary table per site.
 
 Plain text when the console is not a terminal (rich drops colour then). Values are printed
-literally: markup is escaped and emoji codes are off (``cycles.csv:100:date`` holds ``:100:``).
+literally: markup is escaped, emoji codes are off (``cycles.csv:100:date`` holds ``:100:``)
+and every control character is escaped (a site id holding ESC sequences cannot steer the
+terminal; outputs/terminal.py).
 """
 
 from __future__ import annotations
 
 from rich import box
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.table import Table
 
 from prrt_rwe.ingest.report import ValidationReport
+from prrt_rwe.outputs.terminal import printable
+
+
+def escape(text: str) -> str:
+    return _markup_escape(printable(text, keep_newlines=False))
 
 STYLES = {"error": "red", "warning": "yellow"}
 # Short column headings so the summary fits 80 columns; sites.csv rows are not counted.

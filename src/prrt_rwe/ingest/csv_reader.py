@@ -3,22 +3,28 @@
 Every cell is read as text; parsing happens later, identically for CSV and Excel. Files
 where each line is one record go through pyarrow's CSV reader (line = row + 2); files with
 blank lines, line breaks inside quoted values or ragged rows go through the csv module,
-which tracks the physical line of each record.
+which tracks the physical line of each record. A value longer than the schema's cell limit
+(1 MiB; a 10 MB line, or an unclosed quote that swallows the rest of the file) is E014 on the
+line where its record starts, and the file is not read further.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from prrt_rwe.ingest.columns import build_table, clean_cells
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.raw import RawTable
+from prrt_rwe.schema.limits import MAX_CELL_BYTES
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -57,6 +63,38 @@ def decode(data: bytes) -> bytes:
     return data
 
 
+@contextmanager
+def _field_limit(limit: int):
+    """The csv module's field limit (process-wide) set to ``limit`` while reading."""
+    before = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts, fields) of every record; UnreadableFile naming the line
+    when a value is longer than the cell limit or the csv module cannot split the record."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    with _field_limit(MAX_CELL_BYTES):
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    raise UnreadableFile(f"a value of the record starting on line {start} is longer "
+                                         f"than {MAX_CELL_BYTES:,} characters (the limit of a cell; "
+                                         "an unclosed quote?)", start) from None
+                raise UnreadableFile(f"record starting on line {start} cannot be read ({exc})",
+                                     start) from None
+            yield start, record
+            start = reader.line_num + 1
+
+
 def _is_simple(data: bytes) -> bool:
     """True when every line is one record: no blank line inside the file, no lone carriage
     return, and no line break inside a quoted value (an even number of quotes before
@@ -79,7 +117,7 @@ def _is_simple(data: bytes) -> bool:
 
 def _read_fast(data: bytes) -> tuple[list[str], pa.Table, np.ndarray]:
     header_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
-    header = next(csv.reader([header_line]))
+    header = next(_records(header_line))[1]
     names = [f"c{i}" for i in range(len(header))]
     table = pacsv.read_csv(
         io.BytesIO(data),
@@ -93,12 +131,9 @@ def _read_fast(data: bytes) -> tuple[list[str], pa.Table, np.ndarray]:
 
 
 def _read_general(text: str, file: str, table: str) -> tuple[list[str], pa.Table, np.ndarray, list[Issue]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     rows, lines, issues = [], [], []
-    start = 1
-    for record in reader:
-        line, start = start, reader.line_num + 1
+    for line, record in _records(text):
         if header is None:
             header = record
             continue
@@ -131,15 +166,31 @@ def _has_padding(data: bytes) -> bool:
     return not data.isascii() or any(bytes([b]) in data for b in PADDING_BYTES)
 
 
+def oversized_cells(header: list[str], frame: pa.Table, lines: np.ndarray, file: str,
+                    table: str) -> list[Issue]:
+    """E014 for every cell longer than the schema's cell limit (in UTF-8 bytes)."""
+    issues = []
+    for i, col in enumerate(frame.columns):
+        long = (pc.binary_length(col).to_numpy(zero_copy_only=False) > MAX_CELL_BYTES)
+        label = str(header[i]).strip() if i < len(header) else ""
+        issues += [file_issue(file, table, "E014", f"value longer than {MAX_CELL_BYTES:,} bytes "
+                              "(the limit of a cell)", column=label, line=int(line))
+                   for line in lines[np.flatnonzero(long)]]
+    return issues
+
+
 def read_csv_table(path: Path, name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
     """One CSV file as a RawTable, or None with E014 issues when it cannot be read."""
     file = path.name
     try:
         data = decode(data)
+        simple = _is_simple(data)
+        header, frame, lines, issues = _read(data, file, name, simple)
     except UnreadableFile as exc:
         return None, [file_issue(file, name, "E014", str(exc), line=exc.line)]
-    simple = _is_simple(data)
-    header, frame, lines, issues = _read(data, file, name, simple)
+    too_long = oversized_cells(header, frame, lines, file, name)
+    if too_long:
+        return None, issues + too_long
     frame, keep = clean_cells(frame, trim=not simple or _has_padding(data))
     table, more = build_table(name, file, header, frame, lines[keep])
     return table, issues + more

@@ -3,7 +3,11 @@
 ``ingest(path, db)`` validates first and writes nothing when any error is found; otherwise
 it builds the whole database in a temporary folder next to ``db`` and moves it into place
 with ``os.replace`` (atomic on one file system), so a failed or interrupted run leaves an
-earlier database byte-identical. ``load_registry(path)`` loads into an in-memory database.
+earlier database byte-identical. It refuses (DestinationError) to replace a file that is not
+a prrt-rwe database or a path inside the registry; a stale ``db.wal`` of another process is
+moved aside with the replace, and the ``.partial`` folders of killed runs are removed.
+Extra columns are stored only with ``keep_extra_columns`` (they often hold identifiers).
+``load_registry(path)`` loads into an in-memory database.
 Layout: prrt_rwe.schema.duckdb_layout; values canonical (codes as the schema spells them,
 yes/no BOOLEAN, labs in canonical units with the values as written kept).
 """
@@ -21,8 +25,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from prrt_rwe.ingest.database import connect, layout_fingerprint
 from prrt_rwe.ingest.report import ValidationReport
 from prrt_rwe.ingest.validation import CheckedRegistry, check
+from prrt_rwe.outputs.destination import cannot_write, check_database_destination, make_folder
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
 from prrt_rwe.schema.duckdb_layout import VALIDATION_SUMMARY_SCHEMA
 
@@ -37,40 +43,91 @@ class IngestReport:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def ingest(path, db) -> IngestReport:
+def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
     """Validate ``path`` and, when it has no errors, (re)place ``db`` with its content."""
+    db = Path(db)
+    check_database_destination(db, path)
     checked = check(path)
     if not checked.report.ok:
         return IngestReport(False, checked.report)
-    db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(dir=db.parent, prefix=f".{db.name}.", suffix=".partial"))
+    make_folder(db.parent)
+    remove_stale_partials(db)
+    try:
+        workdir = Path(tempfile.mkdtemp(dir=db.parent, prefix=f".{db.name}.{os.getpid()}.",
+                                        suffix=PARTIAL))
+    except OSError as exc:
+        raise cannot_write(db, exc) from None
+    _IN_USE.add(workdir)
     try:
         staged = workdir / db.name
-        con = duckdb.connect(str(staged))
+        con = connect(staged)
         try:
-            rows = write_tables(con, checked)
+            rows = write_tables(con, checked, keep_extra_columns)
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(staged, db)
+        _replace(staged, db, workdir)
+    except OSError as exc:
+        raise cannot_write(db, exc) from None
     finally:
+        _IN_USE.discard(workdir)
         shutil.rmtree(workdir, ignore_errors=True)
     return IngestReport(True, checked.report, db, rows)
 
 
-def load_registry(path) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
+PARTIAL = ".partial"
+_IN_USE: set[Path] = set()   # this process's ingests under way (threads)
+
+
+def _replace(staged: Path, db: Path, workdir: Path) -> None:
+    """Move the staged database onto ``db``; a WAL left beside ``db`` (it belongs to the old
+    file, or to another process) is moved aside first, or DuckDB would replay it onto the
+    new database ("WAL does not match")."""
+    wal = db.with_name(db.name + ".wal")
+    if wal.exists():
+        os.replace(wal, workdir / "stale.wal")
+    os.replace(staged, db)
+
+
+def remove_stale_partials(db: Path) -> list[Path]:
+    """Remove the ``.DB.<pid>.*.partial`` folders of ingests whose process is gone."""
+    removed = []
+    for folder in db.parent.glob(f".{db.name}.*{PARTIAL}"):
+        pid = folder.name[len(db.name) + 2:].split(".", 1)[0]
+        if folder in _IN_USE:
+            continue
+        if folder.is_dir() and not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Another process of this pid exists (this process's own folders are in _IN_USE)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
     """An in-memory DuckDB database of a registry (None when it has errors) and its report."""
     checked = check(path)
     if not checked.report.ok:
         return None, checked.report
-    con = duckdb.connect(":memory:")
-    write_tables(con, checked)
+    con = connect(":memory:")
+    write_tables(con, checked, keep_extra_columns)
     return con, checked.report
 
 
-def write_tables(con, checked: CheckedRegistry) -> dict[str, int]:
-    """Create the layout and insert every table, extra columns and ingest_meta."""
+def write_tables(con, checked: CheckedRegistry, keep_extra_columns: bool = False) -> dict[str, int]:
+    """Create the layout and insert every table, ingest_meta, and the extra columns when
+    ``keep_extra_columns``."""
     create_tables(con)
     rows = {}
     for table in TABLES:
@@ -79,10 +136,12 @@ def write_tables(con, checked: CheckedRegistry) -> dict[str, int]:
             rows[table.name] = 0
             continue
         _insert(con, table.name, _typed_frame(table, parsed))
-        _insert_extra(con, table.name, parsed)
+        if keep_extra_columns:
+            _insert_extra(con, table.name, parsed)
         rows[table.name] = len(parsed.raw)
     meta = [("format_version", FORMAT_VERSION), ("input_kind", checked.raw.kind),
-            ("input_fingerprint", checked.raw.fingerprint)]
+            ("input_fingerprint", checked.raw.fingerprint),
+            ("layout_fingerprint", layout_fingerprint())]
     meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
     con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
     con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
@@ -97,7 +156,11 @@ def stored_validation_summary(con) -> dict | None:
     row = con.execute('SELECT "schema", "summary" FROM "validation_summary"').fetchone() if present else None
     if row is None or row[0] != VALIDATION_SUMMARY_SCHEMA:
         return None
-    return json.loads(row[1])
+    try:
+        summary = json.loads(row[1])
+    except (TypeError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) and {"errors", "warnings", "codes", "sites"} <= set(summary) else None
 
 
 def _typed_frame(table, parsed) -> pd.DataFrame:

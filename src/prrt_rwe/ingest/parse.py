@@ -1,8 +1,9 @@
 """Text cells -> typed values, column by column, vectorised (registry format v1, "Conventions").
 
 Types, ranges and codes come from prrt_rwe.schema. Each column gives:
-E003 required value empty, E004 unparseable, E005 outside [min, max], E006 unknown code,
-W101 outside the plausible [warn_min, warn_max].
+E003 required value empty, E004 unparseable, E005 outside [min, max] (a date before
+1900-01-01 or after the day of the run: schema/limits.py), E006 unknown code, W101 outside
+the plausible [warn_min, warn_max].
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyarrow.compute as pc
 from prrt_rwe.ingest.issues import Issue, quote, row_issues
 from prrt_rwe.ingest.raw import RawTable
 from prrt_rwe.ingest.xlsx_reader import cell_text
+from prrt_rwe.schema.limits import EARLIEST_DATE, latest_date
 from prrt_rwe.schema.registry_v1 import (
     CODE,
     DATE,
@@ -104,7 +106,20 @@ def parse_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Issue]]:
                                  lambda i: "cannot read " + quote(cells[i]) + word)
     if col.type in (NUMBER, INTEGER):
         issues += _range_issues(raw, text, values, col)
+    if col.type == DATE:
+        issues += _date_range_issues(raw, text, values, col)
     return values, issues
+
+
+def _date_range_issues(raw: RawTable, text: pd.Series, values: pd.Series, col: Column) -> list[Issue]:
+    """E005 for a date before EARLIEST_DATE or after the day of the run (registries record
+    the past; a year 3025 or 9999 is a typing error, never a date to compute with)."""
+    first, last = np.datetime64(EARLIEST_DATE, "s"), np.datetime64(latest_date(), "s")
+    days = values.to_numpy(dtype="datetime64[s]")
+    with np.errstate(invalid="ignore"):
+        out = ~np.isnat(days) & ((days < first) | (days > last))
+    rng = f" outside the allowed range {EARLIEST_DATE.isoformat()} to {latest_date().isoformat()} (the day of the run)"
+    return row_issues(raw, out, col.name, "E005", lambda i: "date " + quote(text.iloc[i]) + rng)
 
 
 def by_unique(text: pd.Series, convert) -> pd.Series:

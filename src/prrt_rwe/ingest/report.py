@@ -90,5 +90,7 @@ class ValidationReport:
         }
 
     def write_json(self, path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                              encoding="utf-8")
+        """Written atomically (outputs/atomic.py); OSError when the path cannot be written."""
+        from prrt_rwe.outputs.atomic import write_text
+
+        write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")

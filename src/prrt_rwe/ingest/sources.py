@@ -19,6 +19,8 @@ from prrt_rwe.ingest.xlsx_reader import (
     read_sheet,
     sheet_label,
 )
+from prrt_rwe.ingest.xlsx_scan import WorkbookScan, scan_workbook
+from prrt_rwe.outputs.completion import sha256_file
 from prrt_rwe.schema import TABLES, TABLES_BY_NAME
 
 
@@ -65,16 +67,33 @@ def _read_folder(folder: Path) -> RawRegistry:
     return RawRegistry(tables, issues, digest.hexdigest(), "csv", folder.name)
 
 
+def _refusals(path: Path, scan: WorkbookScan) -> list[Issue]:
+    """E014 for each sheet over a limit of schema/limits.py (and for the workbook)."""
+    issues = [file_issue(sheet_label(path, s.title), s.title.strip().lower(), "E014",
+                         f"sheet '{s.title}' not read: {s.refused}", line=s.refused_line)
+              for s in scan.sheets.values() if s.refused]
+    if scan.refused:
+        issues.append(file_issue(path.name, "", "E014", f"workbook not read: {scan.refused}"))
+    return issues
+
+
 def _read_workbook(path: Path) -> RawRegistry:
-    data = path.read_bytes()
-    fingerprint = hashlib.sha256(data).hexdigest()
+    fingerprint = sha256_file(path)
+    try:
+        scan = scan_workbook(path, lambda title: title.strip().lower() in TABLES_BY_NAME)
+    except ValueError as exc:
+        issue = file_issue(path.name, "", "E014", f"not a readable .xlsx workbook ({exc})")
+        return RawRegistry({}, [issue], fingerprint, "xlsx", path.name)
+    refused = _refusals(path, scan)
+    if not scan.readable or scan.refused:
+        return RawRegistry({}, refused, fingerprint, "xlsx", path.name)
     try:
         book = open_workbook(path)
     except UnreadableWorkbook as exc:
         issue = file_issue(path.name, "", "E014", f"not a readable .xlsx workbook ({exc})")
         return RawRegistry({}, [issue], fingerprint, "xlsx", path.name)
     tables: dict[str, RawTable] = {}
-    issues: list[Issue] = []
+    issues: list[Issue] = list(refused)
     try:
         for title in book.titles:
             name = title.strip().lower()
@@ -85,7 +104,10 @@ def _read_workbook(path: Path) -> RawRegistry:
             if name in tables:
                 issues.append(file_issue(label, name, "E014", f"second sheet for table '{name}'"))
                 continue
-            table, found = read_sheet(book.rows_of(title), name, label)
+            sheet = scan.sheets.get(title)
+            if sheet is not None and sheet.refused:
+                continue
+            table, found = read_sheet(book.rows_of(title), name, label, sheet)
             issues += found
             if table is not None:
                 tables[name] = table

@@ -41,6 +41,11 @@ def check(path) -> CheckedRegistry:
     except RegistryNotFound as exc:
         issue = file_issue(path.name, "", "E014", str(exc).split(": ", 1)[-1])
         return CheckedRegistry(ValidationReport.build(str(path), "", "", [issue]), {}, None)
+    return check_registry(raw, str(path))
+
+
+def check_registry(raw: RawRegistry, source: str) -> CheckedRegistry:
+    """Type, convert and cross-check tables already read (from files or a database)."""
     issues: list[Issue] = list(raw.issues)
     tables: dict[str, ParsedTable] = {}
     for name, table in raw.tables.items():
@@ -51,9 +56,18 @@ def check(path) -> CheckedRegistry:
         tables[name] = parsed
         issues += found
     issues += cross_table_issues(tables)
-    report = ValidationReport.build(str(path), raw.kind, raw.fingerprint, issues,
+    issues = _without_shadowed(issues)
+    report = ValidationReport.build(source, raw.kind, raw.fingerprint, issues,
                                     site_summaries(tables, issues))
     return CheckedRegistry(report, tables, raw)
+
+
+def _without_shadowed(issues: list[Issue]) -> list[Issue]:
+    """An Excel cell without a value (E015) is reported once, not again as empty (E003)."""
+    unusable = {(i.file, i.line, i.column) for i in issues if i.code == "E015"}
+    if not unusable:
+        return issues
+    return [i for i in issues if i.code != "E003" or (i.file, i.line, i.column) not in unusable]
 
 
 def cross_table_issues(tables: dict[str, ParsedTable]) -> list[Issue]:

@@ -34,28 +34,33 @@ class Bundle:
     tables: list = field(default_factory=list)  # report.table.Table, cells as shown strings
     figures: list = field(default_factory=list)
 
-    def write(self, out: Path) -> dict:
-        """Write the files under ``out``; returns {"figures": [...], "tables": [...]} paths."""
+    def write(self, out: Path) -> list[Path]:
+        """Write the files under ``out``, each atomically, and remove the figures and tables
+        an earlier run left there (e.g. a per-patient plot that suppression now omits);
+        returns the paths written."""
         out = Path(out)
-        written = {"figures": [], "tables": []}
-        if self.figures:
-            (out / "figures").mkdir(parents=True, exist_ok=True)
+        written = []
         for f in self.figures:
             svg = out / "figures" / f"{f.figure_id}.svg"
-            svg.write_text(f.svg, encoding="utf-8")
-            written["figures"].append(svg)
+            written.append(_write(svg, lambda tmp, f=f: tmp.write_text(f.svg, encoding="utf-8")))
             if f.png is not None:
-                png = svg.with_suffix(".png")
-                png.write_bytes(f.png)
-                written["figures"].append(png)
+                written.append(_write(svg.with_suffix(".png"), lambda tmp, f=f: tmp.write_bytes(f.png)))
+        for name, t in zip(table_names(self.tables), self.tables):
+            written.append(_write(out / "tables" / f"{name}.csv", lambda tmp, t=t: write_csv(t, tmp)))
         if self.tables:
-            (out / "tables").mkdir(parents=True, exist_ok=True)
-            for name, t in zip(table_names(self.tables), self.tables):
-                path = out / "tables" / f"{name}.csv"
-                write_csv(t, path)
-                written["tables"].append(path)
-            written["tables"].append(write_docx(self.tables, out / "tables.docx"))
+            written.append(_write(out / "tables.docx", lambda tmp: write_docx(self.tables, tmp)))
+        for folder, patterns in (("figures", ("*.svg", "*.png")), ("tables", ("*.csv",))):
+            for stale in [p for pattern in patterns for p in (out / folder).glob(pattern)]:
+                if stale not in written:
+                    stale.unlink()
         return written
+
+
+def _write(path: Path, writer) -> Path:
+    from prrt_rwe.outputs.atomic import write_with
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_with(path, writer)
 
 
 @contextlib.contextmanager

@@ -72,11 +72,17 @@ class _Safe:
         return Markup(self._html)
 
 
+def render_with_exports(ctx) -> tuple:
+    """(report.html text, the exports.Bundle of its tables and figures)."""
+    with exports.collect() as bundle:
+        text = render(ctx)
+    return text, bundle
+
+
 def write_report(ctx, path: Path) -> Path:
     """report.html, and beside it every table and figure as files (report.exports)."""
     path = Path(path)
-    with exports.collect() as bundle:
-        text = render(ctx)
+    text, bundle = render_with_exports(ctx)
     path.write_text(text, encoding="utf-8")
     bundle.write(path.parent)
     return path

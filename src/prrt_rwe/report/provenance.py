@@ -50,7 +50,8 @@ def versions() -> dict:
 
 def section(ctx) -> Section:
     p = ctx.provenance
-    rows = (("prrt-rwe version", p.get("code_version") or "unknown"),
+    rows = (("Run id", p.get("run_id") or "unknown"),
+            ("prrt-rwe version", p.get("code_version") or "unknown"),
             ("Input", p.get("input_kind") or "unknown"),
             *((("Input note", p["input_note"]),) if p.get("input_note") else ()),
             ("Input fingerprint (SHA-256)", p.get("input_fingerprint") or "unknown"),

@@ -1,5 +1,6 @@
 """OUT/run.json: what is kept out of results.json on purpose: when the run happened, how
-long each stage took, the software versions, the input fingerprint and the rules in force."""
+long each stage took, the software versions, the input fingerprint, the rules in force and
+the run id (the same as in report.html and OUT/run-complete.json, outputs/completion.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 def write_run(path: Path, *, started_utc: str, timings: dict, provenance: dict, rules: dict,
               suppress_below) -> Path:
-    record = {"schema": "prrt-rwe/run/1", "started_utc": started_utc,
+    record = {"schema": "prrt-rwe/run/1", "run_id": provenance.get("run_id"), "started_utc": started_utc,
               "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
               "code_version": provenance.get("code_version"), "versions": provenance.get("versions"),
               "input": {"source": provenance.get("source"), "kind": provenance.get("input_kind"),

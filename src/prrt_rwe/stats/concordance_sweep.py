@@ -8,12 +8,13 @@ the very first run) only when a concordance is computed.
 from __future__ import annotations
 
 import numpy as np
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 
 __all__ = ["sweep"]
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _add(tree, i, w):
     i += 1
     while i < tree.shape[0]:
@@ -21,7 +22,7 @@ def _add(tree, i, w):
         i += i & (-i)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _prefix(tree, i):  # sum over slots 0..i-1
     s = 0.0
     while i > 0:
@@ -30,7 +31,7 @@ def _prefix(tree, i):  # sum over slots 0..i-1
     return s
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def sweep(tie_start, slot, w, lo_of, hi_of, cs_r, cs_d):
     """Rows in increasing score (groups of equal score between ``tie_start`` entries);
     ``slot`` = 2 * block + event.  Returns the pair counts (comparator score larger,

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 
 from prrt_rwe.stats.efron_sums import VirtualSums, group_virtual_sums, virtual_sums
@@ -78,7 +79,7 @@ def partial_likelihood(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> Partia
     return PartialLikelihood(float(loglik), score, info)
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _add_row(x, r, s1, s2):
     p = x.shape[0]
     for j in range(p):
@@ -88,7 +89,7 @@ def _add_row(x, r, s1, s2):
             s2[j, k] += xr * x[k]
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info):
     """A death group's share of the score and the information (upper triangle), from its
     virtual-death sums: -(S1 c1 - S1d c1f) and S2 c1 - S2d c1f - (q0 S1 S1' - q1 (S1 S1d' +
@@ -101,7 +102,7 @@ def _add_group(s1, s2, s1d, s2d, c1, c1f, q0, q1, q2, score, info):
             info[j, m] += s2[j, m] * c1 - s2d[j, m] * c1f - outer
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _one_pass(X, beta, w, event, block_start, new_stratum, efron):
     n, p = X.shape
     n_blocks = block_start.shape[0]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
 from numba import njit
 
 __all__ = ["VirtualSums", "virtual_sums", "group_virtual_sums"]
@@ -34,7 +35,7 @@ class VirtualSums:
     count: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def group_virtual_sums(s0, s0d, d, deadwt):
     """One group's sums (logd, c1, c1f, q0, q1, q2, inv, finv) over its d virtual deaths
     (d = 1 for Breslow)."""
@@ -54,7 +55,7 @@ def group_virtual_sums(s0, s0d, d, deadwt):
     return logd, c1, c1f, q0, q1, q2, inv_sum, finv
 
 
-@njit(cache=True)
+@njit(cache=CACHE)
 def _sums(s0, s0d, ndead, deadwt, efron):
     n_groups = s0.shape[0]
     out = np.zeros((9, n_groups))
