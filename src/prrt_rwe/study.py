@@ -97,18 +97,18 @@ def _open_database(path: Path) -> tuple:
         con, meta = open_database(path)
     except NotOurDatabase as exc:
         raise StudyInputError(f"{path}: {exc}") from None
+    from prrt_rwe.ingest.load import stored_validation_summary
+
     try:
         report = check_registry(registry_from_database(con, path.name, meta), str(path)).report
+        stored = stored_validation_summary(con)
     except duckdb.Error as exc:
         con.close()
         raise StudyInputError(f"{path}: cannot be read ({str(exc).strip().splitlines()[0]})") from None
     if not report.ok:
         con.close()
         raise _validation_error(report)
-    from prrt_rwe.ingest.load import stored_validation_summary
-
-    return con, stored_validation_summary(con) or report, {"input_kind": "duckdb",
-                                                           "input_fingerprint": meta.get("input_fingerprint")}
+    return con, stored or report, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
 
 
 class _Progress:
