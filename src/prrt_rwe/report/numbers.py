@@ -127,9 +127,12 @@ class Numbers:
         """Suppress in one table or figure (``name``: its id) and return its View."""
         cells = cells_of(items)
         shown = [c for cell in cells for c in cell.reveals()]
-        if name in self.ledger.records:
-            return View(self, self.ledger.records[name].masked)
         k = self.suppress_below or 0
+        same = self.ledger.records.get(name)
+        if same is not None and same.problem.counts == Problem.build(shown, sums, (), k).counts:
+            return View(self, same.masked)   # the same table rendered again (HTML, then export)
+        while name in self.ledger.records:   # another table with the same name
+            name += "'"
         problem = Problem.build(shown, sums, public=set(self.ledger.shown), k=k)
         if self.suppress_below:
             solution = protect(problem, premasked=frozenset(self.ledger.masked))
