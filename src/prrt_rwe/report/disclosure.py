@@ -13,7 +13,9 @@ the report (``public``) are never masked here, only used as known.
 This is the audit of cell suppression by linear dependency (Cox 1980, "Properties of
 multidimensional statistical tables"; Willenborg & de Waal 2001, ch. 4): exact
 recomputation, the arithmetic listed in the report's privacy note. It does not claim
-interval protection (bounds a reader may also derive).
+interval protection: a reader who combines a sum with what "<k" means (1..k-1) may still
+narrow a masked count (two "<3" adding up to 2 are both 1); protecting that would mean
+blanking whole rows of small counts, which this module does not do.
 """
 
 from __future__ import annotations
