@@ -116,8 +116,13 @@ def analyze(
         None, "--suppress-below", min=MIN_SUPPRESS, metavar="N",
         help=f"report.html shows counts 1..N-1 as '<N' and masks every number they could be "
              f"recomputed from (N >= {MIN_SUPPRESS})"),
+    comparator: Optional[list[Path]] = typer.Option(None, "--comparator", exists=True, dir_okay=False,
+                                                    metavar="FILE",
+                                                    help="a published trial arm or cohort (YAML, comparators.md); "
+                                                         "repeatable, added to the shipped NETTER-1/NETTER-2 files"),
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
+    from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
     from prrt_rwe.cli_usage import usage_error
     from prrt_rwe.outputs.destination import DestinationError
     from prrt_rwe.study import StudyInputError, analyze as run_analyze
@@ -125,8 +130,12 @@ def analyze(
     if (source is None) == (db is None):
         raise usage_error("give exactly one of a registry folder or --db FILE")
     try:
+        extra = [load_comparator(p) for p in comparator or ()]
         result = run_analyze(source if source is not None else db, out, config=config,
-                             suppress_below=suppress_below, progress=True)
+                             suppress_below=suppress_below, progress=True, comparators=extra)
+    except ComparatorFileError as exc:
+        err_console.print(escape(f"comparator file {exc}"))
+        raise typer.Exit(2) from None
     except StudyInputError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(1) from None
@@ -134,6 +143,28 @@ def analyze(
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
     _print_summary(result)
+
+
+@app.command("reconstruct-km")
+def reconstruct_km(
+    curve: Path = typer.Option(..., "--curve", help="digitised curve CSV: time_months, survival (0-1)"),
+    at_risk: Path = typer.Option(..., "--at-risk", help="numbers at risk CSV: time_months, n_at_risk"),
+    out: Path = typer.Option(..., "--out", help="CSV to write: one row per patient, time_months, event"),
+    total_events: Optional[int] = typer.Option(None, "--total-events", help="total events, when published"),
+) -> None:
+    """Patient-level data reconstructed from a published Kaplan-Meier curve (Guyot et al. 2012)."""
+    from prrt_rwe.benchmarks.comparators.km_files import KmFileError, reconstruct_files
+
+    for path in (curve, at_risk):
+        if not path.exists():
+            err_console.print(escape(f"{path}: no such file"))
+            raise typer.Exit(2)
+    try:
+        ipd = reconstruct_files(curve, at_risk, out, total_events=total_events)
+    except KmFileError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(1) from None
+    out_console.print(escape(f"{out}: {ipd.time.size} patients, {int(ipd.event.sum())} events"))
 
 
 @app.command()
@@ -149,6 +180,87 @@ def _print_summary(result) -> None:
     for line in result.summary:
         out_console.print(escape(line), soft_wrap=True)
     out_console.print(escape(f"report: {result.report_path.resolve()}"), soft_wrap=True)
+
+
+@app.command("redcap-template")
+def redcap_template(out: Path = typer.Option(..., "--out", help="folder to write the template into")) -> None:
+    """Write the REDCap project template: data_dictionary.csv and repeating_instruments.csv."""
+    from prrt_rwe.importers.redcap.template import write_template
+    from prrt_rwe.outputs.destination import DestinationError, check_output_folder
+
+    try:
+        check_output_folder(out)
+        paths = write_template(out)
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
+    for path in paths:
+        out_console.print(escape(str(path)))
+
+
+import_app = typer.Typer(no_args_is_help=True, help="Convert REDCap or CDISC SDTM data to format v1.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("redcap")
+def import_redcap(
+    records: Path = typer.Option(..., "--records", help="REDCap records export (CSV raw, or labels with --labels)"),
+    dictionary: Path = typer.Option(..., "--dictionary", help="the project's data dictionary CSV"),
+    out: Path = typer.Option(..., "--out", help="format-v1 folder to write"),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="map.toml for a project other than the template"),
+    date_format: Optional[str] = typer.Option(None, "--date-format", help="ymd (default), mdy or dmy, as exported"),
+    labels: bool = typer.Option(False, "--labels", help="the export is REDCap's CSV labels export"),
+) -> None:
+    """REDCap export -> format-v1 folder and import_report.json; then the usual validation."""
+    from prrt_rwe.importers.redcap.convert import import_redcap as run_import
+
+    if date_format not in (None, "ymd", "mdy", "dmy"):
+        err_console.print(escape(f"--date-format must be ymd, mdy or dmy, not {date_format!r}"))
+        raise typer.Exit(2)
+    _run_import(lambda: run_import(records, dictionary, out, mapping=mapping,
+                                   date_format=date_format, labels=labels))
+
+
+@import_app.command("sdtm")
+def import_sdtm(
+    folder: Path = typer.Argument(..., help="folder of SDTM datasets (SAS XPT or Dataset-JSON v1.1)"),
+    out: Path = typer.Option(..., "--out", help="format-v1 folder to write"),
+    supp: Optional[Path] = typer.Option(None, "--supp", help="CSV of USUBJID and covariates SDTM lacks"),
+    treatment: Optional[str] = typer.Option(None, "--treatment", help="regular expression of the PRRT EXTRT"),
+    evaluator: str = typer.Option("INVESTIGATOR", "--evaluator", help="RSEVAL/TUEVAL/TREVAL rows to read"),
+    impute_partial_dates: Optional[str] = typer.Option(None, "--impute-partial-dates",
+                                                       help="'first': a partial date takes its first day"),
+) -> None:
+    """CDISC SDTM (DM, EX, RS, TU, TR, LB, AE) -> format-v1 folder and import_report.json."""
+    from prrt_rwe.importers.sdtm.convert import import_sdtm as run_import
+
+    if impute_partial_dates not in (None, "first"):
+        err_console.print(escape(f"--impute-partial-dates must be 'first', not {impute_partial_dates!r}"))
+        raise typer.Exit(2)
+    _run_import(lambda: run_import(folder, out, supp=supp, treatment=treatment, evaluator=evaluator,
+                                   impute_partial_dates=impute_partial_dates))
+
+
+def _run_import(run) -> None:
+    """Print the problems of an import (exit 1, nothing written) or its warnings and summary."""
+    from prrt_rwe.importers.problems import ImportFailed
+    from prrt_rwe.outputs.destination import DestinationError
+
+    try:
+        result = run()
+    except DestinationError as exc:
+        err_console.print(escape(str(exc)))
+        raise typer.Exit(2) from None
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            out_console.print(escape(problem.format()), style="red", soft_wrap=True)
+        err_console.print(escape(f"import failed: {len(exc.problems)} errors, nothing written"))
+        raise typer.Exit(1) from None
+    for problem in result.warnings:
+        out_console.print(escape(problem.format()), style="yellow", soft_wrap=True)
+    written = ", ".join(f"{t} {n}" for t, n in result.report.rows_written.items())
+    out_console.print(escape(f"imported into {result.out} ({written}); "
+                             f"report: {result.out / 'import_report.json'}"), soft_wrap=True)
 
 
 def main() -> None:

@@ -29,6 +29,11 @@ Example ``study.toml`` (every key optional)::
     conf_type = "log-log"
     conf_level = 0.95
     landmarks_months = [12, 20, 24]
+    [comparators]
+    shipped = true              # comparators.md: the NETTER-1 / NETTER-2 files shipped with prrt-rwe
+    files = ["my_trial.yaml"]   # more comparator files, relative to this study.toml
+    bootstrap_resamples = 2000  # MAIC bootstrap (weights re-estimated in each resample)
+    seed = 20260501
 """
 
 from __future__ import annotations
@@ -139,6 +144,16 @@ class KmConfig:
 
 
 @dataclass(frozen=True)
+class ComparatorsConfig:
+    """shared/spec/comparators.md: which comparator files, and the MAIC bootstrap."""
+
+    shipped: bool = True
+    files: tuple[str, ...] = ()
+    bootstrap_resamples: int = 2000
+    seed: int = 20260501
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """All study rules; ``StudyConfig()`` is the default of derivations.md."""
 
@@ -149,6 +164,7 @@ class StudyConfig:
     pfs: PfsConfig = field(default_factory=PfsConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
     km: KmConfig = field(default_factory=KmConfig)
+    comparators: ComparatorsConfig = field(default_factory=ComparatorsConfig)
     source: str | None = None  # path of the study.toml, None for the defaults
 
     def to_dict(self) -> dict:
@@ -181,7 +197,7 @@ def formula_terms(formula: str) -> tuple[str, ...]:
 
 _SECTIONS = {
     "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
-    "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig,
+    "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig, "comparators": ComparatorsConfig,
 }
 
 
@@ -225,7 +241,21 @@ def _coerce_study(key: str, value, where: str):
     return tuple(value)
 
 
+def _coerce_comparators(key: str, value, where: str):
+    if key == "shipped":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if key == "files":
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where}: expected a list of comparator file paths, got {value!r}")
+        return tuple(value)
+    return _check_int(where, value, minimum=100 if key == "bootstrap_resamples" else 0)
+
+
 def _coerce(section: str, key: str, value, where: str):
+    if section == "comparators":
+        return _coerce_comparators(key, value, where)
     if section == "study":
         return _coerce_study(key, value, where)
     if section in ("recist", "safety", "labs"):

@@ -140,20 +140,41 @@ class _Progress:
             self._status.stop()
 
 
+def comparators_in_force(cfg, extra=()) -> tuple:
+    """The shipped comparator files (``[comparators] shipped``), those named in study.toml
+    (relative to it) and ``extra`` (paths or loaded Comparators, e.g. ``--comparator``).
+
+    A file that breaks the schema raises ComparatorFileError (the CLI: a usage error)."""
+    from prrt_rwe.benchmarks.comparators import Comparator, ComparatorFileError, load_comparator, shipped_comparators
+
+    base = Path(cfg.source).parent if cfg.source else Path.cwd()
+    loaded = list(shipped_comparators()) if cfg.comparators.shipped else []
+    loaded += [load_comparator(base / f) for f in cfg.comparators.files]
+    loaded += [c if isinstance(c, Comparator) else load_comparator(c) for c in extra]
+    seen = {}
+    for c in loaded:
+        if c.id in seen:
+            raise ComparatorFileError(c.path, "id", f"{c.id!r} is also the id of {Path(seen[c.id]).name or 'a shipped file'}")
+        seen[c.id] = c.path
+    return tuple(loaded)
+
+
 def analyze(source, out, config=None, suppress_below: int | None = None,
-            progress: bool = False, input_note: str | None = None) -> StudyResults:
+            progress: bool = False, comparators=(), input_note: str | None = None) -> StudyResults:
     """Run the whole study (see module doc); returns the results and where the report is.
 
     ``progress=True`` shows the current stage on a terminal (the CLI sets it);
+    ``comparators``: more comparator files (paths or loaded), beside the shipped ones;
     ``input_note`` is stated in the report's methods and provenance (e.g. the demo's seed rule)."""
     shown = _Progress(progress)
     try:
-        return _analyze(source, out, config, suppress_below, shown, input_note)
+        return _analyze(source, out, config, suppress_below, shown, comparators, input_note)
     finally:
         shown.stop()
 
 
-def _analyze(source, out, config, suppress_below, shown: _Progress, input_note=None) -> StudyResults:
+def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=(),
+             input_note=None) -> StudyResults:
     from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
 
@@ -172,6 +193,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, input_note=N
     out = Path(out)
     check_output_folder(out, source)
     cfg = _config(config)
+    in_force = comparators_in_force(cfg, comparators)
     con, report, provenance = open_source(source)
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
@@ -188,13 +210,13 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, input_note=N
     provenance["input_note"] = input_note
     try:
         return _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown,
-                              started, timings, lap)
+                              started, timings, lap, in_force)
     except OSError as exc:
         raise cannot_write(out, exc) from None
 
 
 def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
-                   timings, lap) -> StudyResults:
+                   timings, lap, in_force=None) -> StudyResults:
     """Every file of OUT, each atomically, the completion marker removed first and written last."""
     from prrt_rwe.results.analysis import analyze_adam
 
@@ -203,10 +225,12 @@ def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, s
     run_id = completion.new_run_id()
     with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:
         written = writer.submit(adam.write_parquet, out / "adam")   # overlap the statistics
-        analysis = analyze_adam(adam, cfg)
+        analysis = analyze_adam(adam, cfg, in_force)
         adam_files = written.result()
     lap("statistics")
     shown.stage("writing results.json, ard.parquet and report.html")
+    if in_force is not None:
+        provenance["comparators"] = [{"id": c.id, "file": Path(c.path).name} for c in in_force]
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
                       config=cfg.source, config_sha256=file_sha256(cfg.source), run_id=run_id)
     files = [write_with(out / "results.json", lambda tmp: write_results(analysis.results, tmp))]

@@ -45,9 +45,9 @@ def test_suppression_masks_counts_and_their_percentages(runs):
     # Exclusion boxes of the flow diagram (1 patient each) are masked too.
     assert re.search(r"No PRRT cycle: n = &lt;3", masked)
     # Enrolled (10) = safety (9) + no cycle (1): the enrolled box is masked with it ("–"),
-    # counts at or above the threshold stay: 9 treated, 7 in the efficacy set.
+    # counts at or above the threshold stay: 9 treated, 7 in the complete-case set.
     assert "n = –" in masked and "– patients enrolled" in masked and "n = 10" not in masked
-    assert "n = 9" in masked and "Efficacy set (N = 7)" in masked
+    assert "n = 9" in masked and "Complete-case set (N = 7)" in masked
     assert "counts below 3" in masked  # the provenance says the rule was applied
 
 

@@ -33,6 +33,13 @@ def test_demo_fills_the_contract(demo):
     r = json.loads((demo[0] / "results.json").read_text())
     assert r["analysis_sets"]["enrolled"] == 422 and r["analysis_sets"]["safety"] == 422
     assert len({b["study"] for b in r["benchmarks"]}) == 6  # Okamoto, NETTER-1/2, Brabander, COMPETE, NETTER-R
+    # the shipped comparator files, every published end point against our matched patients
+    assert [c["id"] for c in r["comparators"]] == ["netter1_lu177", "netter1_octreotide", "netter2_lu177",
+                                                   "netter2_octreotide"]
+    assert {c["study"] for c in r["comparisons"]} == {"NETTER-1", "NETTER-2", "Okamoto 2026", "Brabander 2017",
+                                                      "NETTER-R", "COMPETE"}
+    for row in r["comparisons"]:
+        assert row["ours"]["N"] > 0 and row["published"]["source"]
     for model, ratio in (("orr_logistic", "or"), ("pfs_cox", "hr")):
         for term in r["models"][model]["terms"]:
             lo, hi = term["ci95"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from prrt_rwe.benchmarks.published import published_studies, published_text, study
-from prrt_rwe.results.comparisons import ENDPOINTS, published_value
+from prrt_rwe.results.benchmarks import ENDPOINTS, published_value
 
 SHARED = Path("/work/shared/benchmarks/published.yaml")
 

@@ -17,10 +17,29 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SECTIONS = ("summary", "flow", "baseline", "response", "survival", "models", "sensitivity", "safety",
-            "hormonal", "benchmarks", "quality", "methods", "limitations", "checklist", "provenance")
-FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-forest-or", "fig-forest-hr", "fig-egfr",
-           "fig-benchmarks")
+SECTIONS = ("summary", "flow", "baseline", "included", "response", "populations", "survival", "duration",
+            "survival-groups", "models", "sensitivity", "safety", "hormonal", "benchmarks", "quality",
+            "methods", "limitations", "checklist", "provenance")
+FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-km-dor", "fig-waterfall", "fig-swimmer",
+           "fig-km-pfs-primary_group", "fig-km-pfs-krenning4", "fig-km-os-primary_group", "fig-km-os-krenning4",
+           "fig-forest-or", "fig-forest-hr", "fig-egfr", "fig-benchmarks")
+TABLES = ("table1", "table-included-excluded", "table-populations", "table-dor", "table-km-groups",
+          "table-or-univariable", "table-hr-univariable", "table-orr-cluster", "table-liver3", "table-cutoff")
+# target-lesion sums for the waterfall plot: 50 mm at baseline, then by the recorded response
+TARGET_SUM_MM = {"": 50.0, "CR": 0.0, "PR": 30.0, "SD": 45.0, "PD": 65.0}
+
+
+def with_target_sums(registry: Path) -> Path:
+    """The hand registry with assessments' sum_diameters_mm filled from TARGET_SUM_MM."""
+    import csv
+
+    path = registry / "assessments.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, [*rows[0], "sum_diameters_mm"])
+        w.writeheader()
+        w.writerows({**r, "sum_diameters_mm": TARGET_SUM_MM[r["overall_response"]]} for r in rows)
+    return registry
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -33,7 +52,7 @@ def report(tmp_path_factory):
     from prrt_rwe.study import analyze
 
     base = tmp_path_factory.mktemp("browser")
-    return analyze(write_registry(base / "registry"), base / "out").report_path
+    return analyze(with_target_sums(write_registry(base / "registry")), base / "out").report_path
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +98,11 @@ def test_every_figure_fills_the_text_column(page):
     for fig in FIGURES:
         box = pg.locator(f"figure#{fig} svg").bounding_box()
         assert abs(box["width"] - column) <= 1, (fig, box["width"], column)
+def test_every_new_table_renders(page):
+    pg, _, _ = page
+    for table in TABLES:
+        box = pg.locator(f"table#{table}").bounding_box()
+        assert box and box["height"] > 40, table
 
 
 def test_no_console_errors_and_no_requests(page, report):

@@ -17,7 +17,9 @@ import pytest
 
 HERE = Path(__file__).parent
 SCRIPTS = {"km_logrank.R": ["survival"], "glm.R": ["survival", "MASS"],
-           "proportions.R": [], "bootstrap.R": ["boot", "survival"]}
+           "proportions.R": [], "bootstrap.R": ["boot", "survival"],
+           "maic.R": ["survival"],
+           "efficacy.R": ["survival", "sandwich"]}
 
 pytestmark = pytest.mark.r
 

@@ -9,7 +9,11 @@ Steps of :func:`baseline_covariates`:
 4. Liver flags by :func:`liver_flag`: true when liver_metastases = no whatever the numbers;
    otherwise (yes or empty) the threshold on the number, missing when the number is missing.
 5. Recorded covariates (ssa_concomitant, functioning, ecog, age, sex, who_grade,
-   prior_lines) are copied as recorded.
+   prior_lines, bone_metastases, prior_ssa) are copied as recorded.
+6. Three-level liver factors for the sensitivity models (results-v1.md "reviewer-grade
+   efficacy"): liver_lesion3 = none (liver_metastases = no) / le30 / gt30 and liver_burden3 =
+   none / lt50 / ge50, the thresholds of step 4 on the number otherwise (missing when it is).
+7. months_diagnosis_to_c1 = (C1 - diagnosis_date) / 30.4375 (missing without either date).
 """
 
 from __future__ import annotations
@@ -40,11 +44,19 @@ LIVER_FLAGS = (
     ("liver_lesion_le30", "largest_liver_lesion_mm", "<=", 30.0),
 )
 
+# Step 6: (factor, its two-level flag, level when true, level when false).
+LIVER_FACTORS = (
+    ("liver_burden3", "liver_burden_lt50", "lt50", "ge50"),
+    ("liver_lesion3", "liver_lesion_le30", "le30", "gt30"),
+)
+NO_LIVER_LEVEL = "none"
+DAYS_PER_MONTH = 30.4375
+
 _OPS = {"<": np.less, "<=": np.less_equal, "==": np.equal}
 
 RECORDED = ("age", "sex", "primary_site", "who_grade", "ki67_percent", "krenning_score",
             "ssa_concomitant", "functioning", "ecog", "prior_lines", "liver_metastases",
-            "liver_tumor_burden_percent", "largest_liver_lesion_mm")
+            "liver_tumor_burden_percent", "largest_liver_lesion_mm", "bone_metastases", "prior_ssa")
 
 
 def threshold_flag(values: pd.Series, op: str, threshold: float) -> pd.Series:
@@ -66,6 +78,17 @@ def liver_flag(liver_metastases: pd.Series, values: pd.Series, op: str, threshol
     no_liver = (liver_metastases.astype("boolean") == False).fillna(False).to_numpy()  # noqa: E712
     flag[no_liver] = True
     return flag
+
+
+def liver_factor(liver_metastases: pd.Series, flag: pd.Series, true_level: str, false_level: str
+                 ) -> pd.Series:
+    """Step 6: ``none`` without liver metastases, else the flag's level (missing stays missing)."""
+    b = flag.astype("boolean")
+    out = pd.Series(np.where(b.fillna(False).to_numpy(dtype=bool), true_level, false_level),
+                    index=flag.index, dtype=object)
+    out[b.isna().to_numpy()] = None
+    out[(liver_metastases.astype("boolean") == False).fillna(False).to_numpy()] = NO_LIVER_LEVEL  # noqa: E712
+    return out
 
 
 def treatment_summary(reg: Registry) -> pd.DataFrame:
@@ -92,7 +115,7 @@ def baseline_covariates(reg: Registry) -> pd.DataFrame:
     out = pd.DataFrame({"pidx": p["pidx"].to_numpy()})
     for col in RECORDED:
         out[col] = p[col].array
-    for col in ("ssa_concomitant", "functioning", "liver_metastases"):
+    for col in ("ssa_concomitant", "functioning", "liver_metastases", "bone_metastases", "prior_ssa"):
         out[col] = p[col].astype("boolean").array
     for col in ("krenning_score", "ecog", "prior_lines"):
         out[col] = p[col].astype("Int64").array
@@ -101,9 +124,13 @@ def baseline_covariates(reg: Registry) -> pd.DataFrame:
         out[flag] = threshold_flag(p[col], op, thr).array
     for flag, col, op, thr in LIVER_FLAGS:
         out[flag] = liver_flag(p["liver_metastases"], p[col], op, thr).array
+    for factor, flag, yes, no in LIVER_FACTORS:
+        out[factor] = liver_factor(p["liver_metastases"], out[flag], yes, no).to_numpy()
     treat = treatment_summary(reg)
     for col in treat.columns:
         out[col] = treat[col].to_numpy()
+    out["months_diagnosis_to_c1"] = (treat["TRTSDT_D"].to_numpy()
+                                     - p["diagnosis_date"].to_numpy(dtype=float)) / DAYS_PER_MONTH
     for col in ("next_therapy_date", "last_contact_date", "death_date"):
         out[col + "_D"] = p[col].to_numpy(dtype=float)
     return out

@@ -8,7 +8,6 @@ ADSL holds every enrolled patient; the other datasets hold safety-set patients o
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +18,9 @@ import pyarrow.parquet as pq
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
-                             hormonal, kidney, recist, recist_lesions, time_to_event)
+                             cutoff as cutoff_rule,
+                             hormonal, kidney, recist, recist_lesions, response_duration,
+                             time_to_event, tumour_size)
 from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
 from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
 
@@ -42,6 +43,8 @@ class AdamDatasets:
     recist_discrepancies: pd.DataFrame
     hormonal_symptoms: dict[str, int]
     rules: dict = field(default_factory=dict)
+    cutoff_ignored: dict[str, int] = field(default_factory=dict)   # derive/cutoff.py IGNORED_KEYS
+    tumour_change: pd.DataFrame | None = None   # derive/tumour_size.py (the waterfall plot)
 
     def write_parquet(self, folder) -> list[Path]:
         """Write adsl.parquet ... adhs.parquet into ``folder``, each file atomically, dates as
@@ -69,6 +72,8 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     """Every dataset of docs/adam.md from a DuckDB connection with the schema layout."""
     config = config if config is not None else load_config(None)
     reg = load_registry(con)
+    cutoff = cutoff_rule.data_cutoff(reg, config.study.data_cutoff)
+    reg, ignored = cutoff_rule.apply_cutoff(reg, cutoff)   # every derivation sees the cut data
     ids = Ids(reg.patients)
     n = reg.n
     cov = baseline.baseline_covariates(reg)
@@ -84,7 +89,6 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         analysis_sets.covariates_complete(cov, config.study.complete_case),
     )
     analysis_sets.covariates_complete(cov, config.models.covariates)   # unknown model terms raise
-    cutoff = data_cutoff(reg, config)
     adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
@@ -100,7 +104,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
-        adtte=ids.attach(_adtte(reg, cov, ovr, config, safety), ("PARAMCD",))
+        adtte=ids.attach(_adtte(reg, cov, ovr, best["CBOR"][0], config, safety), ("PARAMCD",))
         .pipe(with_dates, ["STARTDT", "ADT"]),
         adlb=ids.attach(_adlb_with_egfr(adlb, cov), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
@@ -113,21 +117,11 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"]),
         hormonal_symptoms=hormonal.hormonal_summary(adhs),
         rules=rules_in_force(config),
+        cutoff_ignored=ignored,
+        tumour_change=ids.attach(tumour_size.best_change(
+            reg.assessments, reg.lesions, c1, cov["next_therapy_date_D"].to_numpy(),
+            time_to_event.first_pd_and_last_adequate(ovr, n)[0], n)),
     )
-
-
-def data_cutoff(reg: Registry, config: StudyConfig) -> float:
-    """Data cut-off as a day number: ``[study] data_cutoff``, else the latest date of any kind
-    in the registry (derivations.md "Study period and populations"); NaN for an empty one."""
-    if config.study.data_cutoff is not None:
-        return float((config.study.data_cutoff - dt.date(1970, 1, 1)).days)
-    latest = [reg.patients[c].to_numpy(dtype=float) for c in
-              ("diagnosis_date", "next_therapy_date", "last_contact_date", "death_date")]
-    latest += [reg.cycles["date"], reg.assessments["date"], reg.lesions["date"], reg.labs["date"],
-               reg.adverse_events["onset_date"]]
-    days = np.concatenate([np.asarray(d, dtype=float) for d in latest])
-    days = days[~np.isnan(days)]
-    return float(days.max()) if days.size else float("nan")
 
 
 def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -150,9 +144,10 @@ def _adsl(cov, sets, worst, ae_flags, safety) -> pd.DataFrame:
                 "ki67_lt10", "krenning_score", "krenning4", "liver_metastases",
                 "liver_tumor_burden_percent", "largest_liver_lesion_mm", "liver_burden_lt50",
                 "liver_lesion_le30", "ssa_concomitant", "functioning", "ecog", "prior_lines",
-                "n_cycles", "cumulative_activity_gbq"):
+                "n_cycles", "cumulative_activity_gbq", "bone_metastases", "prior_ssa",
+                "liver_lesion3", "liver_burden3", "months_diagnosis_to_c1"):
         adsl[col] = cov[col].array
-    for col in ("sex", "primary_site", "primary_group", "who_grade"):
+    for col in ("sex", "primary_site", "primary_group", "who_grade", "liver_lesion3", "liver_burden3"):
         adsl[col] = pd.array(adsl[col].to_numpy(dtype=object), dtype="str")
     w = {t: worst[t].to_numpy() for t in worst.columns}
     lab = {
@@ -190,7 +185,7 @@ def _adrs(ovr, best, lesion_tp, c1, safety) -> pd.DataFrame:
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def _adtte(reg: Registry, cov, ovr, config: StudyConfig, safety) -> pd.DataFrame:
+def _adtte(reg: Registry, cov, ovr, cbor, config: StudyConfig, safety) -> pd.DataFrame:
     n = reg.n
     c1 = cov["TRTSDT_D"].to_numpy()
     death = cov["death_date_D"].to_numpy()
@@ -208,6 +203,8 @@ def _adtte(reg: Registry, cov, ovr, config: StudyConfig, safety) -> pd.DataFrame
     for frame in (pfs, os_rows, time_to_event.followup(os_rows)):
         frame = frame.assign(pidx=np.arange(n))[safety]
         frames.append(frame)
+    frames.append(response_duration.response_rows(
+        cbor, response_duration.first_response_day(ovr, n), c1, pfs, safety))
     out = pd.concat(frames, ignore_index=True)
     out["AVAL"] = out["AVAL"].astype(np.int64)
     cols = ["pidx", "PARAMCD", "PARAM", "STARTDT_D", "ADT_D", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]

@@ -24,6 +24,10 @@ from prrt_rwe.outputs.completion import sha256_file
 from prrt_rwe.schema import TABLES, TABLES_BY_NAME
 
 
+# Written next to the tables by `prrt-rwe import` (shared/spec/importers.md): not an extra file.
+COMPANION_FILES = ("import_report.json",)
+
+
 class RegistryNotFound(FileNotFoundError):
     """The path is neither a folder nor an .xlsx workbook."""
 
@@ -47,7 +51,8 @@ def _read_folder(folder: Path) -> RawRegistry:
     tables: dict[str, RawTable] = {}
     issues: list[Issue] = []
     digest = hashlib.sha256()
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                   and p.name not in COMPANION_FILES)
     for path in files:
         name = path.stem.strip().lower()
         if path.suffix.lower() != ".csv" or name not in TABLES_BY_NAME:

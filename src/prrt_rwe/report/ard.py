@@ -76,6 +76,21 @@ def benchmark_rows(items: list[dict]):
             yield _row("benchmarks", item["endpoint"], stat, item[stat], "study", item["study"])
 
 
+def comparison_rows(items: list[dict]):
+    """``comparisons``: one group per study and arm, the end point as the variable."""
+    for item in items:
+        level = f"{item['study']} | {item['arm']}"
+        for side in ("published", "ours"):
+            yield from _walk(item[side], "comparisons", [item["endpoint"], side], "study", level)
+
+
+def comparator_rows(items: list[dict]):
+    """``comparators``: one group per comparator file (its id)."""
+    for item in items:
+        body = {k: v for k, v in item.items() if k not in ("id", "study", "arm")}
+        yield from _walk(body, "comparators", [], "comparator", item["id"])
+
+
 def ard(results: dict, extras: dict) -> pd.DataFrame:
     rows = []
     for context, block in results.items():
@@ -83,6 +98,10 @@ def ard(results: dict, extras: dict) -> pd.DataFrame:
             continue
         if context == "benchmarks":
             rows += list(benchmark_rows(block))
+        elif context == "comparisons":
+            rows += list(comparison_rows(block))
+        elif context == "comparators":
+            rows += list(comparator_rows(block))
         elif isinstance(block, (dict, list)):
             rows += list(_walk(block, context, []))
         else:

@@ -1,104 +1,190 @@
-"""Our cohort beside published PRRT results (published.yaml): Okamoto 2026 (the study
-replicated), NETTER-1, NETTER-2, Brabander 2017, COMPETE (177Lu-edotreotide, not
-DOTATATE) and NETTER-R; a table of every comparable end point and a dot plot of ORR and
-median PFS."""
+"""Comparison with published studies: our patients matched to each study's population
+(results.json ``comparisons``) with N and 95 % CI on both sides in a table and a forest-style
+figure (axes from 0), and for each comparator file the naive matched comparison beside the
+MAIC-adjusted one, its effective sample size, balance and weight distribution, the HR
+against a reconstructed trial arm when a digitised curve exists, and the caveats a reviewer
+of an unanchored MAIC expects (NICE DSU TSD 18)."""
 
 from __future__ import annotations
 
-from prrt_rwe.benchmarks.published import published_studies, study
-from prrt_rwe.report.cells import Percent
-from prrt_rwe.report.section import Section, figure
-from prrt_rwe.report.svg import new_figure, to_svg
-from prrt_rwe.report.table import Table
-from prrt_rwe.results.comparisons import ENDPOINTS, lookup
+from html import escape
 
-STUDY_LABELS = {"okamoto2026": "Okamoto 2026", "netter1": "NETTER-1", "netter2": "NETTER-2",
-                "brabander2017": "Brabander 2017", "compete": "COMPETE (177Lu-edotreotide)",
-                "netter_r_pnet": "NETTER-R (pNET)"}
+from prrt_rwe.report.comparator_figures import forest_figure, overlay_figure, weights_figure
+from prrt_rwe.report.comparison_labels import ARM_MARK, endpoint_label, ours_masked, short_arm, value
+from prrt_rwe.report.section import Section, figure, paragraph
+from prrt_rwe.report.table import Table, group
 
-
-def study_label(study_id: str) -> str:
-    return STUDY_LABELS.get(study_id, study_id)
-
-
-def _value(endpoint: str, x) -> str:
-    if x is None:
-        return "NR / NE"
-    return f"{x:.1f}" if "months" in endpoint else f"{100 * x:.1f} %"
-
-
-def counts_behind(ctx, ep) -> tuple:
-    """The (n, N) Counts our figure rests on, when it is a proportion (keys as the tables')."""
+def comparisons_table(ctx) -> Table:
     nb = ctx.numbers
-    if ep.ours[-1] == "estimate":
-        parent = lookup(ctx.results, ctx.extras, ep.ours[:-1])
-        if isinstance(parent, dict) and "n" in parent:
-            key = ".".join(ep.ours[:-1])
-            return nb.n(f"{key}.n", parent["n"]), nb.n(f"{key}.N", parent["N"])
-    if ep.ours == ("extras", "hormonal_marked_share"):
-        h = ctx.results["hormonal_symptoms"]
-        return (nb.n("hormonal_symptoms.marked_improvement", h["marked_improvement"]),
-                nb.n("hormonal_symptoms.evaluable", h["evaluable"]))
-    return ()
+    rows, group_of = [], None
+    for r in ctx.results["comparisons"]:
+        pub, ours = r["published"], r["ours"]
+        key = (r["study"], ours["population"])
+        if key != group_of:
+            group_of = key
+            rows.append(group(f"{r['study']} — ours: {ours['population']}; theirs: {r['population']}"))
+        arm_n = ARM_MARK if "randomised to the arm" in pub["source"] else ""
+        shown = "–" if ours_masked(ctx, r) else value(r["endpoint"], ours["estimate"], ours["ci95"])
+        rows.append((short_arm(r["arm"]), endpoint_label(r["endpoint"]),
+                     value(r["endpoint"], pub["estimate"], pub["ci95"]),
+                     "NA" if pub["N"] is None else f"{pub['N']}{arm_n}", shown, nb.count(ours["N"])))
+    return Table("Table 11a. Published studies beside this cohort's patients matched to each study's population",
+                 ("Arm", "End point", "Published (95 % CI)", "N", "This cohort (95 % CI)", "N"), tuple(rows),
+                 footnotes=("Ours: confirmed best overall response (site-recorded RECIST 1.1) with exact "
+                            "Clopper–Pearson CI; PFS/OS from the first PRRT cycle, Kaplan–Meier with the "
+                            "configured CI. Trials: central RECIST review, PFS from randomisation.",
+                            f"{ARM_MARK} N randomised to the arm: the source does not give the outcome's "
+                            "denominator. NR: not reached; NE: limit not estimable; a missing CI was not "
+                            "published (never estimated here, except an exact CI from published n/N, as "
+                            "the sources below say).",
+                            "Control-arm rows (octreotide LAR) are not like-for-like: they show the "
+                            "randomised control's outcome beside our PRRT patients as context."),
+                 table_id="table-benchmarks", text_columns=2)
 
 
-def _ours(ctx, ep, value):
-    """Our figure as a cell: a proportion reveals its counts (masked with them)."""
-    counts = counts_behind(ctx, ep)
-    if counts and value is not None:
-        return Percent(*counts, suffix=" %")
-    return _value(ep.key, value)
+def sources_block(ctx) -> str:
+    """Where each published number comes from, one line per study, arm and end point."""
+    items = "".join(f"<li>{escape(r['study'])}, {escape(short_arm(r['arm']))}, {escape(endpoint_label(r['endpoint']))}: "
+                    f"{escape(r['published']['source'])}</li>" for r in ctx.results["comparisons"])
+    return f"<details><summary>Sources of the published numbers</summary><ul>{items}</ul></details>"
 
 
-def table(ctx) -> Table:
-    labels = {(e.study, e.key): e for e in ENDPOINTS}
-    rows = []
-    for item in ctx.results["benchmarks"]:
-        ep = labels[(item["study"], item["endpoint"])]
-        s = study(item["study"])
-        rows.append((study_label(s.id), ep.label, _value(item["endpoint"], item["published"]),
-                     _ours(ctx, ep, item["ours"]), s.verified))
-    return Table("Table 11. This cohort beside published PRRT studies",
-                 ("Study", "End point", "Published", "This cohort", "Source checked"), tuple(rows),
-                 footnotes=("Published PRRT-arm values; populations differ (NETTER-1: progressive midgut "
-                            "NET, Ki-67 ≤ 20 %; NETTER-2: first-line G2/G3 GEP-NET; NETTER-R: pancreatic "
-                            "NET, compared with our pancreas subgroup). COMPETE used 177Lu-edotreotide.",
-                            "Okamoto 2026 reports renal grade ≥ 3 below 1 %; NETTER-1 and Brabander 2017 "
-                            "report MDS (2.3 %, 1.5 %) and acute leukaemia (0.7 %) apart, which our MDS/AML "
-                            "rate combines (Table 9).",
-                            "Source checked: abstract = against the paper's abstract; unverified = "
-                            "secondary source only."),
-                 source="; ".join(f"{study_label(s.id)}: {s.citation}" for s in published_studies()),
-                 table_id="table-benchmarks", text_columns=2, numbers=ctx.numbers)
+def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
+    nb = ctx.numbers
+    naive, maic = item["naive"], item["maic"]
+    mx = extra.get("maic", {})
+    label = f"{item['study']} — {item['arm']}"
+    rows = [group(label)]
+    if maic is None:
+        notes.append(f"{item['study']}, {short_arm(item['arm'])}: MAIC not estimable — {item['reason']}.")
+    na = f"not estimable ({len(notes)})" if maic is None else None
+    eligible = extra.get("eligible_evaluable_n", 0)
+    rows.append(("Patients", f"{nb.count(eligible)} eligible",
+                 na or f"{nb.count(item['eligible_n'])}, ESS {maic['ess']:.1f}", f"{extra['n']} randomised"))
+    if naive is not None:
+        o = naive["orr"]
+        pub = o["published"]
+        adjusted = na or ("–" if nb.masked(item["eligible_n"]) else value("orr", maic["orr"]["estimate"], maic["orr"]["ci95"]))
+        rows.append(("ORR", nb.proportion(o["ours"]), adjusted,
+                     "—" if pub is None else value("orr", pub["estimate"], pub["ci95"])))
+        rate = naive["pfs_rate"]
+        if rate is not None:
+            m = f"pfs_rate_{rate['months']:g}m"
+            mrate = None if maic is None else maic["pfs_rate"]
+            rows.append((f"PFS at {rate['months']:g} months",
+                         "–" if nb.masked(eligible) else value(m, rate["ours"]["estimate"], rate["ours"]["ci95"]),
+                         na or ("—" if mrate is None else "–" if nb.masked(item["eligible_n"]) else
+                                value(m, mrate["estimate"], mrate["ci95"])),
+                         value(m, rate["published"]["estimate"], rate["published"]["ci95"])))
+    naive_med, pub_med = extra.get("naive_pfs_median_months"), extra.get("published_pfs_median_months")
+    if "pfs_median_months" in mx or pub_med:
+        med = mx.get("pfs_median_months")
+        rows.append(("Median PFS, months",
+                     "–" if naive_med is None or nb.masked(eligible) else
+                     value("pfs_median_months", naive_med["estimate"], naive_med["ci95"]),
+                     na or ("—" if med is None else value("pfs_median_months", med["estimate"], med["ci95"])),
+                     "—" if pub_med is None else value("pfs_median_months", pub_med["estimate"], pub_med["ci95"])))
+    if maic is not None:
+        hr = maic["pfs_hr_vs_reconstructed"]
+        if hr is None:
+            notes.append(f"{item['study']}, {short_arm(item['arm'])}: no HR against a reconstructed arm — "
+                         f"{extra.get('pfs_hr_reason', 'PFS not available')}.")
+        rows.append(("PFS HR vs reconstructed arm", "", f"— ({len(notes)})" if hr is None else
+                     f"{hr['hr']:.2f} ({hr['ci95'][0]:.2f}–{hr['ci95'][1]:.2f}), p {nb.pvalue(hr['p'])}", ""))
+        rows.append(("Matched on", "", ", ".join(maic["matched_on"]), f"max |Δ| {maic['max_abs_diff']:.0e}"))
+    return rows
 
 
-def dot_plot(ctx) -> str:
-    orr = ctx.numbers.prop(ctx.results["response"]["orr"], "response.orr")
-    view = ctx.numbers.resolve("fig-benchmarks", [orr])
-    fig, axes = new_figure(6.4, 5.0, nrows=2)
-    for ax, (endpoint, title, scale) in zip(axes, (("orr", "Objective response rate, %", 100),
-                                                   ("pfs_median_months", "Median PFS, months", 1))):
-        items = [i for i in ctx.results["benchmarks"] if i["endpoint"] == endpoint]
-        names = [study_label(i["study"]) for i in items]
-        ys = list(range(len(items)))[::-1]
-        ax.plot([i["published"] * scale for i in items], ys, "D", mfc="white", mec="#b4462f",
-                label="Published")
-        ours = ctx.results["response"]["orr"]["estimate"] if endpoint == "orr" \
-            else ctx.results["pfs"]["median_months"]
-        show = ours is not None and (endpoint != "orr" or not view.hides(orr))
-        if show:
-            ax.axvline(ours * scale, color="#1f5fa8", linewidth=1.6, label="This cohort")
-        ax.set_yticks(ys, names)
-        ax.set_title(title, fontsize=9)
-    legend = {}
-    for ax in axes:
-        legend.update(zip(*reversed(ax.get_legend_handles_labels())))
-    fig.legend(list(legend.values()), list(legend), frameon=False, fontsize=8,
-               loc="outside upper center", ncol=2)
-    return to_svg(fig)
+def maic_table(ctx) -> Table:
+    rows, notes = [], []
+    for item in ctx.results["comparators"]:
+        rows += _maic_rows(ctx, item, ctx.extras["comparators"].get(item["id"], {}), notes)
+    numbered = tuple(f"({i}) {n}" for i, n in enumerate(notes, start=1))
+    return Table("Table 11b. Naive matched and MAIC-adjusted comparison with each comparator arm",
+                 ("", "Naive matched (95 % CI)", "MAIC-adjusted (95 % CI)", "Published (95 % CI)"), tuple(rows),
+                 footnotes=("Naive: our response-evaluable patients meeting the trial's eligibility, no "
+                            "weighting. MAIC: the same patients with every matching variable recorded, weighted "
+                            "so that their means equal the published ones (Signorovitch 2010; weights by "
+                            "Newton's method, equal to R optim + Newton to 1e-6); 95 % CI: percentile bootstrap "
+                            f"({ctx.config.comparators.bootstrap_resamples} resamples, seed "
+                            f"{ctx.config.comparators.seed}), weights re-estimated in each (NICE DSU TSD 18). "
+                            "Median PFS (MAIC): the case-weighted Kaplan–Meier median.",
+                            "ESS: effective sample size (Σw)² / Σw² — the number of equally weighted "
+                            "patients carrying the same information as the weighted set; max |Δ|: the largest "
+                            "difference between a weighted mean and its target.") + numbered,
+                 table_id="table-maic", text_columns=1)
+
+
+def balance_table(ctx) -> Table | None:
+    nb, rows = ctx.numbers, []
+    for item in ctx.results["comparators"]:
+        mx = ctx.extras["comparators"].get(item["id"], {}).get("maic")
+        if not mx:
+            continue
+        rows.append(group(f"{item['study']} — {short_arm(item['arm'])} (n = {nb.count(mx['maic_n'])})"))
+        for name, b in mx["balance"].items():
+            before = b["before"]
+            count = round(before * mx["maic_n"]) if 0 <= before <= 1 else None
+            hide = count is not None and (nb.masked(count) or nb.masked(mx["maic_n"] - count))
+            fmt = (lambda x: f"{100 * x:.1f} %") if 0 <= b["target"] <= 1 and 0 <= before <= 1 else (lambda x: f"{x:.2f}")
+            rows.append((name, fmt(b["target"]), "–" if hide else fmt(before), fmt(b["after"])))
+        for variable, m in mx.get("unmatched_medians", {}).items():
+            rows.append((f"{variable} (median, not matched)", f"{m['published_median']:g}",
+                         "NA" if m["ours_median"] is None else f"{m['ours_median']:g}", "—"))
+    if not rows:
+        return None
+    return Table("Table 11c. Matching variables before and after MAIC weighting",
+                 ("Variable", "Published target", "Ours, unweighted", "Ours, weighted"), tuple(rows),
+                 footnotes=("A median-only published value is reported but not matched (comparators.md).",),
+                 table_id="table-maic-balance")
+
+
+def caveats(ctx) -> list[str]:
+    items = ctx.results["comparators"]
+    out = ["Unanchored MAIC: a single-arm cohort against one trial arm, with no common comparator. The adjusted "
+           "comparison is unbiased only if every prognostic factor and effect modifier is among the matching "
+           "variables (NICE DSU TSD 18); differences in factors not matched — line of therapy, disease "
+           "progression before entry, assessment schedule, central versus site review, the time origin of PFS — "
+           "remain, so the adjusted numbers are descriptive, not causal."]
+    for item in items:
+        mx = ctx.extras["comparators"].get(item["id"], {})
+        if item["maic"] is not None:
+            n, ess = item["eligible_n"], item["maic"]["ess"]
+            share = "" if ctx.numbers.masked(n) else f" ({100 * ess / n:.0f} %)"
+            out.append(f"{item['study']} ({short_arm(item['arm'])}): ESS {ess:.1f} of {ctx.numbers.count(n)} "
+                       f"matched patients{share}. A small ESS means a few heavily weighted "
+                       "patients carry the adjusted estimate: its bootstrap CI is wide and it can move with one "
+                       "patient; an ESS near n means our eligible patients already resembled the trial's.")
+        elif mx.get("eligible_evaluable_n") is not None:
+            out.append(f"{item['study']} ({short_arm(item['arm'])}): {ctx.numbers.count(mx['eligible_evaluable_n'])} "
+                       f"eligible patients; no MAIC — {item['reason']}.")
+    out.append("The shipped NETTER-1 and NETTER-2 files hold only numbers read in citable sources (the papers' "
+               "abstracts and the sources named in each file); their baseline tables were not available, so "
+               "NETTER-1 has no matching targets and NETTER-2 matches on sex (both arms pooled). A comparator "
+               "file with the published Table 1 (prrt-rwe analyze --comparator FILE) gives a fuller match.")
+    return out
 
 
 def section(ctx) -> Section:
-    body = figure(dot_plot(ctx), "Figure 7. ORR and median PFS of this cohort (line) and of published "
-                                 "PRRT studies (diamonds).", "fig-benchmarks") + table(ctx).html()
-    return Section("benchmarks", "Comparison with published studies", body)
+    body = figure(forest_figure(ctx), "Figure 7a. Published estimates (diamonds) and this cohort's matched "
+                  "patients (squares) with 95 % CIs; axes start at 0.", "fig-benchmarks")
+    body += comparisons_table(ctx).html() + sources_block(ctx) + maic_table(ctx).html()
+    balance = balance_table(ctx)
+    if balance is not None:
+        body += balance.html()
+    weights = weights_figure(ctx)
+    if weights:
+        body += figure(weights, "Figure 7b. Distribution of the MAIC weights (rescaled to mean 1) per comparator.",
+                       "fig-maic-weights")
+    elif ctx.numbers.suppress_below and any(i["maic"] for i in ctx.results["comparators"]):
+        body += paragraph("The MAIC weight histograms are omitted under --suppress-below (a bar can be one patient).")
+    overlay = overlay_figure(ctx)
+    if overlay:
+        body += figure(overlay, "Figure 7c. PFS of this cohort (MAIC-weighted) and of the reconstructed trial arm "
+                       "(Guyot et al. 2012).", "fig-maic-overlay")
+    body += "<h3>Caveats</h3><ul>" + "".join(f"<li>{escape(t)}</li>" for t in caveats(ctx)) + "</ul>"
+    n_rows = len(ctx.results["comparisons"])
+    return Section("benchmarks", "Comparison with published studies", body,
+                   lead=f"{n_rows} published end points, each against our patients matched to that study's "
+                        "population, with N and 95 % CIs on both sides; MAIC where baseline targets exist.")
+

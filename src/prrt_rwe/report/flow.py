@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from prrt_rwe.report.cells import Label, Show, Sum
 from prrt_rwe.report.section import Section, figure
+from prrt_rwe.report.study_period import participants_html
 from prrt_rwe.report.svg import new_figure, to_svg
 
 BEFORE_SAFETY = ("no PRRT cycle",)  # the exclusions between enrolled and the safety set
@@ -70,7 +71,8 @@ def flow_figure(sets: dict, nb) -> str:
 def section(ctx) -> Section:
     sets, nb = ctx.results["analysis_sets"], ctx.numbers
     body = figure(flow_figure(sets, nb), "Figure 1. Participant flow (STROBE). Each patient is excluded "
-                                         "once, by the first reason that applies.", "fig-flow")
+                                         "once, by the first reason that applies.", "fig-flow") \
+        + participants_html(ctx)
     return Section("flow", "Participants", body,
                    lead=f"{nb.count(sets['enrolled'], 'analysis_sets.enrolled')} patients enrolled, "
                         f"{nb.count(sets['safety'], 'analysis_sets.safety')} treated (safety set), "

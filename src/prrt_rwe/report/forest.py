@@ -91,4 +91,7 @@ def section(ctx) -> Section:
         t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb, name,
                         *((FIRTH_NOTE,) if firth else ()))
         body += dataclasses.replace(t, footnotes=t.footnotes + extra).html()
+    from prrt_rwe.report.univariable import tables_html   # it imports label() from here
+
+    body += tables_html(ctx)
     return Section("models", "Multivariable models", body)

@@ -16,20 +16,24 @@ from prrt_rwe.report import (
     flow,
     forest,
     hormonal,
+    included,
     km,
+    km_groups,
     limitations,
     methods,
+    populations,
     provenance,
     quality,
     response,
+    response_duration,
     safety,
     sensitivity,
     summary,
     table1,
 )
 
-PARTS = (summary, flow, table1, response, km, forest, sensitivity, safety, hormonal, benchmarks,
-         quality, methods, limitations, checklist, provenance)
+PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
+         sensitivity, safety, hormonal, benchmarks, quality, methods, limitations, checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 

@@ -11,6 +11,7 @@ from matplotlib.text import Text
 from prrt_rwe.report.cells import Show, Sum
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.study_period import headline_label
 from prrt_rwe.report.table import Table
 from prrt_rwe.results import survival as surv
 
@@ -69,11 +70,13 @@ def spread_labels(fig, labels, gap_points: float = 1.5) -> None:
 
 
 def km_figure(data, options, table: dict, title: str, numbers, key: str, name: str,
-              events_total=None) -> str:
-    return to_svg(draw_km(data, options, table, title, numbers, key, name, events_total)[0])
+              events_total=None, xlabel: str = "Months since first PRRT cycle") -> str:
+    """The figure as SVG; ``key`` names its counts (results.json path), ``name`` its figure id."""
+    return to_svg(draw_km(data, options, table, title, numbers, key, name, events_total, xlabel)[0])
 
 
-def draw_km(data, options, table: dict, title: str, numbers, key: str, name: str, events_total=None):
+def draw_km(data, options, table: dict, title: str, numbers, key: str, name: str, events_total=None,
+            xlabel: str = "Months since first PRRT cycle"):
     """(figure, its median and landmark labels): the curve, its band and the KMunicate rows."""
     fig, (ax, tab) = new_figure(7.0, 4.6, nrows=2, sharex=True,
                                 gridspec_kw={"height_ratios": [3.2, 0.8]})
@@ -114,7 +117,7 @@ def draw_km(data, options, table: dict, title: str, numbers, key: str, name: str
         for x, v in zip(months, values):
             tab.text(x, y, v, ha="center", va="center")
     ax.tick_params(labelbottom=True)
-    ax.set_xlabel("Months since first PRRT cycle")
+    ax.set_xlabel(xlabel)
     spread_labels(fig, labels)
     return fig, labels
 
@@ -128,7 +131,7 @@ def rates_table(ctx) -> Table:
                      *[f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})"
                        for v in b["rate_at"].values()]))
     landmarks = [f"{k} months, % (95 % CI)" for k in ctx.results["pfs"]["rate_at"]]
-    return Table("Table 4. Time-to-event end points, efficacy set",
+    return Table(f"Table 4. Time-to-event end points, {headline_label(ctx)}",
                  ("End point", "N", "Events", "Median, months (95 % CI)", *landmarks),
                  tuple(rows),
                  footnotes=(f"Kaplan–Meier; Greenwood variance; pointwise {int(ctx.config.km.conf_level * 100)} % "

@@ -10,8 +10,9 @@ LIMITATIONS = (
     "Responses are the sites' recorded RECIST time-point responses without central review.",
     "Complete-case analysis of the models: patients with a missing covariate are excluded "
     "(counts in the participant flow); no imputation.",
-    "No control arm: comparisons with published trials (Table 11) are descriptive; populations, "
-    "lines of therapy and assessment schedules differ.",
+    "No control arm: comparisons with published trials (Tables 11a-11b) match our patients to each "
+    "trial's eligibility and, where baseline targets exist, reweight them (MAIC), but remain descriptive; "
+    "lines of therapy, assessment schedules and unmatched prognostic factors differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
     "under-recorded in routine care, which is why both are shown.",
     "Small-cell suppression, when requested, protects each table and figure against exact "

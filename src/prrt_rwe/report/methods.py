@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from prrt_rwe.report import efficacy_methods
 from prrt_rwe.report.provenance import rules_link
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
@@ -26,6 +27,7 @@ def paragraphs(ctx) -> list[str]:
         "Analysis sets: enrolled = every patient; safety = at least one cycle; efficacy = safety with a "
         "baseline assessment (on or before C1) and every covariate of the models present (complete case). "
         "Each exclusion is counted once, by the first reason that applies.",
+        *efficacy_methods.paragraphs(ctx),
         "Tumour response (RECIST 1.1, site-recorded time-point responses): assessments after C1 and before "
         f"the next therapy, up to the first PD. Confirmed response needs a second CR/PR at least "
         f"{c.recist.confirmation_days} days later; stable disease needs an assessment on day "
@@ -51,6 +53,7 @@ def paragraphs(ctx) -> list[str]:
         f"{c.safety.window_days} days), beside grade ≥ 3 adverse events as reported. Kidney function: "
         "eGFR by CKD-EPI 2021 (race-free).",
         "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
+        comparison_methods(c),
         privacy(k),
     ]
 
@@ -72,6 +75,19 @@ def privacy(k) -> str:
             "pseudonymised) analysis datasets and is not for sharing outside the study team.")
 
 
+def comparison_methods(c) -> str:
+    return ("Comparison with published studies: for each trial arm or cohort (comparator files, "
+            "comparators.md), our response-evaluable patients meeting its eligibility criteria; naive "
+            "comparison with exact or Kaplan–Meier CIs; matching-adjusted indirect comparison (MAIC, "
+            "Signorovitch 2010) reweighting those patients so that their means of the published baseline "
+            "characteristics equal the trial's (method-of-moments weights, solved exactly by Newton's method), "
+            "effective sample size (Σw)²/Σw², weighted ORR and case-weighted Kaplan–Meier PFS, percentile "
+            f"bootstrap CIs from {c.comparators.bootstrap_resamples} resamples (seed {c.comparators.seed}) "
+            "re-estimating the weights (NICE DSU TSD 18). Unanchored MAIC assumes all prognostic factors and "
+            "effect modifiers are matched. Trial arms with a digitised Kaplan–Meier curve are reconstructed "
+            "(Guyot et al. 2012) and compared with our weighted cohort by a Cox model with robust variance.")
+
+
 CHOICES = (
     ("Proportion CI", "exact Clopper–Pearson", "R binom.test; Clopper & Pearson 1934"),
     ("Kaplan–Meier variance", "Greenwood", "R survfit"),
@@ -84,6 +100,10 @@ CHOICES = (
     ("Site sensitivity", "strata(site); cluster(site) sandwich variance", "Lin & Wei 1989"),
     ("Toxicity grading", "CTCAE v5.0 from values; worst post-baseline grade", "NCI CTCAE v5.0"),
     ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
+    ("Published comparators", "MAIC, method of moments; percentile bootstrap re-estimating weights",
+     "Signorovitch et al. 2010; NICE DSU TSD 18"),
+    ("Reconstructed trial arms", "Guyot algorithm from digitised KM curve and numbers at risk", "Guyot et al. 2012"),
+    *efficacy_methods.CHOICES,
 )
 
 

@@ -57,6 +57,7 @@ def section(ctx) -> Section:
             ("Input fingerprint (SHA-256)", p.get("input_fingerprint") or "unknown"),
             ("Study configuration", f"{p['config']} (SHA-256 {p.get('config_sha256')})" if p.get("config")
              else "defaults of derivations.md (no study.toml)"),
+            ("Comparator files", ", ".join(f"{c['id']} ({c['file']})" for c in p.get("comparators", [])) or "none"),
             ("Small-cell suppression", f"counts below {ctx.numbers.suppress_below}"
              if ctx.numbers.suppress_below else "none"),
             ("Software", ", ".join(f"{k} {v}" for k, v in (p.get("versions") or {}).items() if v)))

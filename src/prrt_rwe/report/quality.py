@@ -6,6 +6,7 @@ from __future__ import annotations
 from prrt_rwe.ingest.codes import CODES_BY_ID
 from prrt_rwe.report.cells import Percent, Show, Sum
 from prrt_rwe.report.section import Section, paragraph
+from prrt_rwe.report.study_period import cutoff_table, period_sentence
 from prrt_rwe.report.table import Table
 
 
@@ -60,6 +61,7 @@ def section(ctx) -> Section:
     else:
         body = codes_table(q, ctx.numbers).html() + \
             sites_table(q, ctx.numbers, ctx.results["analysis_sets"]["enrolled"]).html()
+    body += paragraph(period_sentence(ctx)) + cutoff_table(ctx).html()
     return Section("quality", "Data quality", body,
                    lead=f"{q.get('warnings', 0)} warnings, {q.get('errors', 0)} errors."
                    if q.get("available") else "")

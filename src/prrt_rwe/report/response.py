@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from prrt_rwe.report.cells import Label, Ratio, Share, Show, Sum
 from prrt_rwe.report.section import Section
+from prrt_rwe.report.study_period import headline_label
 from prrt_rwe.report.table import Table
 
 BOR_LABELS = {"CR": "Complete response", "PR": "Partial response", "SD": "Stable disease",
@@ -27,7 +28,7 @@ def bor_table(ctx) -> Table:
     sums = (Sum(N, tuple(bor.values())),
             Sum(orr.n, tuple(bor[k] for k in ("CR", "PR") if k in bor)),
             Sum(dcr.n, tuple(bor[k] for k in ("CR", "PR", "SD") if k in bor)))
-    return Table(Label("Table 2. Best overall response, efficacy set (N = {})", Show(N)),
+    return Table(Label(f"Table 2. Best overall response, {headline_label(ctx)} (N = {{}})", Show(N)),
                  ("Response", "n (%) / % (95 % CI)"), tuple(rows),
                  footnotes=("Confirmed best overall response: CR/PR need a second assessment "
                             f"≥ {ctx.config.recist.confirmation_days} days later; SD needs an "

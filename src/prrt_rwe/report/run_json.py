@@ -17,7 +17,8 @@ def write_run(path: Path, *, started_utc: str, timings: dict, provenance: dict, 
                         "fingerprint": provenance.get("input_fingerprint")},
               "config": provenance.get("config"),
               "config_sha256": provenance.get("config_sha256"), "suppress_below": suppress_below,
-              "suppression_applies_to": ["report.html"], "rules": rules}
+              "suppression_applies_to": ["report.html"], "rules": rules,
+              "comparators": provenance.get("comparators", [])}
     path = Path(path)
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

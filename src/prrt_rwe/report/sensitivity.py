@@ -4,6 +4,7 @@ the proportional-hazards check per term."""
 
 from __future__ import annotations
 
+from prrt_rwe.report import efficacy_sensitivity
 from prrt_rwe.report.forest import label
 from prrt_rwe.report.section import Section
 from prrt_rwe.report.table import Table
@@ -37,6 +38,6 @@ def table(ctx) -> Table:
 
 
 def section(ctx) -> Section:
-    return Section("sensitivity", "Sensitivity analyses", table(ctx).html(),
+    return Section("sensitivity", "Sensitivity analyses", table(ctx).html() + efficacy_sensitivity.html(ctx),
                    lead="Site effects: do the PFS hazard ratios hold when each site has its own "
                         "baseline hazard, or when the variance allows for clustering by site?")

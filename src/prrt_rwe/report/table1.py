@@ -22,39 +22,37 @@ def _continuous(stats: dict, nb, key: str, N) -> tuple:
 
 
 def _rows(name, label, kind, sets, nb, keys, Ns) -> tuple[list, list]:
-    """Rows of one variable over the columns, and the sums they obey (per column)."""
+    """Rows of one variable over the columns, and the sums they obey (per column): levels add
+    up to the known values (the percentages' denominator), known + missing to the N."""
     cols = [s["variables"].get(name) for s in sets]
     if all(c is None for c in cols):
         return [], []
-    rows, sums = [], []
     if kind == "continuous":
         parts = [_continuous(c, nb, f"{key}.{name}", N) for c, key, N in zip(cols, keys, Ns)]
-        rows.append((f"{label}, median (Q1–Q3)", *[p[0] for p in parts]))
+        rows = [(f"{label}, median (Q1–Q3)", *[p[0] for p in parts])]
         if any(c["missing"] for c in cols):
             rows.append((f"{INDENT}missing", *[Show(p[1]) for p in parts]))
         return rows, [p[2] for p in parts]
+    missing = [nb.n(f"{key}.{name}.missing", c.get("missing", 0)) for c, key in zip(cols, keys)]
+    known = [nb.n(f"{key}.{name}.known", N.value - m.value) for N, m, key in zip(Ns, missing, keys)]
+    sums = [Sum(N, (k, m)) for N, k, m in zip(Ns, known, missing)]
+    missing_row = [(f"{INDENT}missing", *[Show(m) for m in missing])] if any(m.value for m in missing) else []
     if kind == "flag":
         yes = [nb.n(f"{key}.{name}.yes", c["yes"]) for c, key in zip(cols, keys)]
         no = [nb.n(f"{key}.{name}.no", c["no"]) for c, key in zip(cols, keys)]
-        missing = [nb.n(f"{key}.{name}.missing", c["missing"]) for c, key in zip(cols, keys)]
-        rows.append((f"{label}, n (%)", *[Share(y, N) for y, N in zip(yes, Ns)]))
-        if any(c["missing"] for c in cols):
-            rows.append((f"{INDENT}missing", *[Show(m) for m in missing]))
-        return rows, [Sum(N, (y, n, m)) for N, y, n, m in zip(Ns, yes, no, missing)]
-    rows.append(group(f"{label}, n (%)"))
-    names = dict.fromkeys(lv for c in cols for lv in c)  # "missing" last in each
-    names = [lv for lv in names if lv != "missing"] + ["missing"]
+        sums += [Sum(k, (y, n)) for k, y, n in zip(known, yes, no)]
+        return [(f"{label}, n (%)", *[Share(y, k) for y, k in zip(yes, known)]), *missing_row], sums
+    names = [lv for lv in dict.fromkeys(lv for c in cols for lv in c) if lv != "missing"]
     levels = {lv: [nb.n(f"{key}.{name}.{lv}", c.get(lv, 0)) for c, key in zip(cols, keys)] for lv in names}
-    for level, counts in levels.items():
-        if level == "missing" and not any(c.get("missing") for c in cols):
-            continue
-        rows.append((f"{INDENT}{LEVEL_LABELS.get(level, level)}", *[Share(c, N) for c, N in zip(counts, Ns)]))
-    sums = [Sum(N, tuple(counts[j] for counts in levels.values())) for j, N in enumerate(Ns)]
-    return rows, sums
+    rows = [group(f"{label}, n (%)")]
+    rows += [(f"{INDENT}{LEVEL_LABELS.get(lv, lv)}", *[Share(c, k) for c, k in zip(counts, known)])
+             for lv, counts in levels.items()]
+    sums += [Sum(k, tuple(counts[j] for counts in levels.values())) for j, k in enumerate(known)]
+    return rows + missing_row, sums
 
 
 FOOTNOTES = ("Continuous variables: median and quartiles (R quantile type 7); percentages "
-                   "of the set's N, missing values counted apart.",
+                   "of the patients with a known value, missing values on their own row.",
                    "Primary tumour groups: foregut = stomach, duodenum; midgut = small intestine, "
                    "appendix, caecum; hindgut = colon, rectum; other = lung, thymus, unknown, other.",
                    "Liver flags are true for patients without liver metastases.")
@@ -70,18 +68,27 @@ def _body(sets, nb, keys, Ns, skip=()) -> tuple[tuple, tuple]:
     return tuple(rows), tuple(sums)
 
 
+SET_LABELS = {"safety": "Safety set", "evaluable": "Response-evaluable", "efficacy": "Complete-case set"}
+
+
+SET_KEYS = {"safety": "analysis_sets.safety", "evaluable": "populations.evaluable",
+            "efficacy": "analysis_sets.efficacy"}
+
+
 def table(ctx) -> Table:
     ch = ctx.extras["characteristics"]
-    sets = [ch["safety"], ch["efficacy"]]
+    names = [k for k in SET_LABELS if k in ch]
+    sets = [ch[k] for k in names]
     nb = ctx.numbers
-    Ns = [nb.population("analysis_sets.safety", sets[0]["N"]),
-          nb.population("analysis_sets.efficacy", sets[1]["N"])]
-    rows, sums = _body(sets, nb, ["characteristics.safety", "characteristics.efficacy"], Ns)
+    Ns = [nb.population(SET_KEYS[k], ch[k]["N"]) for k in names]
+    rows, sums = _body(sets, nb, [f"characteristics.{k}" for k in names], Ns)
     return Table(
         "Table 1. Patient characteristics at the first PRRT cycle",
-        ("Characteristic", Label("Safety set (N = {})", Show(Ns[0])),
-         Label("Efficacy set (N = {})", Show(Ns[1]))),
-        rows, footnotes=FOOTNOTES, table_id="table1", sums=sums, numbers=nb)
+        ("Characteristic", *[Label(f"{SET_LABELS[k]} (N = {{}})", Show(N)) for k, N in zip(names, Ns)]),
+        rows, footnotes=FOOTNOTES + (
+            "Response-evaluable: safety set with a baseline assessment; complete-case set: "
+            "response-evaluable with every model covariate known (the set of the models).",),
+        table_id="table1", sums=sums, numbers=nb)
 
 
 def table_by_group(ctx) -> Table:

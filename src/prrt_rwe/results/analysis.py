@@ -16,6 +16,8 @@ from prrt_rwe.results import survival as surv
 from prrt_rwe.results.baseline import baseline
 from prrt_rwe.results.canonical import canonical
 from prrt_rwe.results.characteristics import characteristics
+from prrt_rwe.results.benchmarks import benchmarks
+from prrt_rwe.results.comparators import ComparatorSettings, comparator_results
 from prrt_rwe.results.comparisons import comparisons
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
@@ -26,9 +28,9 @@ from prrt_rwe.results.models import (
     pfs_fits,
     sensitivity,
 )
-from prrt_rwe.results.populations import analysis_sets, flagged
+from prrt_rwe.results.efficacy import efficacy
+from prrt_rwe.results.populations import analysis_sets, flagged, population_rows
 from prrt_rwe.results.proportion import proportion
-from prrt_rwe.results.response import response
 from prrt_rwe.results.safety import (
     LAB_TESTS,
     defaulted_ranges,
@@ -52,7 +54,7 @@ def risk_table_months(pfs, os_) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Curves:
-    """Survival data of the efficacy set for the figures (never written out per patient)."""
+    """Survival data of the headline population for the figures (never written out per patient)."""
 
     pfs: surv.SurvivalData
     os: surv.SurvivalData
@@ -65,6 +67,7 @@ class Analysis:
     extras: dict
     curves: Curves
     rules: dict = field(default_factory=dict)
+    efficacy: object = None   # results.efficacy.EfficacyFigures (by-group curves, waterfall, swimmer)
 
 
 def km_options(config) -> surv.KmOptions:
@@ -88,35 +91,48 @@ def risk_tables(pfs, os_) -> dict:
     return out
 
 
-def analyze_adam(adam, config) -> Analysis:
-    """Every statistic of the study from the ADaM datasets (see module doc)."""
+def comparator_settings(config) -> ComparatorSettings:
+    c = config.comparators
+    return ComparatorSettings(resamples=c.bootstrap_resamples, seed=c.seed)
+
+
+def analyze_adam(adam, config, comparators=None) -> Analysis:
+    """Every statistic of the study from the ADaM datasets (see module doc).
+
+    ``comparators``: loaded comparator files (None: the shipped ones when ``[comparators]
+    shipped``)."""
+    if comparators is None:
+        from prrt_rwe.benchmarks.comparators import shipped_comparators
+
+        comparators = shipped_comparators() if config.comparators.shipped else ()
     adsl = adam.adsl
     saf, eff = flagged(adsl, "SAFFL"), flagged(adsl, "EFFFL")
-    safety_ids, eff_ids = pd.Index(saf["USUBJID"]), pd.Index(eff["USUBJID"])
+    safety_ids = pd.Index(saf["USUBJID"])
+    headline = population_rows(adsl, config.study.headline_population)   # response, PFS, OS
+    head_ids = pd.Index(headline["USUBJID"])
     options = km_options(config)
-    pfs = surv.endpoint(adam.adtte, "PFS", eff_ids)
-    os_ = surv.endpoint(adam.adtte, "OS", eff_ids)
-    fu = surv.endpoint(adam.adtte, "FU", eff_ids)
-    fu_median = surv.median_months(fu, options)
+    pfs = surv.endpoint(adam.adtte, "PFS", head_ids)
+    os_ = surv.endpoint(adam.adtte, "OS", head_ids)
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
     orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)
+    eff_blocks = efficacy(adam, config, options, fits)
     results = {
         "schema": SCHEMA,
         "analysis_sets": analysis_sets(adsl),
+        **eff_blocks.head,
         "baseline": baseline(eff),
-        "response": response(adam.adrs, eff),
-        "pfs": surv.summary(pfs, options),
-        "os": surv.summary(os_, options),
-        "followup_median_months": fu_median,
+        **eff_blocks.headline,
+        **eff_blocks.blocks,
         "safety": safety_block,
         "hormonal_symptoms": hormonal_block,
         "models": {"orr_logistic": orr_model,
-                   "pfs_cox": pfs_cox(fits)},
+                   "pfs_cox": pfs_cox(fits),
+                   **eff_blocks.models},
     }
     extras = {
-        "characteristics": characteristics(saf, eff),
+        "characteristics": characteristics(saf, eff, population_rows(adsl, "evaluable")),
         "sensitivity": sensitivity(fits),
         "model_notes": model_notes(fits, orr_note),
         "lab_grade3plus": {t: lab_grade3plus_rate(safety_block["lab"]["worst_grade"], t, len(safety_ids))
@@ -124,12 +140,18 @@ def analyze_adam(adam, config) -> Analysis:
         "ranges_defaulted": defaulted_ranges(adam.adlb),
         "hormonal_marked_share": proportion(hormonal_block["marked_improvement"],
                                             hormonal_block["evaluable"])["estimate"],
-        **subgroup_medians(adam.adtte, eff, options),
+        **subgroup_medians(adam.adtte, headline, options),
         "risk_tables": risk_tables(pfs, os_),
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
+        **eff_blocks.extras,
     }
     results = canonical(results)
     extras = canonical(extras)
-    results["benchmarks"] = canonical(comparisons(results, extras))
+    results["benchmarks"] = canonical(benchmarks(results, extras))
+    results["comparisons"] = canonical(comparisons(adam, comparators, results, options))
+    items, comparator_extras = comparator_results(adam, comparators, options, comparator_settings(config))
+    results["comparators"] = canonical(items)
+    extras["comparators"] = canonical(comparator_extras)
     return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
-                    rules=canonical(getattr(adam, "rules", None) or config.to_dict()))
+                    rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
+                    efficacy=eff_blocks.figures)

@@ -1,6 +1,7 @@
-"""Patient characteristics for Table 1 (safety and efficacy sets), as nested dicts that the
-report renders and the ARD lists: categorical variables as counts by level (missing last),
-continuous ones as median, quartiles (R ``quantile`` type 7) and number missing."""
+"""Patient characteristics for Table 1 (safety set and the two efficacy populations), as
+nested dicts that the report renders and the ARD lists: categorical variables as counts by
+level (missing last), continuous ones as median, quartiles (R ``quantile`` type 7) and number
+missing. ``prior_lines3`` (0 / 1 / >= 2) is derived here from ``prior_lines``."""
 
 from __future__ import annotations
 
@@ -18,12 +19,17 @@ VARIABLES: tuple = (
     ("ki67_percent", "Ki-67, %", "continuous", None),
     ("ki67_lt10", "Ki-67 < 10 %", "flag", None),
     ("krenning4", "Krenning score 4", "flag", None),
+    ("liver_metastases", "Liver metastases", "flag", None),
     ("liver_burden_lt50", "Liver tumour burden < 50 %", "flag", None),
     ("liver_lesion_le30", "Largest liver lesion <= 30 mm", "flag", None),
+    ("bone_metastases", "Bone metastases", "flag", None),
     ("functioning", "Functioning tumour", "flag", None),
     ("ecog", "ECOG performance status", "categorical", ("0", "1", "2", "3", "4")),
     ("prior_lines", "Prior systemic lines", "continuous", None),
+    ("prior_lines3", "Prior systemic lines", "categorical", ("0", "1", "≥ 2")),
+    ("prior_ssa", "Prior somatostatin analogue", "flag", None),
     ("ssa_concomitant", "Concomitant SSA", "flag", None),
+    ("months_diagnosis_to_c1", "Time from diagnosis to C1, months", "continuous", None),
     ("n_cycles", "PRRT cycles", "continuous", None),
     ("cumulative_activity_gbq", "Cumulative activity, GBq", "continuous", None),
 )
@@ -55,8 +61,24 @@ def flag(values: pd.Series) -> dict:
             "missing": int(b.isna().sum())}
 
 
+def prior_lines3(prior_lines: pd.Series) -> pd.Series:
+    """0 / 1 / ``≥ 2`` from the count (missing stays missing)."""
+    x = pd.to_numeric(prior_lines, errors="coerce").astype(float)
+    out = pd.Series(np.where(x >= 2, "≥ 2", np.where(x == 1, "1", "0")), index=x.index, dtype="string")
+    out[x.isna().to_numpy()] = pd.NA
+    return out
+
+
+def with_derived(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the variables derived here (``prior_lines3``) added."""
+    if "prior_lines" in frame.columns and "prior_lines3" not in frame.columns:
+        return frame.assign(prior_lines3=prior_lines3(frame["prior_lines"]))
+    return frame
+
+
 def describe(frame: pd.DataFrame) -> dict:
     """One entry per variable present in ``frame``."""
+    frame = with_derived(frame)
     out = {}
     for name, _label, kind, levels in VARIABLES:
         if name not in frame.columns:
@@ -67,11 +89,15 @@ def describe(frame: pd.DataFrame) -> dict:
     return out
 
 
-def characteristics(safety: pd.DataFrame, efficacy: pd.DataFrame) -> dict:
-    """Table 1 blocks: the two analysis sets, and the safety set by primary tumour group."""
+def characteristics(safety: pd.DataFrame, efficacy: pd.DataFrame, evaluable: pd.DataFrame | None = None) -> dict:
+    """Table 1 blocks: the safety set, the complete-case set (``efficacy``), the
+    response-evaluable population when given, and the safety set by primary tumour group."""
     groups = safety["primary_group"].astype("string")
     by_group = {g: {"N": int(groups.eq(g).sum()), "variables": describe(safety[groups.eq(g).fillna(False)])}
                 for g in PRIMARY_GROUPS}
-    return {"safety": {"N": len(safety), "variables": describe(safety)},
-            "efficacy": {"N": len(efficacy), "variables": describe(efficacy)},
-            "by_primary_group": by_group}
+    out = {"safety": {"N": len(safety), "variables": describe(safety)}}
+    if evaluable is not None:
+        out["evaluable"] = {"N": len(evaluable), "variables": describe(evaluable)}
+    out["efficacy"] = {"N": len(efficacy), "variables": describe(efficacy)}
+    out["by_primary_group"] = by_group
+    return out

@@ -2,6 +2,11 @@
 
 enrolled = every ADSL row; safety = SAFFL ``Y``; efficacy = EFFFL ``Y``. Each exclusion is
 counted once, by its first reason (ADSL ``EXCLRSN``), in the order of derivations.md.
+
+Named populations (derivations.md "Study period and populations (wave 2)"), for every
+analysis that needs one: :func:`population_ids` with ``"safety"`` (SAFFL), ``"evaluable"``
+(response-evaluable: safety set with a baseline assessment, EVALFL) or ``"complete_case"``
+(the complete-case model set, EFFFL).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 EXCLUSION_REASONS = ("no PRRT cycle", "no baseline assessment", "missing covariate")
+POPULATION_FLAGS = {"safety": "SAFFL", "evaluable": "EVALFL", "complete_case": "EFFFL"}
 
 
 def flagged(adsl: pd.DataFrame, flag: str) -> pd.DataFrame:
@@ -22,6 +28,25 @@ def flagged(adsl: pd.DataFrame, flag: str) -> pd.DataFrame:
 def subjects(adsl: pd.DataFrame, flag: str) -> pd.Index:
     """USUBJIDs of an analysis set."""
     return pd.Index(flagged(adsl, flag)["USUBJID"])
+
+
+def population_ids(adsl: pd.DataFrame, name: str) -> pd.Index:
+    """USUBJIDs of a named population (:data:`POPULATION_FLAGS`), in ADSL order."""
+    if name not in POPULATION_FLAGS:
+        raise ValueError(f"unknown population {name!r}; expected one of {', '.join(POPULATION_FLAGS)}")
+    return subjects(adsl, POPULATION_FLAGS[name])
+
+
+def population_rows(adsl: pd.DataFrame, name: str) -> pd.DataFrame:
+    """ADSL rows of a named population (:func:`population_ids`)."""
+    population_ids(adsl, name)   # checks the name
+    return flagged(adsl, POPULATION_FLAGS[name])
+
+
+def populations(adsl: pd.DataFrame, headline: str) -> dict:
+    """results.json ``populations``: the headline's name and both efficacy populations' N."""
+    return {"headline": headline, **{name: len(population_ids(adsl, name))
+                                     for name in ("evaluable", "complete_case")}}
 
 
 def members(values: pd.Series, ids) -> np.ndarray:

@@ -8,10 +8,14 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.logrank(time, event, group, *, strata=None)
     stats.cox_ph(time, event, X, *, ties="efron", strata=None, cluster=None, weights=None)
     stats.logistic(y, X, *, ci="wald"|"profile", firth=False)
+    stats.logistic_cluster(y, X, cluster)   # sandwich::vcovCL(type = "HC0") standard errors
+    stats.rmst(time, event, tau=None, *, group=None)   # restricted mean survival time
     stats.clopper_pearson(k, n, conf_level=0.95) / stats.wilson(k, n) / stats.proportion(k, n)
     stats.bootstrap(statistic, *arrays, n_resamples=2000, method="percentile"|"bca", seed=0)
     stats.km_median (a statistic with a fast bootstrap path), stats.bootstrap_km_median
     stats.fit_formula(formula, data) / stats.logistic_formula(formula, data)
+    stats.maic_weights(X, targets)   # matching-adjusted indirect comparison (Signorovitch 2010)
+    stats.reconstruct_km(curve_time, curve_survival, at_risk_time, n_at_risk, *, total_events=None)
 """
 
 from __future__ import annotations
@@ -30,8 +34,12 @@ from prrt_rwe.stats.kaplan_meier import (
     reverse_km_median,
 )
 from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
+from prrt_rwe.stats.logistic_robust import RobustLogistic, logistic_cluster
 from prrt_rwe.stats.logrank import LogRank, logrank
+from prrt_rwe.stats.maic import MaicError, MaicWeights, maic_weights
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
+from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
+from prrt_rwe.stats.rmst import Rmst, RmstDifference, rmst
 from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
 
 
@@ -41,4 +49,6 @@ __all__ = [
     "bootstrap_frequencies", "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
     "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
+    "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
+    "RobustLogistic", "logistic_cluster", "Rmst", "RmstDifference", "rmst",
 ]

@@ -1,0 +1,1 @@
+"""REDCap: the project template derived from the schema, and the importer of its exports."""

@@ -1,0 +1,47 @@
+"""Labels and masking shared by the comparison section's tables and figures: end-point
+names, short arm names, values with their CI (rates in %, times in months), and whether our
+side of a comparison rests on a count the small-cell suppression masks."""
+
+from __future__ import annotations
+
+ENDPOINT_LABELS = {"orr": "ORR", "pfs_median_months": "Median PFS, months", "os_median_months": "Median OS, months"}
+ARM_MARK = "†"
+
+
+def endpoint_label(endpoint: str) -> str:
+    if endpoint.startswith("pfs_rate_"):
+        return f"PFS rate at {endpoint[len('pfs_rate_'):-1]} months"
+    return ENDPOINT_LABELS.get(endpoint, endpoint)
+
+
+def is_rate(endpoint: str) -> bool:
+    return endpoint == "orr" or endpoint.startswith("pfs_rate_")
+
+
+def value(endpoint: str, estimate, ci, missing="NR") -> str:
+    """``43.0 % (35.1–51.2)`` for a rate, ``22.8 (19.4–NE)`` for months."""
+    scale, unit = (100, " %") if is_rate(endpoint) else (1, "")
+    est = missing if estimate is None else f"{scale * estimate:.1f}{unit}"
+    if not ci or all(v is None for v in ci):
+        return est
+    lo, hi = ("NE" if v is None else f"{scale * v:.1f}" for v in ci)
+    return f"{est} ({lo}–{hi})"
+
+
+def responders(row: dict) -> int | None:
+    """Our responder count behind an ORR row (estimate × N), for small-cell masking."""
+    ours = row["ours"]
+    if row["endpoint"] != "orr" or ours["estimate"] is None:
+        return None
+    return int(round(ours["estimate"] * ours["N"]))
+
+
+def ours_masked(ctx, row: dict) -> bool:
+    nb = ctx.numbers
+    return nb.masked(row["ours"]["N"]) or nb.masked(responders(row)) or \
+        (row["endpoint"] == "orr" and nb.masked(row["ours"]["N"] - (responders(row) or 0)))
+
+
+def short_arm(arm: str) -> str:
+    text = arm.split(" + ")[0].split(",")[0]
+    return text if len(text) <= 30 else text[:29] + "…"

@@ -1,0 +1,65 @@
+"""Our patients against one comparator: the response-evaluable population (ADSL ``EVALFL``,
+comparators.md) restricted to the comparator's eligibility, with each patient's confirmed
+best overall response (ADRS ``CBOR``), PFS and OS (ADTTE ``PFS``/``OS``, days from C1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.benchmarks.comparators import eligible
+from prrt_rwe.results.populations import flagged
+from prrt_rwe.results.response import best_response, responders
+
+POPULATION_FLAG = "EVALFL"
+POPULATION_LABEL = "response-evaluable"
+
+
+@dataclass(frozen=True)
+class Patients:
+    """Rows aligned: one per eligible patient (pfs_days NaN when the patient has no PFS row)."""
+
+    adsl: pd.DataFrame
+    responder: np.ndarray  # bool, confirmed CR/PR
+    pfs_days: np.ndarray
+    pfs_event: np.ndarray  # 1 = progression or death
+    os_days: np.ndarray
+    os_event: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.adsl)
+
+    def subset(self, mask: np.ndarray) -> "Patients":
+        return Patients(self.adsl.loc[mask], self.responder[mask], self.pfs_days[mask], self.pfs_event[mask],
+                        self.os_days[mask], self.os_event[mask])
+
+    @property
+    def has_pfs(self) -> np.ndarray:
+        return np.isfinite(self.pfs_days)
+
+
+def evaluable(adsl: pd.DataFrame) -> pd.DataFrame:
+    """The response-evaluable population (safety set with a baseline assessment)."""
+    return flagged(adsl, POPULATION_FLAG).reset_index(drop=True)
+
+
+def patients(adam, population: pd.DataFrame, criteria) -> Patients:
+    """The patients of ``population`` meeting every criterion (EligibilityError if one cannot
+    be applied to this ADSL)."""
+    rows = population.loc[eligible(population, criteria)].reset_index(drop=True)
+    ids = pd.Index(rows["USUBJID"])
+    cbor = best_response(adam.adrs, "CBOR", ids)
+    return Patients(rows, responders(cbor).to_numpy(dtype=bool), *_endpoint(adam.adtte, "PFS", ids),
+                    *_endpoint(adam.adtte, "OS", ids))
+
+
+def _endpoint(adtte: pd.DataFrame, paramcd: str, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(days, event) of one ADTTE parameter aligned to ``ids`` (NaN days: no row)."""
+    rows = adtte.loc[adtte["PARAMCD"].astype("string").str.upper().eq(paramcd).fillna(False).to_numpy(),
+                     ["USUBJID", "AVAL", "CNSR"]].drop_duplicates("USUBJID").set_index("USUBJID").reindex(ids)
+    days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float, na_value=np.nan)
+    event = (pd.to_numeric(rows["CNSR"]).to_numpy(dtype=float, na_value=np.nan) == 0).astype(np.int8)
+    return days, event
