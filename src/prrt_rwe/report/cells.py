@@ -156,6 +156,24 @@ class Stat(Cell):
 
 
 @dataclass(frozen=True)
+class Derived(Cell):
+    """A number computed from counts that gives them back (e.g. a standardized difference
+    of two proportions, with one side known): masked with any of them."""
+
+    text: str
+    counts: tuple[Count, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "counts", tuple(self.counts))
+
+    def reveals(self):
+        return self.counts
+
+    def render(self, view):
+        return MASK if view.hides(self) else self.text
+
+
+@dataclass(frozen=True)
 class Label(Cell):
     """Text with cells: ``Label("Efficacy set (N = {})", Show(N))``."""
 

@@ -15,12 +15,6 @@ def median(block: dict, nb) -> str:
     return f"{head} (95 % CI {nb.ci(*block['ci95'])})"
 
 
-def responders_key(r: dict) -> str:
-    """The key of the responders' count: the headline ORR's when it is that count."""
-    same = r["duration_of_response"]["n"] == r["response"]["orr"]["n"]
-    return "response.orr.n" if same else "duration_of_response.n"
-
-
 def lines(ctx) -> list[str]:
     r, nb = ctx.results, ctx.numbers
     s = r["analysis_sets"]
@@ -33,7 +27,7 @@ def lines(ctx) -> list[str]:
         f"Median PFS {median(pfs, nb)}; median OS {median(os_, nb)}; "
         f"median follow-up {nb.months(r['followup_median_months'])} months.",
         f"Median duration of response {median(r['duration_of_response'], nb)} in "
-        f"{nb.count(r['duration_of_response']['n'], responders_key(r))} confirmed responders; first PRRT cycles "
+        f"{nb.count(r['duration_of_response']['n'], 'duration_of_response.n')} confirmed responders; first PRRT cycles "
         f"{r['study_period']['first_c1']} to {r['study_period']['last_c1']}, data cut-off "
         f"{r['study_period']['data_cutoff']}.",
         f"Haematologic grade ≥ 3: "

@@ -42,7 +42,7 @@ class Table:
         def shown(c):
             return view.text(c) if isinstance(c, Cell) else c
 
-        rows = tuple(row if row and row[0] == "__group__" else tuple(shown(c) for c in row)
+        rows = tuple((row[0], shown(row[1])) if row and row[0] == "__group__" else tuple(shown(c) for c in row)
                      for row in self.rows)
         return Table(shown(self.title), tuple(shown(c) for c in self.columns), rows,
                      tuple(shown(n) for n in self.footnotes), self.source, self.table_id,
@@ -72,5 +72,6 @@ class Table:
         return f"<tr>{cells}</tr>"
 
 
-def group(label: str) -> tuple:
+def group(label) -> tuple:
+    """A group row (its label a string or a cells.Label)."""
     return ("__group__", label)
