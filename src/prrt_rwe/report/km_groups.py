@@ -54,6 +54,30 @@ def group_figure(gc, options, months, logrank: dict, title: str, nb, ep: str = "
         t, s, _, _ = _step_arrays(surv.fit(data, options), nb.suppress_below or 0)
         ax.step(t, s, where="post", color=COLORS[i % len(COLORS)], linewidth=1.5,
                 label=f"{SHORT_LABELS.get(key, key)} (n = {view.text(Show(Ns[key]))})")
+    p = logrank.get("p")
+    ax.set_title(f"log-rank {p_text(p, nb)}" if p is not None else "log-rank test not estimable",
+                 fontsize=8, loc="right")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(0, months[-1])
+    ax.set_xticks(months)
+    ax.set_ylabel(f"{title} probability")
+    ax.grid(axis="y", color="0.9")
+    ax.legend(frameon=False, loc="best", fontsize=7)
+    ax.tick_params(labelbottom=True)
+    ax.set_xlabel("Months since first PRRT cycle")
+    tab.axis("off")
+    tab.set_ylim(-0.5, max(len(present), 1) - 0.5)
+    tab.text(-0.07, len(present) - 0.5 + 0.45, "At risk", transform=tab.get_yaxis_transform(), ha="right",
+             va="bottom", fontweight="bold", fontsize=8)
+    for i, (key, data) in enumerate(present):
+        y = len(present) - 1 - i
+        tab.text(-0.07, y, SHORT_LABELS.get(key, key), transform=tab.get_yaxis_transform(), ha="right",
+                 va="center", color=COLORS[i % len(COLORS)], fontsize=8)
+        for x, c in zip(months, at_risk[key]):
+            tab.text(x, y, view.text(Show(c)), ha="center", va="center", fontsize=8)
+    return to_svg(fig)
+
+
 def levels_table(ctx) -> Table:
     nb, rows, sums = ctx.numbers, [], []
     for ep, ep_title in ENDPOINTS:
