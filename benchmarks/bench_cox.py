@@ -290,13 +290,16 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="bench-out")
     parser.add_argument("--quick", action="store_true", help="only 10^3 and 10^4 rows")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     sizes = SIZES[:2] if args.quick else SIZES
+    return write_section(Path(args.out) / "cox.md", lambda tmp: report(measure(sizes, tmp)))
+
+
+def write_section(path: Path, produce) -> int:
+    """Run ``produce(scratch folder) -> Markdown`` and write the section to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        res = measure(sizes, Path(tmp))
-    text = report(res)
-    (out / "cox.md").write_text(text)
+        text = produce(Path(tmp))
+    path.write_text(text)
     print(text)
     return 0
 

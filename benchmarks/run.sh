@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench-out
-COMPARATOR_BENCHES="bench_stats.py bench_cox.py"
+COMPARATOR_BENCHES="bench_stats.py bench_cox.py bench_cox_counting.py"
 bash benchmarks/make_bench_env.sh
 for script in benchmarks/bench_*.py; do
   python=.venv/bin/python

@@ -2,7 +2,9 @@
 
 Expected numbers: tests/validation/fixtures/cox_*.csv, written by
 tests/validation/r/cox_reference.R (R survival 3.5.3); data sets lung, veteran, colon,
-ovarian and a set.seed synthetic cohort with heavy ties, weights, strata and clusters.
+ovarian, heart and cgd ((start, stop] data), and set.seed synthetic cohorts: heavy ties, weights,
+strata and clusters; delayed entry; near-tied times (with and without R's time fix); discrete
+times (exact partial likelihood); time-transformed covariates (tt).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def read(name: str) -> pd.DataFrame:
 
 
 def cases() -> pd.DataFrame:
-    return read("cox_cases.csv").fillna("").astype({"robust": str}).set_index("case")
+    return read("cox_cases.csv").fillna("").astype({"robust": str, "timefix": str}).set_index("case")
 
 
 def _design(d: pd.DataFrame, specs: list[str]) -> pd.DataFrame:
@@ -44,15 +46,23 @@ def _design(d: pd.DataFrame, specs: list[str]) -> pd.DataFrame:
     return pd.DataFrame(cols, index=d.index)
 
 
+TT_FUNS = {"log20": lambda x, t: x * np.log(t + 20), "years": lambda x, t: x * t / 365.25}  # as the R script
+
+
 def model_inputs(case: str) -> dict:
-    """Keyword arguments for cox_ph (time, event, X, ties, strata, cluster, weights)."""
+    """Keyword arguments for cox_ph (time, event, X, ties, strata, cluster, weights, entry,
+    tt, timefix)."""
     c = cases().loc[case]
     d = read(c["data"])
     specs = c["covariates"].split(";")
     used = [c["time"], c["status"]] + [s.partition("=")[0] for s in specs]
-    used += [c[k] for k in ("strata", "cluster", "weights") if c[k]]
+    used += [c[k] for k in ("strata", "cluster", "weights", "entry") if c[k]]
     d = d.dropna(subset=used).reset_index(drop=True)
+    tt_column, _, tt_fun = c["tt"].partition("=")
     return {
+        "entry": d[c["entry"]].to_numpy(float) if c["entry"] else None,
+        "tt": {tt_column: TT_FUNS[tt_fun]} if tt_column else None,
+        "timefix": c["timefix"].lower() == "true",
         "time": d[c["time"]].to_numpy(float),
         "event": (d[c["status"]] == float(c["event_value"])).to_numpy(),
         "X": _design(d, specs),
@@ -143,17 +153,32 @@ def test_concordance(case):
                  [r[k] for k in ("concordant", "discordant", "tied_x", "tied_y", "tied_xy")], 1e-9)
 
 
-@pytest.mark.parametrize("transform", ["km", "identity", "rank"])
-@pytest.mark.parametrize("case", CASES)
+TT_CASES = [c for c in CASES if cases().loc[c, "tt"]]
+PLAIN_CASES = [c for c in CASES if c not in TT_CASES]
+TRANSFORMS = {"km": "km", "identity": "identity", "rank": "rank", "log": "log", "sqrt": np.sqrt}
+
+
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+@pytest.mark.parametrize("case", PLAIN_CASES)
 def test_ph_test_equals_cox_zph(case, transform):
-    z, r = fitted(case).ph_test(transform).summary(), r_zph(case, transform)
+    z, r = fitted(case).ph_test(TRANSFORMS[transform]).summary(), r_zph(case, transform)
     assert list(z.index) == [t.replace("`", "") for t in r["term"]]
     assert_close(z["chisq"], r["chisq"], RTOL, what="chisq")
     assert_close(z["df"], r["df"], 0, what="df")
     assert_close(z["p"], r["p"], RTOL, what="p")
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", TT_CASES)
+def test_tt_fits_refuse_ph_test_and_baseline_as_r(case):
+    fit = fitted(case)
+    assert fit.time_transform and r_zph(case, "km").empty and r_baseline(case).empty
+    with pytest.raises(ValueError, match="time-transformed"):
+        fit.ph_test()
+    with pytest.raises(ValueError, match="time-transformed"):
+        fit.baseline_survival()
+
+
+@pytest.mark.parametrize("case", PLAIN_CASES)
 def test_baseline_survival_equals_survfit(case):
     b, r = fitted(case).baseline_survival(), r_baseline(case)
     strata = b["strata"].astype(str).to_numpy() if "strata" in b else np.full(len(b), "")
@@ -165,7 +190,8 @@ def test_baseline_survival_equals_survfit(case):
 
 
 R_OUTPUTS = ["cox_cases.csv", "cox_coef.csv", "cox_fit.csv", "cox_zph.csv", "cox_baseline.csv",
-             "cox_synth.csv", "data_lung.csv", "data_veteran.csv", "data_colon.csv", "data_ovarian.csv"]
+             "cox_synth.csv", "cox_delayed.csv", "cox_neartie.csv", "cox_discrete.csv", "data_lung.csv",
+             "data_veteran.csv", "data_colon.csv", "data_ovarian.csv", "data_heart.csv", "data_cgd.csv"]
 
 
 @pytest.mark.r

@@ -19,7 +19,8 @@ HERE = Path(__file__).parent
 SCRIPTS = {"km_logrank.R": ["survival"], "glm.R": ["survival", "MASS"],
            "proportions.R": [], "bootstrap.R": ["boot", "survival"],
            "maic.R": ["survival"],
-           "efficacy.R": ["survival", "sandwich"]}
+           "efficacy.R": ["survival", "sandwich"],
+           "km_logrank_extras.R": ["survival"]}
 
 pytestmark = pytest.mark.r
 

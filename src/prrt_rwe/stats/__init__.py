@@ -7,6 +7,10 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.reverse_km(time, event) / stats.reverse_km_median(time, event)   # follow-up
     stats.logrank(time, event, group, *, strata=None)
     stats.cox_ph(time, event, X, *, ties="efron", strata=None, cluster=None, weights=None)
+        also: entry= ((start, stop] data, also for kaplan_meier and nelson_aalen), ties="exact",
+        tt=, timefix=, concordance=; kaplan_meier(..., estimator="fleming_harrington");
+        logrank(..., rho=); fit.ph_test(transform="log" or a function)
+    stats.nelson_aalen(time, event, *, weights=None, entry=None)
     stats.logistic(y, X, *, ci="wald"|"profile", firth=False)
     stats.logistic_cluster(y, X, cluster)   # sandwich::vcovCL(type = "HC0") standard errors
     stats.rmst(time, event, tau=None, *, group=None)   # restricted mean survival time
@@ -37,6 +41,7 @@ from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
 from prrt_rwe.stats.logistic_robust import RobustLogistic, logistic_cluster
 from prrt_rwe.stats.logrank import LogRank, logrank
 from prrt_rwe.stats.maic import MaicError, MaicWeights, maic_weights
+from prrt_rwe.stats.nelson_aalen import NelsonAalen, nelson_aalen
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
 from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
 from prrt_rwe.stats.rmst import Rmst, RmstDifference, rmst
@@ -52,3 +57,4 @@ __all__ = [
     "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
     "RobustLogistic", "logistic_cluster", "Rmst", "RmstDifference", "rmst",
 ]
+__all__ += ["NelsonAalen", "nelson_aalen"]

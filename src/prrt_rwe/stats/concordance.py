@@ -21,6 +21,13 @@ Rows are swept in increasing score, one group of tied scores at a time, with two
 trees over the slots (all rows; events): a prefix query before and after inserting the
 group splits every range into smaller / tied / larger score.  S (the number of slots) is
 small when times are tied, so the trees stay in cache.
+
+(start, stop] data follow R's ``concordance4``: an event at t is compared with the rows at
+risk at t (entry < t <= stop).  Those are the rows with stop >= t less the rows with
+entry >= t, so every count is the right-censored count of the rows minus that of a copy of
+each row censored at its entry with weight -w (a row that enters at or after t counts as
+"longer" than an event at t, exactly the right-censored tie rule); a row's influence is
+the sum over its two copies.  One sweep of the fast algorithm above on 2n rows.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import numpy as np
 
 from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
 from prrt_rwe.stats.survival_data import SurvivalDataError, survival_data
+from prrt_rwe.stats.time_fix import fix_intervals, fix_times
 
 __all__ = ["Concordance", "concordance", "concordance_sorted"]
 
@@ -47,36 +55,30 @@ class Concordance:
     reverse: bool
 
 
-def _slot_tables(rs: RiskSets):
-    """Per slot (2 * block + event): first and last slot of its stratum; cumulative
-    weights of all rows and of events over slots."""
-    n_blocks = int(rs.row_block[-1]) + 1
-    block_stratum = rs.stratum_s[rs.block_start]
+def _slot_ranges(block_stratum: np.ndarray):
+    """Per slot (2 * block + event): the first and last slot of its stratum."""
+    n_blocks = block_stratum.shape[0]
     new_stratum = np.concatenate(([True], block_stratum[1:] != block_stratum[:-1]))
     sid = np.cumsum(new_stratum) - 1
     first_block = np.flatnonzero(new_stratum)
     last_block = np.append(first_block[1:] - 1, n_blocks - 1)
-    lo_of = np.repeat(2 * first_block[sid], 2)
-    hi_of = np.repeat(2 * last_block[sid] + 1, 2)
-    slot = 2 * rs.row_block + rs.event_s
-    ev_w = np.where(rs.event_s, rs.weight_s, 0.0)
-    cs_r = np.concatenate(([0.0], np.cumsum(np.bincount(slot, weights=rs.weight_s, minlength=2 * n_blocks))))
-    cs_d = np.concatenate(([0.0], np.cumsum(np.bincount(slot, weights=ev_w, minlength=2 * n_blocks))))
-    return slot, lo_of, hi_of, cs_r, cs_d
+    return np.repeat(2 * first_block[sid], 2), np.repeat(2 * last_block[sid] + 1, 2)
 
 
-def _tied_time_pairs(rs: RiskSets, slot_by_score, w_by_score, tie_start):
-    """Weighted pairs of events tied on time (tied.y) and of those also tied on score."""
-    tied_y = _pairs(rs.death_group, rs.weight_s[rs.death_rows])
+def _cumulative(slot: np.ndarray, weight: np.ndarray, n_slots: int) -> np.ndarray:
+    return np.concatenate(([0.0], np.cumsum(np.bincount(slot, weights=weight, minlength=n_slots))))
+
+
+def _tied_xy(slot_by_score, w_by_score, tie_start) -> float:
+    """Weighted pairs of events tied on time and on score (tied.xy)."""
     size = np.diff(tie_start)
     in_tie = np.repeat(size > 1, size) & (slot_by_score & 1).astype(bool)
     if not in_tie.any():
-        return tied_y, 0.0
+        return 0.0
     tie_id = np.repeat(np.arange(size.shape[0]), size)[in_tie]
     key = tie_id.astype(np.int64) * (int(slot_by_score.max()) + 1) + slot_by_score[in_tie]
     _, by_xy = np.unique(key, return_inverse=True)
-    tied_xy = _pairs(by_xy, w_by_score[in_tie])
-    return tied_y - tied_xy, tied_xy
+    return _pairs(by_xy, w_by_score[in_tie])
 
 
 def _pairs(group, w) -> float:
@@ -85,38 +87,81 @@ def _pairs(group, w) -> float:
     return float(np.sum(s * s - s2) / 2)
 
 
-def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True) -> Concordance:
-    """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order."""
-    slot, lo_of, hi_of, cs_r, cs_d = _slot_tables(rs)
-    by_score = np.argsort(score_s)
-    ss = score_s[by_score]
-    tie_start = np.flatnonzero(np.concatenate(([True], ss[1:] != ss[:-1], [True])))
-    slot_b, w_b = slot[by_score], rs.weight_s[by_score]
+def _sweep_slots(slot_b, w_b, score_b, lo_of, hi_of, cs_r, cs_d, tied_y, cluster_b, reverse) -> Concordance:
+    """The pair counts and influence of rows given in increasing score (``*_b``)."""
+    tie_start = np.flatnonzero(np.concatenate(([True], score_b[1:] != score_b[:-1], [True])))
     from prrt_rwe.stats.concordance_sweep import sweep  # numba: imported on first use
 
     count, infl = sweep(tie_start, slot_b, w_b, lo_of, hi_of, cs_r, cs_d)
-    tied_y, tied_xy = _tied_time_pairs(rs, slot_b, w_b, tie_start)
-    cluster_b = None if cluster_s is None else cluster_s[by_score]
-    return _assemble(count, tied_y, tied_xy, infl, w_b, cluster_b, reverse)
+    tied_xy = _tied_xy(slot_b, w_b, tie_start)
+    return _assemble(count, tied_y - tied_xy, tied_xy, infl, w_b, cluster_b, reverse)
 
 
-def concordance(time, event, score, *, weights=None, strata=None, cluster=None, reverse=True) -> Concordance:
+def _counting(rs: RiskSets, score_s: np.ndarray, cluster_s, reverse) -> Concordance:
+    """Each row and, if it can leave a risk set before its stratum's last event time, a
+    copy censored at its entry with weight -w, merged on the time slots of the layout."""
+    copies = rs.entry_order[rs.leaving()[rs.entry_order]]
+    from prrt_rwe.stats.concordance_sweep import merge_blocks  # numba: imported on first use
+
+    block_row, block_copy, block_stratum = merge_blocks(rs.time_s, rs.stratum_s, rs.entry_s, copies)
+    n_slots = 2 * block_stratum.shape[0]
+    slot_row = 2 * block_row + rs.event_s
+    copy_slot = np.full(rs.n, -1, dtype=np.intp)
+    copy_slot[copies] = 2 * block_copy
+    lo_of, hi_of = _slot_ranges(block_stratum)
+    cs_r = _cumulative(slot_row, rs.weight_s, n_slots) - _cumulative(copy_slot[copies], rs.weight_s[copies],
+                                                                     n_slots)
+    cs_d = _cumulative(slot_row, rs.dead_weight, n_slots)
+    by_row = np.argsort(score_s)  # each row followed by its copy: one sort of n scores
+    both = np.column_stack((slot_row[by_row], copy_slot[by_row])).ravel()
+    kept = both >= 0
+    sign = np.tile([1.0, -1.0], rs.n)[kept]
+    source = np.repeat(by_row, 2)[kept]
+    owner = source if cluster_s is None else cluster_s[source]
+    tied_y = _pairs(rs.death_group, rs.weight_s[rs.death_rows])
+    return _sweep_slots(both[kept], sign * rs.weight_s[source], score_s[source], lo_of, hi_of, cs_r, cs_d,
+                        tied_y, owner, reverse)
+
+
+def concordance_sorted(rs: RiskSets, score_s: np.ndarray, *, cluster_s=None, reverse=True) -> Concordance:
+    """Concordance from a risk-set layout; ``score_s`` (and ``cluster_s``) in sorted order."""
+    if rs.counting:
+        return _counting(rs, score_s, cluster_s, reverse)
+    lo_of, hi_of = _slot_ranges(rs.stratum_s[rs.block_start])
+    n_slots = 2 * rs.block_start.shape[0]
+    slot = 2 * rs.row_block + rs.event_s
+    cs_r, cs_d = _cumulative(slot, rs.weight_s, n_slots), _cumulative(slot, rs.dead_weight, n_slots)
+    by_score = np.argsort(score_s)
+    tied_y = _pairs(rs.death_group, rs.weight_s[rs.death_rows])
+    return _sweep_slots(slot[by_score], rs.weight_s[by_score], score_s[by_score], lo_of, hi_of, cs_r, cs_d, tied_y,
+                        None if cluster_s is None else cluster_s[by_score], reverse)
+
+
+def concordance(time, event, score, *, weights=None, strata=None, cluster=None, reverse=True, entry=None,
+                timefix: bool = True) -> Concordance:
     """Concordance of ``score`` with survival; ``reverse=True`` for Cox risk scores (higher
-    score, shorter time).  Inputs are checked against the survival-data contract."""
-    sd = survival_data(time, event, weights=weights, strata=strata, cluster=cluster)
+    score, shorter time).  Inputs are checked against the survival-data contract; times
+    equal up to rounding are tied (R ``aeqSurv``) unless ``timefix=False``; ``entry``
+    gives (start, stop] data.  No comparable pair (e.g. no events): NaN, as R."""
+    sd = survival_data(time, event, weights=weights, strata=strata, cluster=cluster, entry=entry)
     score = np.asarray(score, dtype=float)
     if score.shape != sd.time.shape or not np.all(np.isfinite(score)):
         raise SurvivalDataError("score", "must be finite, one value per row")
-    rs = risk_sets(sd.time, sd.event, sd.weights, sd.strata)
+    if sd.entry is None:
+        t, a = fix_times(sd.time, timefix), None
+    else:
+        a, t = fix_intervals(sd.entry, sd.time, timefix)
+    rs = risk_sets(t, sd.event, sd.weights, sd.strata, entry=a)
     cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
     return concordance_sorted(rs, score[rs.order], cluster_s=cluster_s, reverse=reverse)
 
 
 def _assemble(count, tied_y, tied_xy, influence, w, cluster_s, reverse) -> Concordance:
     npair = count.sum()
-    somer = (count[0] - count[1]) / npair
-    a, b, t = influence
-    dfbeta = ((a - b) - (a + b + t) * somer) * w / (2 * npair)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no comparable pairs: NaN, as R
+        somer = (count[0] - count[1]) / npair
+        a, b, t = influence
+        dfbeta = ((a - b) - (a + b + t) * somer) * w / (2 * npair)
     if cluster_s is not None:
         dfbeta = np.bincount(cluster_s, weights=dfbeta)
     conc = (somer + 1) / 2

@@ -74,3 +74,40 @@ def sweep(tie_start, slot, w, lo_of, hi_of, cs_r, cs_d):
             infl[1, k] = smaller
             infl[2, k] = tied
     return count, infl
+
+
+
+@njit(cache=CACHE)
+def merge_blocks(time, stratum, entry, copies):
+    """Time blocks of the rows (sorted by stratum, time descending) and of entry copies
+    (``copies``: rows by stratum, entry descending) merged: a block per distinct (stratum,
+    time) of either.  Returns the block of each row, of each copy (indexed like the rows;
+    -1 for rows without a copy) and the stratum of each block."""
+    n, m = time.shape[0], copies.shape[0]
+    block_row = np.empty(n, dtype=np.intp)
+    block_copy = np.full(n, -1, dtype=np.intp)
+    block_stratum = np.empty(n + m, dtype=stratum.dtype)
+    i = k = 0
+    b = -1
+    last_s, last_t = -1, np.nan
+    while i < n or k < m:
+        take_row = k >= m
+        if not take_row and i < n:
+            c = copies[k]
+            take_row = stratum[i] < stratum[c] or (stratum[i] == stratum[c] and time[i] >= entry[c])
+        if take_row:
+            s, t = stratum[i], time[i]
+        else:
+            c = copies[k]
+            s, t = stratum[c], entry[c]
+        if s != last_s or t != last_t:
+            b += 1
+            block_stratum[b] = s
+            last_s, last_t = s, t
+        if take_row:
+            block_row[i] = b
+            i += 1
+        else:
+            block_copy[copies[k]] = b
+            k += 1
+    return block_row, block_copy[copies], block_stratum[:b + 1]

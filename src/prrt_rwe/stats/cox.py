@@ -1,10 +1,19 @@
 """Cox proportional hazards regression: the front end (checks, fit, result object).
 
-``cox_ph`` reproduces R survival 3.x ``coxph`` for right-censored data:
+``cox_ph`` reproduces R survival 3.x ``coxph`` for right-censored and (start, stop] data:
 
-* times equal up to rounding (relative 1.5e-8) are tied, as R's default ``timefix``;
+* times equal up to rounding (relative 1.5e-8) are tied, as R's default ``timefix``
+  (``timefix=False`` turns it off);
+* ``entry``: (start, stop] data, R ``Surv(entry, time, event)`` (``agreg.fit``): a row is at
+  risk at the event times in (entry, time] — delayed entry, or time-varying covariates
+  with one row per piece of follow-up (then pass the subject as ``cluster`` for the
+  robust variance R gives with ``cluster(id)``);
 * ties "efron" (default, as R) or "breslow"; case weights enter every risk-set sum
-  (Efron's virtual deaths carry deadwt / d each, as ``coxfit6.c``);
+  (Efron's virtual deaths carry deadwt / d each, as ``coxfit6.c``); "exact": the exact
+  partial likelihood of discrete times (:mod:`prrt_rwe.stats.cox_exact`; right-censored,
+  unweighted, model variance, as R allows);
+* ``tt``: time-transformed covariates, R ``coxph(... + tt(x), tt = ...)``
+  (:mod:`prrt_rwe.stats.cox_tt`);
 * Newton-Raphson with step halving, eps 1e-9 on the relative log-likelihood change,
   at most 20 iterations (:mod:`prrt_rwe.stats.cox_newton`); failures are errors that
   name the covariate;
@@ -14,7 +23,8 @@
   within cluster (:mod:`prrt_rwe.stats.cox_robust`), and then z, p, CIs and the Wald test
   use it, as ``summary(coxph)`` does;
 * Wald CIs exp(coef +- z_(1+level)/2 se); likelihood-ratio, Wald and score tests as
-  ``summary(coxph)``; Harrell's concordance as ``coxph``'s ``concordance`` component.
+  ``summary(coxph)``; Harrell's concordance as ``coxph``'s ``concordance`` component
+  (``concordance=False`` skips it: NaN then).
 
 Rows are sorted once (stratum, time descending) and every risk-set sum is a cumulative
 sum, so a fit costs O(n log n + n p^2 iterations), robust variance included.
@@ -28,20 +38,23 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from prrt_rwe.stats.numba_cache import CACHE  # before numba: sets NUMBA_CACHE_DIR if needed
+from numba import njit
 from scipy.special import chdtrc, ndtr, ndtri
 
 from prrt_rwe.stats.concordance import Concordance, concordance_sorted
 from prrt_rwe.stats.cox_baseline import baseline_survival
+from prrt_rwe.stats.cox_exact import exact_partial_likelihood
 from prrt_rwe.stats.cox_newton import CoxConvergenceError, CoxDesignError, NewtonFit, newton_raphson
 from prrt_rwe.stats.cox_robust import robust_score_test, robust_variance
-from prrt_rwe.stats.cox_zph import TRANSFORMS, ZphResult, cox_zph
-from prrt_rwe.stats.risk_sets import RiskSets, risk_sets
-from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, survival_data
-from prrt_rwe.stats.time_fix import aeq_times
+from prrt_rwe.stats.cox_zph import TRANSFORMS, ZphResult, check_transform, cox_zph
+from prrt_rwe.stats.risk_sets import RiskSets, risk_sets, sorted_centred
+from prrt_rwe.stats.survival_data import SurvivalData, SurvivalDataError, check_not_empty, survival_data
+from prrt_rwe.stats.time_fix import aeq_times, fix_intervals
 
 __all__ = ["cox_ph", "CoxResult", "ChiSquareTest", "ZphResult", "CoxConvergenceError", "CoxDesignError"]
 
-TIES = ("efron", "breslow")
+TIES = ("efron", "breslow", "exact")
 
 
 class ChiSquareTest(NamedTuple):
@@ -65,6 +78,7 @@ class _FitData:
     time: np.ndarray
     event: np.ndarray
     centre_shift: np.ndarray  # weighted means used for fitting minus R's fit$means
+    entry: np.ndarray | None = None  # (start, stop] data: entry times (after the time fix)
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,8 @@ class CoxResult:
     strata: tuple = ()
     n_clusters: int | None = None
     ci_method: str = "wald"
+    counting: bool = False  # (start, stop] data
+    time_transform: bool = False  # fitted with tt (R: cox.zph and survfit refuse such fits)
     _data: _FitData | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> pd.DataFrame:
@@ -111,21 +127,27 @@ class CoxResult:
         cols.update({"z": self.z, "p": self.p, lo: self.ci95[:, 0], hi: self.ci95[:, 1]})
         return pd.DataFrame(cols, index=pd.Index(self.terms, name="term"))
 
-    def ph_test(self, transform: str = "km", terms: dict | None = None) -> ZphResult:
+    def ph_test(self, transform="km", terms: dict | None = None) -> ZphResult:
         """R ``cox.zph(fit, transform)``: per-term chisq, df, p and GLOBAL.
 
-        ``terms`` maps a term name to its column names; by default columns named
-        ``name[level]`` form one term ``name`` (a factor, as R groups them), others stand
-        alone."""
-        if transform not in TRANSFORMS:
-            raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+        ``transform``: "km", "rank", "identity", "log", or a function of the event/censoring
+        times (one value per row, as R's user transform).  ``terms`` maps a term name to
+        its column names; by default columns named ``name[level]`` form one term ``name``
+        (a factor, as R groups them), others stand alone."""
+        check_transform(transform)
+        if self.time_transform:
+            raise ValueError("ph_test is not defined for a model with time-transformed (tt) covariates "
+                             "(R: cox.zph 'function not defined for models with tt() terms')")
         d = self._data
         cols = _term_columns(self.terms, terms)
-        return cox_zph(d.rs, d.Xs, self.coef, d.time, d.event, cols, transform)
+        return cox_zph(d.rs, d.Xs, self.coef, d.time, d.event, cols, transform, entry=d.entry)
 
     def baseline_survival(self) -> pd.DataFrame:
         """R ``survfit(fit)``: time, n_risk, n_event, n_censor, cumhaz, survival (per
         stratum, column ``strata``) for a subject at ``means``."""
+        if self.time_transform:
+            raise ValueError("baseline_survival is not defined for a model with time-transformed (tt) "
+                             "covariates (R: survfit refuses coxph models with a tt term)")
         d = self._data
         return baseline_survival(d.rs, d.Xs + d.centre_shift, self.coef, self.strata)
 
@@ -149,19 +171,41 @@ def _term_columns(names: tuple[str, ...], terms: dict | None) -> dict:
 def _r_means(X: np.ndarray, weighted_means: np.ndarray) -> np.ndarray:
     """R coxph ``fit$means``: weighted means, 0 for columns with values in {-1, 0, 1}."""
     means = weighted_means.copy()
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        head = col[:1000]  # most continuous columns fail here already
-        if np.all(head * head == np.abs(head)):
-            col = np.ascontiguousarray(col)  # one strided read, then contiguous passes
-            if np.all(col * col == np.abs(col)):
-                means[j] = 0.0
+    means[_unit_valued_columns(np.asarray(X, dtype=float))] = 0.0
     return means
 
 
-def _check(sd: SurvivalData, ties: str, conf_level: float) -> None:
+@njit(cache=CACHE)
+def _unit_valued_columns(X):
+    """Per column: every value in {-1, 0, 1} (R's ``nocenter``); one pass, stops early."""
+    n, p = X.shape
+    flag = np.ones(p, dtype=np.bool_)
+    left = p
+    for i in range(n):
+        for j in range(p):
+            if flag[j]:
+                v = X[i, j]
+                if not (v == 0.0 or v == 1.0 or v == -1.0):
+                    flag[j] = False
+                    left -= 1
+        if left == 0:
+            break
+    return flag
+
+
+def _check(sd: SurvivalData, ties: str, conf_level: float, robust) -> None:
     if ties not in TIES:
         raise ValueError(f"ties must be one of {TIES}, got {ties!r}")
+    if ties == "exact":
+        if sd.weights is not None and np.any(sd.weights != 1):
+            raise SurvivalDataError("weights", "are not supported with ties='exact' (R: 'Case weights are not "
+                                    "supported for the exact method')")
+        if sd.entry is not None:
+            raise SurvivalDataError("entry", "(start, stop] data is fitted with ties='efron' or 'breslow'; "
+                                    "ties='exact' is implemented for right-censored data")
+        if sd.cluster is not None or robust:
+            raise ValueError("ties='exact' has no robust variance (R: 'dfbeta residuals are not available "
+                             "for the exact method'); drop cluster/robust or use ties='efron'")
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be in (0, 1), got {conf_level!r}")
     if sd.X is None or sd.X.shape[1] == 0:
@@ -173,31 +217,62 @@ def _check(sd: SurvivalData, ties: str, conf_level: float) -> None:
 
 
 def cox_ph(time, event, X, *, ties: str = "efron", strata=None, cluster=None, weights=None,
-           conf_level: float = 0.95, robust: bool | None = None) -> CoxResult:
+           conf_level: float = 0.95, robust: bool | None = None, entry=None, tt=None, timefix: bool = True,
+           concordance: bool = True) -> CoxResult:
     """Fit a Cox proportional hazards model (R ``coxph``); see the module docstring.
 
     ``robust=None`` follows R: robust variance when ``cluster`` is given or any weight is
-    not an integer (each row its own cluster then)."""
-    sd = survival_data(time, event, X=X, weights=weights, strata=strata, cluster=cluster)
-    _check(sd, ties, conf_level)
+    not an integer (each row its own cluster then).  ``entry``: start times of (start,
+    stop] data.  ``tt``: a function ``tt(x, t)`` of the covariates of the subjects at risk
+    at an event time and that time, returning the design used at time t; or a dict
+    {column: f(values, t)} adding a term ``tt(column)``, as R's ``tt()`` terms (shapes and
+    names: :mod:`prrt_rwe.stats.cox_tt`).  ``concordance=False`` skips the concordance."""
+    sd = survival_data(time, event, X=X, weights=weights, strata=strata, cluster=cluster, entry=entry)
+    check_not_empty(sd.time)
+    _check(sd, ties, conf_level, robust)
+    if tt is not None:
+        from prrt_rwe.stats.cox_tt import fit_time_transform
+
+        return fit_time_transform(sd, X, tt, ties=ties, conf_level=conf_level, robust=robust, timefix=timefix,
+                                  concordance=concordance)
     w = np.ones(sd.n) if sd.weights is None else sd.weights
     if robust is None:
         robust = sd.cluster is not None or bool(np.any(w != np.floor(w)))
+    layout_ties = "breslow" if ties == "exact" else ties  # R's cox.zph and survfit of an exact fit
+    time, entry_fixed, rs = _layout(sd, layout_ties, timefix)
+    counting = entry_fixed is not None
     centre = w @ sd.X / w.sum()
+    Xs = sorted_centred(sd.X, rs.order, centre)
+    if ties == "exact":
+        fit = newton_raphson(rs, Xs, sd.names, evaluate=lambda b: exact_partial_likelihood(rs, Xs, b),
+                             settle_before_converging=True)
+    else:
+        fit = newton_raphson(rs, Xs, sd.names, settle_before_converging=counting,
+                             infinite_rule="agreg" if counting else "coxph")
+    cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
+    # R's fit$means: weighted means (coxph.fit); agreg.fit and coxexact.fit use colMeans
+    means = _r_means(sd.X, np.ones(sd.n) @ sd.X / sd.n if counting or ties == "exact" else centre)
+    data = _FitData(rs, Xs, time, sd.event, centre - means, entry_fixed)
+    return _result(sd, fit, rs, Xs, cluster_s, robust, means, ties, conf_level, data, concordance)
+
+
+def _layout(sd: SurvivalData, ties: str, timefix: bool):
+    """(time, entry, risk sets) after R's time fix."""
+    if sd.entry is not None:
+        entry, time = fix_intervals(sd.entry, sd.time, timefix)
+        return time, entry, risk_sets(time, sd.event, sd.weights, sd.strata, ties, entry=entry)
     rs = risk_sets(sd.time, sd.event, sd.weights, sd.strata, ties)
-    time = aeq_times(sd.time, rs.time_s[rs.block_start])
+    time = aeq_times(sd.time, rs.time_s[rs.block_start]) if timefix else sd.time
     if time is not sd.time:  # near-tied times (R timefix): sort again on the merged times
         rs = risk_sets(time, sd.event, sd.weights, sd.strata, ties)
-    Xs = np.take(sd.X, rs.order, axis=0)  # faster than fancy indexing for rows
-    Xs -= centre
-    fit = newton_raphson(rs, Xs, sd.names)
-    cluster_s = None if sd.cluster is None else sd.cluster[rs.order]
-    means = _r_means(sd.X, centre)
-    data = _FitData(rs, Xs, time, sd.event, centre - means)
-    return _result(sd, fit, rs, Xs, cluster_s, robust, means, ties, conf_level, data)
+    return time, None, rs
 
 
-def _result(sd, fit: NewtonFit, rs, Xs, cluster_s, robust, means, ties, conf_level, data) -> CoxResult:
+_NO_CONCORDANCE = Concordance(np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, True)
+
+
+def _result(sd, fit: NewtonFit, rs, Xs, cluster_s, robust, means, ties, conf_level, data,
+            with_concordance: bool = True) -> CoxResult:
     se = np.sqrt(np.diag(fit.var))
     var, robust_se, rscore = fit.var, None, None
     if robust:
@@ -208,7 +283,8 @@ def _result(sd, fit: NewtonFit, rs, Xs, cluster_s, robust, means, ties, conf_lev
     z = fit.beta / used_se
     q = ndtri((1 + conf_level) / 2)
     ci = np.exp(np.column_stack((fit.beta - q * used_se, fit.beta + q * used_se)))
-    conc = concordance_sorted(rs, Xs @ fit.beta, cluster_s=cluster_s if robust else None)
+    conc = (concordance_sorted(rs, Xs @ fit.beta, cluster_s=cluster_s if robust else None)
+            if with_concordance else _NO_CONCORDANCE)
     k = len(fit.beta)
     return CoxResult(
         terms=sd.names, coef=fit.beta, se=se, robust_se=robust_se, var=var, naive_var=fit.var,
@@ -222,5 +298,5 @@ def _result(sd, fit: NewtonFit, rs, Xs, cluster_s, robust, means, ties, conf_lev
         n=sd.n, n_events=int(sd.event.sum()), iterations=fit.iterations, means=means,
         ties=ties, variance="robust" if robust else "model", conf_level=conf_level,
         strata=sd.strata_levels, n_clusters=None if sd.cluster is None else len(sd.cluster_levels),
-        _data=data,
+        counting=rs.counting, _data=data,
     )

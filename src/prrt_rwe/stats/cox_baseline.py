@@ -5,7 +5,9 @@ weighted mean of each covariate, 0 for a covariate whose values are all in {-1, 
 Cumulative hazard increments (R ``agsurv``): Breslow deadwt / S0(t); Efron
 sum_k (deadwt / d) / (S0(t) - (k/d) S0_dead(t)), the same denominators as the fit.
 Survival = exp(-cumulative hazard) (R's ``stype = 2`` for coxph curves).  One curve per
-stratum, reported at every distinct time of the stratum (events and censorings).
+stratum, reported at every distinct time of the stratum (events and censorings).  For
+(start, stop] data (R ``agsurv``) the times are the distinct stop times, and the number
+at risk at t counts the rows with entry < t <= stop.
 """
 
 from __future__ import annotations
@@ -48,7 +50,22 @@ def _time_table(rs: RiskSets) -> pd.DataFrame:
     table = df.groupby(["stratum", "time"], sort=True).sum().reset_index()
     rev = table.iloc[::-1]
     table["n_risk"] = rev.groupby("stratum", sort=False)["w"].cumsum().iloc[::-1].to_numpy()
+    if rs.counting:
+        table["n_risk"] -= _entered_at_or_after(rs, table["stratum"].to_numpy(), table["time"].to_numpy())
     return table[["stratum", "time", "n_risk", "n_event", "n_censor"]]
+
+
+def _entered_at_or_after(rs: RiskSets, stratum: np.ndarray, time: np.ndarray) -> np.ndarray:
+    """Per (stratum, time): weight of the stratum's rows with entry >= time (not yet at risk)."""
+    out = np.zeros(time.shape[0])
+    for s in np.unique(stratum):
+        rows = rs.stratum_s == s
+        order = np.argsort(rs.entry_s[rows], kind="stable")
+        entries = rs.entry_s[rows][order]
+        cum = np.concatenate(([0.0], np.cumsum(rs.weight_s[rows][order])))
+        at = stratum == s
+        out[at] = cum[-1] - cum[np.searchsorted(entries, time[at], side="left")]
+    return out
 
 
 def _cumsum_by(stratum: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -7,8 +7,9 @@ Score residual of subject i (R survival ``coxscore2.c``, Efron or Breslow ties):
           + [event] e^eta_i sum_k f_k h_k (x_i - xbar_k(t_i))      Efron: a dying subject is
                                                                    only (1 - k/d) at risk
 where h_k = wt_k / D_k is the hazard increment of virtual death k, H and XH are running
-sums of h and h xbar over the event times whose risk set holds i.  The running sums
-replace the n x n double loop used by many implementations.
+sums of h and h xbar over the event times whose risk set holds i (for (start, stop] data the
+event times in (entry_i, time_i], as R ``agscore3.c``).  The running sums replace the n x n
+double loop used by many implementations.
 
 Robust variance (R ``coxph(..., cluster=)``): dfbeta = w_i U_i V, summed within cluster,
 V_robust = D'D.  With a cluster the sums over each cluster are taken part by part (sparse
@@ -24,18 +25,21 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 
 from prrt_rwe.stats.cox_efron import group_sums, weighted_mean_sum
-from prrt_rwe.stats.risk_sets import RiskSets, block_range_sums
+from prrt_rwe.stats.risk_sets import RiskSets, row_range_sums
 
 __all__ = ["score_residuals", "weighted_residual_sums", "robust_variance", "robust_score_test"]
 
 
 @dataclass(frozen=True)
 class _Parts:
-    """U_i = x_i a_i + XH[block_i] e_i - [event] (MX[g_i] + e_i HFX[g_i])."""
+    """U_i = x_i a_i + XH_i e_i - [event] (MX[g_i] + e_i HFX[g_i]), with XH_i the sum of
+    per-group h xbar over the groups holding row i: xh_cum[stop_i] - xh_cum[first_i]."""
 
     a: np.ndarray  # (n,) coefficient of x_i
     e: np.ndarray  # (n,) exp(eta)
-    xh: np.ndarray  # (B, p) sum_k h_k xbar_k over the groups holding the block
+    xh_cum: np.ndarray  # (G + 1, p) cumulative sums over groups of sum_k h_k xbar_k
+    first: np.ndarray  # (n,) first group holding the row
+    stop: np.ndarray  # (n,) one past the last group holding the row (>= first)
     mx: np.ndarray  # (G, p) mean over the group's virtual deaths of xbar_k
     hfx: np.ndarray  # (G, p) sum_k h_k f_k xbar_k
 
@@ -45,10 +49,13 @@ def _parts(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> _Parts:
     gs = group_sums(rs, Xs, eta)
     e = np.exp(eta)
     vs = gs.vs  # hazard increment of virtual death k: h_k = wt_k / D_k
-    a = -e * block_range_sums(rs, vs.c1)[rs.row_block]  # sum h
+    a = -e * row_range_sums(rs, vs.c1)  # sum h
     dr, g = rs.death_rows, rs.death_group
     a[dr] += 1 + e[dr] * vs.c1f[g]  # sum h f
-    return _Parts(a=a, e=e, xh=block_range_sums(rs, weighted_mean_sum(gs, vs.q0, vs.q1)),
+    hx = weighted_mean_sum(gs, vs.q0, vs.q1)
+    xh_cum = np.concatenate((np.zeros((1, hx.shape[1])), np.cumsum(hx, axis=0)), axis=0)
+    first = rs.row_first_group
+    return _Parts(a=a, e=e, xh_cum=xh_cum, first=first, stop=np.maximum(rs.row_last_group + 1, first),
                   mx=weighted_mean_sum(gs, vs.inv / vs.count, vs.finv / vs.count),
                   hfx=weighted_mean_sum(gs, vs.q1, vs.q2))
 
@@ -56,7 +63,7 @@ def _parts(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> _Parts:
 def score_residuals(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """Unweighted score residuals (n, p) in sorted row order."""
     pt = _parts(rs, Xs, beta)
-    resid = Xs * pt.a[:, None] + pt.xh[rs.row_block] * pt.e[:, None]
+    resid = Xs * pt.a[:, None] + (pt.xh_cum[pt.stop] - pt.xh_cum[pt.first]) * pt.e[:, None]
     dr, g = rs.death_rows, rs.death_group
     resid[dr] -= pt.mx[g] + pt.hfx[g] * pt.e[dr, None]
     return resid
@@ -74,7 +81,9 @@ def weighted_residual_sums(rs: RiskSets, Xs, beta, cluster_s: np.ndarray) -> np.
     w, dr, g = rs.weight_s, rs.death_rows, rs.death_group
     rows = np.arange(rs.n)
     out = _collapse(cluster_s, rows, w * pt.a, (k, rs.n)) @ Xs
-    out += _collapse(cluster_s, rs.row_block, w * pt.e, (k, pt.xh.shape[0])) @ pt.xh
+    n_cum = pt.xh_cum.shape[0]
+    out += _collapse(cluster_s, pt.stop, w * pt.e, (k, n_cum)) @ pt.xh_cum
+    out -= _collapse(cluster_s, pt.first, w * pt.e, (k, n_cum)) @ pt.xh_cum
     cd = cluster_s[dr]
     out -= _collapse(cd, g, w[dr], (k, rs.n_groups)) @ pt.mx
     out -= _collapse(cd, g, w[dr] * pt.e[dr], (k, rs.n_groups)) @ pt.hfx

@@ -4,8 +4,10 @@ A score test, at the fitted beta, for adding the time-varying terms x * g(t) to 
 with g(t) centred at its mean over the event times:
 
 * transform "km": g(t) = 1 - S(t-) from the unweighted, unstratified Kaplan-Meier of the
-  outcome (R's default); "identity": g(t) = t; "rank": rank of t among all times
-  (ties averaged);
+  outcome (R's default; for (start, stop] data the Kaplan-Meier of those intervals);
+  "identity": g(t) = t; "log": g(t) = log t; "rank": rank of t among all times (ties
+  averaged); a function: g = f(times), called with every row's stop time (R's user
+  transform);
 * U2 = sum_events w (g x - sum_k g xbar_k-weighted) and the full 2p x 2p information
   [[I, I_g], [I_g, I_gg]] from the same risk-set sums as the fit (g and g^2 as
   multipliers of each event time's contribution);
@@ -25,9 +27,9 @@ from scipy.stats import chi2, rankdata
 from prrt_rwe.stats.cox_efron import group_sums, information, weighted_mean_sum
 from prrt_rwe.stats.risk_sets import RiskSets
 
-__all__ = ["ZphResult", "cox_zph", "TRANSFORMS"]
+__all__ = ["ZphResult", "cox_zph", "TRANSFORMS", "check_transform", "time_transform"]
 
-TRANSFORMS = ("km", "identity", "rank")
+TRANSFORMS = ("km", "identity", "rank", "log")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class ZphResult:
     chisq: np.ndarray
     df: np.ndarray
     p: np.ndarray
-    transform: str
+    transform: str  # the name, or "user" for a function
 
     @property
     def global_p(self) -> float:
@@ -49,32 +51,46 @@ class ZphResult:
                             index=pd.Index(list(self.terms) + ["GLOBAL"], name="term"))
 
 
-def _left_km(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """1 - S(t-) per subject, from the unweighted Kaplan-Meier of all subjects."""
-    utime, inv = np.unique(time, return_inverse=True)
-    d = np.bincount(inv, weights=event.astype(float), minlength=utime.shape[0])
-    m = np.bincount(inv, minlength=utime.shape[0])
-    at_risk = np.cumsum(m[::-1])[::-1]
-    surv = np.cumprod(1 - d / at_risk)
-    before = np.concatenate(([1.0], surv[:-1]))
-    return 1 - before[inv]
+def _left_km(time: np.ndarray, event: np.ndarray, entry: np.ndarray | None) -> np.ndarray:
+    """1 - S(t-) per subject, from the unweighted Kaplan-Meier of all subjects (R
+    ``survfitKM`` without weights, then its left-continuous value at each time)."""
+    from prrt_rwe.stats.kaplan_meier import kaplan_meier
+
+    km = kaplan_meier(time, event, entry=entry, timefix=False)
+    before = np.concatenate(([1.0], km.survival))
+    return 1 - before[np.searchsorted(km.time, time, side="left")]
 
 
-def time_transform(time: np.ndarray, event: np.ndarray, transform: str) -> np.ndarray:
+def check_transform(transform) -> None:
+    if not callable(transform) and transform not in TRANSFORMS:
+        raise ValueError(f"transform must be one of {TRANSFORMS} or a function of time, got {transform!r}")
+
+
+def time_transform(time: np.ndarray, event: np.ndarray, transform, entry: np.ndarray | None = None) -> np.ndarray:
+    check_transform(transform)
+    if callable(transform):
+        g = np.asarray(transform(time.copy()), dtype=float).reshape(-1)
+        if g.shape != time.shape or not np.all(np.isfinite(g)):
+            raise ValueError(f"transform must return one finite number per row ({time.shape[0]}), "
+                             f"got shape {g.shape}")
+        return g
     if transform == "km":
-        return _left_km(time, event)
+        return _left_km(time, event, entry)
     if transform == "identity":
         return time.astype(float)
-    if transform == "rank":
-        return rankdata(time, method="average")
-    raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}")
+    if transform == "log":
+        if np.any(time <= 0):
+            raise ValueError("transform 'log' needs every time > 0 (log t is undefined at 0)")
+        return np.log(time)
+    return rankdata(time, method="average")
 
 
 def cox_zph(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray, time, event, term_columns: dict,
-            transform: str = "km") -> ZphResult:
-    """``time``/``event`` in original order; ``Xs`` centred, in sorted order."""
-    tt = time_transform(np.asarray(time, dtype=float), np.asarray(event).astype(bool), transform)
-    gtime = tt - tt[np.asarray(event).astype(bool)].mean()
+            transform="km", entry=None) -> ZphResult:
+    """``time``/``event`` (and ``entry``) in original order; ``Xs`` centred, in sorted order."""
+    ev = np.asarray(event).astype(bool)
+    tt = time_transform(np.asarray(time, dtype=float), ev, transform, entry)
+    gtime = tt - tt[ev].mean()
     g_group = gtime[rs.order[rs.group_end]]
     gs = group_sums(rs, Xs, Xs @ beta)
     dr = rs.death_rows
@@ -82,7 +98,7 @@ def cox_zph(rs: RiskSets, Xs: np.ndarray, beta: np.ndarray, time, event, term_co
     u2 = (rs.weight_s[dr] * g_group[rs.death_group]) @ Xs[dr] - g_group @ xbar_sum
     i_g = information(rs, Xs, gs, g_group)
     imat = np.block([[information(rs, Xs, gs), i_g], [i_g, information(rs, Xs, gs, g_group**2)]])
-    return _tests(u2, imat, term_columns, transform)
+    return _tests(u2, imat, term_columns, "user" if callable(transform) else transform)
 
 
 def _tests(u2, imat, term_columns: dict, transform) -> ZphResult:

@@ -8,6 +8,12 @@ Speed: times that are whole numbers on a modest range (days, the unit of ADTTE) 
 counted with ``bincount`` in O(n) — no sorting; other unweighted times need one sort of
 64-bit keys (no argsort); other weighted times are coded by ``np.unique``.  All paths give
 identical tables.
+
+(start, stop] data (:func:`counting_event_table`): one row per distinct stop time, and
+``n_risk`` = (weighted) number with entry < t <= stop — those with stop >= t minus those
+that enter at or after t, as R ``survfitkm.c``.  Near-tied times are merged by
+:func:`merge_near_ties` on the table (right-censored data) or by
+:func:`prrt_rwe.stats.time_fix.fix_intervals` on the data ((start, stop] data), R ``aeqSurv``.
 """
 
 from __future__ import annotations
@@ -16,7 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["EventTable", "event_table", "time_index"]
+from prrt_rwe.stats.survival_data import SurvivalDataError, check_entry, check_time_event, check_weights
+from prrt_rwe.stats.time_fix import fix_intervals, merged_runs
+
+__all__ = ["EventTable", "SurvivalTable", "event_table", "counting_event_table", "merge_near_ties", "survival_table",
+           "time_index"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +91,68 @@ def event_table(time: np.ndarray, event: np.ndarray, weights: np.ndarray | None 
         keep = np.flatnonzero(np.bincount(codes, minlength=size))
         grid, total, n_event, rows_event, n_risk = (a[keep] for a in (grid, total, n_event, rows_event, n_risk))
     return EventTable(grid, n_risk, n_event, total - n_event, np.asarray(rows_event, float))
+
+
+def counting_event_table(entry: np.ndarray, time: np.ndarray, event: np.ndarray,
+                         weights: np.ndarray | None = None) -> EventTable:
+    """Risk-set table of (entry, time] data: a row is at risk at t when entry < t <= time."""
+    grid, codes = np.unique(time, return_inverse=True)
+    codes = codes.reshape(-1)
+    size = grid.size
+    total = np.bincount(codes, weights=weights, minlength=size).astype(float)
+    ev_w = event if weights is None else event * weights
+    n_event = np.bincount(codes, weights=ev_w, minlength=size).astype(float)
+    rows_event = np.bincount(codes, weights=event, minlength=size).astype(float)
+    order = np.argsort(entry, kind="stable")
+    entry_sorted = entry[order]
+    entered = np.concatenate(([0.0], np.cumsum(np.ones(entry.size) if weights is None else weights[order])))
+    later = entered[-1] - entered[np.searchsorted(entry_sorted, grid, side="left")]  # entry >= t
+    n_risk = np.cumsum(total[::-1])[::-1] - later
+    return EventTable(grid, n_risk, n_event, total - n_event, rows_event)
+
+
+def merge_near_ties(table: EventTable) -> EventTable:
+    """Rows of a right-censored table whose times are equal up to rounding merged into the
+    first (R ``aeqSurv``: every time of a run becomes its smallest); unchanged if none."""
+    runs = merged_runs(table.time)
+    if runs is None:
+        return table
+    starts = np.flatnonzero(np.concatenate(([True], runs[1:] != runs[:-1])))
+
+    def summed(a):
+        return np.add.reduceat(a, starts)
+
+    return EventTable(table.time[starts], table.n_risk[starts], summed(table.n_event), summed(table.n_censor),
+                      summed(table.n_event_rows))
+
+
+@dataclass(frozen=True)
+class SurvivalTable:
+    """The risk-set table of checked input, with what the curves need besides."""
+
+    table: EventTable
+    n: int  # rows used (weight > 0)
+    start: float  # R's t0 = min(0, entry): where a curve starts
+    weighted: bool
+
+
+def survival_table(time, event, *, weights=None, entry=None, timefix: bool = True) -> SurvivalTable:
+    """Check (time, event[, weights, entry]) and build the risk-set table (R ``survfit``):
+    zero weights are accepted and their rows ignored; near-tied times merged unless
+    ``timefix=False``."""
+    t, e = check_time_event(time, event)
+    n = t.shape[0]
+    a = None if entry is None else check_entry(entry, t)
+    w = None if weights is None else check_weights(weights, n, allow_zero=True)
+    if w is not None and not w.all():
+        keep = w > 0
+        if not keep.any():
+            raise SurvivalDataError("weights", "are all 0: no row is left to estimate from")
+        t, e, w = t[keep], e[keep], w[keep]
+        a = None if a is None else a[keep]
+    if a is None:
+        table = event_table(t, e, w)
+        table = merge_near_ties(table) if timefix else table
+        return SurvivalTable(table, int(t.shape[0]), 0.0, w is not None)
+    a, t = fix_intervals(a, t, timefix)
+    return SurvivalTable(counting_event_table(a, t, e, w), int(t.shape[0]), min(0.0, float(a.min())), w is not None)

@@ -15,7 +15,22 @@ Conventions (shared/spec/derivations.md; R survival 3.x):
   Greenwood formula is applied to them.  For integer (frequency) weights this is R's
   default output; for non-integer weights R switches to an infinitesimal-jackknife
   variance unless ``robust = FALSE`` — we always use Greenwood, i.e. we equal
-  ``survfit(..., weights = w, robust = FALSE)`` (recorded as ``variance``).
+  ``survfit(..., weights = w, robust = FALSE)`` (recorded as ``variance``).  A row of
+  weight 0 is ignored (R's estimates are the same; R also lists that row's time, with
+  no change of the curve, and counts it in ``n`` — we do neither);
+* ``entry`` gives (start, stop] data, R ``survfit(Surv(entry, time, event) ~ 1)``: at
+  risk at t are the rows with entry < t <= time (delayed entry, or follow-up split into
+  pieces); the curve starts at min(0, entry) (R's ``t0``);
+* times equal up to rounding are tied (R ``aeqSurv``; ``timefix=False`` turns it off);
+* ``estimator="fleming_harrington"``: S = exp(-H) with H the Nelson-Aalen cumulative
+  hazard sum d_i / n_i and se(log S) = sqrt(sum d_i / n_i^2), as R
+  ``survfit(..., stype = 2, ctype = 1)`` (``type = "fleming-harrington"``); its CIs use
+  that standard error, as R.  ``cumhaz``/``std_err_cumhaz`` hold the Nelson-Aalen hazard
+  for either estimator (R ``fit$cumhaz``, ``fit$std.chaz``).
+
+Not supported (R options): ``conf.lower`` ("peto", "modified"), ``conf.type`` "logit" and
+"arcsin", ``ctype = 2`` (the Fleming-Harrington tie correction), the robust
+(infinitesimal-jackknife) variance with ``id``/``cluster``, and ``start.time``.
 """
 
 from __future__ import annotations
@@ -25,13 +40,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from prrt_rwe.stats.event_table import event_table
+from prrt_rwe.stats.event_table import survival_table
 from prrt_rwe.stats.survival_ci import survival_ci
-from prrt_rwe.stats.survival_data import check_event, check_time, check_weights
+from prrt_rwe.stats.survival_data import check_event
 from prrt_rwe.stats.survival_quantile import curve_quantiles
 
-__all__ = ["KaplanMeier", "SurvivalAt", "SurvivalQuantile", "kaplan_meier", "km_curve", "reverse_km",
-           "reverse_km_median"]
+__all__ = ["KaplanMeier", "SurvivalAt", "SurvivalQuantile", "kaplan_meier", "km_curve", "nelson_aalen_curve",
+           "reverse_km", "reverse_km_median", "ESTIMATORS"]
+
+ESTIMATORS = {"km": "kaplan-meier", "kaplan-meier": "kaplan-meier", "kaplan_meier": "kaplan-meier",
+              "fleming_harrington": "fleming-harrington", "fleming-harrington": "fleming-harrington"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,9 @@ class KaplanMeier:
     weighted: bool
     variance: str = "greenwood"
     estimator: str = "kaplan-meier"
+    cumhaz: np.ndarray | None = None  # Nelson-Aalen (R fit$cumhaz)
+    std_err_cumhaz: np.ndarray | None = None  # R fit$std.chaz
+    start: float = 0.0  # where the curve starts: 0, or the smallest entry time if negative
 
     @property
     def std_err(self) -> np.ndarray:
@@ -90,7 +111,7 @@ class KaplanMeier:
 
     def quantile(self, p: float) -> SurvivalQuantile:
         """p-quantile of the survival time (p = 0.5: median) with R ``quantile.survfit`` CI."""
-        est, lo, hi = curve_quantiles([p], self.time, self.survival, self.lower, self.upper)
+        est, lo, hi = curve_quantiles([p], self.time, self.survival, self.lower, self.upper, self.start)
         return SurvivalQuantile(float(p), _opt(est[0]), _opt(lo[0]), _opt(hi[0]))
 
     @property
@@ -146,19 +167,35 @@ def km_curve(n_risk: np.ndarray, n_event: np.ndarray, event_rows: np.ndarray | N
     return surv, np.sqrt(np.cumsum(terms))
 
 
-def kaplan_meier(time, event, *, weights=None, conf_type: str = "log-log",
-                 conf_level: float = 0.95) -> KaplanMeier:
-    """Kaplan-Meier curve of right-censored data; see the module doc for conventions."""
-    t = check_time(time)
-    e = check_event(event)
-    if e.shape[0] != t.shape[0]:
-        raise ValueError(f"event: has {e.shape[0]} rows, expected {t.shape[0]} (the length of time)")
-    w = None if weights is None else check_weights(weights, t.shape[0])
-    table = event_table(t, e, w)
-    surv, se_log = km_curve(table.n_risk, table.n_event, table.n_event_rows)
+def nelson_aalen_curve(n_risk: np.ndarray, n_event: np.ndarray, event_rows: np.ndarray):
+    """Nelson-Aalen cumulative hazard sum d/n and its standard error sqrt(sum d/n^2), over
+    the times with an event of positive weight (R ``survfitkm.c``, type 1)."""
+    has_event = (n_event > 0) & (event_rows > 0)
+    hazard = np.zeros(n_risk.shape)
+    var = np.zeros(n_risk.shape)
+    np.divide(n_event, n_risk, out=hazard, where=has_event)
+    np.divide(n_event, n_risk * n_risk, out=var, where=has_event)
+    return np.cumsum(hazard), np.sqrt(np.cumsum(var))
+
+
+def kaplan_meier(time, event, *, weights=None, conf_type: str = "log-log", conf_level: float = 0.95,
+                 entry=None, estimator: str = "km", timefix: bool = True) -> KaplanMeier:
+    """Kaplan-Meier (or Fleming-Harrington) curve of right-censored or (entry, time] data;
+    see the module doc for conventions."""
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be 'km' or 'fleming_harrington', got {estimator!r}")
+    st = survival_table(time, event, weights=weights, entry=entry, timefix=timefix)
+    table = st.table
+    cumhaz, se_cumhaz = nelson_aalen_curve(table.n_risk, table.n_event, table.n_event_rows)
+    if ESTIMATORS[estimator] == "kaplan-meier":
+        surv, se_log = km_curve(table.n_risk, table.n_event, table.n_event_rows)
+        variance = "greenwood"
+    else:
+        surv, se_log, variance = np.exp(-cumhaz), se_cumhaz, "nelson-aalen"
     lower, upper = survival_ci(surv, se_log, conf_type, conf_level)
     return KaplanMeier(table.time, surv, lower, upper, table.n_risk, table.n_event, table.n_censor,
-                       se_log, int(t.shape[0]), conf_type, float(conf_level), w is not None)
+                       se_log, st.n, conf_type, float(conf_level), st.weighted, variance,
+                       ESTIMATORS[estimator], cumhaz, se_cumhaz, st.start)
 
 
 def reverse_km(time, event, **options) -> KaplanMeier:

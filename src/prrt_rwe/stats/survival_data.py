@@ -6,7 +6,11 @@ inputs and works on the returned arrays only.  The contract:
 * ``time``: finite and >= 0;
 * ``event``: 0 or 1 (booleans accepted);
 * covariates ``X`` (optional): finite numbers, one row per subject;
-* ``weights`` (optional): finite and > 0 (R ``survfit``/``coxph`` case weights);
+* ``entry`` (optional, (start, stop] data): finite and < ``time`` — the row is at risk on
+  (entry, time] (delayed entry / left truncation, or one piece of a subject's follow-up
+  with time-varying covariates), R ``Surv(entry, time, event)``;
+* ``weights`` (optional): finite and > 0 (R ``coxph`` case weights); >= 0 where the engine
+  accepts zero weights (Kaplan-Meier, as R ``survfit``);
 * ``strata``/``cluster``/``group`` labels (optional): no missing labels;
 * every array has the same length (number of rows).
 
@@ -22,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["SurvivalData", "SurvivalDataError", "survival_data", "as_labels", "as_covariates"]
+__all__ = ["SurvivalData", "SurvivalDataError", "survival_data", "as_labels", "as_covariates", "check_entry",
+           "check_not_empty", "check_time_event"]
 
 _MAX_ROWS_SHOWN = 10
 
@@ -54,6 +59,7 @@ class SurvivalData:
     strata_levels: tuple = ()
     cluster: np.ndarray | None = None  # integer codes 0..k-1
     cluster_levels: tuple = ()
+    entry: np.ndarray | None = None  # float, < time; None for right-censored data
 
     @property
     def n(self) -> int:
@@ -113,15 +119,44 @@ def check_event(event, column: str = "event") -> np.ndarray:
     return ef.astype(np.int8)
 
 
-def check_weights(weights, n: int, column: str = "weights") -> np.ndarray:
+def check_weights(weights, n: int, column: str = "weights", *, allow_zero: bool = False) -> np.ndarray:
     w = _as_float(weights, column)
     _check_length(w, n, column)
-    if w.size and w.min() > 0 and w.max() <= np.finfo(float).max:
+    if w.size and (w.min() >= 0 if allow_zero else w.min() > 0) and w.max() <= np.finfo(float).max:
         return w
-    bad = _bad_rows(~np.isfinite(w) | (w <= 0))
+    bad = _bad_rows(~np.isfinite(w) | ((w < 0) if allow_zero else (w <= 0)))
     if bad.size:
-        raise SurvivalDataError(column, "must be finite and > 0", bad)
+        raise SurvivalDataError(column, "must be finite and >= 0" if allow_zero else "must be finite and > 0", bad)
     return w
+
+
+def check_entry(entry, time: np.ndarray, column: str = "entry") -> np.ndarray:
+    """Entry (start) times of (start, stop] data: finite and strictly before ``time``."""
+    a = _as_float(entry, column)
+    _check_length(a, time.shape[0], column)
+    if a.size and np.all(a < time) and np.isfinite(a.min()):
+        return a
+    bad = _bad_rows(~np.isfinite(a))
+    if bad.size:
+        raise SurvivalDataError(column, "must be finite", bad)
+    bad = _bad_rows(~(a < time))
+    if bad.size:
+        raise SurvivalDataError(column, "must be < time (the row is at risk on (entry, time])", bad)
+    return a
+
+
+def check_not_empty(time: np.ndarray, column: str = "time") -> None:
+    if time.shape[0] == 0:
+        raise SurvivalDataError(column, "has no rows")
+
+
+def check_time_event(time, event) -> tuple[np.ndarray, np.ndarray]:
+    """(time, event) checked, of equal length and not empty."""
+    t = check_time(time)
+    e = check_event(event)
+    _check_length(e, t.shape[0], "event")
+    check_not_empty(t)
+    return t, e
 
 
 def _check_length(arr, n: int, column: str) -> None:
@@ -197,14 +232,15 @@ def as_covariates(X, n: int, column: str = "X") -> tuple[np.ndarray, tuple[str, 
     return mat, names
 
 
-def survival_data(time, event, *, X=None, weights=None, strata=None, cluster=None) -> SurvivalData:
+def survival_data(time, event, *, X=None, weights=None, strata=None, cluster=None, entry=None) -> SurvivalData:
     """Check inputs against the survival-data contract and return plain arrays."""
     t = check_time(time)
     e = check_event(event)
     n = t.shape[0]
     _check_length(e, n, "event")
+    a = None if entry is None else check_entry(entry, t)
     mat, names = (None, ()) if X is None else as_covariates(X, n)
     w = None if weights is None else check_weights(weights, n)
     s, s_levels = (None, ()) if strata is None else as_labels(strata, n, "strata")
     c, c_levels = (None, ()) if cluster is None else as_labels(cluster, n, "cluster")
-    return SurvivalData(t, e, mat, names, w, s, s_levels, c, c_levels)
+    return SurvivalData(t, e, mat, names, w, s, s_levels, c, c_levels, a)
