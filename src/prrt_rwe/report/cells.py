@@ -156,21 +156,12 @@ class Stat(Cell):
 
 
 @dataclass(frozen=True)
-class Derived(Cell):
+class Derived(Stat):
     """A number computed from counts that gives them back (e.g. a standardized difference
     of two proportions, with one side known): masked with any of them."""
 
-    text: str
-    counts: tuple[Count, ...]
-
-    def __post_init__(self):
-        object.__setattr__(self, "counts", tuple(self.counts))
-
     def reveals(self):
-        return self.counts
-
-    def render(self, view):
-        return MASK if view.hides(self) else self.text
+        return self.basis
 
 
 @dataclass(frozen=True)

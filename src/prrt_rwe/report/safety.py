@@ -94,10 +94,10 @@ def egfr_figure(traj: list[dict], nb) -> str:
         ax.fill_between(m, [p["q1"] for p in pts], [p["q3"] for p in pts], color="#2e8b57", alpha=0.18,
                         linewidth=0, label="Quartiles")
         ax.plot(m, [p["median"] for p in pts], "o-", color="#2e8b57", label="Median")
+        ax.legend(frameon=False, loc="lower left")
     ax.set_xlabel("Months since first PRRT cycle (3-month windows, last value in each; n = patients)")
     ax.set_ylabel("eGFR, mL/min/1.73 m²")
     ax.set_xticks([p["month"] for p in traj], [f"{p['month']}\nn={view.text(Show(n))}" for p, n in zip(traj, ns)])
-    ax.legend(frameon=False, loc="lower left")
     return to_svg(fig)
 
 
