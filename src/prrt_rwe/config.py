@@ -16,7 +16,8 @@ Example ``study.toml`` (every key optional)::
     confirmation_days = 28      # derivations.md "Tumour response", CBOR rules 1-2
     sd_min_days = 42            # CBOR rule 3 / BOR SD
     [safety]
-    window_days = 365           # "Laboratory toxicity": post-baseline window after last cycle
+    window_days = 365           # "Laboratory toxicity": post-baseline (acute) window after last cycle
+    egfr_min_n = 10             # eGFR trajectory: stop drawing at the first window with fewer patients
     [labs]
     baseline_window_days = 30   # "Laboratory toxicity": baseline = C1 - 30 d .. C1
     [pfs]
@@ -91,9 +92,12 @@ class RecistConfig:
 
 @dataclass(frozen=True)
 class SafetyConfig:
-    """derivations.md "Laboratory toxicity": post-baseline window = last cycle + window_days."""
+    """derivations.md "Laboratory toxicity": post-baseline (acute) window = last cycle +
+    window_days; "Treatment-emergent toxicity and late effects": the eGFR trajectory is drawn
+    up to the first 3-month window with fewer than egfr_min_n patients."""
 
     window_days: int = 365
+    egfr_min_n: int = 10
 
 
 @dataclass(frozen=True)

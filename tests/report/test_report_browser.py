@@ -18,11 +18,11 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECTIONS = ("summary", "flow", "baseline", "included", "response", "populations", "survival", "duration",
-            "survival-groups", "models", "sensitivity", "safety", "hormonal", "benchmarks", "quality",
-            "methods", "limitations", "checklist", "provenance")
+            "survival-groups", "models", "sensitivity", "safety", "late-effects", "hormonal", "benchmarks",
+            "quality", "methods", "limitations", "checklist", "provenance")
 FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-km-dor", "fig-waterfall", "fig-swimmer",
            "fig-km-pfs-primary_group", "fig-km-pfs-krenning4", "fig-km-os-primary_group", "fig-km-os-krenning4",
-           "fig-forest-or", "fig-forest-hr", "fig-egfr", "fig-benchmarks")
+           "fig-forest-or", "fig-forest-hr", "fig-egfr", "fig-cif", "fig-benchmarks")
 TABLES = ("table1", "table-included-excluded", "table-populations", "table-dor", "table-km-groups",
           "table-or-univariable", "table-hr-univariable", "table-orr-cluster", "table-liver3", "table-cutoff")
 # target-lesion sums for the waterfall plot: 50 mm at baseline, then by the recorded response

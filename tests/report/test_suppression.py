@@ -117,7 +117,7 @@ def test_thresholds_below_three_are_refused(k):
 # sensitivity table, findings per validation code, the checklist).
 COUNT_FREE = {"table-methods", "table-checklist", "table-provenance", "table-sensitivity",
               "table-quality-codes", "fig-forest-or", "fig-forest-hr", "table-rmst", "table-ph-stratified",
-              "fig-maic-overlay"}
+              "fig-maic-overlay", "table-gray"}
 
 
 def audit(html: str, numbers: Numbers) -> None:

@@ -20,7 +20,8 @@ SCRIPTS = {"km_logrank.R": ["survival"], "glm.R": ["survival", "MASS"],
            "proportions.R": [], "bootstrap.R": ["boot", "survival"],
            "maic.R": ["survival"],
            "efficacy.R": ["survival", "sandwich"],
-           "km_logrank_extras.R": ["survival"]}
+           "km_logrank_extras.R": ["survival"],
+           "competing_risks.R": ["survival", "cmprsk"], "mixed_model.R": ["nlme"]}
 
 pytestmark = pytest.mark.r
 

@@ -2,8 +2,9 @@
 (results.json ``comparisons``) with N and 95 % CI on both sides in a table and a forest-style
 figure (axes from 0), and for each comparator file the naive matched comparison beside the
 MAIC-adjusted one, its effective sample size, balance and weight distribution, the HR
-against a reconstructed trial arm when a digitised curve exists, and the caveats a reviewer
-of an unanchored MAIC expects (NICE DSU TSD 18)."""
+against a reconstructed trial arm when a digitised curve exists; per comparator what was
+matched, what was reported but not matched and why (the file's ``notes``) and what its ESS
+means; and the caveats a reviewer of an unanchored MAIC expects (NICE DSU TSD 18)."""
 
 from __future__ import annotations
 
@@ -155,31 +156,60 @@ def balance_table(ctx) -> Table | None:
                  table_id="table-maic-balance", sums=tuple(sums), numbers=nb)
 
 
+def _target_text(target: dict) -> str:
+    v = target["value"]
+    shown = f"{100 * v:.1f} %" if target["kind"] == "proportion" else f"{v:g}"
+    return f"{target['label']} {'median ' if target['kind'] == 'median' else ''}{shown}"
+
+
+def _ess_text(ctx, item: dict) -> str:
+    if item["maic"] is None:
+        return f"No MAIC: {item['reason']}; the naive comparison stands alone."
+    n, ess = item["eligible_n"], item["maic"]["ess"]
+    share = "" if ctx.numbers.masked(n) else f" ({100 * ess / n:.0f} %)"
+    return (f"ESS {ess:.1f} of {ctx.numbers.count(n)} matched patients{share}: a small ESS means a few heavily "
+            "weighted patients carry the adjusted estimate, so its bootstrap CI is wide and it can move with one "
+            "patient; an ESS near n means our eligible patients already resembled the trial's.")
+
+
+def matching(ctx) -> str:
+    """Per comparator (arms with the same targets and notes together): what was matched, what
+    was reported but not matched, what the ESS means, and the file's own reasons (``notes``)."""
+    groups: dict = {}
+    for item in ctx.results["comparators"]:
+        extra = ctx.extras["comparators"].get(item["id"], {})
+        targets = extra.get("targets", [])
+        key = (item["study"], tuple(_target_text(x) for x in targets), extra.get("notes", ""))
+        groups.setdefault(key, []).append(item)
+    out = []
+    for (study, _, notes), items in groups.items():
+        targets = ctx.extras["comparators"].get(items[0]["id"], {}).get("targets", [])
+        matched = [_target_text(x) for x in targets if x["kind"] != "median"]
+        medians = [_target_text(x) for x in targets if x["kind"] == "median"]
+        arms = "; ".join(short_arm(i["arm"]) for i in items)
+        text = (f"<b>{escape(study)}</b> ({escape(arms)}). Matched on: "
+                f"{escape(', '.join(matched)) if matched else 'nothing (the file gives no published mean or proportion)'}."
+                f" Reported, not matched: {escape(', '.join(medians)) + ' (a median is not matched)' if medians else 'none'}.")
+        ess = dict.fromkeys(_ess_text(ctx, i) for i in items)
+        text += "".join(f" {escape(e)}" for e in ess)
+        lines = [ln.strip() for ln in notes.splitlines() if ln.strip()]
+        if lines:
+            text += ("<details><summary>Each baseline variable: matched or left out, and why (the file's notes)"
+                     "</summary><ul>" + "".join(f"<li>{escape(ln)}</li>" for ln in lines) + "</ul></details>")
+        out.append(f"<li>{text}</li>")
+    return "<h3>What each comparison was matched on</h3><ul>" + "".join(out) + "</ul>"
+
+
 def caveats(ctx) -> list[str]:
-    items = ctx.results["comparators"]
-    out = ["Unanchored MAIC: a single-arm cohort against one trial arm, with no common comparator. The adjusted "
-           "comparison is unbiased only if every prognostic factor and effect modifier is among the matching "
-           "variables (NICE DSU TSD 18); differences in factors not matched — line of therapy, disease "
-           "progression before entry, assessment schedule, central versus site review, the time origin of PFS — "
-           "remain, so the adjusted numbers are descriptive, not causal."]
-    for item in items:
-        mx = ctx.extras["comparators"].get(item["id"], {})
-        if item["maic"] is not None:
-            n, ess = item["eligible_n"], item["maic"]["ess"]
-            share = "" if ctx.numbers.masked(n) else f" ({100 * ess / n:.0f} %)"
-            matched = ctx.numbers.count(n, f"comparators.{item['id']}.eligible_n")
-            out.append(f"{item['study']} ({short_arm(item['arm'])}): ESS {ess:.1f} of {matched} "
-                       f"matched patients{share}. A small ESS means a few heavily weighted "
-                       "patients carry the adjusted estimate: its bootstrap CI is wide and it can move with one "
-                       "patient; an ESS near n means our eligible patients already resembled the trial's.")
-        elif mx.get("eligible_evaluable_n") is not None:
-            out.append(f"{item['study']} ({short_arm(item['arm'])}): {ctx.numbers.count(mx['eligible_evaluable_n'])} "
-                       f"eligible patients; no MAIC — {item['reason']}.")
-    out.append("The shipped NETTER-1 and NETTER-2 files hold only numbers read in citable sources (the papers' "
-               "abstracts and the sources named in each file); their baseline tables were not available, so "
-               "NETTER-1 has no matching targets and NETTER-2 matches on sex (both arms pooled). A comparator "
-               "file with the published Table 1 (prrt-rwe analyze --comparator FILE) gives a fuller match.")
-    return out
+    return ["Unanchored MAIC: a single-arm cohort against one trial arm, with no common comparator. The adjusted "
+            "comparison is unbiased only if every prognostic factor and effect modifier is among the matching "
+            "variables (NICE DSU TSD 18); differences in factors not matched — line of therapy, disease "
+            "progression before entry, assessment schedule, central versus site review, the time origin of PFS — "
+            "remain, so the adjusted numbers are descriptive, not causal.",
+            "The shipped NETTER-1 and NETTER-2 files hold only numbers read in citable sources; a target published "
+            "for both arms together stands for either arm (randomised arms estimate the same population). A "
+            "comparator file with the published per-arm Table 1 (prrt-rwe analyze --comparator FILE) gives a "
+            "fuller match."]
 
 
 def section(ctx) -> Section:
@@ -199,6 +229,7 @@ def section(ctx) -> Section:
     if overlay:
         body += figure(overlay, "Figure 7c. PFS of this cohort (MAIC-weighted) and of the reconstructed trial arm "
                        "(Guyot et al. 2012).", "fig-maic-overlay")
+    body += matching(ctx)
     body += "<h3>Caveats</h3><ul>" + "".join(f"<li>{escape(t)}</li>" for t in caveats(ctx)) + "</ul>"
     n_rows = len(ctx.results["comparisons"])
     return Section("benchmarks", "Comparison with published studies", body,

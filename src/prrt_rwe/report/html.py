@@ -19,6 +19,7 @@ from prrt_rwe.report import (
     included,
     km,
     km_groups,
+    late_effects,
     limitations,
     methods,
     populations,
@@ -33,7 +34,8 @@ from prrt_rwe.report import (
 )
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
-         sensitivity, safety, hormonal, benchmarks, quality, methods, limitations, checklist, provenance)
+         sensitivity, safety, late_effects, hormonal, benchmarks, quality, methods, limitations, checklist,
+         provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 

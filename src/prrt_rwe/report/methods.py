@@ -48,10 +48,18 @@ def paragraphs(ctx) -> list[str]:
         + f"Cox proportional hazards {c.models.pfs}, Efron ties, Wald intervals, "
         "Harrell concordance. Proportional hazards: Grambsch–Therneau test as R cox.zph (km transform). "
         "Sensitivity: the Cox model stratified by site, and with cluster-robust (sandwich) variance by site.",
-        "Safety: worst post-baseline CTCAE v5.0 grade computed from laboratory values (baseline = last value "
-        f"in the {c.labs.baseline_window_days} days up to C1; post-baseline to the last cycle + "
-        f"{c.safety.window_days} days), beside grade ≥ 3 adverse events as reported. Kidney function: "
-        "eGFR by CKD-EPI 2021 (race-free).",
+        "Safety: CTCAE v5.0 grades computed from laboratory values (baseline = last value "
+        f"in the {c.labs.baseline_window_days} days up to C1, none = grade 0; acute window to the last cycle + "
+        f"{c.safety.window_days} days, late window to the data cut-off). A value is treatment-emergent when its "
+        "grade is worse than the baseline grade; headline rates use treatment-emergent worst grades, and the "
+        "worst grade whatever the baseline is shown beside them, with shift tables, beside grade ≥ 3 adverse "
+        "events as reported. Kidney function: eGFR by CKD-EPI 2021 (race-free) with the age at each value; "
+        "annual slope from a linear mixed model with a random intercept and slope per patient (REML).",
+        "Late effects (safety set, time from C1): first treatment-emergent haematologic grade ≥ 3 value, MDS/AML, "
+        "renal decline (two consecutive eGFR values ≤ 60 % of baseline or < 30); death without the event is a "
+        "competing event, others are censored at the last recorded date. Cumulative incidence by the "
+        "Aalen–Johansen estimator (95 % CI as R survfit multi-state, log scale); groups compared by Gray's "
+        "test; covariates by the Fine–Gray subdistribution hazards model (as R cmprsk::crr).",
         "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
         comparison_methods(c),
         privacy(k),
@@ -98,7 +106,13 @@ CHOICES = (
     ("Model CIs", "Wald", "R confint.default"),
     ("PH check", "cox.zph, km transform, GLOBAL test", "Grambsch & Therneau 1994"),
     ("Site sensitivity", "strata(site); cluster(site) sandwich variance", "Lin & Wei 1989"),
-    ("Toxicity grading", "CTCAE v5.0 from values; worst post-baseline grade", "NCI CTCAE v5.0"),
+    ("Toxicity grading", "CTCAE v5.0 from values; treatment-emergent = worse than baseline grade",
+     "NCI CTCAE v5.0; admiral ATOXGR/BTOXGR"),
+    ("Cumulative incidence", "Aalen–Johansen, death competing; infinitesimal-jackknife SE",
+     "R survfit multi-state; Aalen & Johansen 1978"),
+    ("Competing-risk comparison", "Gray's test (rho = 0)", "R cmprsk::cuminc; Gray 1988"),
+    ("Competing-risk regression", "Fine–Gray, sandwich variance", "R cmprsk::crr; Fine & Gray 1999"),
+    ("eGFR slope", "linear mixed model, random intercept and slope, REML", "R nlme::lme; Laird & Ware 1982"),
     ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
     ("Published comparators", "MAIC, method of moments; percentile bootstrap re-estimating weights",
      "Signorovitch et al. 2010; NICE DSU TSD 18"),

@@ -31,11 +31,10 @@ def lines(ctx) -> list[str]:
         f"{r['study_period']['first_c1']} to {r['study_period']['last_c1']}, data cut-off "
         f"{r['study_period']['data_cutoff']}.",
         f"Haematologic grade ≥ 3: "
-        f"{nb.proportion(r['safety']['lab']['hematologic_grade3plus'], 'safety.lab.hematologic_grade3plus')} "
-        f"from laboratory values, "
+        f"{nb.proportion(r['safety']['lab_te']['hematologic_grade3plus'], 'safety.lab_te.hematologic_grade3plus')} "
+        "treatment-emergent from laboratory values (worse than baseline), "
         f"{nb.proportion(r['safety']['ae']['hematologic_grade3plus'], 'safety.ae.hematologic_grade3plus')} "
-        "from reported "
-        "adverse events.",
+        "from reported adverse events.",
     ]
 
 

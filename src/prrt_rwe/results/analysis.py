@@ -37,6 +37,7 @@ from prrt_rwe.results.safety import (
     lab_grade3plus_rate,
     safety,
 )
+from prrt_rwe.results.safety_additions import competing_curves, safety_additions
 
 SCHEMA = "prrt-rwe/results/1"
 MAX_RISK_COLUMNS = 9
@@ -59,6 +60,7 @@ class Curves:
     pfs: surv.SurvivalData
     os: surv.SurvivalData
     km_options: surv.KmOptions
+    competing: dict = field(default_factory=dict)  # safety set: results key -> CompetingData
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,8 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     pfs = surv.endpoint(adam.adtte, "PFS", head_ids)
     os_ = surv.endpoint(adam.adtte, "OS", head_ids)
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
+    late_curves = competing_curves(adam.adtte, safety_ids)
+    safety_block.update(safety_additions(adam, safety_ids, late_curves))
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
     orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)
@@ -152,6 +156,6 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     items, comparator_extras = comparator_results(adam, comparators, options, comparator_settings(config))
     results["comparators"] = canonical(items)
     extras["comparators"] = canonical(comparator_extras)
-    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
+    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options, late_curves),
                     rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
                     efficacy=eff_blocks.figures)
