@@ -41,8 +41,7 @@ def _steps(time, values, start=0.0):
             np.concatenate([[start], np.asarray(values, float)]))
 
 
-def _panel(ax, tab, data, key, months, x_max, nb):
-    fit = cumulative_incidence(data.days, data.status)
+def _panel(ax, tab, data, key, months, x_max, fit, at_risk, view):
     t, f = _steps(fit.time, fit.cif)
     _, lo = _steps(fit.time, np.nan_to_num(fit.lower, nan=0.0))
     _, hi = _steps(fit.time, np.nan_to_num(fit.upper, nan=0.0))
@@ -67,9 +66,6 @@ def _panel(ax, tab, data, key, months, x_max, nb):
     tab.set_ylim(-0.5, 0.5)
     tab.text(-0.02, 0, "At risk", transform=tab.get_yaxis_transform(), ha="right", va="center",
              fontweight="bold", fontsize=7)
-    at_risk = [nb.n(f"safety.cumulative_incidence.{key}.at_risk.{m}", int(n))
-               for m, n in zip(months, fit.n_at_risk(np.asarray(months, float) * DAYS_PER_MONTH))]
-    view = nb.resolve(f"fig-cif-{key}", [Show(c) for c in at_risk])
     for m, c in zip(months, at_risk):
         tab.text(m, 0, view.text(Show(c)), ha="center", va="center", fontsize=7)
 
@@ -80,8 +76,14 @@ def cif_figure(curves: dict, nb) -> str:
     fig, axes = new_figure(7.0, 2.6 * max(len(keys), 1), nrows=2 * max(len(keys), 1), sharex=False,
                            gridspec_kw={"height_ratios": [3.0, 0.45] * max(len(keys), 1), "hspace": 0.55})
     axes = np.atleast_1d(axes)
+    fits = {key: cumulative_incidence(curves[key].days, curves[key].status) for key in keys}
+    at_risk = {key: [nb.n(f"safety.cumulative_incidence.{key}.at_risk.{m}", int(n))
+                     for m, n in zip(months, fit.n_at_risk(np.asarray(months, float) * DAYS_PER_MONTH))]
+               for key, fit in fits.items()}
+    view = nb.resolve("fig-cif", [Show(c) for cells in at_risk.values() for c in cells])
     for i, key in enumerate(keys):
-        _panel(axes[2 * i], axes[2 * i + 1], curves[key], key, months, longest_months(curves), nb)
+        _panel(axes[2 * i], axes[2 * i + 1], curves[key], key, months, longest_months(curves), fits[key],
+               at_risk[key], view)
     if keys:
         axes[2 * len(keys) - 2].set_xlabel("Months since first PRRT cycle (at risk: event-free and under observation)")
     return to_svg(fig)

@@ -33,8 +33,8 @@ class Table:
     def text(self) -> Table:
         """The same table with every cell as its shown string (suppression applied)."""
         items = (self.title, self.columns, self.rows, self.footnotes)
-        if not cells_of(items) and not self.sums:
-            return self
+        if self.numbers is None and not cells_of(items) and not self.sums:
+            return self   # plain strings, nothing to suppress
         if self.numbers is None:
             raise TypeError(f"table {self.table_id or self.title!r}: count cells need numbers=")
         view = self.numbers.resolve(self.table_id or str(self.title), items, self.sums)
