@@ -25,6 +25,7 @@ Example ``study.toml`` (every key optional)::
     [models]
     orr = "response ~ primary_group + krenning4 + liver_lesion_le30"
     pfs = "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
+    orr_method = "ml"           # or "firth": penalised likelihood, profile CIs, as R logistf
     [km]
     conf_type = "log-log"
     conf_level = 0.95
@@ -64,6 +65,7 @@ DEFAULT_PFS_FORMULA = (
     "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
 )
 KM_CONF_TYPES = ("log-log", "log", "plain")
+ORR_METHODS = ("ml", "firth")
 HEADLINE_POPULATIONS = ("complete_case", "evaluable")
 
 
@@ -132,6 +134,7 @@ class ModelsConfig:
     pfs: str = DEFAULT_PFS_FORMULA
     orr_group_levels: tuple[str, ...] = ("pancreas", "hindgut", "other")
     orr_group_reference: str = "other"
+    orr_method: str = "ml"  # "firth": Firth's penalised likelihood, profile CIs (R logistf)
 
     @property
     def orr_covariates(self) -> tuple[str, ...]:
@@ -346,6 +349,8 @@ def _coerce(section: str, key: str, value, where: str):
             return tuple(value)
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string, got {value!r}")
+        if key == "orr_method" and value not in ORR_METHODS:
+            raise ConfigError(f"{where}: expected one of {ORR_METHODS}, got {value!r}")
         if key in ("orr", "pfs"):
             try:
                 formula_terms(value)
@@ -368,8 +373,12 @@ def _coerce(section: str, key: str, value, where: str):
     return tuple(value)
 
 
-def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
-    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError."""
+def parse_config(raw: dict, origin: str | None = None) -> StudyConfig:
+    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError.
+
+    ``origin`` is the file it was read from (recorded as ``source``); None for a mapping
+    built in code, named "study.toml" in messages."""
+    source, origin = origin, origin or "study.toml"
     sections = {}
     for name, body in raw.items():
         if name not in _SECTIONS:
@@ -379,7 +388,7 @@ def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
         if not isinstance(body, dict):
             raise ConfigError(f"{origin}: {name!r} must be a [section]")
         sections[name] = _section(name, body, origin)
-    return StudyConfig(**sections, source=None if origin == "study.toml" else origin)
+    return StudyConfig(**sections, source=source)
 
 
 def load_config(path: str | Path | None = None) -> StudyConfig:

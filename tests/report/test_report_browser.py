@@ -94,6 +94,12 @@ def test_every_figure_has_a_size(page):
         assert box["width"] > 100 and box["height"] > 100, (fig, box)
 
 
+def test_every_figure_fills_the_text_column(page):
+    pg, _, _ = page
+    column = pg.locator("section#survival").bounding_box()["width"]
+    for fig in FIGURES:
+        box = pg.locator(f"figure#{fig} svg").bounding_box()
+        assert abs(box["width"] - column) <= 1, (fig, box["width"], column)
 def test_every_new_table_renders(page):
     pg, _, _ = page
     for table in TABLES:

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from prrt_rwe.report import (
     benchmarks,
+    exports,
     checklist,
     confounding,
     flow,
@@ -45,8 +46,15 @@ def _template_text(name: str) -> str:
     return resources.files("prrt_rwe.report").joinpath("templates", name).read_text("utf-8")
 
 
+RENDERED_LAST = (summary,)  # text that repeats tables' counts: after the tables decide their masks
+
+
 def sections(ctx) -> list:
-    return [part.section(ctx) for part in PARTS]
+    """The sections in reading order; parts in RENDERED_LAST are built after the others, so
+    that small-cell suppression (report.numbers) decides in the tables first."""
+    built = {part: part.section(ctx) for part in PARTS if part not in RENDERED_LAST}
+    built.update({part: part.section(ctx) for part in PARTS if part in RENDERED_LAST})
+    return [built[part] for part in PARTS]
 
 
 def render(ctx) -> str:
@@ -56,7 +64,7 @@ def render(ctx) -> str:
     sets = ctx.results["analysis_sets"]
     return template.render(
         title=TITLE, css=Markup(_template_text("report.css")), sections=[_Safe(s) for s in sections(ctx)],
-        subtitle=f"{ctx.numbers.count(sets['enrolled'])} patients enrolled; read against Okamoto et al. "
+        subtitle=f"{ctx.numbers.count(sets['enrolled'], 'analysis_sets.enrolled')} patients enrolled; read against Okamoto et al. "
                  "2026 and NETTER-1",
         version=ctx.provenance.get("code_version") or "unknown",
         fingerprint=fingerprint, fingerprint_short=fingerprint[:12])
@@ -73,7 +81,17 @@ class _Safe:
         return Markup(self._html)
 
 
+def render_with_exports(ctx) -> tuple:
+    """(report.html text, the exports.Bundle of its tables and figures)."""
+    with exports.collect() as bundle:
+        text = render(ctx)
+    return text, bundle
+
+
 def write_report(ctx, path: Path) -> Path:
+    """report.html, and beside it every table and figure as files (report.exports)."""
     path = Path(path)
-    path.write_text(render(ctx), encoding="utf-8")
+    text, bundle = render_with_exports(ctx)
+    path.write_text(text, encoding="utf-8")
+    bundle.write(path.parent)
     return path

@@ -18,8 +18,12 @@ LIMITATIONS = (
     "lines of therapy, assessment schedules and unmatched prognostic factors differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
     "under-recorded in routine care, which is why both are shown.",
-    "Small-cell suppression, when requested, masks single cells only; differences between "
-    "totals may still reveal a masked count.",
+    "Small-cell suppression, when requested, protects each table and figure against exact "
+    "recomputation from its own arithmetic and keeps a masked count masked report-wide; a "
+    "reader combining a total with what '<k' means may still narrow a masked count (two '<3' "
+    "adding up to 2 are both 1), and differences between overlapping populations shown in "
+    "different tables (the safety and efficacy columns of Table 1) are not audited; "
+    "Kaplan–Meier steps show the timing of events.",
 )
 
 
