@@ -3,6 +3,7 @@ outcome, and the default models after multiple imputation beside the complete-ca
 
 from __future__ import annotations
 
+from prrt_rwe.report.cells import Share, Show, Sum
 from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.forest import label as model_label
 from prrt_rwe.report.section import Section, paragraph
@@ -12,15 +13,25 @@ METHODS = {"pmm": "predictive mean matching", "logreg": "logistic regression",
            "polyreg": "multinomial logistic regression"}
 
 
+def _key(name: str) -> str:
+    return f"missingness.by_covariate.{name}.n_missing"
+
+
 def missingness_table(ctx) -> Table:
+    """Missing = its count of N; the recorded complement (N − missing) is a hidden count,
+    protected when small."""
     r, nb = ctx.results["missingness"], ctx.numbers
-    N = _evaluable_n(ctx)
+    total = _evaluable_n(ctx)
+    N = nb.population("missingness.N", total)
     tests = {(t["covariate"], t["endpoint"]): t["p"] for t in r["outcome_association"]}
-    rows = tuple((label(name), nb.n_pct(v["n_missing"], N), nb.pvalue(tests.get((name, "orr"))),
-                  nb.pvalue(tests.get((name, "pfs"))))
-                 for name, v in r["by_covariate"].items())
-    return Table(f"Table M1. Missing values, response-evaluable population (N = {nb.count(N)})",
-                 ("Variable", "Missing, n (%)", "p vs response (χ²)", "p vs PFS (log-rank)"), rows,
+    rows, sums = [], []
+    for name, v in r["by_covariate"].items():
+        miss = nb.n(_key(name), v["n_missing"])
+        rows.append((label(name), Share(miss, N), nb.pvalue(tests.get((name, "orr"))),
+                     nb.pvalue(tests.get((name, "pfs")))))
+        sums.append(Sum(N, (miss, nb.n(f"missingness.by_covariate.{name}.not_missing", total - v["n_missing"]))))
+    return Table(f"Table M1. Missing values, response-evaluable population (N = {nb.count(total)})",
+                 ("Variable", "Missing, n (%)", "p vs response (χ²)", "p vs PFS (log-rank)"), tuple(rows),
                  footnotes=("Model covariates (derived) first, then the recorded columns they derive from "
                             "and the other baseline columns of the imputation model.",
                             "Is missingness related to the outcome? Missing vs recorded compared by R's "
@@ -28,7 +39,7 @@ def missingness_table(ctx) -> Table:
                             "test for PFS; a small p argues against missing completely at random, so the "
                             "complete-case estimates may be biased (see the imputed models below).",
                             "NE: not testable (nobody or everybody missing)."),
-                 table_id="table-missingness")
+                 table_id="table-missingness", sums=tuple(sums), numbers=nb)
 
 
 def _evaluable_n(ctx) -> int:
@@ -37,17 +48,34 @@ def _evaluable_n(ctx) -> int:
 
 
 def by_site_table(ctx) -> Table | None:
+    """Per site: its patients and, per covariate, the missing ones; each site's complement and
+    each column's total (Table M1's count) declared, so a small cell cannot be recomputed."""
     counts = ctx.extras["missing_confounding_sites"]["missing_by_site"]
-    names = [n for n, v in ctx.results["missingness"]["by_covariate"].items()
-             if v["n_missing"] and n in ctx.config.models.covariates]
+    by_cov = ctx.results["missingness"]["by_covariate"]
+    names = [n for n, v in by_cov.items() if v["n_missing"] and n in ctx.config.models.covariates]
     if not names:
         return None
     nb = ctx.numbers
-    rows = tuple((site, nb.count(c["n"]), *[nb.n_pct(c[n], c["n"]) for n in names]) for site, c in counts.items())
+    N = nb.population("missingness.N", _evaluable_n(ctx))
+    rows, sums, columns = [], [], {n: [] for n in names}
+    sites = []
+    for site, c in counts.items():
+        n_site = nb.n(f"missingness.by_site.{site}.n", c["n"])
+        sites.append(n_site)
+        cells = []
+        for name in names:
+            miss = nb.n(f"missingness.by_site.{site}.{name}", c[name])
+            columns[name].append(miss)
+            cells.append(Share(miss, n_site))
+            sums.append(Sum(n_site, (miss, nb.n(f"missingness.by_site.{site}.{name}.not_missing", c["n"] - c[name]))))
+        rows.append((site, Show(n_site), *cells))
+    sums.append(Sum(N, tuple(sites)))
+    sums += [Sum(nb.n(_key(name), by_cov[name]["n_missing"]), tuple(columns[name])) for name in names]
     return Table("Table M2. Missing model covariates by site, n (%)", ("Site", "N", *[label(n) for n in names]),
-                 rows, footnotes=("Response-evaluable patients of each site. A site whose patients lack a "
-                                  "covariate far more often than the others points to local recording "
-                                  "practice rather than chance.",), table_id="table-missing-by-site")
+                 tuple(rows), footnotes=("Response-evaluable patients of each site. A site whose patients lack a "
+                                         "covariate far more often than the others points to local recording "
+                                         "practice rather than chance.",),
+                 table_id="table-missing-by-site", sums=tuple(sums), numbers=nb)
 
 
 def comparison_table(ctx) -> Table:
