@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import time
@@ -33,3 +34,12 @@ def best_of(fn, reps: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def output_folder(doc: str, argv=None) -> Path:
+    """The ``--out`` folder of a benchmark script (created), its description the doc's first line."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default="bench-out")
+    out = Path(parser.parse_args(argv).out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out

@@ -13,14 +13,17 @@ import typer
 from rich.console import Console
 from rich.markup import escape as _markup_escape
 
+from prrt_rwe.cli_usage import OneLineUsage
 from prrt_rwe.outputs.terminal import printable
+from prrt_rwe.report.numbers import MIN_THRESHOLD as MIN_SUPPRESS
 
 
 def escape(text: str) -> str:
     """Markup escaped and control characters made visible (outputs/terminal.py)."""
     return _markup_escape(printable(text))
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+
+app = typer.Typer(cls=OneLineUsage, add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
 out_console = Console(emoji=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
@@ -28,11 +31,12 @@ err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 @app.command()
 def synth(
-    out: Path = typer.Option(..., "--out", help="folder to write the registry into"),
-    patients: int = typer.Option(422, help="number of patients"),
-    sites: int = typer.Option(33, help="number of institutions"),
-    seed: int = typer.Option(1, help="random seed; same seed gives byte-identical files"),
-    messy: bool = typer.Option(False, "--messy", help="inject realistic faults, listed in a manifest"),
+    out: Path = typer.Option(..., "--out", metavar="DIR", help="folder to write the registry into"),
+    patients: int = typer.Option(422, min=1, metavar="N", help="number of patients"),
+    sites: int = typer.Option(33, min=1, metavar="N", help="number of institutions"),
+    seed: int = typer.Option(1, min=0, metavar="SEED",
+                             help="random seed; same seed gives byte-identical files"),
+    messy: bool = typer.Option(False, "--messy", help="inject realistic faults, listed in DIR.manifest.json beside DIR"),
 ) -> None:
     """Write a synthetic multicenter registry in format v1."""
     from prrt_rwe.synth.generator import generate
@@ -43,8 +47,10 @@ def synth(
 
 @app.command()
 def validate(
-    path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+    path: Path = typer.Argument(..., exists=True, metavar="REGISTRY",
+                                help="registry folder (CSV files) or .xlsx workbook"),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                            help="write the data-quality summary as JSON"),
 ) -> None:
     """Check a registry; prints file:line:column: CODE message; exit 1 on errors."""
     from prrt_rwe.ingest.console import print_report
@@ -69,9 +75,11 @@ def _write_json(report, json_out: Optional[Path]) -> None:
 
 @app.command()
 def ingest(
-    path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
-    db: Path = typer.Option(..., "--db", help="DuckDB file to create or replace"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+    path: Path = typer.Argument(..., exists=True, metavar="REGISTRY",
+                                help="registry folder (CSV files) or .xlsx workbook"),
+    db: Path = typer.Option(..., "--db", metavar="FILE", help="DuckDB file to create or replace"),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                            help="write the data-quality summary as JSON"),
     keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
                                             help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
@@ -80,6 +88,7 @@ def ingest(
     from prrt_rwe.ingest.load import ingest as run_ingest
     from prrt_rwe.outputs.destination import DestinationError
 
+    existed = db.exists()
     try:
         result = run_ingest(path, db, keep_extra_columns=keep_extra_columns)
     except DestinationError as exc:
@@ -88,31 +97,38 @@ def ingest(
     print_report(result.validation, out_console)
     _write_json(result.validation, json_out)
     if not result.ok:
-        err_console.print(escape(f"nothing ingested: {db} left as it was"))
+        err_console.print(escape(f"nothing ingested: {db} left as it was" if existed
+                                 else f"nothing ingested: {db} not created"), soft_wrap=True)
         raise typer.Exit(1)
     out_console.print(escape(f"ingested into {db}"))
 
 
 @app.command()
 def analyze(
-    source: Optional[Path] = typer.Argument(None, help="registry folder or .xlsx workbook"),
-    db: Optional[Path] = typer.Option(None, "--db", help="an ingested DuckDB database instead of files"),
-    out: Path = typer.Option(..., "--out", help="output folder"),
-    config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
-    suppress_below: Optional[int] = typer.Option(None, "--suppress-below",
-                                                 help="mask counts below this number in the report"),
-    comparator: Optional[list[Path]] = typer.Option(None, "--comparator",
+    source: Optional[Path] = typer.Argument(None, exists=True, metavar="REGISTRY",
+                                            help="registry folder or .xlsx workbook"),
+    db: Optional[Path] = typer.Option(None, "--db", exists=True, dir_okay=False, metavar="FILE",
+                                      help="an ingested DuckDB database instead of files"),
+    out: Path = typer.Option(..., "--out", metavar="OUT", help="output folder"),
+    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, metavar="FILE",
+                                          help="study.toml with rule and model settings"),
+    suppress_below: Optional[int] = typer.Option(
+        None, "--suppress-below", min=MIN_SUPPRESS, metavar="N",
+        help=f"report.html shows counts 1..N-1 as '<N' and masks every number they could be "
+             f"recomputed from (N >= {MIN_SUPPRESS})"),
+    comparator: Optional[list[Path]] = typer.Option(None, "--comparator", exists=True, dir_okay=False,
+                                                    metavar="FILE",
                                                     help="a published trial arm or cohort (YAML, comparators.md); "
                                                          "repeatable, added to the shipped NETTER-1/NETTER-2 files"),
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
     from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
+    from prrt_rwe.cli_usage import usage_error
     from prrt_rwe.outputs.destination import DestinationError
     from prrt_rwe.study import StudyInputError, analyze as run_analyze
 
     if (source is None) == (db is None):
-        err_console.print("give exactly one of a registry folder or --db FILE")
-        raise typer.Exit(2)
+        raise usage_error("give exactly one of a registry folder or --db FILE")
     try:
         extra = [load_comparator(p) for p in comparator or ()]
         result = run_analyze(source if source is not None else db, out, config=config,
@@ -126,7 +142,7 @@ def analyze(
     except DestinationError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
-    out_console.print(escape(f"report: {result.report_path}"))
+    _print_summary(result)
 
 
 @app.command("reconstruct-km")
@@ -153,10 +169,13 @@ def reconstruct_km(
 
 @app.command()
 def federate(
-    out: Path = typer.Option(..., "--out", help="output folder"),
-    network: Optional[Path] = typer.Option(None, "--network", help="network.toml (sites, min_cell, time_unit)"),
-    simulate: Optional[Path] = typer.Option(None, "--simulate", help="run every site of this registry here"),
-    config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
+    out: Path = typer.Option(..., "--out", metavar="OUT", help="output folder"),
+    network: Optional[Path] = typer.Option(None, "--network", metavar="FILE",
+                                           help="network.toml (sites, min_cell, time_unit)"),
+    simulate: Optional[Path] = typer.Option(None, "--simulate", metavar="REGISTRY",
+                                            help="run every site of this registry here"),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE",
+                                          help="study.toml with rule and model settings"),
 ) -> None:
     """Federated study: the sites keep their rows (shared/spec/federated.md)."""
     from prrt_rwe.federated.errors import FederationError
@@ -181,10 +200,13 @@ def federate(
 
 @app.command()
 def node(
-    network: Path = typer.Option(..., "--network", help="network.toml (this site's entry and the settings)"),
-    registry: Optional[Path] = typer.Option(None, "--registry", help="this site's registry folder or .xlsx"),
-    db: Optional[Path] = typer.Option(None, "--db", help="this site's ingested DuckDB database"),
-    audit: Optional[Path] = typer.Option(None, "--audit", help="audit log (default ./audit-<site>.jsonl)"),
+    network: Path = typer.Option(..., "--network", metavar="FILE",
+                                 help="network.toml (this site's entry and the settings)"),
+    registry: Optional[Path] = typer.Option(None, "--registry", metavar="DIR",
+                                            help="this site's registry folder or .xlsx"),
+    db: Optional[Path] = typer.Option(None, "--db", metavar="FILE", help="this site's ingested DuckDB database"),
+    audit: Optional[Path] = typer.Option(None, "--audit", metavar="FILE",
+                                         help="audit log (default ./audit-<site>.jsonl)"),
 ) -> None:
     """Run this site's node: answer the network's predefined analyses until stopped."""
     from prrt_rwe.federated.study import serve_node
@@ -202,12 +224,18 @@ def node(
 
 
 @app.command()
-def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder")) -> None:
+def demo(out: Path = typer.Option(Path("demo-out"), "--out", metavar="OUT", help="output folder")) -> None:
     """Synthesize the calibrated 33-site cohort and run the whole study on it."""
     from prrt_rwe.study import run_demo
 
-    result = run_demo(out)
-    out_console.print(escape(f"report: {result.report_path.resolve()}"))
+    _print_summary(run_demo(out))
+
+
+def _print_summary(result) -> None:
+    """The one-screen summary of a study run; its last line is the report path."""
+    for line in result.summary:
+        out_console.print(escape(line), soft_wrap=True)
+    out_console.print(escape(f"report: {result.report_path.resolve()}"), soft_wrap=True)
 
 
 @app.command("redcap-template")

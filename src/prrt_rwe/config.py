@@ -16,7 +16,8 @@ Example ``study.toml`` (every key optional)::
     confirmation_days = 28      # derivations.md "Tumour response", CBOR rules 1-2
     sd_min_days = 42            # CBOR rule 3 / BOR SD
     [safety]
-    window_days = 365           # "Laboratory toxicity": post-baseline window after last cycle
+    window_days = 365           # "Laboratory toxicity": post-baseline (acute) window after last cycle
+    egfr_min_n = 10             # eGFR trajectory: stop drawing at the first window with fewer patients
     [labs]
     baseline_window_days = 30   # "Laboratory toxicity": baseline = C1 - 30 d .. C1
     [pfs]
@@ -24,10 +25,23 @@ Example ``study.toml`` (every key optional)::
     [models]
     orr = "response ~ primary_group + krenning4 + liver_lesion_le30"
     pfs = "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
+    orr_method = "ml"           # or "firth": penalised likelihood, profile CIs, as R logistf
     [km]
     conf_type = "log-log"
     conf_level = 0.95
     landmarks_months = [12, 20, 24]
+    [imputation]                # results-v1.md "Additions: missing data" (R mice defaults)
+    m = 20                      # 0: no multiple imputation
+    iterations = 5
+    seed = 1
+    donors = 5
+    [iptw]                      # "Additions: confounding"
+    exposure = "ssa_concomitant"
+    covariates = ["age", "sex", "primary_group", "who_grade", "ki67_lt10", "krenning4",
+                  "liver_burden_lt50", "prior_lines", "functioning"]
+    truncation = [1, 99]        # percentiles; default: no truncation
+    [sites]                     # "Additions: sites"
+    min_site_n = 10
     [comparators]
     shipped = true              # comparators.md: the NETTER-1 / NETTER-2 files shipped with prrt-rwe
     files = ["my_trial.yaml"]   # more comparator files, relative to this study.toml
@@ -51,6 +65,7 @@ DEFAULT_PFS_FORMULA = (
     "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
 )
 KM_CONF_TYPES = ("log-log", "log", "plain")
+ORR_METHODS = ("ml", "firth")
 HEADLINE_POPULATIONS = ("complete_case", "evaluable")
 
 
@@ -89,9 +104,12 @@ class RecistConfig:
 
 @dataclass(frozen=True)
 class SafetyConfig:
-    """derivations.md "Laboratory toxicity": post-baseline window = last cycle + window_days."""
+    """derivations.md "Laboratory toxicity": post-baseline (acute) window = last cycle +
+    window_days; "Treatment-emergent toxicity and late effects": the eGFR trajectory is drawn
+    up to the first 3-month window with fewer than egfr_min_n patients."""
 
     window_days: int = 365
+    egfr_min_n: int = 10
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,7 @@ class ModelsConfig:
     pfs: str = DEFAULT_PFS_FORMULA
     orr_group_levels: tuple[str, ...] = ("pancreas", "hindgut", "other")
     orr_group_reference: str = "other"
+    orr_method: str = "ml"  # "firth": Firth's penalised likelihood, profile CIs (R logistf)
 
     @property
     def orr_covariates(self) -> tuple[str, ...]:
@@ -141,6 +160,39 @@ class KmConfig:
 
 
 @dataclass(frozen=True)
+class ImputationConfig:
+    """results-v1.md "Additions: missing data": multiple imputation by chained equations of the
+    model covariates; m imputations of ``iterations`` cycles each (mice's maxit), PMM donors.
+    ``m = 0`` switches it off (it costs ~3 s of CPU per 1,000 patients at m = 20)."""
+
+    m: int = 20
+    iterations: int = 5
+    seed: int = 1
+    donors: int = 5
+
+
+IPTW_COVARIATES = ("age", "sex", "primary_group", "who_grade", "ki67_lt10", "krenning4",
+                   "liver_burden_lt50", "prior_lines", "functioning")
+
+
+@dataclass(frozen=True)
+class IptwConfig:
+    """results-v1.md "Additions: confounding": the exposure, the propensity covariates and the
+    weight truncation percentiles (None = no truncation)."""
+
+    exposure: str = "ssa_concomitant"
+    covariates: tuple[str, ...] = IPTW_COVARIATES
+    truncation: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class SitesConfig:
+    """results-v1.md "Additions: sites": sites under ``min_site_n`` patients pooled as "other"."""
+
+    min_site_n: int = 10
+
+
+@dataclass(frozen=True)
 class ComparatorsConfig:
     """shared/spec/comparators.md: which comparator files, and the MAIC bootstrap."""
 
@@ -161,6 +213,9 @@ class StudyConfig:
     pfs: PfsConfig = field(default_factory=PfsConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
     km: KmConfig = field(default_factory=KmConfig)
+    imputation: ImputationConfig = field(default_factory=ImputationConfig)
+    iptw: IptwConfig = field(default_factory=IptwConfig)
+    sites: SitesConfig = field(default_factory=SitesConfig)
     comparators: ComparatorsConfig = field(default_factory=ComparatorsConfig)
     source: str | None = None  # path of the study.toml, None for the defaults
 
@@ -195,6 +250,7 @@ def formula_terms(formula: str) -> tuple[str, ...]:
 _SECTIONS = {
     "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
     "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig, "comparators": ComparatorsConfig,
+    "imputation": ImputationConfig, "iptw": IptwConfig, "sites": SitesConfig,
 }
 
 
@@ -238,6 +294,23 @@ def _coerce_study(key: str, value, where: str):
     return tuple(value)
 
 
+def _coerce_iptw(key: str, value, where: str):
+    if key == "exposure":
+        if not isinstance(value, str) or not value.isidentifier():
+            raise ConfigError(f"{where}: expected a covariate name, got {value!r}")
+        return value
+    if key == "covariates":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
+            raise ConfigError(f"{where}: expected a non-empty list of covariate names, got {value!r}")
+        return tuple(value)
+    ok = (isinstance(value, list) and len(value) == 2
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+          and 0 <= value[0] < value[1] <= 100)
+    if not ok:
+        raise ConfigError(f"{where}: expected two percentiles [lo, hi] with 0 <= lo < hi <= 100, got {value!r}")
+    return (float(value[0]), float(value[1]))
+
+
 def _coerce_comparators(key: str, value, where: str):
     if key == "shipped":
         if not isinstance(value, bool):
@@ -255,6 +328,16 @@ def _coerce(section: str, key: str, value, where: str):
         return _coerce_comparators(key, value, where)
     if section == "study":
         return _coerce_study(key, value, where)
+    if section == "imputation":
+        if key == "m" and value in (0, 1) and not isinstance(value, bool):
+            if value == 1:
+                raise ConfigError(f"{where}: expected 0 (no imputation) or at least 2 imputations, got 1")
+            return 0
+        return _check_int(where, value, minimum={"m": 2, "iterations": 1, "donors": 1}.get(key, 0))
+    if section == "iptw":
+        return _coerce_iptw(key, value, where)
+    if section == "sites":
+        return _check_int(where, value, minimum=1)
     if section in ("recist", "safety", "labs"):
         return _check_int(where, value)
     if section == "pfs":
@@ -266,6 +349,8 @@ def _coerce(section: str, key: str, value, where: str):
             return tuple(value)
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string, got {value!r}")
+        if key == "orr_method" and value not in ORR_METHODS:
+            raise ConfigError(f"{where}: expected one of {ORR_METHODS}, got {value!r}")
         if key in ("orr", "pfs"):
             try:
                 formula_terms(value)
@@ -288,8 +373,12 @@ def _coerce(section: str, key: str, value, where: str):
     return tuple(value)
 
 
-def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
-    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError."""
+def parse_config(raw: dict, origin: str | None = None) -> StudyConfig:
+    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError.
+
+    ``origin`` is the file it was read from (recorded as ``source``); None for a mapping
+    built in code, named "study.toml" in messages."""
+    source, origin = origin, origin or "study.toml"
     sections = {}
     for name, body in raw.items():
         if name not in _SECTIONS:
@@ -299,7 +388,7 @@ def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
         if not isinstance(body, dict):
             raise ConfigError(f"{origin}: {name!r} must be a [section]")
         sections[name] = _section(name, body, origin)
-    return StudyConfig(**sections, source=None if origin == "study.toml" else origin)
+    return StudyConfig(**sections, source=source)
 
 
 def load_config(path: str | Path | None = None) -> StudyConfig:

@@ -77,8 +77,32 @@ def test_shipped_files_hold_the_abstracts_numbers():
     assert by_id["netter2_octreotide"].outcome("pfs_median_months").ci95 == (7.7, 13.8)
     sex = by_id["netter2_lu177"].baseline[0]
     assert (sex.variable, sex.level, sex.value, sex.n, sex.N) == ("sex", "M", 0.5354, 121, 226)
+    # Singh 2024 (JCO 42(3_suppl):LBA588): pancreas 54.4 %, small intestine 29.2 %, G3 35.0 % of the
+    # 226 randomised - both arms pooled, so both files carry the same targets.
+    for arm in ("netter2_lu177", "netter2_octreotide"):
+        assert [(t.label, t.kind, t.value, t.N) for t in by_id[arm].baseline] == [
+            ("sex = M", "proportion", 0.5354, 226), ("primary_group = pancreas", "proportion", 0.544, 226),
+            ("primary_site = small_intestine", "proportion", 0.292, 226), ("who_grade = G3", "proportion", 0.350, 226)]
     # No number without a citable source: no baseline for NETTER-1, no digitised curves.
     assert by_id["netter1_lu177"].baseline == () and all(c.km is None for c in by_id.values())
+
+
+def test_shipped_files_give_a_reason_for_every_adsl_baseline_variable():
+    """comparators.md "ADSL variables": each shipped file's notes have a line 'variables: status -
+    reason' for every baseline covariate; 'matched' exactly for the file's targets."""
+    variables = {"age", "sex", "primary_group", "primary_site", "who_grade", "ki67_percent", "ki67_lt10",
+                 "krenning_score", "krenning4", "liver_metastases", "liver_burden_lt50", "liver_lesion_le30",
+                 "bone_metastases", "prior_lines", "prior_ssa", "ssa_concomitant", "functioning", "ecog"}
+    for c in shipped_comparators():
+        status = {}
+        for line in c.notes.splitlines()[1:]:
+            keys, said = line.split(": ", 1)
+            for key in keys.split(", "):
+                status[key.split(" = ")[0]] = said.split(" - ")[0].split(",")[0]
+        assert set(status) == variables, c.id
+        assert set(status.values()) <= {"matched", "left out", "not a target",
+                                         "not a baseline characteristic in the trial"}, c.id
+        assert {v for v, s in status.items() if s == "matched"} == {t.variable for t in c.baseline}, c.id
 
 
 def _write(tmp_path, text: str, name="trial.yaml"):

@@ -70,6 +70,6 @@ def test_egfr_rows_in_adlb(adam):
     lb = adam.adlb
     eg = lb[(lb["SUBJID"] == "a") & (lb["PARAMCD"] == "EGFR")]
     assert len(eg) == 5
-    # baseline row uses age 60, the day-340 row age 61 (round(340 / 365.25) = 1)
-    assert eg["AVAL"].iloc[0] == pytest.approx(kidney.ckd_epi_2021(80.0, 60, "M"))
-    assert eg["AVAL"].iloc[2] == pytest.approx(kidney.ckd_epi_2021(120.0, 61, "M"))
+    # wave 2: age at each value = age at C1 + (date - C1) / 365.25 (baseline on day -3)
+    assert eg["AVAL"].iloc[0] == pytest.approx(kidney.ckd_epi_2021(80.0, 60 - 3 / 365.25, "M"), rel=1e-12)
+    assert eg["AVAL"].iloc[2] == pytest.approx(kidney.ckd_epi_2021(120.0, 60 + 340 / 365.25, "M"), rel=1e-12)

@@ -136,6 +136,36 @@ def test_safety_by_hand(results):
     check_prop(s["ae"]["mds_aml"], 1, 9)  # C1 MDS grade 2 (any grade counts)
 
 
+def test_treatment_emergent_and_late_effects_by_hand(results):
+    s = results["safety"]
+    # Treatment-emergent (worse than baseline; no baseline = grade 0): A1 200 (G0) -> 40 G3,
+    # A2 no baseline -> 80 G1, B3 no baseline -> 20 G4, C2 day 10 160 is G0 (0 > 0: not TE).
+    assert s["lab_te"]["worst_grade"]["platelets"] == {"0": 1, "1": 1, "2": 0, "3": 1, "4": 1}
+    check_prop(s["lab_te"]["hematologic_grade3plus"], 3, 9)  # A1, A3, B3
+    # Late window (to the data cut-off): C2's 30 on day 400 (after C1 + 365) is G3 and TE.
+    assert s["lab_te_late"]["worst_grade"]["platelets"] == {"0": 0, "1": 1, "2": 0, "3": 2, "4": 1}
+    check_prop(s["lab_te_late"]["hematologic_grade3plus"], 4, 9)
+    # Shift (acute): A1 baseline G0 -> worst G3; the three others have no baseline (row 0).
+    assert s["shift"]["platelets"]["0"] == {"0": 1, "1": 1, "2": 0, "3": 1, "4": 1}
+    # Adverse events after C1 (B1's day -2 event is not), one row per term, by frequency then term.
+    assert [r["term"] for r in s["ae_table"]] == ["Acute kidney injury", "Febrile neutropenia",
+                                                  "Myelodysplastic syndrome", "Platelet count decreased",
+                                                  "anemia"]
+    assert s["ae_table"][3] == {"term": "Platelet count decreased", "any": 1, "grade3": 1, "grade4": 0,
+                                "grade5": 0, "serious": 0}
+    # Cumulative incidence of TE haematologic grade >= 3, deaths B2 d100 and B1 d200 competing:
+    # events B3 d20, A1 d30, A3 d40 among 9, 8, 7 at risk: F = 1/9 + (8/9)/8 + (7/9)/7 = 1/3 by
+    # 12 months; C2's day-400 event is the fourth; 24 months lie beyond the last follow-up.
+    cif = s["cumulative_incidence"]["heme_grade3plus_te"]
+    assert (cif["n"], cif["events"], cif["competing"]) == (9, 4, 2)
+    assert cif["rate_at"]["12"]["estimate"] == pytest.approx(1 / 3, rel=1e-9)
+    assert cif["rate_at"]["24"] == {"estimate": None, "ci95": [None, None]}
+    mds = s["cumulative_incidence"]["mds_aml"]
+    assert (mds["events"], mds["competing"]) == (1, 2)   # C1's MDS on day 300
+    # prior_lines is 0 for everyone: Gray's test by prior lines has one group only
+    assert s["gray_test"]["heme_grade3plus_te"]["prior_lines3"]["stat"] is None
+
+
 def test_hormonal_symptoms(results):
     # Safety set only (C3 untreated): A1 marked, B2 improvement, B3 no change; C1 not evaluable.
     assert results["hormonal_symptoms"] == {"evaluable": 3, "marked_improvement": 1, "any_improvement": 2}
@@ -181,7 +211,7 @@ def test_report_is_self_contained(run):
     assert not re.search(r"https?://", html)
     assert not re.search(r"<(script|link|img|iframe)\b", html, re.IGNORECASE)
     for section in ("summary", "flow", "baseline", "response", "survival", "models", "sensitivity",
-                    "safety", "hormonal", "benchmarks", "quality", "methods", "limitations",
+                    "safety", "late-effects", "hormonal", "benchmarks", "quality", "methods", "limitations",
                     "checklist", "provenance"):
         assert f'<section id="{section}">' in html, section
 

@@ -38,10 +38,14 @@ baseline:
   sex: {level: "M", proportion: 0.5, source: "test"}
   age: {mean: 60, source: "test"}
   ki67_lt10: {proportion: 0.5, source: "test"}
+  prior_lines: {median: 1, source: "test"}
 outcomes:
   orr: {estimate: 0.25, n: 25, N: 100, source: "test"}
   pfs_rate: {months: 12, estimate: 0.63, ci95: [0.53, 0.72], source: "test"}
 km: {curve: curve.csv, at_risk: at_risk.csv, total_events: 60, source: "made up for the test"}
+notes: |-
+  Made-up notes, one line a variable.
+  ecog: left out - the made-up trial reports Karnofsky only.
 """
 
 
@@ -91,6 +95,23 @@ def test_report_shows_the_comparison_and_the_overlay(run):
                    'id="fig-maic-weights"', 'id="fig-maic-overlay"'):
         assert anchor in html, anchor
     assert "Unanchored MAIC" in html and "ESS" in html
+
+
+def test_report_says_per_comparator_what_was_matched_and_why_not(run):
+    base, results = run
+    html = (base / "out" / "report.html").read_text(encoding="utf-8")
+    block = html[html.index("What each comparison was matched on"):html.index("<h3>Caveats</h3>")]
+    items = {li[:li.index("</b>")]: li for li in block.split("<li><b>")[1:]}
+    ess = next(c for c in results["comparators"] if c["id"] == "made_up_trial")["maic"]["ess"]
+    made_up = items["MADE-UP"]
+    assert "Matched on: sex = M 50.0 %, age 60, ki67_lt10 50.0 %." in made_up
+    assert "Reported, not matched: prior_lines median 1 (a median is not matched)." in made_up
+    assert f"ESS {ess:.1f} of " in made_up and "ecog: left out - the made-up trial reports Karnofsky only." in made_up
+    # the shipped files: NETTER-1 has nothing to match (both arms in one item), NETTER-2 the pooled shares
+    assert "Matched on: nothing" in items["NETTER-1"] and "No MAIC: " in items["NETTER-1"]
+    assert ("Matched on: sex = M 53.5 %, primary_group = pancreas 54.4 %, primary_site = small_intestine 29.2 %, "
+            "who_grade = G3 35.0 %.") in items["NETTER-2"]
+    assert "prior_ssa: left out - " in items["NETTER-2"]
 
 
 def test_broken_comparator_is_a_usage_error_naming_file_and_key(run, tmp_path):

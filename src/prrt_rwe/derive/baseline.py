@@ -3,7 +3,8 @@
 Steps of :func:`baseline_covariates`:
 1. Treatment dates from cycles: TRTSDT = C1 = earliest cycle date, TRTEDT = latest;
    n_cycles = number of cycle rows, cumulative_activity_gbq = their summed activity
-   (0 cycles: C1 missing, n_cycles 0, activity 0).
+   (0 cycles: C1 missing, n_cycles 0, activity 0); activity_c1_gbq = activity of the first
+   cycle (the earliest-dated row, lowest cycle number on a tie; missing without cycles).
 2. primary_group from primary_site by :data:`PRIMARY_GROUPS`.
 3. ki67_lt10 = ki67_percent < 10; krenning4 = krenning_score == 4 (missing stays missing).
 4. Liver flags by :func:`liver_flag`: true when liver_metastases = no whatever the numbers;
@@ -105,8 +106,11 @@ def treatment_summary(reg: Registry) -> pd.DataFrame:
     activity = np.bincount(pidx, weights=cyc["activity_gbq"].to_numpy(dtype=float), minlength=n)
     first[n_cycles == 0] = np.nan
     last[n_cycles == 0] = np.nan
+    activity_c1 = np.full(n, np.nan)   # rows are read in (pidx, date, cycle) order
+    firsts = np.flatnonzero(np.concatenate(([True], pidx[1:] != pidx[:-1]))) if pidx.size else pidx
+    activity_c1[pidx[firsts]] = cyc["activity_gbq"].to_numpy(dtype=float)[firsts]
     return pd.DataFrame({"TRTSDT_D": first, "TRTEDT_D": last, "n_cycles": n_cycles,
-                         "cumulative_activity_gbq": activity})
+                         "cumulative_activity_gbq": activity, "activity_c1_gbq": activity_c1})
 
 
 def baseline_covariates(reg: Registry) -> pd.DataFrame:

@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
                              cutoff as cutoff_rule,
-                             hormonal, kidney, recist, recist_lesions, response_duration,
-                             time_to_event, tumour_size)
+                             hormonal, kidney, late_effects, recist, recist_lesions, response_duration,
+                             time_to_event, treatment_emergent, tumour_size)
 from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
 from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
 
@@ -92,6 +92,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
+    adlb = treatment_emergent.flag_rows(adlb)
     worst = adlb_mod.worst_grades(adlb, n)
     egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
                               cov["sex"].to_numpy())
@@ -100,13 +101,17 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
 
     adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
+    egfr_rows = kidney.egfr_series(adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)],
+                                   cov["age"].to_numpy(dtype=float), cov["sex"].to_numpy(dtype=object))
+    adtte = _adtte(reg, cov, ovr, best["CBOR"][0], config, safety)
+    adtte = pd.concat([adtte, _late_effects(adlb, adae, egfr_rows, cov, adtte, safety)], ignore_index=True)
+    adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
-        adtte=ids.attach(_adtte(reg, cov, ovr, best["CBOR"][0], config, safety), ("PARAMCD",))
-        .pipe(with_dates, ["STARTDT", "ADT"]),
-        adlb=ids.attach(_adlb_with_egfr(adlb, cov), ("PARAMCD", "date", "source_line"))
+        adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
+        adlb=ids.attach(_adlb_with_egfr(adlb, egfr_rows), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
                         ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
@@ -145,7 +150,7 @@ def _adsl(cov, sets, worst, ae_flags, safety) -> pd.DataFrame:
                 "liver_tumor_burden_percent", "largest_liver_lesion_mm", "liver_burden_lt50",
                 "liver_lesion_le30", "ssa_concomitant", "functioning", "ecog", "prior_lines",
                 "n_cycles", "cumulative_activity_gbq", "bone_metastases", "prior_ssa",
-                "liver_lesion3", "liver_burden3", "months_diagnosis_to_c1"):
+                "liver_lesion3", "liver_burden3", "months_diagnosis_to_c1", "activity_c1_gbq"):
         adsl[col] = cov[col].array
     for col in ("sex", "primary_site", "primary_group", "who_grade", "liver_lesion3", "liver_burden3"):
         adsl[col] = pd.array(adsl[col].to_numpy(dtype=object), dtype="str")
@@ -211,20 +216,37 @@ def _adtte(reg: Registry, cov, ovr, cbor, config: StudyConfig, safety) -> pd.Dat
     return out[cols]
 
 
-def _adlb_with_egfr(adlb: pd.DataFrame, cov) -> pd.DataFrame:
-    creat = adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)]   # on the category codes
-    p = creat["pidx"].to_numpy(dtype=np.int64)
-    age = kidney.age_at(cov["age"].to_numpy(dtype=float)[p], creat["ADY"].to_numpy())
+def _late_effects(adlb, adae, egfr_rows, cov, adtte, safety) -> pd.DataFrame:
+    """ADTTE HEM3TE, MDSAML, RENDECL rows (late_effects.py) of the safety set."""
+    n = len(safety)
+    c1 = cov["TRTSDT_D"].to_numpy()
+    os_rows = adtte[adtte["PARAMCD"] == "OS"]
+    os_censor = np.full(n, np.nan)
+    os_censor[os_rows["pidx"].to_numpy(dtype=np.int64)] = os_rows["ADT_D"].to_numpy(dtype=float)
+    window = egfr_rows[(egfr_rows["ABLFL"] | egfr_rows["ALATEFL"]).to_numpy(dtype=bool)]
+    events = {"HEM3TE": late_effects.first_te_hematologic3_day(adlb, n),
+              "MDSAML": late_effects.first_mds_aml_day(adae, n),
+              "RENDECL": kidney.renal_decline_day(window, n)}
+    frames = [late_effects.competing_rows(code, c1, day, cov["death_date_D"].to_numpy(), os_censor)
+              .assign(pidx=np.arange(n))[safety] for code, day in events.items()]
+    out = pd.concat(frames, ignore_index=True)
+    out["AVAL"] = out["AVAL"].astype(np.int64)
+    return out
+
+
+EGFR_FLAGS = ("ABLFL", "APOSTFL", "ALATEFL")
+
+
+def _adlb_with_egfr(adlb: pd.DataFrame, egfr_rows: pd.DataFrame) -> pd.DataFrame:
     egfr = pd.DataFrame({
-        "pidx": p, "PARAMCD": "EGFR", "date": creat["date"].to_numpy(), "ADY": creat["ADY"].to_numpy(),
-        "AVAL": kidney.ckd_epi_2021(creat["AVAL"].to_numpy(), age, cov["sex"].to_numpy(dtype=object)[p]),
-        "AVALU": "mL/min/1.73m2", "ABLFL": creat["ABLFL"].to_numpy(),
-        "APOSTFL": creat["APOSTFL"].to_numpy(), "RANGEDEF": False,
-        "source_line": creat["source_line"].to_numpy(),
+        "pidx": egfr_rows["pidx"].to_numpy(), "PARAMCD": "EGFR", "date": egfr_rows["date"].to_numpy(),
+        "ADY": egfr_rows["ADY"].to_numpy(), "AVAL": egfr_rows["EGFR"].to_numpy(),
+        "AVALU": "mL/min/1.73m2", **{f: egfr_rows[f].to_numpy() for f in EGFR_FLAGS},
+        "TRTEMFL": False, "RANGEDEF": False, "source_line": egfr_rows["source_line"].to_numpy(),
     })
     text = ["PARAMCD", "AVALU", "AVALU_ORIG"]   # categoricals: stacked on their codes
     out = pd.concat([adlb.drop(columns=text), egfr.drop(columns=text, errors="ignore")], ignore_index=True)
-    for col in ("ABLFL", "APOSTFL", "RANGEDEF"):
+    for col in (*EGFR_FLAGS, "TRTEMFL", "RANGEDEF"):
         out[col] = yn(out[col].to_numpy())
     for col in sorted(text, key=adlb.columns.get_loc):
         tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
@@ -259,7 +281,14 @@ def rules_in_force(config: StudyConfig) -> dict:
         "ctcae": ctcae.rules_table(),
         "lab_windows": {"baseline_days_before_c1": config.labs.baseline_window_days,
                         "post_baseline_days_after_last_cycle": config.safety.window_days,
-                        "hematologic_tests": list(adlb_mod.HEMATOLOGIC_LAB_TESTS)},
+                        "late": "after C1 through the data cut-off",
+                        "treatment_emergent": "grade worse than the baseline grade (no baseline = 0)",
+                        "hematologic_tests": list(adlb_mod.HEMATOLOGIC_LAB_TESTS),
+                        "source": "derivations.md 'Treatment-emergent toxicity and late effects'"},
+        "late_effects": {code: text for code, text in late_effects.PARAMS.items()} | {
+            "competing": late_effects.COMPETING, "censored": late_effects.CENSORED,
+            "renal_decline": {"fraction_of_baseline_at_most": kidney.RENAL_DECLINE_TENTHS_OF_BASELINE / 10,
+                              "or_below": kidney.RENAL_DECLINE_BELOW, "consecutive_values": 2}},
         "adverse_events": {"hematologic": list(adverse_events.HEMATOLOGIC_TERMS),
                            "renal": list(adverse_events.RENAL_TERMS),
                            "mds_aml": list(adverse_events.MDS_AML_TERMS)},

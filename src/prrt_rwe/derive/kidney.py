@@ -12,8 +12,15 @@ Scr in mg/dL (umol/L / 88.42), k = 0.7 (F) / 0.9 (M), a = -0.241 (F) / -0.302 (M
 2. 12-month eGFR = from the creatinine closest to day 365 within days 305-425 (both
    included), the earlier on ties; age = age + 1.
 3. Decline >= 30 %: (baseline - 12 month) >= 0.30 x baseline; only patients with both values.
-ADLB EGFR rows (one per creatinine result) use age + round(ADY / 365.25) (whole years from
-C1, so days 305-425 get age + 1 as in step 2 and the baseline window gets age).
+
+eGFR series (:func:`egfr_series`, ADLB EGFR rows, one per creatinine result; wave 2): age at
+each value = age at C1 + (date - C1) / 365.25 (derivations.md "Treatment-emergent toxicity
+and late effects").
+
+Renal decline (:func:`renal_decline_day`, same section): the first of two consecutive
+post-C1 eGFR values that each qualify; a value qualifies when it is at most 60 % of the
+baseline eGFR (a fall of >= 40 %) or below 30 mL/min/1.73 m2, each value on its own; without
+a baseline eGFR only the < 30 criterion applies; a qualifying last value alone is no event.
 """
 
 from __future__ import annotations
@@ -34,6 +41,10 @@ TARGET_DAY = 365
 WINDOW = (305, 425)
 DECLINE_FRACTION = 0.30
 DECLINE_TENTHS = 3  # the same threshold in tenths, compared exactly (no 0.3 rounding)
+# Renal decline (wave 2): eGFR <= 6/10 of baseline, or below 30 mL/min/1.73 m2.
+RENAL_DECLINE_TENTHS_OF_BASELINE = 6
+RENAL_DECLINE_BELOW = 30.0
+DAYS_PER_YEAR = 365.25
 
 
 def decline30(base, m12) -> np.ndarray:
@@ -57,9 +68,47 @@ def ckd_epi_2021(creatinine_umol, age, sex) -> np.ndarray:
 
 
 def age_at(age_c1, ady) -> np.ndarray:
-    """Age at a result: age at C1 + whole years from C1 rounded (ADLB EGFR rows)."""
-    years = np.round(np.asarray(ady, dtype=float) / 365.25)
-    return np.asarray(age_c1, dtype=float) + np.maximum(years, 0)
+    """Age at a result: age at C1 + (date - C1) / 365.25 (eGFR series, wave 2)."""
+    return np.asarray(age_c1, dtype=float) + np.asarray(ady, dtype=float) / DAYS_PER_YEAR
+
+
+def egfr_series(creat: pd.DataFrame, age, sex) -> pd.DataFrame:
+    """One eGFR row per creatinine row (pidx, date, ADY, AVAL umol/L, flags): EGFR added,
+    every other column kept."""
+    p = creat["pidx"].to_numpy(dtype=np.int64)
+    out = creat.copy()
+    out["EGFR"] = ckd_epi_2021(creat["AVAL"].to_numpy(), age_at(np.asarray(age, dtype=float)[p],
+                                                                creat["ADY"].to_numpy()),
+                               np.asarray(sex, dtype=object)[p])
+    return out
+
+
+def qualifies_for_decline(egfr, base) -> np.ndarray:
+    """eGFR <= 60 % of baseline (compared as 10 x eGFR <= 6 x baseline) or < 30; without a
+    baseline only the second criterion."""
+    egfr, base = np.asarray(egfr, dtype=float), np.asarray(base, dtype=float)
+    with np.errstate(invalid="ignore"):
+        relative = ~np.isnan(base) & (10 * egfr <= RENAL_DECLINE_TENTHS_OF_BASELINE * base)
+        return relative | (egfr < RENAL_DECLINE_BELOW)
+
+
+def renal_decline_day(series: pd.DataFrame, n_patients: int) -> np.ndarray:
+    """Per patient the date of the first of two consecutive qualifying post-C1 eGFR values
+    (NaN = none). ``series``: egfr_series rows sorted by pidx, date (then source line), with
+    ABLFL (bool); rows after the data cut-off must already be dropped by the caller."""
+    p = series["pidx"].to_numpy(dtype=np.int64)
+    egfr = series["EGFR"].to_numpy(dtype=float)
+    base = np.full(n_patients, np.nan)
+    bl = series["ABLFL"].to_numpy(dtype=bool)
+    base[p[bl]] = egfr[bl]
+    post = series["ADY"].to_numpy() > 0
+    p, egfr, day = p[post], egfr[post], series["date"].to_numpy(dtype=float)[post]
+    ok = qualifies_for_decline(egfr, base[p])
+    pair = ok[:-1] & ok[1:] & (p[:-1] == p[1:])
+    first = np.full(n_patients, np.inf)
+    np.minimum.at(first, p[:-1][pair], day[:-1][pair])
+    first[np.isinf(first)] = np.nan
+    return first
 
 
 def twelve_month_rows(pidx, ady) -> np.ndarray:

@@ -14,6 +14,7 @@ yes/no BOOLEAN, labs in canonical units with the values as written kept).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from prrt_rwe.ingest.report import ValidationReport
 from prrt_rwe.ingest.validation import CheckedRegistry, check
 from prrt_rwe.outputs.destination import cannot_write, check_database_destination, make_folder
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
+from prrt_rwe.schema.duckdb_layout import VALIDATION_SUMMARY_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,23 @@ def write_tables(con, checked: CheckedRegistry, keep_extra_columns: bool = False
             ("layout_fingerprint", layout_fingerprint())]
     meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
     con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
+    con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
+                [VALIDATION_SUMMARY_SCHEMA, json.dumps(checked.report.summary(), sort_keys=True)])
     return rows
+
+
+def stored_validation_summary(con) -> dict | None:
+    """The summary ``write_tables`` stored, or None for a database written without one."""
+    present = con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'validation_summary'").fetchone()[0]
+    row = con.execute('SELECT "schema", "summary" FROM "validation_summary"').fetchone() if present else None
+    if row is None or row[0] != VALIDATION_SUMMARY_SCHEMA:
+        return None
+    try:
+        summary = json.loads(row[1])
+    except (TypeError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) and {"errors", "warnings", "codes", "sites"} <= set(summary) else None
 
 
 def _typed_frame(table, parsed) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 says how the network computed it, and every part whose numbers were not released marked as not
 available instead of drawn from nothing.
 
-``federated_sections`` is used by report/html.py when results.json carries
+``federated_part`` and ``with_federation`` are used by report/html.py when results.json carries
 ``"mode": "federated"``; the pooled report is unchanged.
 """
 
@@ -12,7 +12,7 @@ from prrt_rwe.federated.disclosure import UNIT_DAYS
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
 
-__all__ = ["federated_sections", "marked_parts", "section"]
+__all__ = ["federated_part", "marked_parts", "section", "with_federation"]
 
 # What a report part stands on, named in the marker that replaces it when its numbers are absent.
 PART_TITLES = {"summary": "Key results", "flow": "Participants", "table1": "Patient characteristics",
@@ -80,17 +80,20 @@ def _not_available(name: str, exc: Exception) -> Section:
         f"released by every site (see Federated analysis; {type(exc).__name__})."))
 
 
-def federated_sections(ctx, parts) -> list:
-    """Every part in order, the federation section after the summary; a part whose numbers
-    are missing is replaced by a marker that says so."""
+def federated_part(part, ctx):
+    """A part's section, or a marker saying it is not available when its numbers are missing."""
+    try:
+        return part.section(ctx)
+    except (TypeError, KeyError, ValueError, ZeroDivisionError, IndexError) as exc:
+        return _not_available(part.__name__.rsplit(".", 1)[-1], exc)
+
+
+def with_federation(ctx, parts, built: list) -> list:
+    """The built sections with the federation section after the summary."""
     out = []
-    for part in parts:
-        name = part.__name__.rsplit(".", 1)[-1]
-        try:
-            out.append(part.section(ctx))
-        except (TypeError, KeyError, ValueError, ZeroDivisionError, IndexError) as exc:
-            out.append(_not_available(name, exc))
-        if name == "summary":
+    for part, sec in zip(parts, built):
+        out.append(sec)
+        if part.__name__.endswith(".summary"):
             out.append(section(ctx))
     return out
 

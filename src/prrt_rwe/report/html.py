@@ -11,15 +11,19 @@ from markupsafe import Markup
 
 from prrt_rwe.report import (
     benchmarks,
+    exports,
     checklist,
+    confounding,
     flow,
     forest,
     hormonal,
     included,
     km,
     km_groups,
+    late_effects,
     limitations,
     methods,
+    missing_data,
     populations,
     provenance,
     quality,
@@ -27,12 +31,14 @@ from prrt_rwe.report import (
     response_duration,
     safety,
     sensitivity,
+    sites,
     summary,
     table1,
 )
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
-         sensitivity, safety, hormonal, benchmarks, quality, methods, limitations, checklist, provenance)
+         sensitivity, missing_data, confounding, sites, safety, late_effects, hormonal, benchmarks, quality,
+         methods, limitations, checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 
@@ -40,12 +46,21 @@ def _template_text(name: str) -> str:
     return resources.files("prrt_rwe.report").joinpath("templates", name).read_text("utf-8")
 
 
-def sections(ctx) -> list:
-    if ctx.results.get("mode") == "federated":   # shared/spec/federated.md
-        from prrt_rwe.report.federation import federated_sections
+RENDERED_LAST = (summary,)  # text that repeats tables' counts: after the tables decide their masks
 
-        return federated_sections(ctx, PARTS)
-    return [part.section(ctx) for part in PARTS]
+
+def sections(ctx) -> list:
+    """The sections in reading order; parts in RENDERED_LAST are built after the others, so
+    that small-cell suppression (report.numbers) decides in the tables first.  A federated
+    study (shared/spec/federated.md) marks the parts it has no numbers for and adds its own."""
+    federated = ctx.results.get("mode") == "federated"
+    if federated:
+        from prrt_rwe.report.federation import federated_part, with_federation
+    build = federated_part if federated else (lambda part, c: part.section(c))
+    built = {part: build(part, ctx) for part in PARTS if part not in RENDERED_LAST}
+    built.update({part: build(part, ctx) for part in PARTS if part in RENDERED_LAST})
+    ordered = [built[part] for part in PARTS]
+    return with_federation(ctx, PARTS, ordered) if federated else ordered
 
 
 def render(ctx) -> str:
@@ -55,7 +70,7 @@ def render(ctx) -> str:
     sets = ctx.results["analysis_sets"]
     return template.render(
         title=TITLE, css=Markup(_template_text("report.css")), sections=[_Safe(s) for s in sections(ctx)],
-        subtitle=f"{ctx.numbers.count(sets['enrolled'])} patients enrolled; read against Okamoto et al. "
+        subtitle=f"{ctx.numbers.count(sets['enrolled'], 'analysis_sets.enrolled')} patients enrolled; read against Okamoto et al. "
                  "2026 and NETTER-1",
         version=ctx.provenance.get("code_version") or "unknown",
         fingerprint=fingerprint, fingerprint_short=fingerprint[:12])
@@ -72,7 +87,17 @@ class _Safe:
         return Markup(self._html)
 
 
+def render_with_exports(ctx) -> tuple:
+    """(report.html text, the exports.Bundle of its tables and figures)."""
+    with exports.collect() as bundle:
+        text = render(ctx)
+    return text, bundle
+
+
 def write_report(ctx, path: Path) -> Path:
+    """report.html, and beside it every table and figure as files (report.exports)."""
     path = Path(path)
-    path.write_text(render(ctx), encoding="utf-8")
+    text, bundle = render_with_exports(ctx)
+    path.write_text(text, encoding="utf-8")
+    bundle.write(path.parent)
     return path

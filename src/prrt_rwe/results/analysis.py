@@ -21,6 +21,7 @@ from prrt_rwe.results.comparators import ComparatorSettings, comparator_results
 from prrt_rwe.results.comparisons import comparisons
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
+from prrt_rwe.results.missing_confounding_sites import evalues, missing_confounding_sites
 from prrt_rwe.results.models import (
     model_notes,
     orr_logistic,
@@ -37,6 +38,7 @@ from prrt_rwe.results.safety import (
     lab_grade3plus_rate,
     safety,
 )
+from prrt_rwe.results.safety_additions import competing_curves, safety_additions
 
 SCHEMA = "prrt-rwe/results/1"
 MAX_RISK_COLUMNS = 9
@@ -59,6 +61,7 @@ class Curves:
     pfs: surv.SurvivalData
     os: surv.SurvivalData
     km_options: surv.KmOptions
+    competing: dict = field(default_factory=dict)  # safety set: results key -> CompetingData
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Analysis:
     extras: dict
     curves: Curves
     rules: dict = field(default_factory=dict)
+    weighted_curves: dict = field(default_factory=dict)  # IPTW Kaplan-Meier fits per arm
     efficacy: object = None   # results.efficacy.EfficacyFigures (by-group curves, waterfall, swimmer)
 
 
@@ -114,6 +118,8 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     pfs = surv.endpoint(adam.adtte, "PFS", head_ids)
     os_ = surv.endpoint(adam.adtte, "OS", head_ids)
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
+    late_curves = competing_curves(adam.adtte, safety_ids)
+    safety_block.update(safety_additions(adam, safety_ids, late_curves))
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
     orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)
@@ -131,6 +137,11 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
                    "pfs_cox": pfs_cox(fits),
                    **eff_blocks.models},
     }
+    mcs = missing_confounding_sites(adam, config, options, fits.get("main_error"))   # missing data, confounding, sites
+    results["models"].update(mcs.models)
+    results.update(missingness=mcs.missingness, iptw=mcs.iptw)
+    results["evalues"] = evalues(results["models"], mcs.evalue_sources())
+    results["sites"] = mcs.sites
     extras = {
         "characteristics": characteristics(saf, eff, population_rows(adsl, "evaluable")),
         "sensitivity": sensitivity(fits),
@@ -143,6 +154,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         **subgroup_medians(adam.adtte, headline, options),
         "risk_tables": risk_tables(pfs, os_),
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
+        "missing_confounding_sites": mcs.extras,
         **eff_blocks.extras,
     }
     results = canonical(results)
@@ -152,6 +164,6 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     items, comparator_extras = comparator_results(adam, comparators, options, comparator_settings(config))
     results["comparators"] = canonical(items)
     extras["comparators"] = canonical(comparator_extras)
-    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options),
+    return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options, late_curves),
                     rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
-                    efficacy=eff_blocks.figures)
+                    efficacy=eff_blocks.figures, weighted_curves=mcs.curves)

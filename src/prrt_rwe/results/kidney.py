@@ -1,6 +1,9 @@
 """eGFR (CKD-EPI 2021, ADLB ``EGFR`` rows) over time, as aggregates only: per 3-month
-window after C1 the number of patients and the median and quartiles of each patient's
-last value in the window; the baseline is the ADLB baseline record (``ABLFL``)."""
+window after C1 (days 1-90, 91-180, ..., derivations.md "Treatment-emergent toxicity and late
+effects") the number of patients with a value in the window and the median and quartiles of
+each patient's last value in it, through the last window with any value (at most 20 years);
+month 0 is the ADLB baseline record (``ABLFL``). The report stops drawing at the first window
+with fewer than ``[safety] egfr_min_n`` patients."""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ import pandas as pd
 
 from prrt_rwe.results.populations import members
 
-WINDOW_DAYS = 91.3125  # 3 months of 30.4375 days
-MAX_WINDOWS = 8  # 24 months
+WINDOW_DAYS = 90  # days 1-90, 91-180, ...
+MAX_WINDOWS = 80  # 20 years
 
 
 def _stats(values: np.ndarray) -> dict:
@@ -34,7 +37,7 @@ def trajectory(adlb: pd.DataFrame, safety_ids: pd.Index) -> list[dict]:
     post["window"] = np.ceil(pd.to_numeric(post["ADY"]).to_numpy(dtype=float) / WINDOW_DAYS).astype(int)
     post = post.loc[post["window"] <= MAX_WINDOWS].sort_values(["USUBJID", "ADY"], kind="stable")
     last = post.groupby(["window", "USUBJID"])["AVAL"].last()
-    for w in range(1, MAX_WINDOWS + 1):
+    for w in range(1, int(post["window"].max()) + 1 if len(post) else 1):
         values = last.xs(w, level="window").to_numpy(dtype=float) if w in last.index.get_level_values(0) \
             else np.array([])
         out.append({"month": 3 * w, **_stats(values)})

@@ -18,17 +18,22 @@ RENAL_TESTS = ("creatinine",)
 GRADES = (0, 1, 2, 3, 4)
 
 
-def worst_lab_grades(adlb: pd.DataFrame, safety_ids: pd.Index) -> pd.DataFrame:
-    """Patients x tests table of the worst post-baseline grade (NA when no graded value)."""
-    keep = (adlb["APOSTFL"].astype("string").eq("Y").fillna(False).to_numpy()
-            & adlb["ATOXGR"].notna().to_numpy()
+def worst_lab_grades(adlb: pd.DataFrame, safety_ids: pd.Index, window: str = "APOSTFL",
+                     emergent: bool = False) -> pd.DataFrame:
+    """Patients x tests table of the worst grade in ``window`` (an ADLB Y/N flag; NA when the
+    patient has no graded value there). ``emergent``: only treatment-emergent values count
+    (ADLB TRTEMFL), a patient with values but none treatment-emergent has grade 0."""
+    keep = (yes(adlb[window]).to_numpy() & adlb["ATOXGR"].notna().to_numpy()
             & adlb["PARAMCD"].isin(either_case(LAB_TESTS)).to_numpy())
-    rows = adlb.loc[keep, ["USUBJID", "PARAMCD", "ATOXGR"]]
+    rows = adlb.loc[keep, ["USUBJID", "PARAMCD", "ATOXGR"] + (["TRTEMFL"] if emergent else [])]
     rows = rows.loc[members(rows["USUBJID"], safety_ids)]
     patient, patients = pd.factorize(rows["USUBJID"], sort=True)
     test = _test_codes(rows["PARAMCD"], {t: i for i, t in enumerate(LAB_TESTS)})
+    grade = pd.to_numeric(rows["ATOXGR"]).to_numpy(dtype=float)
+    if emergent:
+        grade = np.where(yes(rows["TRTEMFL"]).to_numpy(), grade, 0.0)
     worst = np.full((len(patients), len(LAB_TESTS)), -1.0)
-    np.maximum.at(worst, (patient, test), pd.to_numeric(rows["ATOXGR"]).to_numpy(dtype=float))
+    np.maximum.at(worst, (patient, test), grade)
     return pd.DataFrame(np.where(worst < 0, np.nan, worst), index=pd.Index(patients, name="USUBJID"),
                         columns=list(LAB_TESTS))
 
@@ -75,15 +80,20 @@ def egfr_decline(egfr_change: pd.DataFrame | None, safety_ids: pd.Index) -> dict
     return proportion(int(yes(rows.loc[both, "DECL30FL"]).sum()), int(both.sum()))
 
 
+def lab_rates(worst: pd.DataFrame, N: int) -> dict:
+    """Haematologic and renal grade >= 3 rates (of the safety N) and the worst-grade counts."""
+    return {"hematologic_grade3plus": proportion(patients_with(worst, HEMATOLOGIC_TESTS), N),
+            "renal_grade3plus": proportion(patients_with(worst, RENAL_TESTS), N),
+            "worst_grade": grade_counts(worst)}
+
+
 def safety(adlb, adae, egfr_change, safety_ids: pd.Index) -> dict:
     N = len(safety_ids)
     worst = worst_lab_grades(adlb, safety_ids)
     return {
         "N": N,
         "lab": {
-            "hematologic_grade3plus": proportion(patients_with(worst, HEMATOLOGIC_TESTS), N),
-            "renal_grade3plus": proportion(patients_with(worst, RENAL_TESTS), N),
-            "worst_grade": grade_counts(worst),
+            **lab_rates(worst, N),
             "egfr_decline30_12m": egfr_decline(egfr_change, safety_ids),
         },
         "ae": {

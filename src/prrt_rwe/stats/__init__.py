@@ -18,8 +18,19 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.bootstrap(statistic, *arrays, n_resamples=2000, method="percentile"|"bca", seed=0)
     stats.km_median (a statistic with a fast bootstrap path), stats.bootstrap_km_median
     stats.fit_formula(formula, data) / stats.logistic_formula(formula, data)
+    stats.pool_rubin(estimates, variances, *, df_complete=None)     # Rubin's rules, as mice::pool
+    stats.mice(data, variables, *, auxiliary=None, m=20, iterations=5, seed=1)   # chained equations
+    stats.evalue(estimate, lo=None, hi=None, *, measure="RR"|"OR"|"HR", rare=False)
+    stats.iptw_weights(exposure, X, *, truncation=None) / stats.balance(X, exposure, weights)
+    stats.escalc_plo(x, n) / stats.rma(yi, vi, method="REML"|"DL")  # metafor
+    stats.cox_frailty(time, event, X, group)                        # coxph(... + frailty(group))
+    stats.robust_kaplan_meier(time, event, weights)                 # survfit(..., weights) IJ variance
     stats.maic_weights(X, targets)   # matching-adjusted indirect comparison (Signorovitch 2010)
     stats.reconstruct_km(curve_time, curve_survival, at_risk_time, n_at_risk, *, total_events=None)
+    stats.cumulative_incidence(time, status, *, group=None, conf_level=0.95)   # Aalen-Johansen
+    stats.gray_test(time, status, group, *, cause=1, strata=None, rho=0)
+    stats.fine_gray(time, status, X, *, cause=1)                              # as cmprsk::crr
+    stats.linear_mixed_model(y, X, group, *, Z=None)                          # REML, as nlme::lme
 """
 
 from __future__ import annotations
@@ -28,6 +39,20 @@ from prrt_rwe.stats.bootstrap import BootstrapResult, bootstrap, bootstrap_km_me
 from prrt_rwe.stats.bootstrap import frequencies as bootstrap_frequencies
 from prrt_rwe.stats.bootstrap_km import km_median
 from prrt_rwe.stats.cox import CoxResult, cox_ph
+from prrt_rwe.stats.evalue import EValue, evalue
+from prrt_rwe.stats.frailty import FrailtyCox, cox_frailty
+from prrt_rwe.stats.km_robust import robust_kaplan_meier
+from prrt_rwe.stats.meta_analysis import MetaAnalysis, escalc_plo, rma
+from prrt_rwe.stats.mice import ImputedVariable, Imputations, mice
+from prrt_rwe.stats.propensity import Balance, IptwWeights, balance, iptw_weights
+from prrt_rwe.stats.rubin import RubinPool, pool_rubin
+from prrt_rwe.stats.cumulative_incidence import (
+    CumulativeIncidence,
+    CumulativeIncidenceAt,
+    CumulativeIncidenceGroups,
+    cumulative_incidence,
+)
+from prrt_rwe.stats.fine_gray import FineGray, fine_gray
 from prrt_rwe.stats.formula import fit_formula, logistic_formula, model_frame
 from prrt_rwe.stats.kaplan_meier import (
     KaplanMeier,
@@ -37,10 +62,12 @@ from prrt_rwe.stats.kaplan_meier import (
     reverse_km,
     reverse_km_median,
 )
+from prrt_rwe.stats.gray_test import GrayTest, gray_test
 from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
 from prrt_rwe.stats.logistic_robust import RobustLogistic, logistic_cluster
 from prrt_rwe.stats.logrank import LogRank, logrank
 from prrt_rwe.stats.maic import MaicError, MaicWeights, maic_weights
+from prrt_rwe.stats.mixed_model import MixedModel, linear_mixed_model
 from prrt_rwe.stats.nelson_aalen import NelsonAalen, nelson_aalen
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
 from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
@@ -54,7 +81,12 @@ __all__ = [
     "bootstrap_frequencies", "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
     "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
+    "Balance", "EValue", "FrailtyCox", "ImputedVariable", "Imputations", "IptwWeights", "MetaAnalysis",
+    "RubinPool", "balance", "cox_frailty", "escalc_plo", "evalue", "iptw_weights", "mice", "pool_rubin", "rma",
+    "robust_kaplan_meier",
     "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
     "RobustLogistic", "logistic_cluster", "Rmst", "RmstDifference", "rmst",
+    "CumulativeIncidence", "CumulativeIncidenceAt", "CumulativeIncidenceGroups", "FineGray", "GrayTest",
+    "MixedModel", "cumulative_incidence", "fine_gray", "gray_test", "linear_mixed_model",
 ]
 __all__ += ["NelsonAalen", "nelson_aalen"]

@@ -4,9 +4,11 @@
   term with the lab's grade and date in 93 % of patients; 1.5 % of the others have a grade 3
   febrile neutropenia without a matching count, so the AE-based rate stays ~18 %
   (okamoto2026.results.hematologic_grade3plus, source adverse events).
-- Renal grade >= 3 creatinine -> Acute kidney injury grade 3 (90 % reported).
-- MDS / AML (brabander2017: MDS 1.5 %, acute leukemia 0.7 %) months to years after C1,
-  recorded only when within follow-up.
+- Renal grade >= 3 creatinine -> Acute kidney injury grade 3 (90 % reported); renal decline
+  (late_effects.py) -> Chronic kidney disease grade 2 when the creatinine has doubled (60 %
+  reported).
+- MDS / AML at the latent onset of late_effects.py (MDS grade 3, AML grade 4, both serious),
+  recorded only before death and within follow-up.
 - Low-grade nausea and fatigue around the cycles.
 Sites grading with CTCAE 4.03 say so in ctcae_version.
 """
@@ -18,13 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from prrt_rwe.synth import calibration as cal
+from prrt_rwe.synth import late_effects
 from prrt_rwe.synth.labs import TESTS, Labs
 
 TERMS = ("Platelet count decreased", "Neutrophil count decreased", "White blood cell decreased",
          "Anemia", "Febrile neutropenia", "Acute kidney injury", "Myelodysplastic syndrome",
-         "Acute myeloid leukemia", "Nausea", "Fatigue")
+         "Acute myeloid leukemia", "Nausea", "Fatigue", "Chronic kidney disease")
 LAB_TERM = {"platelets": 0, "neutrophils": 1, "wbc": 2, "hemoglobin": 3}
 P_RENAL_REPORTED = 0.9
+P_CKD_REPORTED = 0.6
 P_NAUSEA, P_FATIGUE = 0.3, 0.25
 
 
@@ -55,10 +59,19 @@ def make_adverse_events(rng: np.random.Generator, labs: Labs, cycle_day: np.ndar
     rows.append((fn, fn_day[fn], np.full(len(fn), 4), np.full(len(fn), 3)))
     renal = np.flatnonzero(~np.isnan(labs.renal_day) & (rng.random(n) < P_RENAL_REPORTED))
     rows.append((renal, labs.renal_day[renal], np.full(len(renal), 5), np.full(len(renal), 3)))
-    for term, share, grade in ((6, cal.MDS_SHARE, 3), (7, cal.AML_SHARE, 4)):
-        day = rng.integers(300, 1800, n).astype(float)
-        hit = np.flatnonzero((rng.random(n) < share) & (day <= end))
-        rows.append((hit, day[hit], np.full(len(hit), term), np.full(len(hit), grade)))
+    for _ in range(2):   # draws of the former MDS and AML model, kept so later draws stay put
+        rng.integers(300, 1800, n)
+        rng.random(n)
+    late, late_rng = labs.late, rng.spawn(1)[0]
+    marrow = late.marrow_day
+    with np.errstate(invalid="ignore"):
+        seen = np.flatnonzero(marrow <= end)
+    aml = late.marrow_aml[seen]
+    rows.append((seen, marrow[seen], np.where(aml, 7, 6), np.where(aml, 4, 3)))
+    ckd_day = late.renal_onset + late_effects.RENAL_DECLINE_RAMP_DAYS
+    with np.errstate(invalid="ignore"):
+        ckd = np.flatnonzero((ckd_day <= end) & (late_rng.random(n) < P_CKD_REPORTED))
+    rows.append((ckd, ckd_day[ckd], np.full(len(ckd), 10), np.full(len(ckd), 2)))
     for term, share, lo, hi in ((8, P_NAUSEA, 0, 2), (9, P_FATIGUE, 3, 15)):
         day = rng.integers(lo, hi, n).astype(float)
         hit = np.flatnonzero((rng.random(n) < share) & (day <= end))

@@ -33,6 +33,8 @@ LIVER_COPULA_RHO = 0.6
 LIVER_BURDEN_BETA = (1.3, 3.2)
 LIVER_LESION_MEDIAN_MM, LIVER_LESION_SIGMA = 30.0, 0.6
 
+MAX_YEARS_SINCE_DIAGNOSIS = 40.0  # cap of the log-normal time from diagnosis to C1
+
 
 @dataclass(frozen=True)
 class Baseline:
@@ -139,7 +141,9 @@ def make_baseline(rng: np.random.Generator, n: int) -> Baseline:
     mets, burden, lesion = _liver(rng, group)
     start, end = epoch_day(cal.ACCRUAL_START), epoch_day(cal.ACCRUAL_END)
     c1 = rng.integers(start, end + 1, n)
-    years_since_dx = np.exp(rng.normal(np.log(3.0), 0.8, n))
+    # log-normal around 3 years, capped at 40 (a tail draw at 1e5 patients reached 120 years,
+    # a diagnosis before 1900 that validation rightly refuses as E005)
+    years_since_dx = np.minimum(np.exp(rng.normal(np.log(3.0), 0.8, n)), MAX_YEARS_SINCE_DIAGNOSIS)
     return Baseline(
         n=n,
         male=rng.random(n) < 0.55,

@@ -1,7 +1,9 @@
 """Laboratory series (labs.csv): blood counts, chemistry and chromogranin A.
 
 Schedule (days from C1): baseline 1-14 days before C1; before each later cycle; a nadir
-count 21-35 days after each cycle; then every ~3 months for a year after the last cycle.
+count 21-35 days after each cycle; then every ~3 months for a year after the last cycle;
+then blood counts and creatinine every ~4 months to the end of follow-up (late_effects.py,
+with the kidney's drift, renal decline and the cytopenia before MDS/AML).
 Values are generated in canonical units, then written in the site's unit (sites.py) with
 fixed decimals; CTCAE grades (derivations.md table) are taken from the values as written.
 Patients chosen for hematologic grade >= 3 (treatment.py) reach it at the nadir after
@@ -17,6 +19,7 @@ import numpy as np
 
 from prrt_rwe.schema.units import UNITS
 from prrt_rwe.synth import calibration as cal
+from prrt_rwe.synth import late_effects as le
 from prrt_rwe.synth.sites import UNIT_CHOICES, Sites
 
 CBC = ("platelets", "neutrophils", "wbc", "lymphocytes", "hemoglobin")
@@ -71,6 +74,7 @@ class Labs:
     worst_hem_test: np.ndarray   # index into TESTS of that grade, -1 none
     worst_hem_day: np.ndarray
     renal_day: np.ndarray        # day of the renal grade >= 3 value, NaN none
+    late: le.LateEffects | None = None  # latent late effects (renal decline, MDS/AML)
 
 
 UNIT_LABELS = tuple(sorted({u for units in UNITS.values() for u in units}))
@@ -118,7 +122,8 @@ def _canonical_values(rng, n, male, toxic_cycle, renal):
     _toxic_nadir(rng, v, toxic_cycle)
     uln_cr = np.where(male, 104.0, 84.0)[:, None]
     cr0 = np.minimum(ln(1.0, 0.2) * np.where(male, 80.0, 62.0)[:, None], 1.2 * uln_cr)
-    cr = cr0 * np.where(np.arange(s) > 0, rng.uniform(0.95, 1.25, (n, s)), 1.0)
+    # visit-to-visit noise +-5 % (the draw of the former 0.95-1.25 range, re-centred on 1)
+    cr = cr0 * np.where(np.arange(s) > 0, 1 + (rng.uniform(0.95, 1.25, (n, s)) - 1.10) / 3, 1.0)
     v["creatinine"] = np.where(renal[:, None] & (np.arange(s) >= 8), cr0 * rng.uniform(3.2, 4.0, (n, 1)), cr)
     v["bilirubin"] = ln(10, 0.35) * rng.uniform(0.9, 1.1, (n, s))
     v["alt"] = ln(20, 0.4) * rng.uniform(0.8, 1.25, (n, s))
@@ -149,6 +154,7 @@ def _toxic_nadir(rng, v, toxic_cycle):
 def make_labs(rng: np.random.Generator, sites: Sites, site: np.ndarray, male: np.ndarray,
               cycle_day: np.ndarray, toxic_cycle: np.ndarray, end: np.ndarray) -> Labs:
     n = len(site)
+    late_rng = rng.spawn(1)[0]   # late effects: draws that leave this generator's stream alone
     days = schedule(rng, cycle_day, end)
     renal = rng.random(n) < cal.RENAL_GRADE3_SHARE
     renal = renal & ~np.isnan(days[:, 8])
@@ -166,10 +172,33 @@ def make_labs(rng: np.random.Generator, sites: Sites, site: np.ndarray, male: np
     for t_i, test in enumerate(TESTS):
         sel = t == t_i
         cv[sel] = canon[test][p[sel], k[sel]]
+    late = le.make_late_effects(late_rng, np.nanmax(cycle_day, axis=1), end)
+    p, d, t, cv = _with_late_rows(late_rng, late, canon, renal, (p, d, t, cv))
     unit, dec, value, lln, uln = _in_site_units(sites, site[p], male[p], t, cv)
     grade, g_test, g_day = _worst_hematologic(p, d, t, value, unit, n)
     return Labs(p, d, t, unit, value, dec, lln, uln, grade, g_test, g_day,
-                np.where(renal, days[:, 8], np.nan))
+                np.where(renal, days[:, 8], np.nan), late)
+
+
+def _with_late_rows(rng, late: le.LateEffects, canon: dict, renal: np.ndarray, rows):
+    """Append the late visits, apply the kidney's drift and the pre-MDS/AML cytopenia, and
+    return (patient, day, test, canonical value) sorted by patient, day, test."""
+    p, d, t, cv = rows
+    baseline = {test: canon[test][:, 0] for test in le.LATE_TESTS}
+    baseline["creatinine"] = np.where(renal, canon["creatinine"][:, 8], canon["creatinine"][:, 0])
+    values = le.late_values(rng, late, baseline, NON_TOXIC_FLOOR)
+    lp, lk = np.nonzero(~np.isnan(late.visit_day))
+    parts = [(p, d, t, cv)]
+    for test in le.LATE_TESTS:
+        parts.append((lp, late.visit_day[lp, lk], np.full(lp.size, TESTS.index(test)), values[test][lp, lk]))
+    p, d, t, cv = (np.concatenate([part[i] for part in parts]) for i in range(4))
+    cr = t == TESTS.index("creatinine")
+    cv[cr] *= le.creatinine_multiplier(late, p[cr], d[cr])
+    for test, low in le.prodrome_counts(rng, p.size).items():
+        sel = (t == TESTS.index(test)) & le.in_prodrome(late, p, d)
+        cv[sel] = np.minimum(cv[sel], low[sel])
+    order = np.lexsort((t, d, p))
+    return p[order], d[order], t[order], cv[order]
 
 
 def _slots(test: str) -> np.ndarray:

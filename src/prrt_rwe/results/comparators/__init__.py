@@ -63,7 +63,9 @@ def one(adam, population, comparator, options, settings: ComparatorSettings, cac
             "naive": None, "maic": None, "reason": None}
     extra = {"population": POPULATION_LABEL, "criteria": [c.text for c in comparator.eligibility],
              "reference": comparator.reference, "n": comparator.n,
-             "n_is_arm_size": {k: n_is_arm_size(o) for k, o in comparator.outcomes.items()}}
+             "n_is_arm_size": {k: n_is_arm_size(o) for k, o in comparator.outcomes.items()},
+             "targets": [{"label": t.label, "kind": t.kind, "value": t.value} for t in comparator.baseline],
+             "notes": comparator.notes}
     try:
         pts = patients(adam, population, comparator.eligibility)
     except EligibilityError as exc:
