@@ -1,4 +1,4 @@
-"""Must show (issue 18): on the 33-site demo cohort (422 patients, seed 1), a simulated network
+"""Must show (issue 18): on the 33-site demo cohort (``prrt-rwe demo``'s), a simulated network
 with time_unit = "day" and min_cell = 1 gives every number of results.json that is exact in
 shared/spec/federated.md equal to the pooled ``analyze`` (counts exactly, the rest to 1e-8);
 the keys it cannot compute are null and listed, and nothing else is."""
@@ -13,14 +13,20 @@ import pytest
 from prrt_rwe.federated.network import NetworkConfig
 from prrt_rwe.federated.study import simulate
 from prrt_rwe.study import analyze
+from prrt_rwe.synth.demo_seed import demo_seed
 from prrt_rwe.synth.generator import generate
 
-# federated.md: concordance and cox.zph are not exact; the stratified refit follows cox.zph; the
-# matched comparisons, MAIC and the included-vs-excluded means are not federated in this version
-NOT_AVAILABLE = ["comparators", "comparisons", "included_vs_excluded", "models.pfs_cox.concordance",
-                 "models.pfs_cox.ph_test", "models.pfs_cox_liver3.concordance", "models.pfs_cox_liver3.ph_test",
-                 "models.pfs_cox_ph_stratified"]
-MARKED_PARTS = ["included-not-available", "benchmarks-not-available"]   # built on those keys
+# federated.md: concordance and cox.zph are not exact; the stratified refit follows cox.zph; MI,
+# Fine-Gray and the eGFR mixed model need rows; the matched comparisons, MAIC, the
+# included-vs-excluded means and the wave-2 confounding, site and late-effect blocks are not
+# federated in this version
+NOT_AVAILABLE = ["comparators", "comparisons", "evalues", "included_vs_excluded", "iptw", "missingness",
+                 "models.orr_logistic_mi", "models.pfs_cox.concordance", "models.pfs_cox.ph_test",
+                 "models.pfs_cox_liver3.concordance", "models.pfs_cox_liver3.ph_test", "models.pfs_cox_mi",
+                 "models.pfs_cox_ph_stratified", "safety.ae_table", "safety.cumulative_incidence",
+                 "safety.egfr_slope", "safety.fine_gray", "safety.gray_test", "sites"]
+MARKED_PARTS = ["included-not-available", "missing-data-not-available", "confounding-not-available",
+                "sites-not-available", "late-effects-not-available", "benchmarks-not-available"]
 
 
 def leaves(tree, path=""):
@@ -37,9 +43,11 @@ def leaves(tree, path=""):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("federated-demo")
-    generate(root / "registry", patients=422, sites=33, seed=1)
+    generate(root / "registry", patients=422, sites=33, seed=demo_seed())
     pooled = analyze(root / "registry", root / "pooled")
-    federated = simulate(root / "registry", root / "federated", network=NetworkConfig(min_cell=1, time_unit="day"))
+    # Flower's Message API gives the same bytes as direct calls (test_federated_simulation.py)
+    federated = simulate(root / "registry", root / "federated", network=NetworkConfig(min_cell=1, time_unit="day"),
+                         runtime="direct")
     return pooled.results, federated.results, root
 
 
@@ -57,7 +65,7 @@ def test_every_exact_number_equals_the_pooled_analysis(demo):
         else:
             assert got == value and type(got) is type(value), path   # counts, labels, nulls exactly
         compared += 1
-    assert compared > 800   # analysis sets, populations, response, KM blocks, by-group curves, safety, models
+    assert compared > 1000   # analysis sets, populations, response, KM blocks, by-group curves, safety, models
 
 
 def test_what_is_not_available_is_listed_with_its_reason(demo):
@@ -75,7 +83,7 @@ def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
     html = (root / "federated" / "report.html").read_text(encoding="utf-8")
     assert 'id="federation"' in html and "33 sites each analysed their own rows" in html
     import re
-    assert sorted(re.findall(r'id="([a-z0-9-]+-not-available)"', html)) == sorted(
+    assert sorted(re.findall(r'id="([a-z0-9_-]+-not-available)"', html)) == sorted(
         MARKED_PARTS + ["table-federation-not-available"])
     assert "models.pfs_cox.concordance" in html
     for site in ("S01", "S17", "S33"):   # every node's audit log is in OUT/audit

@@ -24,6 +24,17 @@ def cohort(seed: int, n: int = 400, sites: int = 6):
     return time, event, X, rng.integers(0, sites, n)
 
 
+def test_a_site_without_rows_adds_nothing():
+    time, event, X, _ = cohort(3, n=60)
+    Xc, beta = X - X.mean(axis=0), np.array([0.2, -0.1, 0.3])
+    empty = cox_block_sums(np.empty(0), np.empty(0, dtype=int), np.empty((0, 3)), beta)
+    assert empty.time.shape == (0,) and empty.s1.shape == (0, 3) and empty.s2.shape == (0, 3, 3)
+    alone = likelihood_from_blocks(cox_block_sums(time, event, Xc, beta), beta, "efron")
+    both = likelihood_from_blocks(merge_block_sums([cox_block_sums(time, event, Xc, beta), empty]), beta, "efron")
+    assert both.loglik == alone.loglik
+    np.testing.assert_array_equal(both.score, alone.score)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from(["efron", "breslow"]))
 def test_webdisco_likelihood_equals_the_pooled_pass(seed, ties):

@@ -45,6 +45,7 @@ __all__ = ["Releases", "assemble", "REASONS"]
 
 NEEDS_ROWS = "needs patient-level rows; not computed from the released aggregates"
 NOT_FEDERATED = "not federated in this version"
+EXACT_LATER = "exact from per-site releases (shared/spec/federated.md), " + NOT_FEDERATED
 REASONS = {
     "models.pfs_cox.concordance": "Harrell's concordance compares pairs of patients (across sites)",
     "models.pfs_cox.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
@@ -59,6 +60,18 @@ NOT_AVAILABLE = {
     "included_vs_excluded": f"means, variances and shares of each side per variable: {NOT_FEDERATED}",
     "comparisons": f"matches patients to each published study's eligibility: {NOT_FEDERATED}",
     "comparators": f"eligibility, MAIC weights and bootstrap intervals: {NOT_FEDERATED}",
+    # wave 2 (results-v1.md additions)
+    "models.orr_logistic_mi": "multiple imputation draws each missing value from other patients' rows",
+    "models.pfs_cox_mi": "multiple imputation draws each missing value from other patients' rows",
+    "missingness": f"missing-value counts per covariate and site: {NOT_FEDERATED}",
+    "iptw": f"propensity model, balance, ESS and weighted curves: {EXACT_LATER} (its robust SE is not)",
+    "evalues": f"E-values of the models, including the imputed and weighted ones: {NOT_FEDERATED}",
+    "sites": f"site-level estimates, their meta-analysis and leave-one-site-out: {NOT_FEDERATED}",
+    "safety.ae_table": f"adverse-event terms ranked by count across the network: {NOT_FEDERATED}",
+    "safety.cumulative_incidence": f"Aalen-Johansen from per-time counts by cause: {EXACT_LATER}",
+    "safety.gray_test": f"Gray's test from per-time counts by cause and group: {EXACT_LATER}",
+    "safety.fine_gray": "Fine-Gray weights each patient by the censoring distribution at their own time",
+    "safety.egfr_slope": "the eGFR mixed model (REML) needs each patient's series of values",
 }
 KM_BLOCKS = {"pfs": "pfs", "os": "os", "pfs_evaluable": "pfs_evaluable", "os_evaluable": "os_evaluable",
              "pfs_complete_case": "pfs_complete_case", "os_complete_case": "os_complete_case",

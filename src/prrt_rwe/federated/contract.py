@@ -30,6 +30,7 @@ COUNTS = {
         "baseline.primary_group.*", "baseline.who_grade.*", "baseline.krenning4", "baseline.functioning",
         "response.bor_counts.*",
         "safety.N", "safety.lab.worst_grade.*.*",
+        "safety.lab_te.worst_grade.*.*", "safety.lab_te_late.worst_grade.*.*", "safety.shift.*.*.*",
         "populations.evaluable", "populations.complete_case",
         "response_evaluable.bor_counts.*", "response_complete_case.bor_counts.*",
         "hormonal_symptoms.evaluable", "hormonal_symptoms.marked_improvement",
@@ -51,6 +52,8 @@ PROPORTIONS = {
         "response_complete_case.by_primary_group.*",
         "safety.lab.hematologic_grade3plus", "safety.lab.renal_grade3plus", "safety.lab.egfr_decline30_12m",
         "safety.ae.*",
+        "safety.lab_te.hematologic_grade3plus", "safety.lab_te.renal_grade3plus",
+        "safety.lab_te_late.hematologic_grade3plus", "safety.lab_te_late.renal_grade3plus",
     ),
     "extras": (),
 }

@@ -9,6 +9,7 @@ Nothing here leaves the site: federated/node.py decides what is released.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,13 @@ from prrt_rwe.results.models import orr_design, pfs_design
 from prrt_rwe.results.populations import flagged, population_ids, population_rows
 
 __all__ = ["LocalAnalysis", "ModelData", "SiteData", "SiteDataError"]
+
+
+def _local_rules(config):
+    """The rules of a site's own analysis: multiple imputation off (m = 0) and, in the call,
+    no comparator files -- their results are not available in a federated study
+    (shared/spec/federated.md), so a node spends no time on them."""
+    return dataclasses.replace(config, imputation=dataclasses.replace(config.imputation, m=0))
 
 
 class SiteDataError(ValueError):
@@ -156,7 +164,7 @@ class SiteData:
             from prrt_rwe.results.analysis import analyze_adam
 
             adam = derive_all(self.connection(), config)
-            analysis = analyze_adam(adam, config)
+            analysis = analyze_adam(adam, _local_rules(config), comparators=())
             self._local = {key: LocalAnalysis(analysis, survival_sets(adam, analysis, config),
                                               value_sets(adam, config), adam, config)}
         return self._local[key]

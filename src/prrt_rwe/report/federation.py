@@ -18,7 +18,9 @@ __all__ = ["federated_part", "marked_parts", "section", "with_federation"]
 PART_TITLES = {"summary": "Key results", "flow": "Participants", "table1": "Patient characteristics",
                "response": "Tumour response", "km": "Progression-free and overall survival",
                "forest": "Models", "sensitivity": "Sensitivity analyses", "safety": "Safety",
-               "hormonal": "Hormonal symptoms", "benchmarks": "Published benchmarks"}
+               "hormonal": "Hormonal symptoms", "benchmarks": "Published benchmarks",
+               "missing_data": "Missing data", "confounding": "Confounding", "sites": "Sites",
+               "late_effects": "Late effects"}
 
 
 def _unit_effect(unit: str) -> str:
@@ -75,7 +77,7 @@ def section(ctx) -> Section:
 
 def _not_available(name: str, exc: Exception) -> Section:
     title = PART_TITLES.get(name, name.replace("_", " ").capitalize())
-    return Section(f"{name}-not-available", title, paragraph(
+    return Section(f"{name.replace('_', '-')}-not-available", title, paragraph(
         f"Not available in this federated analysis: numbers this section is built on were not "
         f"released by every site (see Federated analysis; {type(exc).__name__})."))
 
@@ -84,7 +86,7 @@ def federated_part(part, ctx):
     """A part's section, or a marker saying it is not available when its numbers are missing."""
     try:
         return part.section(ctx)
-    except (TypeError, KeyError, ValueError, ZeroDivisionError, IndexError) as exc:
+    except (TypeError, KeyError, ValueError, ZeroDivisionError, IndexError, AttributeError) as exc:
         return _not_available(part.__name__.rsplit(".", 1)[-1], exc)
 
 

@@ -150,6 +150,8 @@ AE_COLUMNS = ("CTCAE term", "Any grade", "Grade 3", "Grade 4", "Grade 5", "Serio
 def ae_tables(ctx) -> str:
     s, nb = ctx.results["safety"], ctx.numbers
     N, items = nb.population("analysis_sets.safety", s["N"]), s["ae_table"]
+    if items is None:   # a federated study (shared/spec/federated.md)
+        return paragraph("Adverse events by CTCAE term: not available in this analysis.")
     notes = ("Adverse events with onset after C1 up to the data cut-off, as reported by the sites; a patient "
              "counts once per term, in the column of the worst grade of that term. Percentages of the safety N.",)
     rows, sums = _ae_rows(items, nb, N)
@@ -201,6 +203,8 @@ def egfr_figure(traj: list[dict], nb, min_n: int) -> str:
 
 def slope_sentence(ctx) -> str:
     sl, nb = ctx.results["safety"]["egfr_slope"], ctx.numbers
+    if sl is None:   # a federated study (shared/spec/federated.md)
+        return "Annual eGFR slope: not available in this analysis."
     if sl["per_year"] is None:
         return f"Annual eGFR slope not estimable: {sl.get('reason', 'no data')}."
     return (f"Annual eGFR change {sl['per_year']:+.2f} mL/min/1.73 m² per year (95 % CI "

@@ -63,7 +63,7 @@ def cox_block_sums(time, event, X, beta, weights=None) -> CoxBlockSums:
     """A site's blocks at ``beta`` from its rows (``X`` centred as the pooled fit's)."""
     t = np.asarray(time, dtype=float).reshape(-1)
     e = np.asarray(event).astype(bool).reshape(-1)
-    x = np.asarray(X, dtype=float).reshape(t.size, -1)
+    x = np.asarray(X, dtype=float).reshape(t.size, np.asarray(beta).size)   # a site may have no rows
     w = np.ones(t.size) if weights is None else np.asarray(weights, dtype=float)
     r = w * np.exp(x @ np.asarray(beta, dtype=float))
     grid, codes = np.unique(t, return_inverse=True)
