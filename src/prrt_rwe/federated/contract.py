@@ -20,6 +20,7 @@ until it is listed here or computed there.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 __all__ = ["COUNTS", "LABELS", "PROPORTIONS", "TABLES", "kind_of", "path_join"]
 
@@ -80,6 +81,7 @@ def _matches(path: str, patterns) -> bool:
     return any(fnmatchcase(path, p) for p in patterns)
 
 
+@lru_cache(maxsize=None)   # a study has a few thousand key paths; each is asked per site and release
 def kind_of(document: str, path: str) -> str | None:
     """"count", "proportion", "label" or None (not released) for a normalised key path of
     ``document`` ("results" or "extras"); a count pattern releases whole numbers only."""
