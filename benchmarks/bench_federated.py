@@ -23,6 +23,7 @@ from pathlib import Path
 
 from timing import describe
 
+from prrt_rwe.federated.contract import leaves
 from prrt_rwe.federated.network import NetworkConfig
 from prrt_rwe.federated.study import simulate
 from prrt_rwe.study import analyze
@@ -30,7 +31,7 @@ from prrt_rwe.synth.demo_seed import demo_seed
 from prrt_rwe.synth.generator import generate
 
 SETTINGS = (("day", 1), ("week", 1), ("month", 1), ("day", 5), ("week", 5), ("month", 5))
-LARGE_SETTINGS = (("day", 5), ("week", 5), ("month", 5))
+LARGE_SETTINGS = (("day", 5),)   # --large-all: week and month as well
 HEADLINE = (("ORR", ("response", "orr", "estimate")),
             ("DCR", ("response", "dcr", "estimate")),
             ("Median age", ("baseline", "age_median")),
@@ -46,17 +47,6 @@ HEADLINE = (("ORR", ("response", "orr", "estimate")),
 def site_sizes(registry: Path) -> list[int]:
     with (registry / "patients.csv").open(newline="", encoding="utf-8") as f:
         return list(collections.Counter(row["site_id"] for row in csv.DictReader(f)).values())
-
-
-def leaves(tree, path=""):
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            yield from leaves(v, f"{path}.{k}" if path else k)
-    elif isinstance(tree, list):
-        for i, v in enumerate(tree):
-            yield from leaves(v, f"{path}[{i}]")
-    else:
-        yield path, tree
 
 
 def model_rows(results: dict) -> list[tuple[str, tuple]]:
@@ -124,9 +114,10 @@ def table(title: str, pooled: dict, runs: dict) -> list[str]:
 NO_MI = "[imputation]\nm = 0\n"   # study.toml: multiple imputation off (not available federated)
 
 
-def run(registry: Path, out: Path, settings, time_without_mi: bool = False) -> tuple[dict, dict, dict, dict]:
+def run(registry: Path, out: Path, settings, time_without_mi: bool = False,
+        runtime: str = "flower") -> tuple[dict, dict, dict, dict]:
     """Pooled results; pooled times (default rules, and with MI off when asked); per setting
-    the federated results and times."""
+    the federated results and times (``runtime`` "direct": the same bytes without Flower)."""
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     pooled = analyze(registry, out / "pooled").results
@@ -140,7 +131,7 @@ def run(registry: Path, out: Path, settings, time_without_mi: bool = False) -> t
     runs, times = {}, {}
     for unit, m in settings:
         start = time.perf_counter()
-        runs[(unit, m)] = simulate(registry, out / f"federated-{unit}-{m}",
+        runs[(unit, m)] = simulate(registry, out / f"federated-{unit}-{m}", runtime=runtime,
                                    network=NetworkConfig(min_cell=m, time_unit=unit)).results
         times[(unit, m)] = time.perf_counter() - start
         print(f"{registry.name} {unit} min_cell {m}: {times[(unit, m)]:.1f} s", flush=True)
@@ -153,6 +144,7 @@ def main() -> None:
     ap.add_argument("--patients", type=int, default=100_000)
     ap.add_argument("--large-seed", type=int, default=1)
     ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--large-all", action="store_true", help="the large registry also by week and month")
     args = ap.parse_args()
     work = args.out / "federated"
     demo = work / "registries" / "demo"
@@ -165,7 +157,9 @@ def main() -> None:
              "brackets, its difference from the pooled analysis; — = null (suppressed under min_cell, "
              "or a site could not release it). The last row is the largest relative difference over "
              "every number both results.json files hold (exactness: day, min_cell 1).", ""]
-    pooled, _, runs, _ = run(demo, work / "demo", SETTINGS)
+    # tables only (no timing): nodes called directly, which tests/federated shows gives the same
+    # bytes as Flower's Message API
+    pooled, _, runs, _ = run(demo, work / "demo", SETTINGS, runtime="direct")
     sizes = site_sizes(demo)
     lines += table(f"Demo cohort: 422 patients, 33 sites (median {statistics.median(sizes):g} patients), "
                    f"seed {seed}", pooled, runs)
@@ -176,7 +170,8 @@ def main() -> None:
         large = work / "registries" / f"synth-{args.patients}"
         if not (large / "patients.csv").exists():
             generate(large, patients=args.patients, sites=33, seed=args.large_seed)
-        pooled, pooled_s, runs, times = run(large, work / "large", LARGE_SETTINGS, time_without_mi=True)
+        settings = LARGE_SETTINGS + ((("week", 5), ("month", 5)) if args.large_all else ())
+        pooled, pooled_s, runs, times = run(large, work / "large", settings, time_without_mi=True)
         lines += table(f"{args.patients:,} patients, 33 sites, seed {args.large_seed}", pooled, runs)
         day, base, no_mi = times[("day", 5)], pooled_s["default"], pooled_s["no_mi"]
         lines += ["### Time, same process, one after the other", "",

@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+from prrt_rwe.federated.contract import leaves
 from prrt_rwe.federated.network import NetworkConfig
 from prrt_rwe.federated.study import simulate
 from prrt_rwe.study import analyze
@@ -27,17 +28,6 @@ NOT_AVAILABLE = ["comparators", "comparisons", "evalues", "included_vs_excluded"
                  "safety.egfr_slope", "safety.fine_gray", "safety.gray_test", "sites"]
 MARKED_PARTS = ["included-not-available", "missing-data-not-available", "confounding-not-available",
                 "sites-not-available", "late-effects-not-available", "benchmarks-not-available"]
-
-
-def leaves(tree, path=""):
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            yield from leaves(v, f"{path}.{k}" if path else k)
-    elif isinstance(tree, list):
-        for i, v in enumerate(tree):
-            yield from leaves(v, f"{path}[{i}]")
-    else:
-        yield path, tree
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from prrt_rwe.federated.contract import leaves
+
 __all__ = ["AuditLog", "describe_item"]
 
 
@@ -29,20 +31,10 @@ def describe_item(name: str, value) -> dict:
                 "sum": float(finite.sum()) if finite.size else 0.0,
                 "sha256": hashlib.sha256(data.tobytes()).hexdigest()}
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    counts = [v for v in _leaves(value) if isinstance(v, int) and not isinstance(v, bool)]
-    return {"name": name, "kind": "values", "cells": len(list(_leaves(value))),
+    cells = [v for _, v in leaves(value)]
+    counts = [v for v in cells if isinstance(v, int) and not isinstance(v, bool)]
+    return {"name": name, "kind": "values", "cells": len(cells),
             "sum": int(sum(counts)), "sha256": hashlib.sha256(text.encode()).hexdigest()}
-
-
-def _leaves(value):
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _leaves(v)
-    else:
-        yield value
 
 
 class AuditLog:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
-__all__ = ["COUNTS", "LABELS", "PROPORTIONS", "TABLES", "kind_of", "path_join"]
+__all__ = ["COUNTS", "LABELS", "PROPORTIONS", "TABLES", "kind_of", "leaves", "path_join"]
 
 COUNTS = {
     "results": (
@@ -69,6 +69,18 @@ LABELS = {
 TABLES = {"results": ("analysis_sets",), "extras": ()}
 
 _CONTINUOUS_SUMMARY = ("median", "q1", "q3")
+
+
+def leaves(tree, path: str = ""):
+    """(path, value) of every leaf of a results.json tree, list positions as ``[i]``."""
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield from leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(tree, (list, tuple)):
+        for i, v in enumerate(tree):
+            yield from leaves(v, f"{path}[{i}]")
+    else:
+        yield path, tree
 
 
 def path_join(prefix: str, key) -> str:
