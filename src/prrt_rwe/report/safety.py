@@ -150,7 +150,7 @@ AE_COLUMNS = ("CTCAE term", "Any grade", "Grade 3", "Grade 4", "Grade 5", "Serio
 def ae_tables(ctx) -> str:
     s, nb = ctx.results["safety"], ctx.numbers
     N, items = nb.population("analysis_sets.safety", s["N"]), s["ae_table"]
-    if items is None:   # a federated study (shared/spec/federated.md)
+    if items is None:   # null in a federated study (shared/spec/federated.md)
         return paragraph("Adverse events by CTCAE term: not available in this analysis.")
     notes = ("Adverse events with onset after C1 up to the data cut-off, as reported by the sites; a patient "
              "counts once per term, in the column of the worst grade of that term. Percentages of the safety N.",)
@@ -216,8 +216,10 @@ def slope_sentence(ctx) -> str:
 
 def section(ctx) -> Section:
     body = te_grade_table(ctx).html() + shift_table(ctx).html() + rates_table(ctx).html() + ae_tables(ctx)
-    body += figure(egfr_figure(ctx.extras["egfr_trajectory"], ctx.numbers, ctx.config.safety.egfr_min_n),
-                   "Figure 6. eGFR (CKD-EPI 2021) over time, safety set: median and quartiles; the number of "
-                   "patients with a value in each 3-month window under the axis.", "fig-egfr")
+    traj = ctx.extras["egfr_trajectory"]
+    body += paragraph("eGFR over time: not available in this analysis.") if traj is None else \
+        figure(egfr_figure(traj, ctx.numbers, ctx.config.safety.egfr_min_n),
+               "Figure 6. eGFR (CKD-EPI 2021) over time, safety set: median and quartiles; the number of "
+               "patients with a value in each 3-month window under the axis.", "fig-egfr")
     body += paragraph(slope_sentence(ctx))
     return Section("safety", "Safety", body)
