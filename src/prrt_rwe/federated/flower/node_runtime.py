@@ -162,3 +162,4 @@ def serve_node(node, network, log_dir: Path, stop: threading.Event | None = None
         node.audit.write("stopped", reason=reason)
         if not stop.is_set():
             say(f"site {node.site_id}: {reason}; restarting when a SuperLink listens")
+            stop.wait(2.0)   # no tight loop when a SuperNode keeps exiting
