@@ -24,6 +24,7 @@ def escape(text: str) -> str:
 
 
 app = typer.Typer(cls=OneLineUsage, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_show_locals=False,  # locals can hold patient data
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
 out_console = Console(emoji=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
@@ -198,7 +199,7 @@ def redcap_template(out: Path = typer.Option(..., "--out", help="folder to write
         out_console.print(escape(str(path)))
 
 
-import_app = typer.Typer(no_args_is_help=True, help="Convert REDCap or CDISC SDTM data to format v1.")
+import_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Convert REDCap or CDISC SDTM data to format v1.")
 app.add_typer(import_app, name="import")
 
 
