@@ -153,3 +153,12 @@ def test_exported_figures_show_what_the_report_shows(out):
         exported = (out / "figures" / f"{ident}.svg").read_text(encoding="utf-8")
         texts = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
         assert texts == re.findall(r"<text[^>]*>(.*?)</text>", exported, re.S), ident
+
+
+def test_run_json_names_every_output_the_suppression_masks(out):
+    import json
+
+    applies = json.loads((out / "run.json").read_text())["suppression_applies_to"]
+    assert applies == ["report.html", "tables.docx", "tables/*.csv", "figures/*.svg", "figures/*.png"]
+    for pattern in applies:
+        assert list(out.glob(pattern)), pattern   # each names files the run wrote
