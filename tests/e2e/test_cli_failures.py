@@ -1,7 +1,8 @@
 """What the command line does when something goes wrong inside it (cli_usage.py): a bug is one
 line naming the exception type and where, exit 3, never the message or the traceback's local
 variables (they can hold patient data); PRRT_RWE_DEBUG=1 gives the traceback, still without
-locals; ^C says "interrupted", exit 130."""
+locals; ^C says "interrupted", exit 130; --help says what REGISTRY is and uses the
+metavars of the other commands."""
 
 from __future__ import annotations
 
@@ -71,3 +72,12 @@ def test_interrupt_says_so_and_exits_130(monkeypatch):
     result = CliRunner().invoke(app, ["validate", str(MINIMAL)])
     assert result.exit_code == 130
     assert result.output.strip().splitlines()[-1] == "interrupted"
+
+
+def test_help_says_what_registry_is():
+    # typer 0.20 with click 8.5 drops an Argument's help=, so the command's text says it
+    for command in ("validate", "ingest", "analyze"):
+        text = " ".join(CliRunner().invoke(app, [command, "--help"], terminal_width=200).output.split())
+        assert "REGISTRY: a folder of CSV files or an .xlsx workbook" in text, command
+    text = CliRunner().invoke(app, ["reconstruct-km", "--help"], terminal_width=200).output
+    assert "PATH" not in text and "INTEGER" not in text
