@@ -117,11 +117,7 @@ def test_thresholds_below_three_are_refused(k):
 # sensitivity table, findings per validation code, the checklist).
 COUNT_FREE = {"table-methods", "table-checklist", "table-provenance", "table-sensitivity",
               "table-quality-codes", "fig-forest-or", "fig-forest-hr", "table-rmst", "table-ph-stratified",
-              "fig-maic-overlay", "table-gray",
-              # estimates only: SMDs, E-values, leave-one-out ranges, frailty HRs, weighted curves;
-              # the meta-analysis shows numbers of sites (k), never suppressed
-              "fig-love", "table-balance", "table-evalues", "table-loo", "table-frailty", "fig-iptw-km",
-              "table-site-meta"}
+              "fig-maic-overlay", "table-gray"}
 
 
 def audit(html: str, numbers: Numbers) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from prrt_rwe.report.cells import Label, Show, Stat, Sum
 from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import legend, new_figure, to_svg
@@ -64,24 +63,20 @@ def _smd(x, nb) -> str:
 
 def arms_table(ctx) -> Table:
     block, nb = ctx.results["iptw"], ctx.numbers
-    rows, ns = [], []
+    rows = []
     for arm, title in (("exposed", "yes"), ("unexposed", "no")):
         k = block["pfs_km"][arm]
-        n, events = nb.n(f"iptw.pfs_km.{arm}.n", k["n"]), nb.n(f"iptw.pfs_km.{arm}.events", k["events"])
-        ns.append(n)
-        rates = [Stat(f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})",
-                      (n, events)) for v in k["rate_at"].values()]
-        rows.append((f"{label(block['exposure'])}: {title}", Show(n), Show(events),
-                     Stat(f"{nb.months(k['median_months'])} ({nb.ci(*k['ci95'])})", (n, events)), *rates))
-    total = nb.population("iptw.n", block["n"])
-    sums = (Sum(total, tuple(ns)),) if block["n"] == sum(c.value for c in ns) else ()
+        rates = [f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})"
+                 for v in k["rate_at"].values()]
+        rows.append((f"{label(block['exposure'])}: {title}", nb.count(k["n"]), nb.count(k["events"]),
+                     f"{nb.months(k['median_months'])} ({nb.ci(*k['ci95'])})", *rates))
     landmarks = [f"{m} months, % (95 % CI)" for m in block["pfs_km"]["exposed"]["rate_at"]]
     return Table("Table C2. Weighted PFS by exposure", ("Arm", "N", "Events", "Median, months (95 % CI)", *landmarks),
                  tuple(rows), footnotes=("Kaplan–Meier on the IPTW-weighted counts; robust (infinitesimal "
                                          "jackknife) variance, as R survfit(..., weights = w); it treats the "
                                          "weights as known, not estimated: read the intervals as approximate.",
                                          "N and events are patients, not weighted counts."),
-                 table_id="table-iptw-km", sums=sums, numbers=nb)
+                 table_id="table-iptw-km")
 
 
 def balance_table(ctx) -> Table:
@@ -112,8 +107,7 @@ def effect_table(ctx) -> Table:
     if imputed:
         rows.append(("Multivariable Cox (multiple imputation)", ratio_ci(imputed, "hr", nb), nb.pvalue(imputed["p"]),
                      _evalue(ev, "pfs_cox_mi", name, nb)))
-    rows.append((Label(f"IPTW Cox, robust SE (n = {{}}, ESS {nb.number(block['ess'])})",
-                       Show(nb.population("iptw.n", block["n"]))),
+    rows.append((f"IPTW Cox, robust SE (n = {nb.count(block['n'])}, ESS {nb.number(block['ess'])})",
                  ratio_ci(block["pfs_hr"], "hr", nb), nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
     notes = [f"Stabilized ATE weights from a logistic propensity model of {label(name)} on "
              + ", ".join(label(c) for c in extra.get("covariates", [])) + "; weights "
@@ -126,7 +120,7 @@ def effect_table(ctx) -> Table:
         notes.append(block["reason"] + ".")
     return Table(f"Table C3. Effect of {label(name)} on PFS: hazard ratio (95 % CI)",
                  ("Analysis", "HR (95 % CI)", "p", "E-value (CI limit)"), tuple(rows), footnotes=tuple(notes),
-                 table_id="table-iptw", numbers=nb)
+                 table_id="table-iptw")
 
 
 def _evalue(ev: dict, model: str, term: str, nb) -> str:

@@ -4,64 +4,27 @@ shared-frailty Cox model beside the stratified and cluster-robust fits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from prrt_rwe.report.cells import Prop, Show, Stat, Sum
 from prrt_rwe.report.estimates import ratio_ci
 from prrt_rwe.report.forest import label as model_label
 from prrt_rwe.report.section import Section, figure
-from prrt_rwe.report.study_period import complete_case_key
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
 
 BLUE, RED = "#1f5fa8", "#b4462f"
 
 
-@dataclass(frozen=True)
-class SiteCounts:
-    """The counts of the site figures, declared (report.numbers): each site's n (its label and
-    its x in the funnel plot), ORR (responders of n, with the non-responders as complement)
-    and the PFS events its median rests on; the sites' n add up to the headline population."""
-
-    n: dict     # site -> Count
-    orr: dict   # site -> Prop
-    pfs: dict   # site -> Stat (the median drawn only when its events are not suppressed)
-    sums: tuple
-
-    @classmethod
-    def of(cls, rows: list[dict], nb, total=None) -> SiteCounts:
-        n, orr, pfs, sums = {}, {}, {}, []
-        for r in rows:
-            base = f"sites.per_site.{r['site']}"
-            n[r["site"]] = size = nb.n(f"{base}.n", r["n"])
-            N = size if r["orr"]["N"] == r["n"] else nb.n(f"{base}.orr.N", r["orr"]["N"])
-            responders = nb.n(f"{base}.orr.n", r["orr"]["n"])
-            orr[r["site"]] = Prop(responders, N, r["orr"]["estimate"], tuple(r["orr"]["ci95"]))
-            pfs[r["site"]] = Stat("", (nb.n(f"{base}.pfs.events", r["pfs"]["events"]),))
-            sums.append(Sum(N, (responders, nb.n(f"{base}.orr.not_responders", N.value - responders.value))))
-        if total is not None and total.value == sum(c.value for c in n.values()):
-            sums.append(Sum(total, tuple(n.values())))
-        return cls(n, orr, pfs, tuple(sums))
-
-    def view(self, name: str, nb):
-        cells = [Show(c) for c in self.n.values()] + list(self.orr.values()) + list(self.pfs.values())
-        return nb.resolve(name, cells, self.sums)
-
-    def shown(self, row: dict, view) -> bool:
-        """A site's estimates are drawn only when none of their counts is suppressed."""
-        site = row["site"]
-        return not (view.hides(self.orr[site]) or view.hides(self.pfs[site]) or view.hides(Show(self.n[site])))
+def _shown(row: dict, nb) -> bool:
+    """A site's numbers are drawn only when none of its counts is suppressed."""
+    return not (nb.masked(row["orr"]["n"]) or nb.masked(row["orr"]["N"]) or nb.masked(row["pfs"]["events"]))
 
 
-def forest_figure(rows: list[dict], meta: dict | None, nb, counts: SiteCounts | None = None) -> str:
-    counts = counts or SiteCounts.of(rows, nb)
-    view = counts.view("fig-site-forest", nb)
+def forest_figure(rows: list[dict], meta: dict | None, nb) -> str:
     fig, (left, right) = new_figure(7.6, 0.3 * len(rows) + 1.6, ncols=2, sharey=True)
     ys = np.arange(len(rows))[::-1] + 1
     for y, r in zip(ys, rows):
-        if not counts.shown(r, view):
+        if not _shown(r, nb):
             continue
         o = r["orr"]
         if o["estimate"] is not None:
@@ -79,7 +42,7 @@ def forest_figure(rows: list[dict], meta: dict | None, nb, counts: SiteCounts | 
         left.axvline(est, color=RED, linewidth=0.6, linestyle=":")
         pi = meta["prediction_interval"]
         left.plot(pi, [0, 0], color=RED, linewidth=0.8)
-    labels = [f"{r['site']} (n = {view.text(Show(counts.n[r['site']]))})" for r in rows] + (["Pooled (REML)"] if meta else [])
+    labels = [f"{r['site']} (n = {nb.count(r['n'])})" for r in rows] + (["Pooled (REML)"] if meta else [])
     left.set_yticks(list(ys) + ([0] if meta else []), labels)
     left.set_xlim(0, 1)
     left.set_xlabel("ORR (95 % CI)")
@@ -93,11 +56,9 @@ def right_max(rows) -> float:
     return max(values + [12.0]) * 1.05
 
 
-def funnel_figure(rows: list[dict], meta: dict | None, nb, counts: SiteCounts | None = None) -> str:
-    counts = counts or SiteCounts.of(rows, nb)
-    view = counts.view("fig-site-funnel", nb)
+def funnel_figure(rows: list[dict], meta: dict | None, nb) -> str:
     fig, ax = new_figure(6.4, 3.8)
-    shown = [r for r in rows if counts.shown(r, view) and r["orr"]["estimate"] is not None]
+    shown = [r for r in rows if _shown(r, nb) and r["orr"]["estimate"] is not None]
     ax.plot([r["orr"]["N"] for r in shown], [r["orr"]["estimate"] for r in shown], "o", color=BLUE)
     if meta:
         p = meta["pooled"]["estimate"]
@@ -131,8 +92,7 @@ def meta_table(ctx) -> Table:
              "τ² on the logit scale; I²: share of the variation between sites not due to chance."]
     if s["orr_meta"].get("reason"):
         notes.append(s["orr_meta"]["reason"] + ".")
-    return Table(f"Table H1. ORR across sites: random-effects meta-analysis ({s['n_sites']} sites, "
-                 f"those under {s['min_site_n']} patients pooled as one)",
+    return Table(f"Table H1. ORR across sites: random-effects meta-analysis ({s['n_sites']} sites)",
                  ("Estimator", "Sites", "Pooled ORR (95 % CI)", "95 % prediction interval", "τ²", "I²"),
                  tuple(rows), footnotes=tuple(notes), table_id="table-site-meta")
 
@@ -188,16 +148,12 @@ def section(ctx) -> Section:
     rows = ctx.extras["missing_confounding_sites"]["per_site"]
     meta = ctx.results["sites"]["orr_meta"]["REML"]
     nb = ctx.numbers
-    head = ctx.results["populations"]["headline"]
-    total = nb.population(complete_case_key(ctx) if head == "complete_case" else f"populations.{head}",
-                          ctx.results["populations"][head])
-    counts = SiteCounts.of(rows, nb, total)
-    body = figure(forest_figure(rows, meta, nb, counts), "Figure H1. ORR and median PFS by site (headline population), "
+    body = figure(forest_figure(rows, meta, nb), "Figure H1. ORR and median PFS by site (headline population), "
                   f"sites under {ctx.results['sites']['min_site_n']} patients pooled as \"other\"; diamond: "
                   "random-effects pooled ORR with its prediction interval. Sites with a suppressed count are "
                   "listed without their estimates.", "fig-site-forest")
     body += meta_table(ctx).html()
-    body += figure(funnel_figure(rows, meta, nb, counts), "Figure H2. Funnel plot: site ORR against site size, with the "
+    body += figure(funnel_figure(rows, meta, nb), "Figure H2. Funnel plot: site ORR against site size, with the "
                    "pooled ORR and its 95 % and 99.8 % binomial limits.", "fig-site-funnel")
     body += loo_table(ctx).html() + frailty_table(ctx).html()
     return Section("sites", "Between-site heterogeneity", body,
