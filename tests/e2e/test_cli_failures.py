@@ -81,3 +81,16 @@ def test_help_says_what_registry_is():
         assert "REGISTRY: a folder of CSV files or an .xlsx workbook" in text, command
     text = CliRunner().invoke(app, ["reconstruct-km", "--help"], terminal_width=200).output
     assert "PATH" not in text and "INTEGER" not in text
+
+
+def test_a_typo_in_the_iptw_exposure_is_a_config_error_not_a_silent_null(tmp_path):
+    # before: exit 0 and a report saying "IPTW not estimable", as if the data were at fault
+    for value, words in (("ssa_concomitnt", "['ssa_concomitnt'] not ADSL variables"),
+                         ("age", "exposure 'age' must be a yes/no variable")):
+        toml = tmp_path / f"{value}.toml"
+        toml.write_text(f'[iptw]\nexposure = "{value}"\n')
+        result = CliRunner().invoke(app, ["analyze", str(MINIMAL), "--out", str(tmp_path / value),
+                                          "--config", str(toml)])
+        assert result.exit_code == 1, result.output
+        assert "study configuration: [iptw] exposure" in result.output and words in result.output
+        assert not (tmp_path / value / "results.json").exists()
