@@ -93,4 +93,4 @@ def test_a_typo_in_the_iptw_exposure_is_a_config_error_not_a_silent_null(tmp_pat
                                           "--config", str(toml)])
         assert result.exit_code == 1, result.output
         assert "study configuration: [iptw] exposure" in result.output and words in result.output
-        assert not (tmp_path / value / "results.json").exists()
+        assert not (tmp_path / value / "results.json").exists() and "pidx" not in result.output
