@@ -31,6 +31,7 @@ def paragraphs(config) -> list[str]:
     ]
 
 
+IMPUTATION_CHOICES = ("Multiple imputation", "Pooling")   # not in force when [imputation] m = 0
 CHOICES = (
     ("Multiple imputation", "MICE: pmm / logreg / polyreg, outcome and Nelson–Aalen hazard as predictors",
      "van Buuren 2011 (R mice); White & Royston 2009"),
