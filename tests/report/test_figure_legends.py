@@ -4,6 +4,7 @@ found to put in legend") and says so where it is the eGFR trajectory (report/svg
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 from prrt_rwe.report import confounding, safety
 from prrt_rwe.report.numbers import Numbers
@@ -16,8 +17,10 @@ def _without_warnings(draw):
 
 
 def test_weighted_km_without_arms_has_no_empty_legend():
-    svg = _without_warnings(lambda: confounding.weighted_km_figure({}, "concomitant_ssa"))
-    assert svg.startswith("<svg") or "<svg" in svg
+    arms = {arm: {"n": 0, "events": 0} for arm in ("exposed", "unexposed")}
+    ctx = SimpleNamespace(results={"iptw": {"n": 0, "pfs_km": arms}}, numbers=Numbers(None))
+    svg = _without_warnings(lambda: confounding.weighted_km_figure({}, "ssa_concomitant", ctx))
+    assert "<svg" in svg and "Concomitant SSA: yes" not in svg
 
 
 def test_egfr_trajectory_below_the_minimum_says_nothing_was_drawn():
