@@ -9,7 +9,7 @@ import numpy as np
 from prrt_rwe.report.cells import Label, Show, Stat, Sum
 from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.section import Section, figure, paragraph
-from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.svg import legend, new_figure, to_svg
 from prrt_rwe.report.table import Table
 from prrt_rwe.results import survival as surv
 
@@ -66,7 +66,7 @@ def weighted_km_figure(curves: dict, exposure: str, ctx) -> str:
     ax.set_xlabel("Months since first PRRT cycle")
     ax.set_ylabel("PFS probability (weighted)")
     ax.grid(axis="y", color="0.9")
-    ax.legend(frameon=False, loc="lower left")
+    legend(ax, frameon=False, loc="lower left")
     return to_svg(fig)
 
 

@@ -110,7 +110,8 @@ def meta_table(ctx) -> Table:
              "τ² on the logit scale; I²: share of the variation between sites not due to chance."]
     if s["orr_meta"].get("reason"):
         notes.append(s["orr_meta"]["reason"] + ".")
-    return Table(f"Table H1. ORR across sites: random-effects meta-analysis ({s['n_sites']} sites)",
+    return Table(f"Table H1. ORR across sites: random-effects meta-analysis ({s['n_sites']} sites, "
+                 f"those under {s['min_site_n']} patients pooled as one)",
                  ("Estimator", "Sites", "Pooled ORR (95 % CI)", "95 % prediction interval", "τ²", "I²"),
                  tuple(rows), footnotes=tuple(notes), table_id="table-site-meta")
 
