@@ -21,6 +21,7 @@ from prrt_rwe.report import (
     late_effects,
     limitations,
     methods,
+    not_run,
     populations,
     provenance,
     quality,
@@ -33,7 +34,8 @@ from prrt_rwe.report import (
 )
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
-         sensitivity, safety, late_effects, hormonal, benchmarks, quality, methods, limitations, checklist,
+         sensitivity, safety, late_effects, hormonal, benchmarks, quality, not_run, methods, limitations,
+         checklist,
          provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
@@ -43,7 +45,8 @@ def _template_text(name: str) -> str:
 
 
 def sections(ctx) -> list:
-    return [part.section(ctx) for part in PARTS]
+    """Every part's section in PARTS order; a part may have none (returns None)."""
+    return [s for s in (part.section(ctx) for part in PARTS) if s is not None]
 
 
 def render(ctx) -> str:

@@ -19,6 +19,7 @@ from prrt_rwe.results.characteristics import characteristics
 from prrt_rwe.results.benchmarks import benchmarks
 from prrt_rwe.results.comparators import ComparatorSettings, comparator_results
 from prrt_rwe.results.comparisons import comparisons
+from prrt_rwe.results.heavy import not_run, runs
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
 from prrt_rwe.results.models import (
@@ -95,7 +96,8 @@ def risk_tables(pfs, os_) -> dict:
 
 def comparator_settings(config) -> ComparatorSettings:
     c = config.comparators
-    return ComparatorSettings(resamples=c.bootstrap_resamples, seed=c.seed)
+    resamples = c.bootstrap_resamples if runs(config, "maic_bootstrap") else 0
+    return ComparatorSettings(resamples=resamples, seed=c.seed)
 
 
 def analyze_adam(adam, config, comparators=None) -> Analysis:
@@ -148,6 +150,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         "risk_tables": risk_tables(pfs, os_),
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
         **eff_blocks.extras,
+        "not_run": not_run(config),
     }
     results = canonical(results)
     extras = canonical(extras)

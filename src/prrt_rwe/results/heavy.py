@@ -1,0 +1,31 @@
+"""The analyses ``[analyses] heavy = false`` skips (issue 17): those whose cost is not linear in
+the rows or that refit the model many times. A registry of a million patients is analysed with
+``heavy = false`` in minutes; each skipped analysis is listed in the report as not run, with
+its reason, and its results.json values are ``null`` (a CI) or absent as its own module says.
+
+Each entry: (key, what the report calls it, why it is heavy). A module that runs one asks
+:func:`runs` with its key; the report lists :func:`not_run`.
+"""
+
+from __future__ import annotations
+
+HEAVY_ANALYSES = (
+    ("maic_bootstrap", "MAIC bootstrap confidence intervals (published comparators)",
+     "re-estimates the weights in each of [comparators] bootstrap_resamples resamples"),
+)
+_KEYS = {key for key, _, _ in HEAVY_ANALYSES}
+
+
+def runs(config, key: str) -> bool:
+    """Whether the heavy analysis ``key`` runs under ``config`` (``[analyses] heavy``)."""
+    if key not in _KEYS:
+        raise KeyError(f"{key!r} is not in HEAVY_ANALYSES")
+    return config.analyses.heavy
+
+
+def not_run(config) -> list[dict]:
+    """The heavy analyses skipped under ``config``: [{"analysis", "reason"}] (empty when heavy)."""
+    if config.analyses.heavy:
+        return []
+    return [{"analysis": label, "reason": f"[analyses] heavy = false: {why}"}
+            for _, label, why in HEAVY_ANALYSES]
