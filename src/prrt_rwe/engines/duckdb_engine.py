@@ -1,0 +1,70 @@
+"""Embedded DuckDB, the default engine: a memory limit and a temporary directory, so that a
+registry larger than memory spills to disk instead of failing (issue 17)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pyarrow as pa
+
+from prrt_rwe.engines.engine import Engine
+
+# Default budget: a third of physical memory, at most 4 GB (2 cores / 24 GB shared machines).
+MAX_DEFAULT_MEMORY_GB = 4.0
+
+
+def default_memory_limit() -> str:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        total = 12.0
+    return f"{max(0.5, min(MAX_DEFAULT_MEMORY_GB, total / 3)):.1f}GB"
+
+
+def configure(con, memory_limit: str | None = None, temp_directory: str | None = None) -> None:
+    """Memory limit and spill directory of a DuckDB connection (env PRRT_DUCKDB_MEMORY_LIMIT /
+    PRRT_DUCKDB_TEMP override the defaults); no progress bar on stdout."""
+    limit = memory_limit or os.environ.get("PRRT_DUCKDB_MEMORY_LIMIT") or default_memory_limit()
+    temp = temp_directory or os.environ.get("PRRT_DUCKDB_TEMP") or os.path.join(tempfile.gettempdir(), "prrt-rwe-duckdb")
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{temp}'")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, con, owned: bool = True):
+        self.con = con
+        self._owned = owned
+
+    @classmethod
+    def open(cls, path=":memory:", memory_limit: str | None = None, temp_directory: str | None = None,
+             read_only: bool = False):
+        from prrt_rwe.ingest.database import connect
+
+        con = connect(path, read_only=read_only)
+        configure(con, memory_limit, temp_directory)
+        return cls(con)
+
+    @classmethod
+    def wrap(cls, con):
+        """An engine on an open connection (not closed by the engine)."""
+        return cls(con, owned=False)
+
+    def _arrow(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+    def _materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+
+    def has_table(self, name: str) -> bool:
+        return self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                                [name]).fetchall()[0][0] > 0
+
+    def close(self) -> None:
+        if self._owned:
+            self.con.close()

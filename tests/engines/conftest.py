@@ -1,0 +1,33 @@
+"""Session-scoped servers of the engine tests: one PostgreSQL, one Spark session (local mode)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from servers import PostgresServer, pg_available  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    if not pg_available():
+        pytest.skip("PostgreSQL 15 binaries not installed (scripts/install-system-deps.sh)")
+    server = PostgresServer(tmp_path_factory.mktemp("pg")).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from prrt_rwe.engines.spark_engine import session
+
+    spark = session()
+    try:
+        yield spark
+    finally:
+        spark.stop()
