@@ -70,21 +70,25 @@ def _write_json(report, json_out: Optional[Path]) -> None:
 @app.command()
 def ingest(
     path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
-    db: Path = typer.Option(..., "--db", help="DuckDB file to create or replace"),
+    db: str = typer.Option(..., "--db", help="DuckDB file to create or replace, or a postgresql:// URL"),
     json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
     keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
                                             help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
     """Validated, all-or-nothing load into an embedded DuckDB database."""
+    from prrt_rwe.engines.engine import EngineError
+    from prrt_rwe.engines.postgres_engine import is_postgres_url, redacted
     from prrt_rwe.ingest.console import print_report
     from prrt_rwe.ingest.load import ingest as run_ingest
     from prrt_rwe.outputs.destination import DestinationError
 
+    target = db if is_postgres_url(db) else Path(db)
     try:
-        result = run_ingest(path, db, keep_extra_columns=keep_extra_columns)
-    except DestinationError as exc:
+        result = run_ingest(path, target, keep_extra_columns=keep_extra_columns)
+    except (DestinationError, EngineError) as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
+    db = redacted(db) if is_postgres_url(db) else db
     print_report(result.validation, out_console)
     _write_json(result.validation, json_out)
     if not result.ok:
@@ -96,7 +100,10 @@ def ingest(
 @app.command()
 def analyze(
     source: Optional[Path] = typer.Argument(None, help="registry folder or .xlsx workbook"),
-    db: Optional[Path] = typer.Option(None, "--db", help="an ingested DuckDB database instead of files"),
+    db: Optional[str] = typer.Option(None, "--db", help="an ingested DuckDB database or postgresql:// URL "
+                                                        "instead of files"),
+    engine: str = typer.Option("duckdb", "--engine", help="where the derivations run: duckdb (embedded) or spark "
+                                                          "(local, or SPARK_REMOTE / PRRT_SPARK_MASTER)"),
     out: Path = typer.Option(..., "--out", help="output folder"),
     config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
     suppress_below: Optional[int] = typer.Option(None, "--suppress-below",
@@ -115,8 +122,11 @@ def analyze(
         raise typer.Exit(2)
     try:
         extra = [load_comparator(p) for p in comparator or ()]
-        result = run_analyze(source if source is not None else db, out, config=config,
-                             suppress_below=suppress_below, progress=True, comparators=extra)
+        from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+        given = source if source is not None else (db if is_postgres_url(db) else Path(db))
+        result = run_analyze(given, out, config=config, suppress_below=suppress_below, progress=True,
+                             comparators=extra, engine=engine)
     except ComparatorFileError as exc:
         err_console.print(escape(f"comparator file {exc}"))
         raise typer.Exit(2) from None

@@ -69,20 +69,72 @@ def _validation_error(report) -> StudyInputError:
                            + "\n".join(errors) + tail)
 
 
-def open_source(source) -> tuple:
-    """(DuckDB connection, ValidationReport, provenance) of a registry folder, workbook or
-    ingested database; a database is checked to be ours and re-validated first."""
+ENGINES = ("duckdb", "spark")
+
+
+def open_source(source, engine: str = "duckdb") -> tuple:
+    """(engine or DuckDB connection, ValidationReport, provenance) of a registry folder,
+    workbook, ingested DuckDB database or PostgreSQL URL; a DuckDB database is checked to be
+    ours and re-validated first, a PostgreSQL one to be ours (it was validated on ingest).
+    ``engine = "spark"``: the validated tables are handed to Spark (engines/spark_engine.py)."""
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+    if engine not in ENGINES:
+        raise StudyInputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    if is_postgres_url(source):
+        if engine != "duckdb":
+            raise StudyInputError("--engine spark reads a registry or DuckDB database, not PostgreSQL")
+        return _open_postgres(str(source))
     source = Path(source)
     if not source.exists():
         raise StudyInputError(f"{source}: no such file or folder")
     if source.is_file() and source.suffix.lower() != ".xlsx":
-        return _open_database(source)
-    from prrt_rwe.ingest.load import load_registry
+        con, report, provenance = _open_database(source)
+    else:
+        from prrt_rwe.ingest.load import load_registry
 
-    con, report = load_registry(source)
-    if con is None:
-        raise _validation_error(report)
-    return con, report, {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+        con, report = load_registry(source)
+        if con is None:
+            raise _validation_error(report)
+        provenance = {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+    if engine == "spark":
+        con = _to_spark(con)
+    return con, report, {**provenance, "engine": engine}
+
+
+def _open_postgres(url: str) -> tuple:
+    from prrt_rwe.engines.engine import EngineError
+    from prrt_rwe.ingest.postgres_load import open_postgres
+    from prrt_rwe.ingest.report import ValidationReport
+
+    try:
+        engine, meta = open_postgres(url)
+    except EngineError as exc:
+        raise StudyInputError(str(exc)) from None
+    fingerprint = meta.get("input_fingerprint", "")
+    report = ValidationReport.build(engine.url_shown, "postgresql", fingerprint, [])
+    return engine, report, {"input_kind": "postgresql", "input_fingerprint": fingerprint, "engine": "postgresql"}
+
+
+def _to_spark(con):
+    """The validated DuckDB tables as Parquet in a temporary folder, read by a Spark engine
+    that removes the folder when closed."""
+    import shutil
+    import tempfile
+
+    from prrt_rwe.engines.engine import EngineError
+    from prrt_rwe.engines.spark_engine import from_duckdb
+
+    folder = tempfile.mkdtemp(prefix="prrt-spark-")
+    try:
+        spark = from_duckdb(con, folder)
+    except EngineError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise StudyInputError(str(exc)) from None
+    finally:
+        con.close()
+    spark.on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return spark
 
 
 def _open_database(path: Path) -> tuple:
@@ -144,21 +196,24 @@ def comparators_in_force(cfg, extra=()) -> tuple:
 
 
 def analyze(source, out, config=None, suppress_below: int | None = None,
-            progress: bool = False, comparators=()) -> StudyResults:
+            progress: bool = False, comparators=(), engine: str = "duckdb") -> StudyResults:
     """Run the whole study (see module doc); returns the results and where the report is.
 
     ``progress=True`` shows the current stage on a terminal (the CLI sets it);
-    ``comparators``: more comparator files (paths or loaded), beside the shipped ones."""
+    ``comparators``: more comparator files (paths or loaded), beside the shipped ones;
+    ``engine``: where the derivations run, ``duckdb`` (embedded) or ``spark``; a PostgreSQL
+    URL as ``source`` runs them in PostgreSQL."""
     shown = _Progress(progress)
     try:
-        return _analyze(source, out, config, suppress_below, shown, comparators)
+        return _analyze(source, out, config, suppress_below, shown, comparators, engine)
     finally:
         shown.stop()
 
 
-def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=()) -> StudyResults:
+def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=(), engine="duckdb") -> StudyResults:
     from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     timings, clock = {}, time.perf_counter()
@@ -172,10 +227,10 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     if suppress_below is not None and suppress_below < 1:
         raise StudyInputError("--suppress-below must be a positive count")
     out = Path(out)
-    check_output_folder(out, source)
+    check_output_folder(out, None if is_postgres_url(source) else source)
     cfg = _config(config)
     in_force = comparators_in_force(cfg, comparators)
-    con, report, provenance = open_source(source)
+    con, report, provenance = open_source(source, engine)
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
     try:

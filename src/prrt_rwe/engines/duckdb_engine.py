@@ -68,3 +68,4 @@ class DuckDBEngine(Engine):
     def close(self) -> None:
         if self._owned:
             self.con.close()
+        self.closed()

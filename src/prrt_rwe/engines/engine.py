@@ -55,6 +55,14 @@ class Engine(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def on_close(self, callback) -> None:
+        """Run ``callback`` after the engine is closed (e.g. remove its temporary files)."""
+        self.__dict__.setdefault("_on_close", []).append(callback)
+
+    def closed(self) -> None:
+        for callback in self.__dict__.pop("_on_close", []):
+            callback()
+
     def __enter__(self):
         return self
 

@@ -55,6 +55,11 @@ class PostgresEngine(Engine):
             raise EngineError(f"{redacted(url)}: cannot connect ({str(exc).strip().splitlines()[0]})") from None
         return cls(conn, url)
 
+    @property
+    def url_shown(self) -> str:
+        """The URL without its password."""
+        return redacted(self.url)
+
     def execute(self, sql: str, params=None) -> None:
         with self.conn.cursor() as cur:
             cur.execute(sql, params)
@@ -80,3 +85,4 @@ class PostgresEngine(Engine):
 
     def close(self) -> None:
         self.conn.close()
+        self.closed()

@@ -71,3 +71,19 @@ class SparkEngine(Engine):
         for name in self._views:
             self.spark.catalog.dropTempView(name)
         self._views = []
+        self.closed()
+
+
+def from_duckdb(con, folder, master: str | None = None) -> SparkEngine:
+    """A Spark engine on the registry tables of a (validated) DuckDB connection, handed over as
+    one Parquet file per table written into ``folder``."""
+    from pathlib import Path
+
+    from prrt_rwe.schema import TABLES
+
+    tables = {}
+    for table in TABLES:
+        path = Path(folder) / f"{table.name}.parquet"
+        con.execute(f'COPY (SELECT * FROM "{table.name}") TO \'{path}\' (FORMAT parquet)')
+        tables[table.name] = path
+    return SparkEngine.open(tables=tables, master=master)

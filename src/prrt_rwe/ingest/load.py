@@ -42,7 +42,12 @@ class IngestReport:
 
 
 def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
-    """Validate ``path`` and, when it has no errors, (re)place ``db`` with its content."""
+    """Validate ``path`` and, when it has no errors, (re)place ``db`` with its content;
+    ``db`` may be a ``postgresql://`` URL (ingest/postgres_load.py)."""
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+    if is_postgres_url(db):
+        return _ingest_postgres(path, str(db), keep_extra_columns)
     db = Path(db)
     check_database_destination(db, path)
     checked = check(path)
@@ -71,6 +76,19 @@ def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
         _IN_USE.discard(workdir)
         shutil.rmtree(workdir, ignore_errors=True)
     return IngestReport(True, checked.report, db, rows)
+
+
+def _ingest_postgres(path, url: str, keep_extra_columns: bool) -> IngestReport:
+    from prrt_rwe.ingest.postgres_load import copy_into_postgres
+
+    con, report = load_registry(path, keep_extra_columns)
+    if con is None:
+        return IngestReport(False, report)
+    try:
+        rows = copy_into_postgres(con, url)
+    finally:
+        con.close()
+    return IngestReport(True, report, None, {t.name: rows.get(t.name, 0) for t in TABLES})
 
 
 PARTIAL = ".partial"

@@ -1,0 +1,65 @@
+"""Issue 17: the same results.json from DuckDB (embedded), PostgreSQL (``ingest`` then
+``analyze --db postgresql://…``) and Spark (``analyze --engine spark``, local mode), on
+examples/minimal and on a synthetic 10,000-patient registry: counts and strings identical,
+numbers equal to 1e-9 relative. One PostgreSQL server and one Spark session for the run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results_equal import differences  # noqa: E402
+
+from prrt_rwe.ingest.load import ingest
+from prrt_rwe.study import analyze
+from prrt_rwe.synth.generator import generate
+
+MINIMAL = Path(__file__).parents[2] / "examples" / "minimal"
+
+
+@pytest.fixture(scope="module")
+def registries(tmp_path_factory):
+    base = tmp_path_factory.mktemp("engines")
+    synth = base / "synth-10000"
+    generate(synth, patients=10_000, sites=33, seed=17)
+    return {"minimal": MINIMAL, "synth": synth}
+
+
+def _results(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def duckdb_results(registries, tmp_path_factory):
+    base = tmp_path_factory.mktemp("duckdb")
+    return {name: _results(analyze(path, base / name).out) for name, path in registries.items()}
+
+
+@pytest.mark.parametrize("name", ["minimal", "synth"])
+def test_postgresql_gives_the_duckdb_results(name, registries, duckdb_results, postgres_url, tmp_path):
+    loaded = ingest(registries[name], postgres_url)
+    assert loaded.ok and loaded.rows["patients"] > 0
+    ours = _results(analyze(postgres_url, tmp_path / "out").out)
+    assert differences(duckdb_results[name], ours) == []
+
+
+@pytest.mark.parametrize("name", ["minimal", "synth"])
+def test_spark_gives_the_duckdb_results(name, registries, duckdb_results, spark, tmp_path):
+    ours = _results(analyze(registries[name], tmp_path / "out", engine="spark").out)
+    assert differences(duckdb_results[name], ours) == []
+
+
+def test_the_comparison_sees_a_difference(duckdb_results):
+    """The tolerance is relative 1e-9: a change in the 8th digit or of a count is found."""
+    changed = json.loads(json.dumps(duckdb_results["minimal"]))
+    changed["pfs"]["median_months"] *= 1 + 1e-8
+    assert differences(duckdb_results["minimal"], changed) == [
+        f".pfs.median_months: {duckdb_results['minimal']['pfs']['median_months']!r} != "
+        f"{changed['pfs']['median_months']!r}"]
+    changed = json.loads(json.dumps(duckdb_results["minimal"]))
+    changed["analysis_sets"]["safety"] += 1
+    assert differences(duckdb_results["minimal"], changed)
