@@ -24,7 +24,11 @@ def postgres_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def spark():
+    import os
+
     from prrt_rwe.engines.spark_engine import session
+
+    os.environ.setdefault("PRRT_SPARK_PARTITIONS", "2")   # test registries are small
 
     spark = session()
     try:

@@ -24,9 +24,11 @@ def default_memory_limit() -> str:
 
 def configure(con, memory_limit: str | None = None, temp_directory: str | None = None) -> None:
     """Memory limit and spill directory of a DuckDB connection (env PRRT_DUCKDB_MEMORY_LIMIT /
-    PRRT_DUCKDB_TEMP override the defaults); no progress bar on stdout."""
+    PRRT_DUCKDB_TEMP override the defaults); no progress bar on stdout. DuckDB creates the
+    directory only when it spills and removes its files when the connection closes."""
     limit = memory_limit or os.environ.get("PRRT_DUCKDB_MEMORY_LIMIT") or default_memory_limit()
-    temp = temp_directory or os.environ.get("PRRT_DUCKDB_TEMP") or os.path.join(tempfile.gettempdir(), "prrt-rwe-duckdb")
+    temp = temp_directory or os.environ.get("PRRT_DUCKDB_TEMP") or os.path.join(
+        tempfile.gettempdir(), f"prrt-rwe-duckdb-{os.getpid()}")   # one per process: DuckDB names its files alike
     con.execute(f"SET memory_limit = '{limit}'")
     con.execute(f"SET temp_directory = '{temp}'")
     con.execute("SET preserve_insertion_order = true")
@@ -47,7 +49,8 @@ class DuckDBEngine(Engine):
         from prrt_rwe.ingest.database import connect
 
         con = connect(path, read_only=read_only)
-        configure(con, memory_limit, temp_directory)
+        if memory_limit or temp_directory:
+            configure(con, memory_limit, temp_directory)
         return cls(con)
 
     @classmethod

@@ -28,7 +28,7 @@ def session(master: str | None = None):
         builder = builder.remote(os.environ["SPARK_REMOTE"])
     else:
         builder = (builder.master(master or os.environ.get("PRRT_SPARK_MASTER") or LOCAL_MASTER)
-                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", os.environ.get("PRRT_SPARK_PARTITIONS", "8"))
                    .config("spark.driver.memory", os.environ.get("PRRT_SPARK_DRIVER_MEMORY", "2g")))
     spark = builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.ansi.enabled", "false") \

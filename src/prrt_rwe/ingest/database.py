@@ -31,8 +31,13 @@ class NotOurDatabase(Exception):
 
 
 def connect(path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection that never loads or installs an extension."""
-    return duckdb.connect(str(path), read_only=read_only, config=dict(SAFE_CONFIG))
+    """A DuckDB connection that never loads or installs an extension, with a memory limit and
+    a spill directory (engines/duckdb_engine.configure)."""
+    from prrt_rwe.engines.duckdb_engine import configure
+
+    con = duckdb.connect(str(path), read_only=read_only, config=dict(SAFE_CONFIG))
+    configure(con)
+    return con
 
 
 def _columns(con) -> list[tuple]:
