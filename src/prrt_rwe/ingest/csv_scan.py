@@ -19,7 +19,7 @@ CHUNK_BYTES = 32 << 20
 
 @dataclass(frozen=True)
 class FileScan:
-    sha256: str
+    lines: int          # line feeds in the file
     size: int
     simple: bool        # every line one record (csv_reader._is_simple)
     padded: bool        # a cell may need trimming (csv_reader._has_padding)
@@ -82,10 +82,12 @@ class _Simplicity:
         return self.ok
 
 
-def scan_file(path) -> FileScan:
-    """See module doc; ``error`` is what csv_reader.decode would raise (None when readable)."""
+def scan_file(path, digest=None) -> FileScan:
+    """See module doc; ``error`` is what csv_reader.decode would raise (None when readable);
+    ``digest`` (a hashlib object) is updated with the file's bytes."""
     path = Path(path)
-    digest, simple = hashlib.sha256(), _Simplicity()
+    digest = hashlib.sha256() if digest is None else digest
+    simple = _Simplicity()
     offset, lines, first, bom = 0, 0, True, False
     utf8_error = nul = None
     blank, ascii_only, padded = True, True, False
@@ -124,9 +126,9 @@ def scan_file(path) -> FileScan:
         offset += len(chunk)
         lines += chunk.count(b"\n")
     if utf16:
-        return FileScan(digest.hexdigest(), path.stat().st_size, False, True,
+        return FileScan(lines, path.stat().st_size, False, True,
                         UnreadableFile("file is UTF-16 encoded; save it as UTF-8"), b"", False)
     error = utf8_error or nul or (UnreadableFile("empty file: no header row") if blank else None)
-    return FileScan(digest.hexdigest(), path.stat().st_size, simple.result(), padded or not ascii_only,
+    return FileScan(lines, path.stat().st_size, simple.result(), padded or not ascii_only,
                     error, header, bom)
 

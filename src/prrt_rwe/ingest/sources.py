@@ -42,7 +42,7 @@ def read_registry(path) -> RawRegistry:
     raise RegistryNotFound(f"{path}: not a registry folder or .xlsx workbook")
 
 
-def _missing_required(found: set[str], label) -> list[Issue]:
+def missing_required(found: set[str], label) -> list[Issue]:
     return [file_issue(label(t.name), t.name, "E001", f"required file {t.filename} missing")
             for t in TABLES if t.file_required and t.name not in found]
 
@@ -68,7 +68,7 @@ def _read_folder(folder: Path) -> RawRegistry:
         if table is not None:
             tables[name] = table
     seen = {p.stem.strip().lower() for p in files if p.suffix.lower() == ".csv"}
-    issues += _missing_required(seen, lambda n: f"{n}.csv")
+    issues += missing_required(seen, lambda n: f"{n}.csv")
     return RawRegistry(tables, issues, digest.hexdigest(), "csv", folder.name)
 
 
@@ -119,5 +119,5 @@ def _read_workbook(path: Path) -> RawRegistry:
     finally:
         book.close()
     found_names = {title.strip().lower() for title in book.titles}
-    issues += _missing_required(found_names, lambda n: sheet_label(path, n))
+    issues += missing_required(found_names, lambda n: sheet_label(path, n))
     return RawRegistry(tables, issues, fingerprint, "xlsx", path.name)
