@@ -44,6 +44,22 @@ def test_maic_without_bootstrap_keeps_the_estimates(tmp_path):
     assert extra["maic"]["bootstrap"]["resamples"] == 0
 
 
+def test_egfr_mixed_model_not_fitted_counts_kept():
+    import numpy as np
+    import pandas as pd
+
+    from prrt_rwe.results.egfr_slope import egfr_slope
+    from prrt_rwe.results.heavy import NOT_RUN
+
+    # two patients, baseline and two later values each (eGFR 90, 85, 80 and 70, 69, 68 per year)
+    adlb = pd.DataFrame({"USUBJID": ["A"] * 3 + ["B"] * 3, "PARAMCD": "EGFR",
+                         "ADY": [0, 365, 730] * 2, "AVAL": [90.0, 85, 80, 70, 69, 68],
+                         "ABLFL": ["Y", "N", "N"] * 2, "ALATEFL": ["N", "Y", "Y"] * 2})
+    ids = pd.Index(["A", "B"])
+    skipped = egfr_slope(adlb, ids, fit_model=False)
+    assert skipped == {"per_year": None, "ci95": [None, None], "n_patients": 2, "n_values": 6, "reason": NOT_RUN}
+
+
 def test_report_lists_every_skipped_analysis():
     from types import SimpleNamespace
 

@@ -35,8 +35,7 @@ from prrt_rwe.report import (
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
          sensitivity, safety, late_effects, hormonal, benchmarks, quality, not_run, methods, limitations,
-         checklist,
-         provenance)
+         checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 

@@ -119,7 +119,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     os_ = surv.endpoint(adam.adtte, "OS", head_ids)
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
     late_curves = competing_curves(adam.adtte, safety_ids)
-    safety_block.update(safety_additions(adam, safety_ids, late_curves))
+    safety_block.update(safety_additions(adam, safety_ids, late_curves, runs(config, "egfr_mixed_model")))
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
     orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)

@@ -12,7 +12,10 @@ from __future__ import annotations
 HEAVY_ANALYSES = (
     ("maic_bootstrap", "MAIC bootstrap confidence intervals (published comparators)",
      "re-estimates the weights in each of [comparators] bootstrap_resamples resamples"),
+    ("egfr_mixed_model", "eGFR slope, linear mixed model (safety.egfr_slope)",
+     "REML over every patient's eGFR series: iterations whose cost grows faster than the rows"),
 )
+NOT_RUN = "not run: [analyses] heavy = false"
 _KEYS = {key for key, _, _ in HEAVY_ANALYSES}
 
 
