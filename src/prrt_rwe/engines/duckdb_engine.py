@@ -10,8 +10,9 @@ import pyarrow as pa
 
 from prrt_rwe.engines.engine import Engine
 
-# Default budget: a third of physical memory, at most 4 GB (2 cores / 24 GB shared machines).
-MAX_DEFAULT_MEMORY_GB = 4.0
+# Default budget per DuckDB database: a sixth of physical memory, at most 2 GB (a run may hold
+# two: the registry being read and the one being written; 2 cores / 24 GB shared machines).
+MAX_DEFAULT_MEMORY_GB = 2.0
 
 
 def default_memory_limit() -> str:
@@ -19,7 +20,7 @@ def default_memory_limit() -> str:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError, AttributeError):
         total = 12.0
-    return f"{max(0.5, min(MAX_DEFAULT_MEMORY_GB, total / 3)):.1f}GB"
+    return f"{max(0.5, min(MAX_DEFAULT_MEMORY_GB, total / 6)):.1f}GB"
 
 
 def configure(con, memory_limit: str | None = None, temp_directory: str | None = None) -> None:

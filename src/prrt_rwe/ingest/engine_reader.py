@@ -34,7 +34,7 @@ from prrt_rwe.ingest.sources import missing_required
 from prrt_rwe.schema import TABLES_BY_NAME
 from prrt_rwe.schema.limits import MAX_CELL_BYTES
 
-ROWS_PER_PART = 2_000_000
+ROWS_PER_PART = 1_000_000
 # ASCII whitespace that pyarrow's utf8_trim_whitespace removes (csv_reader.PADDING_BYTES and \n)
 TRIM = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
 SEP = "\x1f"
