@@ -138,15 +138,15 @@ def _to_spark(con):
 
 
 def _open_database(path: Path) -> tuple:
-    from prrt_rwe.ingest.database import NotOurDatabase, open_database, registry_from_database
-    from prrt_rwe.ingest.validation import check_registry
+    from prrt_rwe.ingest.database import NotOurDatabase, open_database, stage_database
+    from prrt_rwe.ingest.validation import check_staged
 
     try:
         con, meta = open_database(path)
     except NotOurDatabase as exc:
         raise StudyInputError(f"{path}: {exc}") from None
     try:
-        report = check_registry(registry_from_database(con, path.name, meta), str(path)).report
+        report = check_staged(stage_database(con, path.name, meta), str(path))
     except duckdb.Error as exc:
         con.close()
         raise StudyInputError(f"{path}: cannot be read ({str(exc).strip().splitlines()[0]})") from None

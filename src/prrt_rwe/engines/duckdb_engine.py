@@ -65,6 +65,9 @@ class DuckDBEngine(Engine):
     def _materialize(self, name: str, sql: str) -> None:
         self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
 
+    def _view(self, name: str, sql: str) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+
     def has_table(self, name: str) -> bool:
         return self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
                                 [name]).fetchall()[0][0] > 0

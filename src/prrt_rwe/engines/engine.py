@@ -43,6 +43,14 @@ class Engine(ABC):
         """Make the SELECT ``sql`` (DuckDB dialect) readable as relation ``name``."""
         self._materialize(name, transpile(sql, self.dialect))
 
+    def view(self, name: str, sql: str) -> None:
+        """Make the SELECT ``sql`` (DuckDB dialect) readable as relation ``name``, computed when
+        read (no copy: for the big row tables read once or twice)."""
+        self._view(name, transpile(sql, self.dialect))
+
+    @abstractmethod
+    def _view(self, name: str, sql: str) -> None: ...
+
     @abstractmethod
     def _arrow(self, sql: str) -> pa.Table: ...
 

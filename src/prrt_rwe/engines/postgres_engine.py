@@ -78,6 +78,10 @@ class PostgresEngine(Engine):
         self.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')
         self.execute(f'ANALYZE "{name}"')
 
+    def _view(self, name: str, sql: str) -> None:
+        self.execute(f'DROP VIEW IF EXISTS "{name}"')
+        self.execute(f'CREATE TEMP VIEW "{name}" AS {sql}')
+
     def has_table(self, name: str) -> bool:
         with self.conn.cursor() as cur:
             cur.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{name}"'])

@@ -64,6 +64,10 @@ class SparkEngine(Engine):
         frame.createOrReplaceTempView(name)
         self._views.append(name)
 
+    def _view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
+        self._views.append(name)
+
     def has_table(self, name: str) -> bool:
         return self.spark.catalog.tableExists(name)
 

@@ -61,21 +61,30 @@ def _check_folder(folder: Path, on_part) -> ValidationReport:
 
     con = connect(":memory:")
     try:
-        staged = stage_folder(con, folder)
-        issues: dict[Issue, None] = dict.fromkeys(staged.issues)
-        counts = SiteCounts()
+        return check_staged(stage_folder(con, folder), str(folder), on_part)
+    finally:
+        con.close()
+
+
+def check_staged(staged, source: str, on_part=None) -> ValidationReport:
+    """The checks run part by part over a staged registry (ingest/engine_reader.StagedFolder:
+    a folder, or a database being re-validated); findings about a whole file, repeated in
+    every part, are kept once."""
+    issues: dict[Issue, None] = dict.fromkeys(staged.issues)
+    counts = SiteCounts()
+    try:
         for k in range(staged.parts):
             tables, found = staged.part(k)
             found, parsed = _checked(tables, found)
-            issues.update(dict.fromkeys(found))   # file-level findings repeat in every part: once
+            issues.update(dict.fromkeys(found))
             counts.add(parsed)
             if on_part is not None:
                 on_part(parsed)
             del tables, parsed
     finally:
-        con.close()
+        staged.close()
     found = _without_shadowed(list(issues))
-    return ValidationReport.build(str(folder), staged.kind, staged.fingerprint, found, summaries_of(counts, found))
+    return ValidationReport.build(source, staged.kind, staged.fingerprint, found, summaries_of(counts, found))
 
 
 def _checked(tables: dict, issues: list[Issue]) -> tuple[list[Issue], dict[str, ParsedTable]]:

@@ -18,6 +18,8 @@ from prrt_rwe.schema.registry_v1 import DATE
 ROW_TABLES = ("cycles", "assessments", "lesions", "labs", "adverse_events", "hormonal_symptoms")
 DATE_COLUMNS = dict(DATED_TABLES)
 LATE_PATIENT_DATES = ("death_date", "last_contact_date", "next_therapy_date")
+# the big row tables, read once or twice: views (computed when read), not copies
+VIEWED = ("labs", "lesions")
 
 
 def relation(table: str) -> str:
@@ -69,7 +71,8 @@ def stage(engine, cutoff: dt.date | None) -> Staged:
     for table in tables:
         date = DATE_COLUMNS.get(table)
         keep = "" if date is None or limit is None else f" WHERE t.{date} IS NULL OR t.{date} <= {limit}"
-        engine.materialize(relation(table), f"SELECT k.pidx, {_select(table)} {_join(table)}{keep}")
+        make = engine.view if table in VIEWED else engine.materialize
+        make(relation(table), f"SELECT k.pidx, {_select(table)} {_join(table)}{keep}")
     engine.materialize(relation("patients"), _patients_sql(limit))
     if limit is not None:
         counts = [f"(SELECT count(*) FROM {t} WHERE {DATE_COLUMNS[t]} > {limit}) AS {t}"
