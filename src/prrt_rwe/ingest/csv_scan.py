@@ -26,6 +26,7 @@ class FileScan:
     error: UnreadableFile | None
     header: bytes       # the first line (BOM dropped)
     bom: bool
+    ascii: bool = False  # every byte ASCII
 
 
 def _chunks(path: Path):
@@ -130,5 +131,5 @@ def scan_file(path, digest=None) -> FileScan:
                         UnreadableFile("file is UTF-16 encoded; save it as UTF-8"), b"", False)
     error = utf8_error or nul or (UnreadableFile("empty file: no header row") if blank else None)
     return FileScan(lines, path.stat().st_size, simple.result(), padded or not ascii_only,
-                    error, header, bom)
+                    error, header, bom, ascii_only)
 

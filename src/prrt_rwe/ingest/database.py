@@ -141,7 +141,7 @@ def stage_database(con, label: str, meta: dict):
     re-validation holds one part in memory; empty optional tables are left out."""
     import math
 
-    from prrt_rwe.ingest.engine_reader import SEP, StagedFile, StagedFolder, ROWS_PER_PART
+    from prrt_rwe.ingest.engine_reader import ROWS_PER_PART, StagedFile, StagedFolder, part_sql
 
     counts = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchall()[0][0] for t in TABLES}
     parts = max(1, math.ceil(sum(counts.values()) / ROWS_PER_PART))
@@ -150,13 +150,11 @@ def stage_database(con, label: str, meta: dict):
         if counts[table.name] == 0 and not table.file_required:
             continue
         names = [c.name for c in table.columns]
-        cells = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), \'\') AS c{i}' for i, c in enumerate(names))
-        keyed = "site_id" in names and "patient_id" in names and table.name != "sites"
-        part = (f"CAST(hash(coalesce(site_id, '') || '{SEP}' || coalesce(patient_id, '')) % {parts} AS BIGINT)"
-                if keyed and parts > 1 else "0")
+        cells = ", ".join(f'coalesce(CAST(t."{c}" AS VARCHAR), \'\') AS c{i}' for i, c in enumerate(names))
+        keys = (names.index("site_id"), names.index("patient_id")) \
+            if {"site_id", "patient_id"} <= set(names) and table.name != "sites" else None
         stage = f"_stage_{table.name}"
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{stage}" AS SELECT "source_line" AS line, {cells}, {part} AS part '
-                    f'FROM "{table.name}"')
-        files[table.name] = StagedFile(table.name, f"{label}[{table.name}]", names, stage, False,
-                                       (names.index("site_id"), names.index("patient_id")) if keyed else None)
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{stage}" AS SELECT *, {part_sql(keys, parts, trim=False)} '
+                    f'AS part FROM (SELECT t."source_line" AS line, {cells} FROM "{table.name}" t) t')
+        files[table.name] = StagedFile(table.name, f"{label}[{table.name}]", names, stage, False, parquet=False)
     return StagedFolder(con, files, [], meta.get("input_fingerprint", ""), label, parts, kind="duckdb")

@@ -13,6 +13,8 @@ part's typed tables to the loader, so no more than one part is in memory.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +61,13 @@ def _check_folder(folder: Path, on_part) -> ValidationReport:
     from prrt_rwe.ingest.database import connect
     from prrt_rwe.ingest.engine_reader import stage_folder
 
+    work = Path(tempfile.mkdtemp(prefix="prrt-rwe-stage-"))
     con = connect(":memory:")
     try:
-        return check_staged(stage_folder(con, folder), str(folder), on_part)
+        return check_staged(stage_folder(con, folder, work), str(folder), on_part)
     finally:
         con.close()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def check_staged(staged, source: str, on_part=None) -> ValidationReport:
