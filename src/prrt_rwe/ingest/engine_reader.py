@@ -32,8 +32,7 @@ from prrt_rwe.ingest.csv_scan import scan_file
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.key_text import KEY_COLUMNS, normalize_key
 from prrt_rwe.ingest.raw import RawTable
-from prrt_rwe.ingest.sources import missing_required
-from prrt_rwe.schema import TABLES_BY_NAME
+from prrt_rwe.ingest.sources import folder_files, missing_required
 from prrt_rwe.schema.limits import MAX_CELL_BYTES
 
 ROWS_PER_PART = 1_000_000
@@ -209,18 +208,10 @@ def oversized(con, staged: StagedFile) -> list[Issue]:
 def stage_folder(con, folder: Path, work: Path) -> StagedFolder:
     """Every table file of ``folder`` staged under ``work`` (module doc); reader issues as
     sources._read_folder gives them (W109, E014, E001)."""
-    issues: list[Issue] = []
     digest = hashlib.sha256()
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    found, issues, files = folder_files(folder)
     chosen, scans = {}, {}
-    for path in files:
-        name = path.stem.strip().lower()
-        if path.suffix.lower() != ".csv" or name not in TABLES_BY_NAME:
-            issues.append(file_issue(path.name, "", "W109", f"unknown extra file '{path.name}' ignored"))
-            continue
-        if name in chosen:
-            issues.append(file_issue(path.name, name, "E014", f"second file for table '{name}'"))
-            continue
+    for name, path in found.items():   # file-name order: the fingerprint's
         scan = scan_file(path, digest)
         if scan.error is not None:
             issues.append(file_issue(path.name, name, "E014", str(scan.error), line=scan.error.line))
