@@ -120,6 +120,9 @@ def analyze(
     if (source is None) == (db is None):
         err_console.print("give exactly one of a registry folder or --db FILE")
         raise typer.Exit(2)
+    if engine not in ("duckdb", "spark"):
+        err_console.print(escape(f"--engine {engine}: expected duckdb or spark"))
+        raise typer.Exit(2)
     try:
         extra = [load_comparator(p) for p in comparator or ()]
         from prrt_rwe.engines.postgres_engine import is_postgres_url

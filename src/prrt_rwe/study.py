@@ -243,6 +243,10 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     shown.stage("estimating")
     if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
         raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions); nothing to analyse")
+    if is_postgres_url(source):   # never a password in run.json or the report
+        from prrt_rwe.engines.postgres_engine import redacted
+
+        source = redacted(str(source))
     try:
         return _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown,
                               started, timings, lap, in_force)

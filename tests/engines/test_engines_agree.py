@@ -66,19 +66,22 @@ def test_the_comparison_sees_a_difference(duckdb_results):
 
 
 def test_cli_takes_a_postgresql_url(postgres_url, duckdb_results, tmp_path):
-    """`prrt-rwe ingest DIR --db postgresql://…` and `analyze --db postgresql://…` (no password
-    in the URL here; a password would never be printed: engines/postgres_engine.redacted)."""
+    """`prrt-rwe ingest DIR --db postgresql://…` and `analyze --db postgresql://…`; the password
+    of the URL (the test server trusts loopback, so any is accepted) is never printed or written."""
     from typer.testing import CliRunner
 
     from prrt_rwe.cli import app
 
+    url = postgres_url.replace("prrt@", "prrt:s3cret@")
     runner = CliRunner()
-    loaded = runner.invoke(app, ["ingest", str(MINIMAL), "--db", postgres_url])
+    loaded = runner.invoke(app, ["ingest", str(MINIMAL), "--db", url])
     assert loaded.exit_code == 0, loaded.output
-    assert f"ingested into {postgres_url}" in loaded.output
-    done = runner.invoke(app, ["analyze", "--db", postgres_url, "--out", str(tmp_path / "out")])
+    assert "ingested into postgresql://prrt:***@" in loaded.output and "s3cret" not in loaded.output
+    done = runner.invoke(app, ["analyze", "--db", url, "--out", str(tmp_path / "out")])
     assert done.exit_code == 0, done.output
     assert differences(duckdb_results["minimal"], _results(tmp_path / "out")) == []
+    for name in ("run.json", "report.html", "results.json"):
+        assert "s3cret" not in (tmp_path / "out" / name).read_text(encoding="utf-8")
 
 
 def test_password_is_never_shown():
