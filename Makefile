@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-out
 
-.PHONY: demo test bench env test-env system-deps clean
+.PHONY: demo demo-seed screenshot test bench env test-env system-deps clean
 
 $(BIN)/prrt-rwe: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,16 @@ system-deps:
 
 demo: env
 	$(BIN)/prrt-rwe demo --out $(OUT)
+
+# The demo's seed by its stated rule (prrt_rwe/synth/demo_seed.py): rescan after a change to
+# synth/ or the analysis, then `make screenshot`.
+demo-seed: env
+	$(BIN)/python -m prrt_rwe.synth.demo_seed --write
+
+# docs/screenshot.png from the current demo (the demo test fails when it is stale).
+screenshot: test-env
+	$(BIN)/prrt-rwe demo --out $(OUT)
+	$(BIN)/python -m prrt_rwe.report.screenshot $(OUT)/report.html docs/screenshot.png
 
 # pytest exit 5 ("no tests collected") is not a failure of the suite.
 test: test-env system-deps

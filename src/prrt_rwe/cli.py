@@ -13,14 +13,17 @@ import typer
 from rich.console import Console
 from rich.markup import escape as _markup_escape
 
+from prrt_rwe.cli_usage import OneLineUsage
 from prrt_rwe.outputs.terminal import printable
+from prrt_rwe.report.numbers import MIN_THRESHOLD as MIN_SUPPRESS
 
 
 def escape(text: str) -> str:
     """Markup escaped and control characters made visible (outputs/terminal.py)."""
     return _markup_escape(printable(text))
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+
+app = typer.Typer(cls=OneLineUsage, add_completion=False, no_args_is_help=True,
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
 out_console = Console(emoji=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
@@ -28,11 +31,12 @@ err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 @app.command()
 def synth(
-    out: Path = typer.Option(..., "--out", help="folder to write the registry into"),
-    patients: int = typer.Option(422, help="number of patients"),
-    sites: int = typer.Option(33, help="number of institutions"),
-    seed: int = typer.Option(1, help="random seed; same seed gives byte-identical files"),
-    messy: bool = typer.Option(False, "--messy", help="inject realistic faults, listed in a manifest"),
+    out: Path = typer.Option(..., "--out", metavar="DIR", help="folder to write the registry into"),
+    patients: int = typer.Option(422, min=1, metavar="N", help="number of patients"),
+    sites: int = typer.Option(33, min=1, metavar="N", help="number of institutions"),
+    seed: int = typer.Option(1, min=0, metavar="SEED",
+                             help="random seed; same seed gives byte-identical files"),
+    messy: bool = typer.Option(False, "--messy", help="inject realistic faults, listed in DIR.manifest.json beside DIR"),
 ) -> None:
     """Write a synthetic multicenter registry in format v1."""
     from prrt_rwe.synth.generator import generate
@@ -43,8 +47,10 @@ def synth(
 
 @app.command()
 def validate(
-    path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+    path: Path = typer.Argument(..., exists=True, metavar="REGISTRY",
+                                help="registry folder (CSV files) or .xlsx workbook"),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                            help="write the data-quality summary as JSON"),
 ) -> None:
     """Check a registry; prints file:line:column: CODE message; exit 1 on errors."""
     from prrt_rwe.ingest.console import print_report
@@ -69,13 +75,16 @@ def _write_json(report, json_out: Optional[Path]) -> None:
 
 @app.command()
 def ingest(
-    path: Path = typer.Argument(..., help="registry folder (CSV files) or .xlsx workbook"),
-    db: str = typer.Option(..., "--db", help="DuckDB file to create or replace, or a postgresql:// URL"),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="write the data-quality summary as JSON"),
+    path: Path = typer.Argument(..., exists=True, metavar="REGISTRY",
+                                help="registry folder (CSV files) or .xlsx workbook"),
+    db: str = typer.Option(..., "--db", metavar="FILE|URL",
+                           help="DuckDB file to create or replace, or a postgresql:// URL"),
+    json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
+                                            help="write the data-quality summary as JSON"),
     keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
                                             help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
-    """Validated, all-or-nothing load into an embedded DuckDB database."""
+    """Validated, all-or-nothing load into an embedded DuckDB database (or PostgreSQL)."""
     from prrt_rwe.engines.engine import EngineError
     from prrt_rwe.engines.postgres_engine import is_postgres_url, redacted
     from prrt_rwe.ingest.console import print_report
@@ -83,6 +92,7 @@ def ingest(
     from prrt_rwe.outputs.destination import DestinationError
 
     target = db if is_postgres_url(db) else Path(db)
+    existed = is_postgres_url(db) or target.exists()   # PostgreSQL: one transaction, left as it was
     try:
         result = run_ingest(path, target, keep_extra_columns=keep_extra_columns)
     except (DestinationError, EngineError) as exc:
@@ -92,37 +102,56 @@ def ingest(
     print_report(result.validation, out_console)
     _write_json(result.validation, json_out)
     if not result.ok:
-        err_console.print(escape(f"nothing ingested: {db} left as it was"))
+        err_console.print(escape(f"nothing ingested: {db} left as it was" if existed
+                                 else f"nothing ingested: {db} not created"), soft_wrap=True)
         raise typer.Exit(1)
     out_console.print(escape(f"ingested into {db}"))
 
 
+def _existing_database(value: Optional[str]) -> Optional[str]:
+    """--db of analyze: a postgresql:// URL, or a file that exists (click's own messages)."""
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+    if value is None or is_postgres_url(value):
+        return value
+    if not Path(value).exists():
+        raise typer.BadParameter(f"File {value!r} does not exist.")
+    if Path(value).is_dir():
+        raise typer.BadParameter(f"File {value!r} is a directory.")
+    return value
+
+
 @app.command()
 def analyze(
-    source: Optional[Path] = typer.Argument(None, help="registry folder or .xlsx workbook"),
-    db: Optional[str] = typer.Option(None, "--db", help="an ingested DuckDB database or postgresql:// URL "
-                                                        "instead of files"),
-    engine: str = typer.Option("duckdb", "--engine", help="where the derivations run: duckdb (embedded) or spark "
-                                                          "(local, or SPARK_REMOTE / PRRT_SPARK_MASTER)"),
-    out: Path = typer.Option(..., "--out", help="output folder"),
-    config: Optional[Path] = typer.Option(None, "--config", help="study.toml with rule and model settings"),
-    suppress_below: Optional[int] = typer.Option(None, "--suppress-below",
-                                                 help="mask counts below this number in the report"),
-    comparator: Optional[list[Path]] = typer.Option(None, "--comparator",
+    source: Optional[Path] = typer.Argument(None, exists=True, metavar="REGISTRY",
+                                            help="registry folder or .xlsx workbook"),
+    db: Optional[str] = typer.Option(None, "--db", metavar="FILE|URL", callback=_existing_database,
+                                     help="an ingested DuckDB database or postgresql:// URL instead of files"),
+    engine: str = typer.Option("duckdb", "--engine", metavar="ENGINE",
+                               help="where the derivations run: duckdb (embedded) or spark "
+                                    "(local, or SPARK_REMOTE / PRRT_SPARK_MASTER)"),
+    out: Path = typer.Option(..., "--out", metavar="OUT", help="output folder"),
+    config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, metavar="FILE",
+                                          help="study.toml with rule and model settings"),
+    suppress_below: Optional[int] = typer.Option(
+        None, "--suppress-below", min=MIN_SUPPRESS, metavar="N",
+        help=f"report.html shows counts 1..N-1 as '<N' and masks every number they could be "
+             f"recomputed from (N >= {MIN_SUPPRESS})"),
+    comparator: Optional[list[Path]] = typer.Option(None, "--comparator", exists=True, dir_okay=False,
+                                                    metavar="FILE",
                                                     help="a published trial arm or cohort (YAML, comparators.md); "
                                                          "repeatable, added to the shipped NETTER-1/NETTER-2 files"),
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
     from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
+    from prrt_rwe.cli_usage import usage_error
     from prrt_rwe.outputs.destination import DestinationError
     from prrt_rwe.study import StudyInputError, analyze as run_analyze
 
     if (source is None) == (db is None):
-        err_console.print("give exactly one of a registry folder or --db FILE")
-        raise typer.Exit(2)
+        raise usage_error("give exactly one of a registry folder or --db FILE")
     if engine not in ("duckdb", "spark"):
-        err_console.print(escape(f"--engine {engine}: expected duckdb or spark"))
-        raise typer.Exit(2)
+        raise usage_error(f"--engine {engine}: expected duckdb or spark")
     try:
         extra = [load_comparator(p) for p in comparator or ()]
         from prrt_rwe.engines.postgres_engine import is_postgres_url
@@ -139,7 +168,7 @@ def analyze(
     except DestinationError as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
-    out_console.print(escape(f"report: {result.report_path}"))
+    _print_summary(result)
 
 
 @app.command("reconstruct-km")
@@ -165,12 +194,18 @@ def reconstruct_km(
 
 
 @app.command()
-def demo(out: Path = typer.Option(Path("demo-out"), "--out", help="output folder")) -> None:
+def demo(out: Path = typer.Option(Path("demo-out"), "--out", metavar="OUT", help="output folder")) -> None:
     """Synthesize the calibrated 33-site cohort and run the whole study on it."""
     from prrt_rwe.study import run_demo
 
-    result = run_demo(out)
-    out_console.print(escape(f"report: {result.report_path.resolve()}"))
+    _print_summary(run_demo(out))
+
+
+def _print_summary(result) -> None:
+    """The one-screen summary of a study run; its last line is the report path."""
+    for line in result.summary:
+        out_console.print(escape(line), soft_wrap=True)
+    out_console.print(escape(f"report: {result.report_path.resolve()}"), soft_wrap=True)
 
 
 @app.command("redcap-template")

@@ -25,10 +25,23 @@ Example ``study.toml`` (every key optional)::
     [models]
     orr = "response ~ primary_group + krenning4 + liver_lesion_le30"
     pfs = "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
+    orr_method = "ml"           # or "firth": penalised likelihood, profile CIs, as R logistf
     [km]
     conf_type = "log-log"
     conf_level = 0.95
     landmarks_months = [12, 20, 24]
+    [imputation]                # results-v1.md "Additions: missing data" (R mice defaults)
+    m = 20                      # 0: no multiple imputation
+    iterations = 5
+    seed = 1
+    donors = 5
+    [iptw]                      # "Additions: confounding"
+    exposure = "ssa_concomitant"
+    covariates = ["age", "sex", "primary_group", "who_grade", "ki67_lt10", "krenning4",
+                  "liver_burden_lt50", "prior_lines", "functioning"]
+    truncation = [1, 99]        # percentiles; default: no truncation
+    [sites]                     # "Additions: sites"
+    min_site_n = 10
     [comparators]
     shipped = true              # comparators.md: the NETTER-1 / NETTER-2 files shipped with prrt-rwe
     files = ["my_trial.yaml"]   # more comparator files, relative to this study.toml
@@ -54,6 +67,7 @@ DEFAULT_PFS_FORMULA = (
     "pfs ~ ki67_lt10 + krenning4 + liver_burden_lt50 + liver_lesion_le30 + ssa_concomitant"
 )
 KM_CONF_TYPES = ("log-log", "log", "plain")
+ORR_METHODS = ("ml", "firth")
 HEADLINE_POPULATIONS = ("complete_case", "evaluable")
 
 
@@ -122,6 +136,7 @@ class ModelsConfig:
     pfs: str = DEFAULT_PFS_FORMULA
     orr_group_levels: tuple[str, ...] = ("pancreas", "hindgut", "other")
     orr_group_reference: str = "other"
+    orr_method: str = "ml"  # "firth": Firth's penalised likelihood, profile CIs (R logistf)
 
     @property
     def orr_covariates(self) -> tuple[str, ...]:
@@ -144,6 +159,39 @@ class KmConfig:
     conf_type: str = "log-log"
     conf_level: float = 0.95
     landmarks_months: tuple[float, ...] = (12, 20, 24)
+
+
+@dataclass(frozen=True)
+class ImputationConfig:
+    """results-v1.md "Additions: missing data": multiple imputation by chained equations of the
+    model covariates; m imputations of ``iterations`` cycles each (mice's maxit), PMM donors.
+    ``m = 0`` switches it off (it costs ~3 s of CPU per 1,000 patients at m = 20)."""
+
+    m: int = 20
+    iterations: int = 5
+    seed: int = 1
+    donors: int = 5
+
+
+IPTW_COVARIATES = ("age", "sex", "primary_group", "who_grade", "ki67_lt10", "krenning4",
+                   "liver_burden_lt50", "prior_lines", "functioning")
+
+
+@dataclass(frozen=True)
+class IptwConfig:
+    """results-v1.md "Additions: confounding": the exposure, the propensity covariates and the
+    weight truncation percentiles (None = no truncation)."""
+
+    exposure: str = "ssa_concomitant"
+    covariates: tuple[str, ...] = IPTW_COVARIATES
+    truncation: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class SitesConfig:
+    """results-v1.md "Additions: sites": sites under ``min_site_n`` patients pooled as "other"."""
+
+    min_site_n: int = 10
 
 
 @dataclass(frozen=True)
@@ -176,6 +224,9 @@ class StudyConfig:
     pfs: PfsConfig = field(default_factory=PfsConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
     km: KmConfig = field(default_factory=KmConfig)
+    imputation: ImputationConfig = field(default_factory=ImputationConfig)
+    iptw: IptwConfig = field(default_factory=IptwConfig)
+    sites: SitesConfig = field(default_factory=SitesConfig)
     comparators: ComparatorsConfig = field(default_factory=ComparatorsConfig)
     analyses: AnalysesConfig = field(default_factory=AnalysesConfig)
     source: str | None = None  # path of the study.toml, None for the defaults
@@ -212,6 +263,7 @@ _SECTIONS = {
     "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
     "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig, "comparators": ComparatorsConfig,
     "analyses": AnalysesConfig,
+    "imputation": ImputationConfig, "iptw": IptwConfig, "sites": SitesConfig,
 }
 
 
@@ -255,6 +307,23 @@ def _coerce_study(key: str, value, where: str):
     return tuple(value)
 
 
+def _coerce_iptw(key: str, value, where: str):
+    if key == "exposure":
+        if not isinstance(value, str) or not value.isidentifier():
+            raise ConfigError(f"{where}: expected a covariate name, got {value!r}")
+        return value
+    if key == "covariates":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.isidentifier() for v in value):
+            raise ConfigError(f"{where}: expected a non-empty list of covariate names, got {value!r}")
+        return tuple(value)
+    ok = (isinstance(value, list) and len(value) == 2
+          and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+          and 0 <= value[0] < value[1] <= 100)
+    if not ok:
+        raise ConfigError(f"{where}: expected two percentiles [lo, hi] with 0 <= lo < hi <= 100, got {value!r}")
+    return (float(value[0]), float(value[1]))
+
+
 def _coerce_comparators(key: str, value, where: str):
     if key == "shipped":
         if not isinstance(value, bool):
@@ -276,6 +345,16 @@ def _coerce(section: str, key: str, value, where: str):
         return _coerce_comparators(key, value, where)
     if section == "study":
         return _coerce_study(key, value, where)
+    if section == "imputation":
+        if key == "m" and value in (0, 1) and not isinstance(value, bool):
+            if value == 1:
+                raise ConfigError(f"{where}: expected 0 (no imputation) or at least 2 imputations, got 1")
+            return 0
+        return _check_int(where, value, minimum={"m": 2, "iterations": 1, "donors": 1}.get(key, 0))
+    if section == "iptw":
+        return _coerce_iptw(key, value, where)
+    if section == "sites":
+        return _check_int(where, value, minimum=1)
     if section in ("recist", "safety", "labs"):
         return _check_int(where, value)
     if section == "pfs":
@@ -287,6 +366,8 @@ def _coerce(section: str, key: str, value, where: str):
             return tuple(value)
         if not isinstance(value, str):
             raise ConfigError(f"{where}: expected a string, got {value!r}")
+        if key == "orr_method" and value not in ORR_METHODS:
+            raise ConfigError(f"{where}: expected one of {ORR_METHODS}, got {value!r}")
         if key in ("orr", "pfs"):
             try:
                 formula_terms(value)
@@ -309,8 +390,12 @@ def _coerce(section: str, key: str, value, where: str):
     return tuple(value)
 
 
-def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
-    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError."""
+def parse_config(raw: dict, origin: str | None = None) -> StudyConfig:
+    """StudyConfig from an already-parsed TOML mapping; unknown sections/keys raise ConfigError.
+
+    ``origin`` is the file it was read from (recorded as ``source``); None for a mapping
+    built in code, named "study.toml" in messages."""
+    source, origin = origin, origin or "study.toml"
     sections = {}
     for name, body in raw.items():
         if name not in _SECTIONS:
@@ -320,7 +405,7 @@ def parse_config(raw: dict, origin: str = "study.toml") -> StudyConfig:
         if not isinstance(body, dict):
             raise ConfigError(f"{origin}: {name!r} must be a [section]")
         sections[name] = _section(name, body, origin)
-    return StudyConfig(**sections, source=None if origin == "study.toml" else origin)
+    return StudyConfig(**sections, source=source)
 
 
 def load_config(path: str | Path | None = None) -> StudyConfig:

@@ -23,17 +23,18 @@ import duckdb
 import prrt_rwe
 from prrt_rwe.report.ard import write_ard
 from prrt_rwe.report.context import ReportContext
-from prrt_rwe.report.html import write_report
-from prrt_rwe.report.numbers import Numbers
-from prrt_rwe.report.provenance import versions
+from prrt_rwe.report.html import render_with_exports
+from prrt_rwe.report.numbers import MIN_THRESHOLD, Numbers
+from prrt_rwe.report.provenance import file_sha256, versions, write_rules_text
 from prrt_rwe.report.quality import quality_summary
 from prrt_rwe.report.results_json import write_results
 from prrt_rwe.report.run_json import write_run
+from prrt_rwe.report.summary import terminal_summary
 from prrt_rwe.outputs import completion
 from prrt_rwe.outputs.atomic import write_with
 from prrt_rwe.outputs.destination import cannot_write, check_output_folder, make_folder
 
-DEMO_PATIENTS, DEMO_SITES, DEMO_SEED = 422, 33, 1
+DEMO_PATIENTS, DEMO_SITES = 422, 33  # the seed: prrt_rwe.synth.demo_seed (a stated rule)
 MAX_ERRORS_SHOWN = 20
 
 
@@ -46,6 +47,7 @@ class StudyResults:
     results: dict
     report_path: Path
     out: Path
+    summary: tuple[str, ...] = ()  # the one-screen summary the CLI prints (counts masked as the report)
 
 
 def _config(config):
@@ -73,9 +75,11 @@ ENGINES = ("duckdb", "spark")
 
 
 def open_source(source, engine: str = "duckdb") -> tuple:
-    """(engine or DuckDB connection, ValidationReport, provenance) of a registry folder,
+    """(engine or DuckDB connection, data-quality record, provenance) of a registry folder,
     workbook, ingested DuckDB database or PostgreSQL URL; a DuckDB database is checked to be
-    ours and re-validated first, a PostgreSQL one to be ours (it was validated on ingest).
+    ours and re-validated first, a PostgreSQL one to be ours (it was validated on ingest). The
+    record is the ValidationReport, or for a database the summary of the validation at ingest
+    that it stores (its re-validation's report when it stores none).
     ``engine = "spark"``: the validated tables are handed to Spark (engines/spark_engine.py)."""
     from prrt_rwe.engines.postgres_engine import is_postgres_url
 
@@ -104,7 +108,7 @@ def open_source(source, engine: str = "duckdb") -> tuple:
 
 def _open_postgres(url: str) -> tuple:
     from prrt_rwe.engines.engine import EngineError
-    from prrt_rwe.ingest.postgres_load import open_postgres
+    from prrt_rwe.ingest.postgres_load import open_postgres, stored_summary
     from prrt_rwe.ingest.report import ValidationReport
 
     try:
@@ -112,7 +116,7 @@ def _open_postgres(url: str) -> tuple:
     except EngineError as exc:
         raise StudyInputError(str(exc)) from None
     fingerprint = meta.get("input_fingerprint", "")
-    report = ValidationReport.build(engine.url_shown, "postgresql", fingerprint, [])
+    report = stored_summary(engine) or ValidationReport.build(engine.url_shown, "postgresql", fingerprint, [])
     return engine, report, {"input_kind": "postgresql", "input_fingerprint": fingerprint, "engine": "postgresql"}
 
 
@@ -145,30 +149,42 @@ def _open_database(path: Path) -> tuple:
         con, meta = open_database(path)
     except NotOurDatabase as exc:
         raise StudyInputError(f"{path}: {exc}") from None
+    from prrt_rwe.ingest.load import stored_validation_summary
+
     try:
         report = check_staged(stage_database(con, path.name, meta), str(path))
+        stored = stored_validation_summary(con)
     except duckdb.Error as exc:
         con.close()
         raise StudyInputError(f"{path}: cannot be read ({str(exc).strip().splitlines()[0]})") from None
     if not report.ok:
         con.close()
         raise _validation_error(report)
-    return con, report, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
+    return con, stored or report, {"input_kind": "duckdb", "input_fingerprint": meta.get("input_fingerprint")}
 
 
 class _Progress:
-    """Stage names on a spinner when ``show`` and stderr is a terminal; silent otherwise."""
+    """When ``show`` and stderr is a terminal: the running stage on a spinner, and each
+    finished stage as a line with its duration. Silent otherwise (not a TTY)."""
+
+    FIRST = "validating and loading the registry"
 
     def __init__(self, show: bool):
-        self._status = None
+        self._status, self._text, self._since = None, self.FIRST, time.perf_counter()
         if show and sys.stderr.isatty():
             from rich.console import Console
 
-            self._status = Console(stderr=True).status("validating and loading the registry")
+            self._console = Console(stderr=True, emoji=False, highlight=False)
+            self._status = self._console.status(self.FIRST)
             self._status.start()
 
-    def stage(self, text: str) -> None:
-        if self._status is not None:
+    def stage(self, text: str | None) -> None:
+        if self._status is None:
+            return
+        now = time.perf_counter()
+        self._console.print(f"done: {self._text} ({now - self._since:.1f} s)", markup=False)
+        self._text, self._since = text, now
+        if text is not None:
             self._status.update(text)
 
     def stop(self) -> None:
@@ -196,21 +212,24 @@ def comparators_in_force(cfg, extra=()) -> tuple:
 
 
 def analyze(source, out, config=None, suppress_below: int | None = None,
-            progress: bool = False, comparators=(), engine: str = "duckdb") -> StudyResults:
+            progress: bool = False, comparators=(), input_note: str | None = None,
+            engine: str = "duckdb") -> StudyResults:
     """Run the whole study (see module doc); returns the results and where the report is.
 
     ``progress=True`` shows the current stage on a terminal (the CLI sets it);
     ``comparators``: more comparator files (paths or loaded), beside the shipped ones;
+    ``input_note`` is stated in the report's methods and provenance (e.g. the demo's seed rule);
     ``engine``: where the derivations run, ``duckdb`` (embedded) or ``spark``; a PostgreSQL
     URL as ``source`` runs them in PostgreSQL."""
     shown = _Progress(progress)
     try:
-        return _analyze(source, out, config, suppress_below, shown, comparators, engine)
+        return _analyze(source, out, config, suppress_below, shown, comparators, input_note, engine)
     finally:
         shown.stop()
 
 
-def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=(), engine="duckdb") -> StudyResults:
+def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=(),
+             input_note=None, engine="duckdb") -> StudyResults:
     from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
     from prrt_rwe.engines.postgres_engine import is_postgres_url
@@ -224,8 +243,9 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
         timings[stage] = now - clock
         clock = now
 
-    if suppress_below is not None and suppress_below < 1:
-        raise StudyInputError("--suppress-below must be a positive count")
+    if suppress_below is not None and suppress_below < MIN_THRESHOLD:
+        raise StudyInputError(f"--suppress-below must be at least {MIN_THRESHOLD} "
+                              "(a '<2' would still reveal a count of 1)")
     out = Path(out)
     check_output_folder(out, None if is_postgres_url(source) else source)
     cfg = _config(config)
@@ -241,12 +261,17 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
         con.close()
     lap("derive")
     shown.stage("estimating")
-    if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
-        raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions); nothing to analyse")
-    if is_postgres_url(source):   # never a password in run.json or the report
+    if is_postgres_url(source):   # never a password in run.json, the report or an error
         from prrt_rwe.engines.postgres_engine import redacted
 
         source = redacted(str(source))
+    if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
+        from prrt_rwe.results.missing_data.missingness import missing_everywhere
+
+        why = missing_everywhere(adam.adsl, cfg.study.complete_case)
+        raise StudyInputError(f"{source}: no patient in the efficacy set (see the exclusions){why}; "
+                              "nothing to analyse")
+    provenance["input_note"] = input_note
     try:
         return _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown,
                               started, timings, lap, in_force)
@@ -271,27 +296,33 @@ def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, s
     if in_force is not None:
         provenance["comparators"] = [{"id": c.id, "file": Path(c.path).name} for c in in_force]
     provenance.update(code_version=prrt_rwe.__version__, versions=versions(), source=str(source),
-                      config=cfg.source, run_id=run_id)
+                      config=cfg.source, config_sha256=file_sha256(cfg.source), run_id=run_id)
     files = [write_with(out / "results.json", lambda tmp: write_results(analysis.results, tmp))]
     quality = quality_summary(report)
     files.append(write_with(out / "ard.parquet", lambda tmp: write_ard(
         analysis.results, {**analysis.extras, "data_quality": quality}, tmp)))
     ctx = ReportContext(analysis, Numbers(suppress_below), cfg, quality, provenance)
-    report_path = write_with(out / "report.html", lambda tmp: write_report(ctx, tmp))
+    html, exported = render_with_exports(ctx)
+    report_path = write_with(out / "report.html", lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    files += [report_path, *exported.write(out), write_rules_text(out)]
     lap("report")
-    files += [report_path, write_with(out / "run.json", lambda tmp: write_run(
+    shown.stage(None)
+    files += [write_with(out / "run.json", lambda tmp: write_run(
         tmp, started_utc=started, timings=timings, provenance=provenance, rules=analysis.rules,
         suppress_below=suppress_below))]
     completion.finish(out, run_id, provenance.get("input_fingerprint"), files + adam_files)
-    return StudyResults(analysis.results, report_path, out)
+    return StudyResults(analysis.results, report_path, out, tuple(terminal_summary(ctx)))
 
 
 def run_demo(out) -> StudyResults:
-    """Synthesize the calibrated cohort (422 patients, 33 sites, seed 1) into OUT/registry and
-    analyse it into OUT."""
+    """Synthesize the calibrated cohort (422 patients, 33 sites, the seed of demo_seed's rule)
+    into OUT/registry and analyse it into OUT; the report states the seed and its rule."""
+    from prrt_rwe.synth.demo_seed import RULE, demo_seed
     from prrt_rwe.synth.generator import generate
 
-    out = Path(out)
+    out, seed = Path(out), demo_seed()
     registry = out / "registry"
-    generate(registry, patients=DEMO_PATIENTS, sites=DEMO_SITES, seed=DEMO_SEED, messy=False)
-    return analyze(registry, out, progress=True)
+    generate(registry, patients=DEMO_PATIENTS, sites=DEMO_SITES, seed=seed, messy=False)
+    note = (f"synthetic demonstration cohort (prrt-rwe synth, {DEMO_PATIENTS} patients, {DEMO_SITES} sites, "
+            f"seed {seed}); {RULE}")
+    return analyze(registry, out, progress=True, input_note=note)

@@ -32,6 +32,14 @@ def test_file_overrides_and_to_dict_is_json(tmp_path):
     assert d["source"] == str(path)
 
 
+def test_a_file_named_study_toml_is_its_own_source_and_a_mapping_has_none(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text('[models]\norr_method = "firth"\n')
+    assert load_config(path).source == str(path) and load_config(path).models.orr_method == "firth"
+    assert parse_config({}).source is None and parse_config({}, origin="study.toml").source == "study.toml"
+    assert load_config(None).models.orr_method == "ml"
+
+
 @pytest.mark.parametrize("text,named", [
     ("[recist]\nconfirmation_dayz = 21\n", "confirmation_dayz"),
     ("[recsit]\nconfirmation_days = 21\n", "recsit"),
@@ -39,6 +47,7 @@ def test_file_overrides_and_to_dict_is_json(tmp_path):
     ("[km]\nconf_type = 'logit'\n", "conf_type"),
     ("[models]\npfs = 'pfs ~ a * b'\n", "pfs"),
     ("[recist]\nsd_min_days = 'six weeks'\n", "sd_min_days"),
+    ("[models]\norr_method = 'bayes'\n", "orr_method"),
 ])
 def test_bad_keys_raise_naming_the_key(tmp_path, text, named):
     path = tmp_path / "study.toml"

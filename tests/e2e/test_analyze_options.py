@@ -44,8 +44,10 @@ def test_suppression_masks_counts_and_their_percentages(runs):
     assert "14.3 %" not in masked and "28.6 %" not in masked
     # Exclusion boxes of the flow diagram (1 patient each) are masked too.
     assert re.search(r"No PRRT cycle: n = &lt;3", masked)
-    # Counts at or above the threshold stay: 10 enrolled, 7 in the efficacy set.
-    assert "n = 10" in masked and "Complete-case set (N = 7)" in masked
+    # Enrolled (10) = safety (9) + no cycle (1): the enrolled box is masked with it ("–"),
+    # counts at or above the threshold stay: 9 treated, 7 in the complete-case set.
+    assert "n = –" in masked and "– patients enrolled" in masked and "n = 10" not in masked
+    assert "n = 9" in masked and "Complete-case set (N = 7)" in masked
     assert "counts below 3" in masked  # the provenance says the rule was applied
 
 
@@ -98,3 +100,55 @@ def test_config_changes_the_computation_and_the_methods_text(runs, tmp_path):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "intervals on the log scale" in html and "at least 21 days later" in html
     assert "landmark rates at 12, 18 months" in html
+
+
+def test_duckdb_input_keeps_the_data_quality_section(runs, tmp_path):
+    base, registry = runs
+    runner = CliRunner()
+    db = tmp_path / "hand.duckdb"
+    assert runner.invoke(app, ["ingest", str(registry), "--db", str(db)]).exit_code == 0
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["analyze", "--db", str(db), "--out", str(out)]).exit_code == 0
+
+    def quality(html):
+        return html[html.index('<section id="quality">'):].split("</section>")[0]
+
+    from_files = quality((base / "plain" / "report.html").read_text(encoding="utf-8"))
+    from_db = quality((out / "report.html").read_text(encoding="utf-8"))
+    assert 'id="table-quality-sites"' in from_db and from_db == from_files
+
+
+def test_firth_for_the_response_model_is_chosen_in_study_toml(tmp_path):
+    """[models] orr_method = "firth": the response model's ORs and CIs are those of
+    stats.logistic(firth=True, ci="profile") on the same design (that engine is checked
+    against R logistf in tests/stats/test_logistic.py), not the ML ones, and the report says so."""
+    import json
+
+    import numpy as np
+
+    from prrt_rwe import stats
+    from prrt_rwe.config import load_config
+    from prrt_rwe.derive import derive_all
+    from prrt_rwe.results.models import orr_design
+    from prrt_rwe.results.populations import flagged
+    from prrt_rwe.study import open_source
+    from prrt_rwe.synth.generator import generate
+
+    registry = generate(tmp_path / "registry", patients=90, sites=6, seed=2).out
+    cfg = tmp_path / "study.toml"
+    cfg.write_text('[models]\norr_method = "firth"\n')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(registry), "--out", str(out), "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    firth = json.loads((out / "results.json").read_text())["models"]["orr_logistic"]
+    con, _, _ = open_source(registry)
+    adam = derive_all(con, load_config(cfg))
+    con.close()
+    y, X = orr_design(flagged(adam.adsl, "EFFFL"), adam.adrs, load_config(cfg).models)
+    fit, ml = stats.logistic(y, X, firth=True, ci="profile"), stats.logistic(y, X)
+    for i, term in enumerate(firth["terms"], start=1):
+        assert term["or"] == pytest.approx(np.exp(fit.coef[i]), rel=1e-8)
+        assert term["ci95"] == pytest.approx(list(np.exp(fit.ci95[i])), rel=1e-8)
+        assert term["or"] != pytest.approx(np.exp(ml.coef[i]), rel=1e-3)   # shrunk towards 1
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "profile penalised-likelihood 95 % intervals" in html and "as R logistf" in html

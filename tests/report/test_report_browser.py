@@ -18,11 +18,13 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECTIONS = ("summary", "flow", "baseline", "included", "response", "populations", "survival", "duration",
-            "survival-groups", "models", "sensitivity", "safety", "late-effects", "hormonal", "benchmarks",
+            "survival-groups", "models", "sensitivity", "missing-data",
+            "confounding", "sites", "safety", "late-effects", "hormonal", "benchmarks",
             "quality", "methods", "limitations", "checklist", "provenance")
 FIGURES = ("fig-flow", "fig-km-pfs", "fig-km-os", "fig-km-dor", "fig-waterfall", "fig-swimmer",
            "fig-km-pfs-primary_group", "fig-km-pfs-krenning4", "fig-km-os-primary_group", "fig-km-os-krenning4",
-           "fig-forest-or", "fig-forest-hr", "fig-egfr", "fig-cif", "fig-benchmarks")
+           "fig-forest-or", "fig-forest-hr", "fig-site-forest", "fig-site-funnel", "fig-egfr", "fig-cif",
+           "fig-benchmarks")
 TABLES = ("table1", "table-included-excluded", "table-populations", "table-dor", "table-km-groups",
           "table-or-univariable", "table-hr-univariable", "table-orr-cluster", "table-liver3", "table-cutoff")
 # target-lesion sums for the waterfall plot: 50 mm at baseline, then by the recorded response
@@ -92,6 +94,12 @@ def test_every_figure_has_a_size(page):
         assert box["width"] > 100 and box["height"] > 100, (fig, box)
 
 
+def test_every_figure_fills_the_text_column(page):
+    pg, _, _ = page
+    column = pg.locator("section#survival").bounding_box()["width"]
+    for fig in FIGURES:
+        box = pg.locator(f"figure#{fig} svg").bounding_box()
+        assert abs(box["width"] - column) <= 1, (fig, box["width"], column)
 def test_every_new_table_renders(page):
     pg, _, _ = page
     for table in TABLES:

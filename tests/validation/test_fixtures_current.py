@@ -18,6 +18,8 @@ import pytest
 HERE = Path(__file__).parent
 SCRIPTS = {"km_logrank.R": ["survival"], "glm.R": ["survival", "MASS"],
            "proportions.R": [], "bootstrap.R": ["boot", "survival"],
+           "frailty.R": ["survival"], "meta_analysis.R": ["metafor"], "mice_pool.R": ["mice", "survival"],
+           "iptw.R": ["survival", "survey"],
            "maic.R": ["survival"],
            "efficacy.R": ["survival", "sandwich"],
            "km_logrank_extras.R": ["survival"],

@@ -14,6 +14,7 @@ yes/no BOOLEAN, labs in canonical units with the values as written kept).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from prrt_rwe.ingest.report import ValidationReport
 from prrt_rwe.ingest.validation import check_parts
 from prrt_rwe.outputs.destination import cannot_write, check_database_destination, make_folder
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
+from prrt_rwe.schema.duckdb_layout import VALIDATION_SUMMARY_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
         return _ingest_postgres(path, str(db), keep_extra_columns)
     db = Path(db)
     check_database_destination(db, path)
+    new_folder = not db.parent.exists()   # removed again when nothing is ingested
     make_folder(db.parent)
     remove_stale_partials(db)
     try:
@@ -69,14 +72,17 @@ def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
                 con.execute("CHECKPOINT")
         finally:
             con.close()
-        if not report.ok:
-            return IngestReport(False, report)
-        _replace(staged, db, workdir)
+        if report.ok:
+            _replace(staged, db, workdir)
     except OSError as exc:
         raise cannot_write(db, exc) from None
     finally:
         _IN_USE.discard(workdir)
         shutil.rmtree(workdir, ignore_errors=True)
+    if not report.ok:
+        if new_folder:
+            shutil.rmtree(db.parent, ignore_errors=True)
+        return IngestReport(False, report)
     return IngestReport(True, report, db, rows)
 
 
@@ -165,7 +171,28 @@ def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[Validatio
                 ("input_fingerprint", report.fingerprint), ("layout_fingerprint", layout_fingerprint())]
         meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
         con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
+        con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
+                    [VALIDATION_SUMMARY_SCHEMA, json.dumps(report.summary(), sort_keys=True)])
     return report, rows
+
+
+def stored_validation_summary(con) -> dict | None:
+    """The summary ``write_tables`` stored, or None for a database written without one."""
+    present = con.execute("SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'validation_summary'").fetchone()[0]
+    row = con.execute('SELECT "schema", "summary" FROM "validation_summary"').fetchone() if present else None
+    return parse_validation_summary(row)
+
+
+def parse_validation_summary(row) -> dict | None:
+    """The summary of a ``validation_summary`` row (schema, JSON), or None when it is not one."""
+    if row is None or row[0] != VALIDATION_SUMMARY_SCHEMA:
+        return None
+    try:
+        summary = json.loads(row[1])
+    except (TypeError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) and {"errors", "warnings", "codes", "sites"} <= set(summary) else None
 
 
 def _typed_frame(table, parsed) -> pd.DataFrame:

@@ -59,7 +59,7 @@ def copy_into_postgres(con, url: str) -> dict[str, int]:
             with engine.conn.cursor() as cur:
                 cur.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
                 cur.execute(f"CREATE SCHEMA {SCHEMA}")
-                names = [t.name for t in TABLES] + ["ingest_meta", "extra_columns"]
+                names = [t.name for t in TABLES] + [ddl.split('"')[1] for ddl in META_DDL]
                 for ddl in [table_ddl(t) for t in TABLES] + list(META_DDL):
                     cur.execute(pg_ddl(ddl))
                 for name in names:
@@ -92,3 +92,11 @@ def open_postgres(url: str) -> tuple[PostgresEngine, dict]:
         raise EngineError(f"{redacted(url)}: format version {meta.get('format_version')!r}, expected "
                           f"{FORMAT_VERSION!r}: ingest the registry again")
     return engine, meta
+
+
+def stored_summary(engine: PostgresEngine) -> dict | None:
+    """The validation summary ingest stored (ingest/load.py ``stored_validation_summary``)."""
+    from prrt_rwe.ingest.load import parse_validation_summary
+
+    rows = engine.arrow('SELECT "schema", "summary" FROM validation_summary').to_pylist()
+    return parse_validation_summary((rows[0]["schema"], rows[0]["summary"]) if rows else None)

@@ -69,6 +69,11 @@ class ValidationReport:
         """``file:line:column: CODE message`` for every issue, in report order."""
         return [i.format() for i in self.issues]
 
+    def summary(self) -> dict:
+        """The data-quality summary (no issue lines): counts, findings by code, per site."""
+        return {"errors": len(self.errors), "warnings": len(self.warnings),
+                "codes": self.code_counts(), "sites": [s.to_dict() for s in self.site_summary]}
+
     def to_dict(self) -> dict:
         return {
             "schema": JSON_SCHEMA,

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 COLUMNS = ("context", "group1", "group1_level", "variable", "variable_level", "stat_name", "stat", "stat_chr")
-LEVEL_KEYS = ("term", "reason", "month", "site_id")  # a list item named by one of these keys
+LEVEL_KEYS = ("term", "reason", "month", "site_id", "covariate", "site")  # a list item named by one of these keys
+GROUP_ITEM_KEYS = ("model", "endpoint")  # ... and grouped by one of these (E-values by model, tests by end point)
 GROUP_BLOCKS = {"by_primary_group": "primary_group"}
 COUNT_TABLES = ("primary_group", "who_grade", "bor_counts")  # dicts of level -> patients
 
@@ -49,14 +50,16 @@ def _walk(node, context, parts, group=None, level=None, var_level=None):
             if key in GROUP_BLOCKS and isinstance(value, dict):
                 for g, sub in value.items():
                     yield from _walk(sub, context, parts + [key], GROUP_BLOCKS[key], g, var_level)
-            elif key in LEVEL_KEYS and var_level is not None:
+            elif (key in LEVEL_KEYS and var_level is not None) or (key in GROUP_ITEM_KEYS and group == key):
                 continue
             else:
                 yield from _leaf_or_walk(value, key, context, parts, group, level, var_level)
     elif isinstance(node, list):
         for item in node:
             key = next((k for k in LEVEL_KEYS if isinstance(item, dict) and k in item), None)
-            yield from _walk(item, context, parts, group, level, item[key] if key else None)
+            by = next((k for k in GROUP_ITEM_KEYS if isinstance(item, dict) and k in item and k != key), None)
+            yield from _walk(item, context, parts, by or group, item[by] if by else level,
+                             item[key] if key else None)
 
 
 def _leaf_or_walk(value, key, context, parts, group, level, var_level):

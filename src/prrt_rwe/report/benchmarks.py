@@ -11,24 +11,26 @@ from __future__ import annotations
 from html import escape
 
 from prrt_rwe.report.comparator_figures import forest_figure, overlay_figure, weights_figure
-from prrt_rwe.report.comparison_labels import ARM_MARK, endpoint_label, ours_masked, short_arm, value
+from prrt_rwe.report.cells import Derived, Label, Show, Stat, Sum
+from prrt_rwe.report.comparison_labels import ARM_MARK, endpoint_label, ours_cells, short_arm, value
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.table import Table, group
 
 def comparisons_table(ctx) -> Table:
     nb = ctx.numbers
-    rows, group_of = [], None
-    for r in ctx.results["comparisons"]:
+    rows, group_of, sums = [], None, []
+    for i, r in enumerate(ctx.results["comparisons"]):
         pub, ours = r["published"], r["ours"]
         key = (r["study"], ours["population"])
         if key != group_of:
             group_of = key
             rows.append(group(f"{r['study']} — ours: {ours['population']}; theirs: {r['population']}"))
         arm_n = ARM_MARK if "randomised to the arm" in pub["source"] else ""
-        shown = "–" if ours_masked(ctx, r) else value(r["endpoint"], ours["estimate"], ours["ci95"])
+        cell, N, row_sums = ours_cells(nb, i, r)
+        sums += row_sums
         rows.append((short_arm(r["arm"]), endpoint_label(r["endpoint"]),
                      value(r["endpoint"], pub["estimate"], pub["ci95"]),
-                     "NA" if pub["N"] is None else f"{pub['N']}{arm_n}", shown, nb.count(ours["N"])))
+                     "NA" if pub["N"] is None else f"{pub['N']}{arm_n}", cell, Show(N)))
     return Table("Table 11a. Published studies beside this cohort's patients matched to each study's population",
                  ("Arm", "End point", "Published (95 % CI)", "N", "This cohort (95 % CI)", "N"), tuple(rows),
                  footnotes=("Ours: confirmed best overall response (site-recorded RECIST 1.1) with exact "
@@ -40,7 +42,7 @@ def comparisons_table(ctx) -> Table:
                             "the sources below say).",
                             "Control-arm rows (octreotide LAR) are not like-for-like: they show the "
                             "randomised control's outcome beside our PRRT patients as context."),
-                 table_id="table-benchmarks", text_columns=2)
+                 table_id="table-benchmarks", text_columns=2, sums=tuple(sums), numbers=nb)
 
 
 def sources_block(ctx) -> str:
@@ -51,39 +53,43 @@ def sources_block(ctx) -> str:
 
 
 def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
+    """Rows of one comparator; our values as cells resting on the eligible (naive) or the
+    matched (MAIC) patients, so that they are masked with those counts."""
     nb = ctx.numbers
     naive, maic = item["naive"], item["maic"]
     mx = extra.get("maic", {})
+    key = f"comparators.{item['id']}"
+    eligible = nb.n(f"{key}.eligible_evaluable_n", extra.get("eligible_evaluable_n", 0))
+    matched = nb.n(f"{key}.eligible_n", item["eligible_n"])
     label = f"{item['study']} — {item['arm']}"
     rows = [group(label)]
     if maic is None:
         notes.append(f"{item['study']}, {short_arm(item['arm'])}: MAIC not estimable — {item['reason']}.")
     na = f"not estimable ({len(notes)})" if maic is None else None
-    eligible = extra.get("eligible_evaluable_n", 0)
-    rows.append(("Patients", f"{nb.count(eligible)} eligible",
-                 na or f"{nb.count(item['eligible_n'])}, ESS {maic['ess']:.1f}", f"{extra['n']} randomised"))
+    rows.append(("Patients", Label("{} eligible", Show(eligible)),
+                 na or Label(f"{{}}, ESS {maic['ess']:.1f}", Show(matched)), f"{extra['n']} randomised"))
     if naive is not None:
         o = naive["orr"]
         pub = o["published"]
-        adjusted = na or ("–" if nb.masked(item["eligible_n"]) else value("orr", maic["orr"]["estimate"], maic["orr"]["ci95"]))
-        rows.append(("ORR", nb.proportion(o["ours"]), adjusted,
+        adjusted = na or Stat(value("orr", maic["orr"]["estimate"], maic["orr"]["ci95"]), (matched,))
+        rows.append(("ORR", nb.prop(o["ours"], f"{key}.naive.orr"), adjusted,
                      "—" if pub is None else value("orr", pub["estimate"], pub["ci95"])))
         rate = naive["pfs_rate"]
         if rate is not None:
             m = f"pfs_rate_{rate['months']:g}m"
             mrate = None if maic is None else maic["pfs_rate"]
             rows.append((f"PFS at {rate['months']:g} months",
-                         "–" if nb.masked(eligible) else value(m, rate["ours"]["estimate"], rate["ours"]["ci95"]),
-                         na or ("—" if mrate is None else "–" if nb.masked(item["eligible_n"]) else
-                                value(m, mrate["estimate"], mrate["ci95"])),
+                         Stat(value(m, rate["ours"]["estimate"], rate["ours"]["ci95"]), (eligible,)),
+                         na or ("—" if mrate is None else Stat(value(m, mrate["estimate"], mrate["ci95"]), (matched,))),
                          value(m, rate["published"]["estimate"], rate["published"]["ci95"])))
     naive_med, pub_med = extra.get("naive_pfs_median_months"), extra.get("published_pfs_median_months")
     if "pfs_median_months" in mx or pub_med:
         med = mx.get("pfs_median_months")
         rows.append(("Median PFS, months",
-                     "–" if naive_med is None or nb.masked(eligible) else
-                     value("pfs_median_months", naive_med["estimate"], naive_med["ci95"]),
-                     na or ("—" if med is None else value("pfs_median_months", med["estimate"], med["ci95"])),
+                     "–" if naive_med is None else
+                     Stat(value("pfs_median_months", naive_med["estimate"], naive_med["ci95"]), (eligible,)),
+                     na or ("—" if med is None else
+                            Stat(value("pfs_median_months", med["estimate"], med["ci95"]), (matched,))),
                      "—" if pub_med is None else value("pfs_median_months", pub_med["estimate"], pub_med["ci95"])))
     if maic is not None:
         hr = maic["pfs_hr_vs_reconstructed"]
@@ -91,7 +97,8 @@ def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
             notes.append(f"{item['study']}, {short_arm(item['arm'])}: no HR against a reconstructed arm — "
                          f"{extra.get('pfs_hr_reason', 'PFS not available')}.")
         rows.append(("PFS HR vs reconstructed arm", "", f"— ({len(notes)})" if hr is None else
-                     f"{hr['hr']:.2f} ({hr['ci95'][0]:.2f}–{hr['ci95'][1]:.2f}), p {nb.pvalue(hr['p'])}", ""))
+                     Stat(f"{hr['hr']:.2f} ({hr['ci95'][0]:.2f}–{hr['ci95'][1]:.2f}), p {nb.pvalue(hr['p'])}",
+                          (matched,)), ""))
         rows.append(("Matched on", "", ", ".join(maic["matched_on"]), f"max |Δ| {maic['max_abs_diff']:.0e}"))
     return rows
 
@@ -113,31 +120,40 @@ def maic_table(ctx) -> Table:
                             "ESS: effective sample size (Σw)² / Σw² — the number of equally weighted "
                             "patients carrying the same information as the weighted set; max |Δ|: the largest "
                             "difference between a weighted mean and its target.") + numbered,
-                 table_id="table-maic", text_columns=1)
+                 table_id="table-maic", text_columns=1, numbers=ctx.numbers)
 
 
 def balance_table(ctx) -> Table | None:
-    nb, rows = ctx.numbers, []
+    """Matching variables before and after weighting; an unweighted share gives its count
+    (and the complement) back from the matched n, so it is a cell on them."""
+    nb, rows, sums = ctx.numbers, [], []
     for item in ctx.results["comparators"]:
         mx = ctx.extras["comparators"].get(item["id"], {}).get("maic")
         if not mx:
             continue
-        rows.append(group(f"{item['study']} — {short_arm(item['arm'])} (n = {nb.count(mx['maic_n'])})"))
+        key = f"comparators.{item['id']}.maic"
+        n = nb.n(f"{key}.n", mx["maic_n"])
+        rows.append(group(Label(f"{item['study']} — {short_arm(item['arm'])} (n = {{}})", Show(n))))
         for name, b in mx["balance"].items():
             before = b["before"]
-            count = round(before * mx["maic_n"]) if 0 <= before <= 1 else None
-            hide = count is not None and (nb.masked(count) or nb.masked(mx["maic_n"] - count))
-            fmt = (lambda x: f"{100 * x:.1f} %") if 0 <= b["target"] <= 1 and 0 <= before <= 1 else (lambda x: f"{x:.2f}")
-            rows.append((name, fmt(b["target"]), "–" if hide else fmt(before), fmt(b["after"])))
+            share = 0 <= b["target"] <= 1 and 0 <= before <= 1
+            fmt = (lambda x: f"{100 * x:.1f} %") if share else (lambda x: f"{x:.2f}")
+            if 0 <= before <= 1:
+                k = nb.n(f"{key}.balance.{name}.n", round(before * mx["maic_n"]))
+                sums.append(Sum(n, (k, nb.n(f"{key}.balance.{name}.complement", n.value - k.value))))
+                unweighted = Derived(fmt(before), (k, n))
+            else:
+                unweighted = Stat(fmt(before), (n,))
+            rows.append((name, fmt(b["target"]), unweighted, fmt(b["after"])))
         for variable, m in mx.get("unmatched_medians", {}).items():
             rows.append((f"{variable} (median, not matched)", f"{m['published_median']:g}",
-                         "NA" if m["ours_median"] is None else f"{m['ours_median']:g}", "—"))
+                         "NA" if m["ours_median"] is None else Stat(f"{m['ours_median']:g}", (n,)), "—"))
     if not rows:
         return None
     return Table("Table 11c. Matching variables before and after MAIC weighting",
                  ("Variable", "Published target", "Ours, unweighted", "Ours, weighted"), tuple(rows),
                  footnotes=("A median-only published value is reported but not matched (comparators.md).",),
-                 table_id="table-maic-balance")
+                 table_id="table-maic-balance", sums=tuple(sums), numbers=nb)
 
 
 def _target_text(target: dict) -> str:

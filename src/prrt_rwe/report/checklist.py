@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from html import escape
 
+from markupsafe import Markup
+
 from prrt_rwe.report.section import Section
+from prrt_rwe.report.table import Table
 
 AUTHORS = "authors (manuscript)"
 
@@ -52,15 +55,15 @@ ITEMS = (
 )
 
 
-def _where(where: str) -> str:
-    return escape(where) if where == AUTHORS else f'<a href="#{where}">§ {escape(where)}</a>'
+def _where(where: str):
+    return where if where == AUTHORS else Markup(f'<a href="#{escape(where)}">§ {escape(where)}</a>')
+
+
+def table() -> Table:
+    return Table("Appendix. Reporting checklist", ("Guideline", "Item", "Topic", "Answered in"),
+                 tuple((g, i, t, _where(w)) for g, i, t, w in ITEMS), table_id="table-checklist",
+                 text_columns=4)
 
 
 def section(ctx) -> Section:
-    cell = '<td class="t">{}</td>'
-    rows = "".join("<tr>" + "".join(cell.format(x) for x in (escape(g), escape(i), escape(t), _where(w)))
-                   + "</tr>" for g, i, t, w in ITEMS)
-    head = "".join(f'<th class="t">{h}</th>' for h in ("Guideline", "Item", "Topic", "Answered in"))
-    body = ('<table class="tbl" id="table-checklist"><caption>Appendix. Reporting checklist</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    return Section("checklist", "Appendix: STROBE, RECORD and ESMO-GROW checklist", body)
+    return Section("checklist", "Appendix: STROBE, RECORD and ESMO-GROW checklist", table().html())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from prrt_rwe.report.comparison_labels import endpoint_label, is_rate, ours_masked, short_arm
+from prrt_rwe.report.comparison_labels import endpoint_label, is_rate, ours_view, short_arm
 from prrt_rwe.report.svg import new_figure, to_svg
 
 PUBLISHED, OURS = "#b4462f", "#1f5fa8"
@@ -54,12 +54,14 @@ def forest_figure(ctx) -> str:
     heights = [max(len(p[0]), 1) * 0.3 + 0.9 for p in panels]
     fig, axes = new_figure(7.2, sum(heights), nrows=len(panels), gridspec_kw={"height_ratios": heights})
     axes = np.atleast_1d(axes)
+    view, cells = ours_view(ctx, "fig-benchmarks")
+    shown = {id(r): not view.hides(c) for r, (c, _n, _s) in zip(rows, cells)}
     for ax, (prow, scale, xlabel) in zip(axes, panels):
-        _panel(ax, prow, scale, xlabel, [not ours_masked(ctx, r) for r in prow])
+        _panel(ax, prow, scale, xlabel, [shown[id(r)] for r in prow])
     axes[0].plot([], [], "D", color=PUBLISHED, mfc="white", label="Published")
     axes[0].plot([], [], "s", color=OURS, label="This cohort, matched")
     axes[0].legend(frameon=False, fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2)
-    fig.subplots_adjust(hspace=0.35)
+    fig.get_layout_engine().set(hspace=0.08)
     return to_svg(fig)
 
 
@@ -83,7 +85,6 @@ def weights_figure(ctx) -> str:
                      f"{item['eligible_n']}", fontsize=7)
         ax.set_xlabel("weight (mean 1)", fontsize=7)
     axes[0][0].set_ylabel("patients", fontsize=7)
-    fig.tight_layout()
     return to_svg(fig)
 
 
@@ -110,5 +111,4 @@ def overlay_figure(ctx) -> str:
         ax.set_xlabel("months", fontsize=7)
         ax.legend(frameon=False, fontsize=6.5, loc="lower left")
     axes[0][0].set_ylabel("PFS probability", fontsize=7)
-    fig.tight_layout()
     return to_svg(fig)

@@ -4,6 +4,7 @@ and, when cox.zph flags terms of the PFS model, its refit stratified on them."""
 
 from __future__ import annotations
 
+from prrt_rwe.report.cells import Label, Show
 from prrt_rwe.report.forest import label
 from prrt_rwe.report.km_groups import p_text
 from prrt_rwe.report.section import paragraph
@@ -38,9 +39,12 @@ def cluster_table(ctx) -> Table:
                  footnotes=("Cluster-robust: the same estimates with the sandwich variance summed within site, "
                             "as R sandwich::vcovCL(fit, cluster = ~site, type = \"HC0\") with its small-sample "
                             f"factor G/(G − 1), G = {clusters} sites; Wald "
-                            "intervals and p values from the robust SE.",)
+                            "intervals and p values from the robust SE.",
+                            Label("n = {}, events = {}.",
+                                  Show(nb.population("models.orr_logistic.n", models["orr_logistic"]["n"])),
+                                  Show(nb.n("models.orr_logistic.events", models["orr_logistic"]["events"]))))
                  + ((f"Not estimable: {note}.",) if note else ()),
-                 table_id="table-orr-cluster")
+                 table_id="table-orr-cluster", numbers=nb)
 
 
 def liver3_table(ctx) -> Table:
@@ -48,7 +52,8 @@ def liver3_table(ctx) -> Table:
     for name, key, what in (("orr_logistic_liver3", "or", "Objective response, odds ratio"),
                             ("pfs_cox_liver3", "hr", "Progression-free survival, hazard ratio")):
         m = models[name]
-        rows.append(group(f"{what} (n = {nb.count(m['n'])}, events = {nb.count(m['events'])})"))
+        rows.append(group(Label(f"{what} (n = {{}}, events = {{}})", Show(nb.population(f"models.{name}.n", m["n"])),
+                                Show(nb.n(f"models.{name}.events", m["events"])))))
         rows += [(LIVER3_LABELS.get(t["term"], label(t["term"])), _est(t, key, nb), nb.pvalue(t["p"]))
                  for t in m["terms"]]
     notes = _notes(ctx)
@@ -62,7 +67,7 @@ def liver3_table(ctx) -> Table:
                             "reports NA; the remaining liver level is compared with it among patients with "
                             "liver metastases.")
                  + tuple(f"{k}: {v}." for k, v in notes.items() if k.endswith("liver3")),
-                 table_id="table-liver3")
+                 table_id="table-liver3", numbers=nb)
 
 
 def ph_html(ctx) -> str:

@@ -1,59 +1,79 @@
 """STROBE participant flow (STROBE item 13): enrolled -> safety set -> efficacy set, each
-exclusion box with its reason and count, drawn as inline SVG."""
+exclusion box with its reason and count. The boxes add up (enrolled = safety + not
+treated; safety = efficacy + the other exclusions), so a masked exclusion count is
+protected by masking another box (report.numbers)."""
 
 from __future__ import annotations
 
-from html import escape
-
-from prrt_rwe.report.section import Section
+from prrt_rwe.report.cells import Label, Show, Sum
+from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.study_period import participants_html
+from prrt_rwe.report.svg import new_figure, to_svg
 
-BOX_W, BOX_H, SIDE_W = 260, 46, 250
-
-
-def _box(x, y, w, lines, cls="box") -> str:
-    text = "".join(f'<tspan x="{x + w / 2}" dy="{0 if i == 0 else 16}">{escape(t)}</tspan>'
-                   for i, t in enumerate(lines))
-    return (f'<rect class="{cls}" x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="4"/>'
-            f'<text x="{x + w / 2}" y="{y + (19 if len(lines) > 1 else 27)}" text-anchor="middle">{text}</text>')
+BEFORE_SAFETY = ("no PRRT cycle",)  # the exclusions between enrolled and the safety set
+MAIN_BOX = {"boxstyle": "round,pad=0.6", "fc": "#eef3f9", "ec": "#1f5fa8", "lw": 1.0}
+SIDE_BOX = {"boxstyle": "round,pad=0.6", "fc": "white", "ec": "#5b6672", "lw": 1.0}
+ARROW = {"arrowstyle": "-|>", "color": "#1d232b", "lw": 1.0, "shrinkA": 0, "shrinkB": 0}
 
 
-def _arrow(x1, y1, x2, y2) -> str:
-    return f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" marker-end="url(#arrow)"/>'
+def excluded_key(reason: str) -> str:
+    return f"analysis_sets.excluded.{reason.replace(' ', '_')}"
 
 
-def flow_svg(sets: dict, count) -> str:
-    """The diagram; ``count`` formats (and masks) a number."""
-    ex = {e["reason"]: e["n"] for e in sets["excluded"]}
-    main = [("Enrolled in the registry", sets["enrolled"]),
-            ("Safety set (≥ 1 PRRT cycle)", sets["safety"]),
-            ("Efficacy set", sets["efficacy"])]
-    side = [[f"No PRRT cycle: n = {count(ex.get('no PRRT cycle', 0))}"],
-            [f"No baseline assessment: n = {count(ex.get('no baseline assessment', 0))}",
-             f"Missing model covariate: n = {count(ex.get('missing covariate', 0))}"]]
-    parts, y = [], 10
-    for i, (label, n) in enumerate(main):
-        parts.append(_box(10, y, BOX_W, [label, f"n = {count(n)}"]))
-        if i < len(side):
-            parts.append(_arrow(10 + BOX_W / 2, y + BOX_H, 10 + BOX_W / 2, y + BOX_H + 44))
-            parts.append(_arrow(10 + BOX_W / 2, y + BOX_H + 22, 10 + BOX_W + 40, y + BOX_H + 22))
-            parts.append(_box(10 + BOX_W + 40, y + BOX_H + 22 - BOX_H / 2, SIDE_W, side[i], "box excl"))
-        y += BOX_H + 44
-    height = y - 44 + 10
-    return (f'<svg class="flow" role="img" '
-            f'aria-label="Participant flow" width="{BOX_W + SIDE_W + 60}" height="{height}" '
-            f'viewBox="0 0 {BOX_W + SIDE_W + 60} {height}">'
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
-            + "".join(parts) + "</svg>")
+def flow_counts(sets: dict, nb) -> tuple[dict, dict, tuple]:
+    """(main boxes, exclusions by reason, the sums they obey) as Counts."""
+    main = {"enrolled": nb.n("analysis_sets.enrolled", sets["enrolled"]),
+            "safety": nb.population("analysis_sets.safety", sets["safety"]),
+            "efficacy": nb.population("analysis_sets.efficacy", sets["efficacy"])}
+    excluded = {e["reason"]: nb.n(excluded_key(e["reason"]), e["n"]) for e in sets["excluded"]}
+    first = tuple(c for r, c in excluded.items() if r in BEFORE_SAFETY)
+    second = tuple(c for r, c in excluded.items() if r not in BEFORE_SAFETY)
+    sums = []
+    for total, parts in ((main["enrolled"], (main["safety"], *first)),
+                         (main["safety"], (main["efficacy"], *second))):
+        if total.value == sum(p.value for p in parts):
+            sums.append(Sum(total, parts))
+    return main, excluded, tuple(sums)
+
+
+def flow_figure(sets: dict, nb) -> str:
+    main, excluded, sums = flow_counts(sets, nb)
+    boxes = [Label("Enrolled in the registry\nn = {}", Show(main["enrolled"])),
+             Label("Safety set (≥ 1 PRRT cycle)\nn = {}", Show(main["safety"])),
+             Label("Efficacy set\nn = {}", Show(main["efficacy"]))]
+    sides = [[Label(f"{r[0].upper()}{r[1:]}: n = {{}}", Show(c)) for r, c in excluded.items()
+              if r in BEFORE_SAFETY],
+             [Label(f"{r[0].upper()}{r[1:]}: n = {{}}", Show(c)) for r, c in excluded.items()
+              if r not in BEFORE_SAFETY]]
+    view = nb.resolve("fig-flow", [*boxes, *[c for side in sides for c in side]], sums)
+    fig, ax = new_figure(6.4, 2.5)
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    x, side_x, ys = 0.22, 0.68, (0.87, 0.5, 0.13)
+    for y, box in zip(ys, boxes):
+        ax.text(x, y, view.text(box), ha="center", va="center", fontsize=8, bbox=MAIN_BOX, linespacing=1.4)
+    arrows = []
+    for i, side in enumerate(sides):
+        ax.annotate("", xy=(x, ys[i + 1] + 0.11), xytext=(x, ys[i] - 0.11), arrowprops=ARROW)
+        if side:
+            mid = (ys[i] + ys[i + 1]) / 2
+            label = ax.text(side_x, mid, "\n".join(view.text(c) for c in side), ha="center", va="center",
+                            fontsize=8, bbox=SIDE_BOX, linespacing=1.4)
+            arrows.append((label, mid))
+    fig.draw_without_rendering()
+    for label, mid in arrows:   # from the main column to the left edge of the exclusion box
+        left = ax.transAxes.inverted().transform(label.get_bbox_patch().get_window_extent().p0)[0]
+        ax.annotate("", xy=(left, mid), xytext=(x, mid), arrowprops=ARROW)
+    return to_svg(fig)
 
 
 def section(ctx) -> Section:
-    sets = ctx.results["analysis_sets"]
-    body = f'<figure id="fig-flow">{flow_svg(sets, ctx.numbers.count)}' \
-           "<figcaption>Figure 1. Participant flow (STROBE). Each patient is excluded once, " \
-           "by the first reason that applies.</figcaption></figure>" + participants_html(ctx)
+    sets, nb = ctx.results["analysis_sets"], ctx.numbers
+    body = figure(flow_figure(sets, nb), "Figure 1. Participant flow (STROBE). Each patient is excluded "
+                                         "once, by the first reason that applies.", "fig-flow") \
+        + participants_html(ctx)
     return Section("flow", "Participants", body,
-                   lead=f"{ctx.numbers.count(sets['enrolled'])} patients enrolled, "
-                        f"{ctx.numbers.count(sets['safety'])} treated (safety set), "
-                        f"{ctx.numbers.count(sets['efficacy'])} in the efficacy set.")
+                   lead=f"{nb.count(sets['enrolled'], 'analysis_sets.enrolled')} patients enrolled, "
+                        f"{nb.count(sets['safety'], 'analysis_sets.safety')} treated (safety set), "
+                        f"{nb.count(sets['efficacy'], 'analysis_sets.efficacy')} in the efficacy set.")

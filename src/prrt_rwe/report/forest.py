@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from prrt_rwe.benchmarks.published import study
+from prrt_rwe.report.cells import Label, Show
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
@@ -52,16 +55,22 @@ def forest_figure(terms: list[dict], key: str, published: dict, xlabel: str) -> 
     return to_svg(fig)
 
 
-def model_table(model: dict, key: str, xlabel: str, title: str, published: dict, nb) -> Table:
+FIRTH_NOTE = ("Firth's penalised likelihood (study.toml [models] orr_method = \"firth\"): profile "
+              "penalised-likelihood 95 % CIs and penalised likelihood-ratio p values, as R logistf.")
+
+
+def model_table(model: dict, key: str, xlabel: str, title: str, published: dict, nb,
+                name: str = "", inference: str = "Wald 95 % CIs and p values.") -> Table:
     rows = []
     for t in model["terms"]:
         pub = published.get(t["term"])
         rows.append((label(t["term"]), nb.ratio(t[key]), nb.ci(*t["ci95"], fmt=".2f"), nb.pvalue(t["p"]),
                      f"{pub[key]:.2f} ({pub['ci95'][0]:.2f}–{pub['ci95'][1]:.2f})" if pub else "—"))
     return Table(title, ("Term", xlabel, "95 % CI", "p", "Okamoto 2026 (95 % CI)"), tuple(rows),
-                 footnotes=(f"n = {nb.count(model['n'])}, events = {nb.count(model['events'])}; "
-                            "Wald 95 % CIs and p values.",),
-                 table_id=f"table-{key}")
+                 footnotes=(Label("n = {}, events = {}; " + inference,
+                                  Show(nb.population(f"models.{name}.n", model["n"])),
+                                  Show(nb.n(f"models.{name}.events", model["events"]))),),
+                 table_id=f"table-{key}", numbers=nb)
 
 
 def section(ctx) -> Section:
@@ -78,8 +87,10 @@ def section(ctx) -> Section:
         note = ctx.extras.get("model_notes", {}).get("orr_logistic" if name == "orr_logistic" else "pfs_cox_main")
         if note:
             extra += (f"Not estimable on these data: {note}.",)
-        t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb)
-        body += Table(t.title, t.columns, t.rows, t.footnotes + extra, t.source, t.table_id).html()
+        firth = name == "orr_logistic" and ctx.config.models.orr_method == "firth"
+        t = model_table(m, key, xlabel, f"Table {5 + i}. {xlabel}s, {what}", okamoto.get(pub_key, {}), nb, name,
+                        *((FIRTH_NOTE,) if firth else ()))
+        body += dataclasses.replace(t, footnotes=t.footnotes + extra).html()
     from prrt_rwe.report.univariable import tables_html   # it imports label() from here
 
     body += tables_html(ctx)

@@ -11,7 +11,9 @@ from markupsafe import Markup
 
 from prrt_rwe.report import (
     benchmarks,
+    exports,
     checklist,
+    confounding,
     flow,
     forest,
     hormonal,
@@ -21,6 +23,7 @@ from prrt_rwe.report import (
     late_effects,
     limitations,
     methods,
+    missing_data,
     not_run,
     populations,
     provenance,
@@ -29,13 +32,14 @@ from prrt_rwe.report import (
     response_duration,
     safety,
     sensitivity,
+    sites,
     summary,
     table1,
 )
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
-         sensitivity, safety, late_effects, hormonal, benchmarks, quality, not_run, methods, limitations,
-         checklist, provenance)
+         sensitivity, missing_data, confounding, sites, safety, late_effects, hormonal, benchmarks, quality,
+         not_run, methods, limitations, checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 
@@ -43,9 +47,16 @@ def _template_text(name: str) -> str:
     return resources.files("prrt_rwe.report").joinpath("templates", name).read_text("utf-8")
 
 
+RENDERED_LAST = (summary,)  # text that repeats tables' counts: after the tables decide their masks
+
+
 def sections(ctx) -> list:
-    """Every part's section in PARTS order; a part may have none (returns None)."""
-    return [s for s in (part.section(ctx) for part in PARTS) if s is not None]
+    """The sections in reading order (a part may have none: returns None); parts in
+    RENDERED_LAST are built after the others, so that small-cell suppression (report.numbers)
+    decides in the tables first."""
+    built = {part: part.section(ctx) for part in PARTS if part not in RENDERED_LAST}
+    built.update({part: part.section(ctx) for part in PARTS if part in RENDERED_LAST})
+    return [built[part] for part in PARTS if built[part] is not None]
 
 
 def render(ctx) -> str:
@@ -55,7 +66,7 @@ def render(ctx) -> str:
     sets = ctx.results["analysis_sets"]
     return template.render(
         title=TITLE, css=Markup(_template_text("report.css")), sections=[_Safe(s) for s in sections(ctx)],
-        subtitle=f"{ctx.numbers.count(sets['enrolled'])} patients enrolled; read against Okamoto et al. "
+        subtitle=f"{ctx.numbers.count(sets['enrolled'], 'analysis_sets.enrolled')} patients enrolled; read against Okamoto et al. "
                  "2026 and NETTER-1",
         version=ctx.provenance.get("code_version") or "unknown",
         fingerprint=fingerprint, fingerprint_short=fingerprint[:12])
@@ -72,7 +83,17 @@ class _Safe:
         return Markup(self._html)
 
 
+def render_with_exports(ctx) -> tuple:
+    """(report.html text, the exports.Bundle of its tables and figures)."""
+    with exports.collect() as bundle:
+        text = render(ctx)
+    return text, bundle
+
+
 def write_report(ctx, path: Path) -> Path:
+    """report.html, and beside it every table and figure as files (report.exports)."""
     path = Path(path)
-    path.write_text(render(ctx), encoding="utf-8")
+    text, bundle = render_with_exports(ctx)
+    path.write_text(text, encoding="utf-8")
+    bundle.write(path.parent)
     return path

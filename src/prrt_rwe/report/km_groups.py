@@ -5,6 +5,7 @@ grouping (results/survival_by_group.py says how that is decided)."""
 
 from __future__ import annotations
 
+from prrt_rwe.report.cells import Show, Sum
 from prrt_rwe.report.km import _step_arrays
 from prrt_rwe.report.response import GROUP_LABELS
 from prrt_rwe.report.section import Section, figure, paragraph
@@ -26,14 +27,33 @@ def p_text(p, nb) -> str:
     return f"p {shown[0]} {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
 
 
-def group_figure(gc, options, months, logrank: dict, title: str, count, nb) -> str:
+def group_counts(nb, ep: str, grouping: str, gc, months, overall: dict | None) -> tuple:
+    """Counts of a by-group KM figure: each level's N and number at risk per month; when the
+    levels partition the population, their at-risk numbers add up to the overall curve's."""
     present = [(k, d) for k, d in zip(gc.levels, gc.data) if d.n]
+    base = f"{ep}_by_group.{grouping}.levels"
+    Ns = {k: nb.n(f"{base}.{k}.n", d.n) for k, d in present}
+    at_risk = {k: [Ns[k] if m == 0 and v == d.n else nb.n(f"{base}.{k}.at_risk.{m}", v)
+                   for m, v in zip(months, surv.risk_table(d, months).at_risk)] for k, d in present}
+    sums = []
+    for j, m in enumerate(months):
+        total = sum(cells[j].value for cells in at_risk.values())
+        if overall is not None and j < len(overall["at_risk"]) and overall["at_risk"][j] == total and present:
+            sums.append(Sum(nb.n(f"{ep}.risk_table.at_risk.{m}", total), tuple(c[j] for c in at_risk.values())))
+    return present, Ns, at_risk, tuple(sums)
+
+
+def group_figure(gc, options, months, logrank: dict, title: str, nb, ep: str = "pfs", grouping: str = "",
+                 overall: dict | None = None) -> str:
+    present, Ns, at_risk, sums = group_counts(nb, ep, grouping, gc, months, overall)
+    view = nb.resolve(f"fig-km-{ep}-{grouping}",
+                      [Show(n) for n in Ns.values()] + [Show(c) for cells in at_risk.values() for c in cells], sums)
     fig, (ax, tab) = new_figure(7.0, 3.6 + 0.22 * len(present), nrows=2, sharex=True,
-                                gridspec_kw={"height_ratios": [3.2, 0.35 * max(len(present), 1)], "hspace": 0.35})
+                                gridspec_kw={"height_ratios": [3.2, 0.35 * max(len(present), 1)]})
     for i, (key, data) in enumerate(present):
-        t, s, _, _ = _step_arrays(surv.fit(data, options))
+        t, s, _, _ = _step_arrays(surv.fit(data, options), nb.suppress_below or 0)
         ax.step(t, s, where="post", color=COLORS[i % len(COLORS)], linewidth=1.5,
-                label=f"{SHORT_LABELS.get(key, key)} (n = {count(data.n)})")
+                label=f"{SHORT_LABELS.get(key, key)} (n = {view.text(Show(Ns[key]))})")
     p = logrank.get("p")
     ax.set_title(f"log-rank {p_text(p, nb)}" if p is not None else "log-rank test not estimable",
                  fontsize=8, loc="right")
@@ -53,31 +73,38 @@ def group_figure(gc, options, months, logrank: dict, title: str, count, nb) -> s
         y = len(present) - 1 - i
         tab.text(-0.07, y, SHORT_LABELS.get(key, key), transform=tab.get_yaxis_transform(), ha="right",
                  va="center", color=COLORS[i % len(COLORS)], fontsize=8)
-        at_risk = surv.risk_table(data, months).at_risk
-        for x, v in zip(months, at_risk):
-            tab.text(x, y, count(v), ha="center", va="center", fontsize=8)
+        for x, c in zip(months, at_risk[key]):
+            tab.text(x, y, view.text(Show(c)), ha="center", va="center", fontsize=8)
     return to_svg(fig)
 
 
 def levels_table(ctx) -> Table:
-    nb, rows = ctx.numbers, []
+    nb, rows, sums = ctx.numbers, [], []
     for ep, ep_title in ENDPOINTS:
         for key, g_title in GROUPINGS:
             block = ctx.results[f"{ep}_by_group"][key]
             lr = block["logrank"]
             rows.append(group(f"{ep_title} by {g_title}: log-rank χ² = {nb.number(lr['chisq'], 2)}, "
                               f"df = {lr['df'] if lr['df'] is not None else 'NA'}, {p_text(lr['p'], nb)}"))
+            base = f"{ep}_by_group.{key}.levels"
+            ns, events = [], []
             for level, s in block["levels"].items():
                 if not s["n"]:
                     continue
-                rows.append((LEVEL_LABELS.get(level, level), nb.count(s["n"]), nb.count(s["events"]),
+                ns.append(nb.n(f"{base}.{level}.n", s["n"]))
+                events.append(nb.n(f"{base}.{level}.events", s["events"]))
+                rows.append((LEVEL_LABELS.get(level, level), Show(ns[-1]), Show(events[-1]),
                              f"{nb.months(s['median_months'])} ({nb.ci(*s['ci95'])})"))
+            total = ctx.results[ep]
+            if sum(n.value for n in ns) == total["n"] and sum(e.value for e in events) == total["events"]:
+                sums += [Sum(nb.population(f"{ep}.n", total["n"]), tuple(ns)),
+                         Sum(nb.n(f"{ep}.events", total["events"]), tuple(events))]
     return Table("Table 4c. PFS and OS by primary tumour group and by Krenning score, headline population",
                  ("Group", "N", "Events", "Median, months (95 % CI)"), tuple(rows),
                  footnotes=("Kaplan–Meier as Table 4; log-rank test across the groups with patients "
                             "(R survdiff, rho = 0). Patients with an unknown Krenning score are left out of "
                             "that comparison.",),
-                 table_id="table-km-groups")
+                 table_id="table-km-groups", sums=tuple(sums), numbers=nb)
 
 
 def _notes(ctx, ep: str, key: str) -> dict:
@@ -131,8 +158,8 @@ def section(ctx) -> Section:
             n += 1
             gc = getattr(figs, f"{ep}_by_group")[key]
             svg = group_figure(gc, ctx.analysis.curves.km_options, months,
-                               ctx.results[f"{ep}_by_group"][key]["logrank"], ep_title, ctx.numbers.count,
-                               ctx.numbers)
+                               ctx.results[f"{ep}_by_group"][key]["logrank"], ep_title, ctx.numbers,
+                               ep, key, ctx.extras["risk_tables"][ep])
             body += figure(svg, f"Figure 3{'efgh'[n - 1]}. {ep_title} by {g_title}, headline population; "
                                 "number at risk per group under the time axis.", f"fig-km-{ep}-{key}")
     body += levels_table(ctx).html()

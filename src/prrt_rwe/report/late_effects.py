@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from prrt_rwe.report.numbers import MASK
+from prrt_rwe.report.cells import Label, Show, Stat, Sum
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
@@ -41,8 +41,7 @@ def _steps(time, values, start=0.0):
             np.concatenate([[start], np.asarray(values, float)]))
 
 
-def _panel(ax, tab, data, key, months, x_max, count):
-    fit = cumulative_incidence(data.days, data.status)
+def _panel(ax, tab, data, key, months, x_max, fit, at_risk, view):
     t, f = _steps(fit.time, fit.cif)
     _, lo = _steps(fit.time, np.nan_to_num(fit.lower, nan=0.0))
     _, hi = _steps(fit.time, np.nan_to_num(fit.upper, nan=0.0))
@@ -67,38 +66,48 @@ def _panel(ax, tab, data, key, months, x_max, count):
     tab.set_ylim(-0.5, 0.5)
     tab.text(-0.02, 0, "At risk", transform=tab.get_yaxis_transform(), ha="right", va="center",
              fontweight="bold", fontsize=7)
-    for m, n in zip(months, fit.n_at_risk(np.asarray(months, float) * DAYS_PER_MONTH)):
-        tab.text(m, 0, count(n), ha="center", va="center", fontsize=7)
+    for m, c in zip(months, at_risk):
+        tab.text(m, 0, view.text(Show(c)), ha="center", va="center", fontsize=7)
 
 
-def cif_figure(curves: dict, count) -> str:
+def cif_figure(curves: dict, nb) -> str:
     keys = [k for k in TITLES if k in curves and curves[k].n]
     months = risk_months(curves)
     fig, axes = new_figure(7.0, 2.6 * max(len(keys), 1), nrows=2 * max(len(keys), 1), sharex=False,
                            gridspec_kw={"height_ratios": [3.0, 0.45] * max(len(keys), 1), "hspace": 0.55})
     axes = np.atleast_1d(axes)
+    fits = {key: cumulative_incidence(curves[key].days, curves[key].status) for key in keys}
+    at_risk = {key: [nb.n(f"safety.cumulative_incidence.{key}.at_risk.{m}", int(n))
+                     for m, n in zip(months, fit.n_at_risk(np.asarray(months, float) * DAYS_PER_MONTH))]
+               for key, fit in fits.items()}
+    view = nb.resolve("fig-cif", [Show(c) for cells in at_risk.values() for c in cells])
     for i, key in enumerate(keys):
-        _panel(axes[2 * i], axes[2 * i + 1], curves[key], key, months, longest_months(curves), count)
+        _panel(axes[2 * i], axes[2 * i + 1], curves[key], key, months, longest_months(curves), fits[key],
+               at_risk[key], view)
     if keys:
         axes[2 * len(keys) - 2].set_xlabel("Months since first PRRT cycle (at risk: event-free and under observation)")
     return to_svg(fig)
 
 
-def _rate(nb, block, events: int) -> str:
-    """``4.1 % (2.3–7.2)``; masked when the events behind it are a small cell."""
-    if nb.masked(events):
-        return MASK
+def _rate(nb, block, events) -> object:
+    """``4.1 % (2.3–7.2)``, a cell masked with the events behind it."""
     if block["estimate"] is None:
         return "NE"
     lo, hi = block["ci95"]
-    return f"{nb.rate(block['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in (lo, hi)])})"
+    return Stat(f"{nb.rate(block['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in (lo, hi)])})",
+                (events,))
 
 
 def rates_table(ctx) -> Table:
+    """N = events + deaths first + censored (hidden, protected when small)."""
     nb, cif = ctx.numbers, ctx.results["safety"]["cumulative_incidence"]
-    rows = tuple((TITLES[k], nb.count(b["n"]), nb.count(b["events"]), nb.count(b["competing"]),
-                  *[_rate(nb, b["rate_at"][str(m)], b["events"]) for m in CIF_LANDMARK_MONTHS])
-                 for k, b in cif.items())
+    rows, sums = [], []
+    for k, b in cif.items():
+        key = f"safety.cumulative_incidence.{k}"
+        n, events, competing = (nb.n(f"{key}.{x}", b[x]) for x in ("n", "events", "competing"))
+        sums.append(Sum(n, (events, competing, nb.n(f"{key}.censored", b["n"] - b["events"] - b["competing"]))))
+        rows.append((TITLES[k], Show(n), Show(events), Show(competing),
+                     *[_rate(nb, b["rate_at"][str(m)], events) for m in CIF_LANDMARK_MONTHS]))
     return Table("Table 9c. Cumulative incidence with death as a competing risk, safety set",
                  ("End point", "N", "Events", "Deaths first (competing)",
                   *[f"{m} months, % (95 % CI)" for m in CIF_LANDMARK_MONTHS]), rows,
@@ -111,7 +120,7 @@ def rates_table(ctx) -> Table:
                             "renal decline = the first of two consecutive eGFR values each ≤ 60 % of baseline or "
                             "< 30 mL/min/1.73 m². Death without the event is the competing event; otherwise "
                             "censored at the last recorded date."),
-                 table_id="table-cif")
+                 table_id="table-cif", sums=tuple(sums), numbers=nb)
 
 
 def naive_sentence(ctx) -> str:
@@ -125,7 +134,9 @@ def naive_sentence(ctx) -> str:
     naive, aj = 1 - km.survival_at(horizon).estimate, fit.cif_at(horizon).estimate
     return (f"Why not 1 − Kaplan–Meier: at {horizon / DAYS_PER_MONTH:.0f} months the naive estimate of "
             f"{TITLES[NAIVE_BESIDE]} is {100 * naive:.2f} % against {100 * aj:.2f} % with death as a competing "
-            f"risk. 1 − Kaplan–Meier treats the {ctx.numbers.count(int((data.status == 2).sum()))} patients who "
+            f"risk. 1 − Kaplan–Meier treats the "
+            f"{ctx.numbers.count(int((data.status == 2).sum()), f'safety.cumulative_incidence.{NAIVE_BESIDE}.competing')} "
+            "patients who "
             "died first as if they could still develop the event later, so it estimates the risk in a world "
             "without death and overstates the risk patients actually face; the gap grows with the number of "
             "deaths before the event.")
@@ -148,23 +159,24 @@ def fine_gray_table(ctx) -> Table:
     nb, fg = ctx.numbers, ctx.results["safety"]["fine_gray"]["heme_grade3plus_te"]
     rows = tuple((TERM_LABELS.get(t["term"], t["term"]), nb.ratio(t["shr"]), nb.ci(*t["ci95"], fmt=".2f"),
                   nb.pvalue(t["p"])) for t in fg["terms"])
-    notes = (f"Fine–Gray proportional subdistribution hazards model, as R cmprsk::crr (sandwich variance), "
-             f"{nb.count(fg['n'])} patients with every covariate known at C1, {nb.count(fg['events'])} events; "
-             "death without the event is the competing risk.",
+    notes = (Label("Fine–Gray proportional subdistribution hazards model, as R cmprsk::crr (sandwich variance), "
+                   "{} patients with every covariate known at C1, {} events; death without the event is the "
+                   "competing risk.", Show(nb.n("safety.fine_gray.heme_grade3plus_te.n", fg["n"])),
+                   Show(nb.n("safety.fine_gray.heme_grade3plus_te.events", fg["events"]))),
              "Cumulative activity is not a covariate: it accrues after time zero and is cut short by the "
              "toxicity itself.")
     if fg.get("reason"):
         notes += (f"Not estimable: {fg['reason']}.",)
     return Table("Table 9e. Fine–Gray model: treatment-emergent haematologic grade ≥ 3",
                  ("Covariate", "Subdistribution HR", "95 % CI", "p"), rows, footnotes=notes,
-                 table_id="table-fine-gray")
+                 table_id="table-fine-gray", numbers=nb)
 
 
 def section(ctx) -> Section:
     curves = ctx.analysis.curves.competing
     body = ""
     if curves:
-        body += figure(cif_figure(curves, ctx.numbers.count),
+        body += figure(cif_figure(curves, ctx.numbers),
                        "Figure 6a. Cumulative incidence of late effects with death as a competing risk, safety set "
                        "(Aalen–Johansen, 95 % band; number at risk under each panel). Dashed: naive 1 − "
                        "Kaplan–Meier for MDS/AML, shown once for comparison.", "fig-cif")

@@ -8,15 +8,22 @@ LIMITATIONS = (
     "Retrospective registry data: assessment schedules follow clinical practice, so progression "
     "dates are interval-censored and PFS depends on scan frequency.",
     "Responses are the sites' recorded RECIST time-point responses without central review.",
-    "Complete-case analysis of the models: patients with a missing covariate are excluded "
-    "(counts in the participant flow); no imputation.",
+    "Complete-case analysis of the headline models: patients with a missing covariate are excluded "
+    "(counts in the participant flow); multiple imputation (Missing data) assumes the values are missing "
+    "at random given the recorded data, which the data cannot prove.",
+    "Observational exposures: IPTW balances the measured confounders only; the E-values say how strong an "
+    "unmeasured one would have to be.",
     "No control arm: comparisons with published trials (Tables 11a-11b) match our patients to each "
     "trial's eligibility and, where baseline targets exist, reweight them (MAIC), but remain descriptive; "
     "lines of therapy, assessment schedules and unmatched prognostic factors differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
     "under-recorded in routine care, which is why both are shown.",
-    "Small-cell suppression, when requested, masks single cells only; differences between "
-    "totals may still reveal a masked count.",
+    "Small-cell suppression, when requested, protects each table and figure against exact "
+    "recomputation from its own arithmetic and keeps a masked count masked report-wide; a "
+    "reader combining a total with what '<k' means may still narrow a masked count (two '<3' "
+    "adding up to 2 are both 1), and differences between overlapping populations shown in "
+    "different tables (the safety and efficacy columns of Table 1) are not audited; "
+    "Kaplan–Meier steps show the timing of events.",
 )
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from html import escape
 
+from prrt_rwe.report import robustness_methods
 from prrt_rwe.report import efficacy_methods
+from prrt_rwe.report.provenance import rules_link
 from prrt_rwe.report.section import Section, paragraph
 from prrt_rwe.report.table import Table
 
@@ -18,7 +20,9 @@ def paragraphs(ctx) -> list[str]:
            "censored at that assessment" if c.pfs.max_gap_days else
            "a death after a long gap without scans counts as an event")
     landmarks = ", ".join(format(float(m), "g") for m in c.km.landmarks_months)
+    note = ctx.provenance.get("input_note")
     return [
+        *((f"Data: {note}.",) if note else ()),
         "Design: retrospective multicentre cohort of patients treated with 177Lu-DOTATATE, analysed "
         "from registry records (format v1). Day 0 is the first PRRT cycle (C1); months are days / 30.4375.",
         "Analysis sets: enrolled = every patient; safety = at least one cycle; efficacy = safety with a "
@@ -39,7 +43,10 @@ def paragraphs(ctx) -> list[str]:
         "follow-up. Follow-up: median by reverse Kaplan–Meier.",
         f"Models (efficacy set, complete case): logistic regression {c.models.orr} with primary tumour "
         f"reduced to {', '.join(c.models.orr_group_levels)} (reference {c.models.orr_group_reference}), "
-        f"Wald 95 % intervals; Cox proportional hazards {c.models.pfs}, Efron ties, Wald intervals, "
+        + ("Firth's penalised likelihood with profile penalised-likelihood 95 % intervals and penalised "
+           "likelihood-ratio p values (as R logistf, Heinze & Schemper 2002); " if c.models.orr_method == "firth"
+           else "Wald 95 % intervals; ")
+        + f"Cox proportional hazards {c.models.pfs}, Efron ties, Wald intervals, "
         "Harrell concordance. Proportional hazards: Grambsch–Therneau test as R cox.zph (km transform). "
         "Sensitivity: the Cox model stratified by site, and with cluster-robust (sandwich) variance by site.",
         "Safety: CTCAE v5.0 grades computed from laboratory values (baseline = last value "
@@ -54,14 +61,28 @@ def paragraphs(ctx) -> list[str]:
         "competing event, others are censored at the last recorded date. Cumulative incidence by the "
         "Aalen–Johansen estimator (95 % CI as R survfit multi-state, log scale); groups compared by Gray's "
         "test; covariates by the Fine–Gray subdistribution hazards model (as R cmprsk::crr).",
+        *robustness_methods.paragraphs(c),
         "Hormonal symptoms: patients with a hormonal syndrome, response as recorded by the site.",
         comparison_methods(c),
-        ("Privacy: the report shows aggregates only. " +
-         (f"Counts from 1 to {k - 1} (and the percentages built on them) are shown as <{k}. "
-          if k else "No small-cell suppression was requested (--suppress-below). ") +
-         "results.json and ard.parquet are never masked: they are the analyst's complete "
-         "machine-readable record and hold no patient-level data."),
+        privacy(k),
     ]
+
+
+def privacy(k) -> str:
+    """The disclosure rule in force, as the methods state it."""
+    rule = (f"Counts from 1 to {k - 1} are shown as <{k}; masked with them (shown as –) is every "
+            "number of the same table or figure from which they could be recomputed by arithmetic: "
+            "their percentages and confidence intervals, and, by complementary suppression, other "
+            "counts so that no row or column total, complement, difference of numbers at risk or "
+            "flow-diagram box gives a masked count back; small hidden complements (e.g. grade 0) "
+            "are protected the same way, and a count masked once is masked wherever it appears. "
+            "Kaplan–Meier curves stop where fewer than "
+            f"{k} patients remain at risk. " if k else
+            "No small-cell suppression was requested (--suppress-below). ")
+    return ("Privacy: the report shows aggregates only. " + rule +
+            "results.json and ard.parquet are never masked: they are the analyst's complete "
+            "machine-readable record of aggregates. OUT/adam holds row-level (patient-level, "
+            "pseudonymised) analysis datasets and is not for sharing outside the study team.")
 
 
 def comparison_methods(c) -> str:
@@ -95,6 +116,7 @@ CHOICES = (
     ("Competing-risk regression", "Fine–Gray, sandwich variance", "R cmprsk::crr; Fine & Gray 1999"),
     ("eGFR slope", "linear mixed model, random intercept and slope, REML", "R nlme::lme; Laird & Ware 1982"),
     ("Response", "RECIST 1.1 confirmed best overall response", "Eisenhauer et al. 2009"),
+    *robustness_methods.CHOICES,
     ("Published comparators", "MAIC, method of moments; percentile bootstrap re-estimating weights",
      "Signorovitch et al. 2010; NICE DSU TSD 18"),
     ("Reconstructed trial arms", "Guyot algorithm from digitised KM curve and numbers at risk", "Guyot et al. 2012"),
@@ -112,7 +134,8 @@ def choices_table(ctx) -> Table:
 
 def rules_block(ctx) -> str:
     text = json.dumps(ctx.analysis.rules, indent=2, ensure_ascii=False, sort_keys=True)
-    return f'<details><summary>Rules in force (as JSON)</summary><pre>{escape(text)}</pre></details>'
+    return (f"<p>The derivation rules, in words, with their sources: {rules_link()}.</p>"
+            f'<details><summary>Rules in force (as JSON)</summary><pre>{escape(text)}</pre></details>')
 
 
 def section(ctx) -> Section:

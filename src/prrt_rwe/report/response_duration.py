@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Patch
 
+from prrt_rwe.report.cells import Show, Stat, Sum
 from prrt_rwe.report.km import km_figure
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import new_figure, to_svg
@@ -32,11 +33,15 @@ def table(ctx) -> Table:
     dor, ttr = r["duration_of_response"], r["time_to_response_months"]
     rates = [f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})"
              for v in dor["rate_at"].values()]
-    rows = (("Duration of response", nb.count(dor["n"]), nb.count(dor["events"]),
-             f"{nb.months(dor['median_months'])} ({nb.ci(*dor['ci95'])})", *rates),
-            ("Time to response", nb.count(ttr["n"]), "—",
-             f"{nb.number(ttr['median'])} ({nb.number(ttr['q1'])}–{nb.number(ttr['q3'])})",
+    n, ttr_n = nb.n("duration_of_response.n", dor["n"]), nb.n("time_to_response_months.n", ttr["n"])
+    rows = (("Duration of response", Show(n), Show(nb.n("duration_of_response.events", dor["events"])),
+             Stat(f"{nb.months(dor['median_months'])} ({nb.ci(*dor['ci95'])})", (n,)),
+             *[Stat(rate, (n,)) for rate in rates]),
+            ("Time to response", Show(ttr_n), "—",
+             Stat(f"{nb.number(ttr['median'])} ({nb.number(ttr['q1'])}–{nb.number(ttr['q3'])})", (ttr_n,)),
              *["—"] * len(rates)))
+    orr = r["response"]["orr"]["n"]   # the responders are the headline ORR's
+    sums = tuple(Sum(nb.n("response.orr.n", orr), (c,)) for c in (n, ttr_n) if c.value == orr)
     return Table("Table 4b. Duration of response and time to response, confirmed responders",
                  ("", "Responders", "Events", "Median, months (95 % CI; TTR: Q1–Q3)",
                   *[f"{k} months, % (95 % CI)" for k in dor["rate_at"]]), rows,
@@ -45,7 +50,7 @@ def table(ctx) -> Table:
                             "(same date); Kaplan–Meier as Table 4.",
                             "Time to response: C1 to that assessment; responders only, so never censored: "
                             "median and quartiles (R quantile type 7)."),
-                 table_id="table-dor")
+                 table_id="table-dor", sums=sums, numbers=nb)
 
 
 def rectangles(ax, left, right, bottom, top, color) -> None:
@@ -125,7 +130,8 @@ def _dor_figure(ctx) -> str:
     return km_figure(data, ctx.analysis.curves.km_options,
                      {"months": list(risk.months), "at_risk": list(risk.at_risk),
                       "censored": list(risk.censored), "events": list(risk.events)},
-                     "Duration of response", ctx.numbers.count, xlabel="Months since first response")
+                     "Duration of response", ctx.numbers, "duration_of_response", "fig-km-dor",
+                     ctx.results["duration_of_response"]["events"], xlabel="Months since first response")
 
 
 def patient_plots(ctx) -> str:
@@ -166,5 +172,6 @@ def section(ctx) -> Section:
     dor = ctx.results["duration_of_response"]
     return Section("duration", "Duration of response", body,
                    lead=f"Median duration of response {ctx.numbers.months(dor['median_months'])} months "
-                        f"(95 % CI {ctx.numbers.ci(*dor['ci95'])}) in {ctx.numbers.count(dor['n'])} "
+                        f"(95 % CI {ctx.numbers.ci(*dor['ci95'])}) in "
+                        f"{ctx.numbers.count(dor['n'], 'duration_of_response.n')} "
                         "confirmed responders.")

@@ -15,7 +15,8 @@ def write_run(path: Path, *, started_utc: str, timings: dict, provenance: dict, 
               "code_version": provenance.get("code_version"), "versions": provenance.get("versions"),
               "input": {"source": provenance.get("source"), "kind": provenance.get("input_kind"),
                         "fingerprint": provenance.get("input_fingerprint")},
-              "config": provenance.get("config"), "suppress_below": suppress_below,
+              "config": provenance.get("config"),
+              "config_sha256": provenance.get("config_sha256"), "suppress_below": suppress_below,
               "suppression_applies_to": ["report.html"], "rules": rules,
               "comparators": provenance.get("comparators", [])}
     path = Path(path)

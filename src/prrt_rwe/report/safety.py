@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.transforms import blended_transform_factory
 
+from prrt_rwe.report.cells import Label, Share, Show, Sum
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table, group
@@ -37,17 +38,24 @@ def windows_note(ctx) -> str:
 
 
 def te_grade_table(ctx) -> Table:
+    """Per test: the grades add up to the patients with values (grade 0 hidden, protected when
+    small), grade >= 3 = grade 3 + grade 4."""
     s, nb = ctx.results["safety"], ctx.numbers
-    N, te, late, any_ = s["N"], s["lab_te"]["worst_grade"], s["lab_te_late"]["worst_grade"], s["lab"]["worst_grade"]
-    rows = []
+    te, late, any_ = s["lab_te"]["worst_grade"], s["lab_te_late"]["worst_grade"], s["lab"]["worst_grade"]
+    N = nb.population("analysis_sets.safety", s["N"])
+    rows, sums = [], []
     for test, counts in te.items():
-        rows.append((TEST_LABELS[test], nb.count(sum(counts.values())),
-                     *[nb.n_pct(counts[g], N) for g in ("1", "2", "3", "4")],
-                     nb.n_pct(counts["3"] + counts["4"], N),
-                     nb.n_pct(late[test]["3"] + late[test]["4"], N),
-                     nb.n_pct(any_[test]["3"] + any_[test]["4"], N)))
-    return Table(f"Table 8. Treatment-emergent worst CTCAE v5.0 grade from laboratory values, safety set "
-                 f"(N = {nb.count(N)})",
+        key = f"safety.lab_te.worst_grade.{test}"
+        grade = {g: nb.n(f"{key}.{g}", counts[g]) for g in ("0", "1", "2", "3", "4")}
+        graded = nb.n(f"{key}.graded", sum(counts.values()))
+        g34 = nb.n(f"{key}.3+4", counts["3"] + counts["4"])
+        sums += [Sum(graded, tuple(grade.values())), Sum(g34, (grade["3"], grade["4"]))]
+        rows.append((TEST_LABELS[test], Show(graded), *[Share(grade[g], N) for g in ("1", "2", "3", "4")],
+                     Share(g34, N),
+                     Share(nb.n(f"safety.lab_te_late.worst_grade.{test}.3+4", late[test]["3"] + late[test]["4"]), N),
+                     Share(nb.n(f"extras.lab_grade3plus.{test}.n", any_[test]["3"] + any_[test]["4"]), N)))
+    return Table(Label("Table 8. Treatment-emergent worst CTCAE v5.0 grade from laboratory values, safety set "
+                       "(N = {})", Show(N)),
                  ("Toxicity", "Patients with values (acute)", "Grade 1", "Grade 2", "Grade 3", "Grade 4",
                   "Grade ≥ 3 (acute)", "Grade ≥ 3 (late window)", "Grade ≥ 3 whatever the baseline (acute)"),
                  tuple(rows),
@@ -57,38 +65,51 @@ def te_grade_table(ctx) -> Table:
                             "as Okamoto et al. 2026 report it; a patient anaemic before PRRT counts there.",
                             "Anaemia has no laboratory grade 4 in CTCAE v5.0.",
                             ranges_note(ctx.extras.get("ranges_defaulted", {}))),
-                 table_id="table-worst-grade")
+                 table_id="table-worst-grade", sums=tuple(sums), numbers=nb)
 
 
 def shift_table(ctx) -> Table:
-    shift, nb = ctx.results["safety"]["shift"], ctx.numbers
-    rows = []
-    for test, by_base in shift.items():
+    """Each baseline row adds up to its patients, and the rows to the test's patients with
+    values in the acute window (Table 8's first column)."""
+    s, nb = ctx.results["safety"], ctx.numbers
+    rows, sums = [], []
+    for test, by_base in s["shift"].items():
         rows.append(group(TEST_LABELS[test]))
+        totals = []
         for base, by_worst in by_base.items():
-            total = sum(by_worst.values())
-            if total:
-                rows.append((f"Baseline grade {base}", nb.count(total), *[nb.count(by_worst[g]) for g in GRADES]))
+            key = f"safety.shift.{test}.{base}"
+            cells = [nb.n(f"{key}.{g}", by_worst[g]) for g in GRADES]
+            total = nb.n(f"{key}.total", sum(by_worst.values()))
+            totals.append(total)
+            sums.append(Sum(total, tuple(cells)))
+            if total.value:
+                rows.append((f"Baseline grade {base}", Show(total), *[Show(c) for c in cells]))
+        graded = sum(s["lab_te"]["worst_grade"].get(test, {}).values())
+        if sum(t.value for t in totals) == graded:
+            sums.append(Sum(nb.n(f"safety.lab_te.worst_grade.{test}.graded", graded), tuple(totals)))
     return Table("Table 8a. Shift from baseline grade to worst post-baseline grade (acute window), safety set",
                  ("Baseline", "Patients", *[f"Worst grade {g}" for g in GRADES]), tuple(rows),
                  footnotes=("Patients with at least one value of the test in the acute window; baseline grade "
                             "0 includes patients without a baseline value. Cells right of the diagonal are "
                             "treatment-emergent worsening.",),
-                 table_id="table-shift")
+                 table_id="table-shift", sums=tuple(sums), numbers=nb)
 
 
 def rates_table(ctx) -> Table:
     s, nb = ctx.results["safety"], ctx.numbers
-    lymph = ctx.extras["lab_grade3plus"]["lymphocytes"]
-    rows = (("Haematologic grade ≥ 3", nb.proportion(s["lab_te"]["hematologic_grade3plus"]),
-             nb.proportion(s["lab_te_late"]["hematologic_grade3plus"]),
-             nb.proportion(s["lab"]["hematologic_grade3plus"]), nb.proportion(s["ae"]["hematologic_grade3plus"])),
-            ("Renal grade ≥ 3", nb.proportion(s["lab_te"]["renal_grade3plus"]),
-             nb.proportion(s["lab_te_late"]["renal_grade3plus"]),
-             nb.proportion(s["lab"]["renal_grade3plus"]), nb.proportion(s["ae"]["renal_grade3plus"])),
-            ("Lymphopenia grade ≥ 3", "—", "—", nb.proportion(lymph), "—"),
-            ("MDS / AML (any grade)", "—", "—", "—", nb.proportion(s["ae"]["mds_aml"])),
-            ("eGFR decline ≥ 30 % at 12 months", "—", "—", nb.proportion(s["lab"]["egfr_decline30_12m"]), "—"))
+    N = nb.population("analysis_sets.safety", s["N"])
+
+    def prop(block: str, name: str):
+        p = ctx.extras["lab_grade3plus"][name] if block == "extras" else s[block][name]
+        key = f"extras.lab_grade3plus.{name}" if block == "extras" else f"safety.{block}.{name}"
+        return nb.prop(p, key, N=N if p["N"] == s["N"] else None)
+
+    heme, renal = "hematologic_grade3plus", "renal_grade3plus"
+    rows = (("Haematologic grade ≥ 3", *[prop(b, heme) for b in ("lab_te", "lab_te_late", "lab", "ae")]),
+            ("Renal grade ≥ 3", *[prop(b, renal) for b in ("lab_te", "lab_te_late", "lab", "ae")]),
+            ("Lymphopenia grade ≥ 3", "—", "—", prop("extras", "lymphocytes"), "—"),
+            ("MDS / AML (any grade)", "—", "—", "—", prop("ae", "mds_aml")),
+            ("eGFR decline ≥ 30 % at 12 months", "—", "—", prop("lab", "egfr_decline30_12m"), "—"))
     return Table("Table 9. Grade ≥ 3 toxicity: laboratory values beside reported adverse events",
                  ("Toxicity", "Laboratory, treatment-emergent (acute), % (95 % CI)",
                   "Laboratory, treatment-emergent (late), % (95 % CI)",
@@ -105,12 +126,22 @@ def rates_table(ctx) -> Table:
                             "12-month values (closest to day 365 within days 305–425).",
                             "95 % CI exact Clopper–Pearson; denominator the safety N unless stated. Crude "
                             "proportions ignore time and competing death: see the cumulative incidence below."),
-                 table_id="table-tox-rates")
+                 table_id="table-tox-rates", numbers=nb)
 
 
-def _ae_rows(items, nb, N) -> tuple:
-    return tuple((i["term"], nb.n_pct(i["any"], N), nb.n_pct(i["grade3"], N), nb.n_pct(i["grade4"], N),
-                  nb.n_pct(i["grade5"], N), nb.n_pct(i["serious"], N)) for i in items)
+AE_COUNTS = ("any", "grade3", "grade4", "grade5", "serious")
+
+
+def _ae_rows(items, nb, N) -> tuple[tuple, tuple]:
+    """Rows of counts by worst grade of a term; any grade = grades 1–2 (hidden, protected
+    when small) + 3 + 4 + 5."""
+    rows, sums = [], []
+    for i in items:
+        c = {k: nb.n(f"safety.ae_table.{i['term']}.{k}", i[k]) for k in AE_COUNTS}
+        low = nb.n(f"safety.ae_table.{i['term']}.grade1-2", i["any"] - i["grade3"] - i["grade4"] - i["grade5"])
+        sums.append(Sum(c["any"], (low, c["grade3"], c["grade4"], c["grade5"])))
+        rows.append((i["term"], *[Share(c[k], N) for k in AE_COUNTS]))
+    return tuple(rows), tuple(sums)
 
 
 AE_COLUMNS = ("CTCAE term", "Any grade", "Grade 3", "Grade 4", "Grade 5", "Serious")
@@ -118,16 +149,18 @@ AE_COLUMNS = ("CTCAE term", "Any grade", "Grade 3", "Grade 4", "Grade 5", "Serio
 
 def ae_tables(ctx) -> str:
     s, nb = ctx.results["safety"], ctx.numbers
-    N, items = s["N"], s["ae_table"]
+    N, items = nb.population("analysis_sets.safety", s["N"]), s["ae_table"]
     notes = ("Adverse events with onset after C1 up to the data cut-off, as reported by the sites; a patient "
              "counts once per term, in the column of the worst grade of that term. Percentages of the safety N.",)
-    all_ = Table(f"Table 9a. Adverse events by CTCAE term, safety set (N = {nb.count(N)})", AE_COLUMNS,
-                 _ae_rows(items, nb, N), footnotes=notes + ("Sorted by frequency.",), table_id="table-ae")
+    rows, sums = _ae_rows(items, nb, N)
+    all_ = Table(Label("Table 9a. Adverse events by CTCAE term, safety set (N = {})", Show(N)), AE_COLUMNS,
+                 rows, footnotes=notes + ("Sorted by frequency.",), table_id="table-ae", sums=sums, numbers=nb)
     serious = [i for i in items if i["serious"]]
     serious = sorted(serious, key=lambda i: (-i["serious"], i["term"]))
-    sae = Table("Table 9b. Serious adverse events by CTCAE term", AE_COLUMNS, _ae_rows(serious, nb, N),
+    rows, sums = _ae_rows(serious, nb, N)
+    sae = Table("Table 9b. Serious adverse events by CTCAE term", AE_COLUMNS, rows,
                 footnotes=notes + ("Terms with at least one serious event, sorted by the number of patients "
-                                   "with a serious event.",), table_id="table-sae")
+                                   "with a serious event.",), table_id="table-sae", sums=sums, numbers=nb)
     return all_.html() + sae.html()
 
 
@@ -143,8 +176,10 @@ def trajectory_points(traj: list[dict], min_n: int) -> list[dict]:
 
 def egfr_figure(traj: list[dict], nb, min_n: int) -> str:
     """Median and quartiles per window while n >= min_n; n per window under the axis."""
+    ns = {p["month"]: nb.n(f"extras.egfr_trajectory.{p['month']}.n", p["n"]) for p in traj}
+    view = nb.resolve("fig-egfr", [Show(n) for n in ns.values()])
     fig, ax = new_figure(7.0, 3.2)
-    pts = [p for p in trajectory_points(traj, min_n) if not nb.masked(p["n"])]
+    pts = [p for p in trajectory_points(traj, min_n) if not view.hides(Show(ns[p["month"]]))]
     if pts:
         m = np.array([p["month"] for p in pts], float)
         ax.fill_between(m, [p["q1"] for p in pts], [p["q3"] for p in pts], color="#2e8b57", alpha=0.18,
@@ -159,7 +194,8 @@ def egfr_figure(traj: list[dict], nb, min_n: int) -> str:
     row = blended_transform_factory(ax.transData, ax.transAxes)
     ax.text(-0.02, -0.14, "n", transform=ax.transAxes, ha="right", va="top", fontsize=7, fontweight="bold")
     for p in shown:
-        ax.text(p["month"], -0.14, nb.count(p["n"]), transform=row, ha="center", va="top", fontsize=7)
+        ax.text(p["month"], -0.14, view.text(Show(ns[p["month"]])), transform=row, ha="center", va="top",
+                fontsize=7)
     return to_svg(fig)
 
 
@@ -169,7 +205,8 @@ def slope_sentence(ctx) -> str:
         return f"Annual eGFR slope not estimable: {sl.get('reason', 'no data')}."
     return (f"Annual eGFR change {sl['per_year']:+.2f} mL/min/1.73 m² per year (95 % CI "
             f"{nb.ci(*sl['ci95'], fmt='+.2f')}), linear mixed model with a random intercept and slope per patient "
-            f"(REML, as R nlme::lme) on {nb.count(sl['n_values'])} values of {nb.count(sl['n_patients'])} "
+            f"(REML, as R nlme::lme) on {nb.count(sl['n_values'], 'safety.egfr_slope.n_values')} values of "
+            f"{nb.count(sl['n_patients'], 'safety.egfr_slope.n_patients')} "
             "patients with a baseline and a later value, from baseline to the data cut-off.")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from prrt_rwe.report import exports
+
 
 @dataclass(frozen=True)
 class Section:
@@ -23,4 +25,6 @@ def paragraph(text: str) -> str:
 
 
 def figure(svg: str, caption: str, figure_id: str) -> str:
+    """The figure in the page; also OUT/figures/<figure_id>.svg and .png (see exports)."""
+    exports.add_figure(figure_id, caption, svg)
     return (f'<figure id="{figure_id}">{svg}<figcaption>{escape(caption)}</figcaption></figure>')

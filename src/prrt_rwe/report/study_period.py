@@ -3,6 +3,7 @@ methods, and the values ignored after the data cut-off for the data-quality sect
 
 from __future__ import annotations
 
+from prrt_rwe.report.cells import Show
 from prrt_rwe.report.section import paragraph
 from prrt_rwe.report.table import Table
 
@@ -35,11 +36,18 @@ def period_sentence(ctx) -> str:
             f"({source}), {ctx.numbers.months(sp['followup_calendar_months'])} months after the first C1.")
 
 
+def complete_case_key(ctx) -> str:
+    """The key of the complete-case set's size (the efficacy set's when they are one)."""
+    r = ctx.results
+    same = r["populations"]["complete_case"] == r["analysis_sets"]["efficacy"]
+    return "analysis_sets.efficacy" if same else "populations.complete_case"
+
+
 def populations_sentence(ctx) -> str:
     pops, nb = ctx.results["populations"], ctx.numbers
     return (f"Efficacy populations: response-evaluable (safety set with a baseline assessment) "
-            f"n = {nb.count(pops['evaluable'])}; complete-case model set (every model covariate known) "
-            f"n = {nb.count(pops['complete_case'])}. Headline results use the "
+            f"n = {nb.count(pops['evaluable'], 'populations.evaluable')}; complete-case model set (every "
+            f"model covariate known) n = {nb.count(pops['complete_case'], complete_case_key(ctx))}. Headline results use the "
             f"{POPULATION_LABELS[pops['headline']]} ([study] headline_population); the models always use "
             "the complete-case set.")
 
@@ -52,10 +60,11 @@ def participants_html(ctx) -> str:
 def cutoff_table(ctx) -> Table:
     """Rows and values after the data cut-off, ignored by every analysis."""
     ignored, nb = ctx.extras.get("data_cutoff_ignored", {}), ctx.numbers
-    rows = tuple((IGNORED_LABELS.get(k, k), nb.count(n)) for k, n in ignored.items())
+    rows = tuple((IGNORED_LABELS.get(k, k), Show(nb.n(f"extras.data_cutoff_ignored.{k}", n)))
+                 for k, n in ignored.items())
     return Table(f"Table 12b. Records dated after the data cut-off ({ctx.results['study_period']['data_cutoff']}), "
                  "ignored", ("Record", "Ignored"), rows or (("—", "0"),),
                  footnotes=("Applied once, before every derivation: events and values after the cut-off "
                             "are not known at the cut-off. PFS is then censored at the last adequate "
                             "assessment on or before the cut-off.",),
-                 table_id="table-cutoff")
+                 table_id="table-cutoff", numbers=nb)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prrt_rwe.report.numbers import MASK
+from prrt_rwe.report.cells import Label, Share, Show, Stat, Sum
 from prrt_rwe.report.section import Section
 from prrt_rwe.report.table import Table, group
 from prrt_rwe.results.characteristics import VARIABLES
@@ -11,39 +11,44 @@ INDENT = "\u2003"  # an em space: leading blanks survive HTML
 LEVEL_LABELS = {"F": "female", "M": "male", "yes": "yes", "no": "no"}
 
 
-def _continuous(stats: dict, nb) -> str:
-    if stats["median"] is None:
-        return "NA"
-    if nb.masked(stats["n"]):
-        return MASK
-    return f"{nb.number(stats['median'])} ({nb.number(stats['q1'])}–{nb.number(stats['q3'])})"
+def _continuous(stats: dict, nb, key: str, N) -> tuple:
+    """Median (Q1–Q3) of the patients with a value, masked when they are few; their count
+    (N − missing) is hidden but sensitive."""
+    present = nb.n(f"{key}.n", stats["n"])
+    missing = nb.n(f"{key}.missing", stats["missing"])
+    text = "NA" if stats["median"] is None else \
+        f"{nb.number(stats['median'])} ({nb.number(stats['q1'])}–{nb.number(stats['q3'])})"
+    return Stat(text, (present,)), missing, Sum(N, (present, missing))
 
 
-def _rows(name, label, kind, sets, nb) -> list:
+def _rows(name, label, kind, sets, nb, keys, Ns) -> tuple[list, list]:
+    """Rows of one variable over the columns, and the sums they obey (per column): levels add
+    up to the known values (the percentages' denominator), known + missing to the N."""
     cols = [s["variables"].get(name) for s in sets]
     if all(c is None for c in cols):
-        return []
-    Ns = [s["N"] for s in sets]
+        return [], []
     if kind == "continuous":
-        rows = [(f"{label}, median (Q1–Q3)", *[_continuous(c, nb) for c in cols])]
+        parts = [_continuous(c, nb, f"{key}.{name}", N) for c, key, N in zip(cols, keys, Ns)]
+        rows = [(f"{label}, median (Q1–Q3)", *[p[0] for p in parts])]
         if any(c["missing"] for c in cols):
-            rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
-        return rows
-    known = [N - c.get("missing", 0) for c, N in zip(cols, Ns)]   # percentages of known values
+            rows.append((f"{INDENT}missing", *[Show(p[1]) for p in parts]))
+        return rows, [p[2] for p in parts]
+    missing = [nb.n(f"{key}.{name}.missing", c.get("missing", 0)) for c, key in zip(cols, keys)]
+    known = [nb.n(f"{key}.{name}.known", N.value - m.value) for N, m, key in zip(Ns, missing, keys)]
+    sums = [Sum(N, (k, m)) for N, k, m in zip(Ns, known, missing)]
+    missing_row = [(f"{INDENT}missing", *[Show(m) for m in missing])] if any(m.value for m in missing) else []
     if kind == "flag":
-        rows = [(f"{label}, n (%)", *[nb.n_pct(c["yes"], K) for c, K in zip(cols, known)])]
-        if any(c["missing"] for c in cols):
-            rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
-        return rows
+        yes = [nb.n(f"{key}.{name}.yes", c["yes"]) for c, key in zip(cols, keys)]
+        no = [nb.n(f"{key}.{name}.no", c["no"]) for c, key in zip(cols, keys)]
+        sums += [Sum(k, (y, n)) for k, y, n in zip(known, yes, no)]
+        return [(f"{label}, n (%)", *[Share(y, k) for y, k in zip(yes, known)]), *missing_row], sums
+    names = [lv for lv in dict.fromkeys(lv for c in cols for lv in c) if lv != "missing"]
+    levels = {lv: [nb.n(f"{key}.{name}.{lv}", c.get(lv, 0)) for c, key in zip(cols, keys)] for lv in names}
     rows = [group(f"{label}, n (%)")]
-    for level in cols[0]:
-        if level == "missing":
-            if any(c.get("missing") for c in cols):
-                rows.append((f"{INDENT}missing", *[nb.count(c["missing"]) for c in cols]))
-            continue
-        rows.append((f"{INDENT}{LEVEL_LABELS.get(level, level)}",
-                     *[nb.n_pct(c.get(level, 0), K) for c, K in zip(cols, known)]))
-    return rows
+    rows += [(f"{INDENT}{LEVEL_LABELS.get(lv, lv)}", *[Share(c, k) for c, k in zip(counts, known)])
+             for lv, counts in levels.items()]
+    sums += [Sum(k, tuple(counts[j] for counts in levels.values())) for j, k in enumerate(known)]
+    return rows + missing_row, sums
 
 
 FOOTNOTES = ("Continuous variables: median and quartiles (R quantile type 7); percentages "
@@ -53,15 +58,21 @@ FOOTNOTES = ("Continuous variables: median and quartiles (R quantile type 7); pe
                    "Liver flags are true for patients without liver metastases.")
 
 
-def _body(sets, nb, skip=()) -> tuple:
-    rows = []
+def _body(sets, nb, keys, Ns, skip=()) -> tuple[tuple, tuple]:
+    rows, sums = [], []
     for name, label, kind, _levels in VARIABLES:
         if name not in skip:
-            rows += _rows(name, label, kind, sets, nb)
-    return tuple(rows)
+            r, s = _rows(name, label, kind, sets, nb, keys, Ns)
+            rows += r
+            sums += s
+    return tuple(rows), tuple(sums)
 
 
 SET_LABELS = {"safety": "Safety set", "evaluable": "Response-evaluable", "efficacy": "Complete-case set"}
+
+
+SET_KEYS = {"safety": "analysis_sets.safety", "evaluable": "populations.evaluable",
+            "efficacy": "analysis_sets.efficacy"}
 
 
 def table(ctx) -> Table:
@@ -69,25 +80,30 @@ def table(ctx) -> Table:
     names = [k for k in SET_LABELS if k in ch]
     sets = [ch[k] for k in names]
     nb = ctx.numbers
+    Ns = [nb.population(SET_KEYS[k], ch[k]["N"]) for k in names]
+    rows, sums = _body(sets, nb, [f"characteristics.{k}" for k in names], Ns)
     return Table(
         "Table 1. Patient characteristics at the first PRRT cycle",
-        ("Characteristic", *[f"{SET_LABELS[k]} (N = {nb.count(ch[k]['N'])})" for k in names]),
-        _body(sets, nb), footnotes=FOOTNOTES + (
+        ("Characteristic", *[Label(f"{SET_LABELS[k]} (N = {{}})", Show(N)) for k, N in zip(names, Ns)]),
+        rows, footnotes=FOOTNOTES + (
             "Response-evaluable: safety set with a baseline assessment; complete-case set: "
             "response-evaluable with every model covariate known (the set of the models).",),
-        table_id="table1")
+        table_id="table1", sums=sums, numbers=nb)
 
 
 def table_by_group(ctx) -> Table:
-    """Table 1 continued: the safety set by primary tumour group (the groups of the models)."""
+    """Table 1 continued: the safety set by primary tumour group (the groups of the models);
+    a group's N is the primary-tumour count of the safety column of Table 1."""
     by_group = ctx.extras["characteristics"]["by_primary_group"]
     nb = ctx.numbers
     names = [g for g, block in by_group.items() if block["N"] > 0]
     sets = [by_group[g] for g in names]
-    header = ("Characteristic", *[f"{g.capitalize()} (N = {nb.count(by_group[g]['N'])})" for g in names])
+    Ns = [nb.n(f"characteristics.safety.primary_group.{g}", by_group[g]["N"]) for g in names]
+    rows, sums = _body(sets, nb, [f"characteristics.by_primary_group.{g}" for g in names], Ns,
+                       skip=("primary_group",))
+    header = ("Characteristic", *[Label(f"{g.capitalize()} (N = {{}})", Show(N)) for g, N in zip(names, Ns)])
     return Table("Table 1b. Patient characteristics by primary tumour group, safety set", header,
-                 _body(sets, nb, skip=("primary_group",)), footnotes=FOOTNOTES,
-                 table_id="table1-by-group")
+                 rows, footnotes=FOOTNOTES, table_id="table1-by-group", sums=sums, numbers=nb)
 
 
 def section(ctx) -> Section:

@@ -3,6 +3,7 @@ unadjusted estimates and, where applicable, confounder-adjusted estimates)."""
 
 from __future__ import annotations
 
+from prrt_rwe.report.cells import Label, Show
 from prrt_rwe.report.forest import label
 from prrt_rwe.report.table import Table
 
@@ -20,7 +21,8 @@ def table(ctx, name: str, key: str, what: str, title: str, number: str) -> Table
     models, nb = ctx.results["models"], ctx.numbers
     uni = {t["term"]: t for t in models[f"{name}_univariable"]["terms"]}
     multi = models[name]
-    rows = tuple((label(t["term"]), nb.count(uni[t["term"]]["n"]) if t["term"] in uni else "—",
+    rows = tuple((label(t["term"]), Show(nb.n(f"models.{name}_univariable.{t['term']}.n", uni[t["term"]]["n"]))
+                  if t["term"] in uni else "—",
                   _estimate(uni.get(t["term"]), key, nb), nb.pvalue(uni.get(t["term"], {}).get("p")),
                   _estimate(t, key, nb), nb.pvalue(t["p"])) for t in multi["terms"])
     return Table(f"Table {number}. {title}, {what}: univariable and multivariable",
@@ -28,8 +30,10 @@ def table(ctx, name: str, key: str, what: str, title: str, number: str) -> Table
                  footnotes=("Univariable: one model per covariate (a factor's levels together), on the "
                             "complete-case set; multivariable: the default model (Tables 5 and 6). Wald 95 % "
                             "CIs and p values.",
-                            f"Multivariable n = {nb.count(multi['n'])}, events = {nb.count(multi['events'])}."),
-                 table_id=f"table-{key}-univariable")
+                            Label("Multivariable n = {}, events = {}.",
+                                  Show(nb.population(f"models.{name}.n", multi["n"])),
+                                  Show(nb.n(f"models.{name}.events", multi["events"])))),
+                 table_id=f"table-{key}-univariable", numbers=nb)
 
 
 def tables_html(ctx) -> str:

@@ -22,6 +22,7 @@ from prrt_rwe.results.comparisons import comparisons
 from prrt_rwe.results.heavy import not_run, runs
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
+from prrt_rwe.results.missing_confounding_sites import evalues, missing_confounding_sites
 from prrt_rwe.results.models import (
     model_notes,
     orr_logistic,
@@ -70,6 +71,7 @@ class Analysis:
     extras: dict
     curves: Curves
     rules: dict = field(default_factory=dict)
+    weighted_curves: dict = field(default_factory=dict)  # IPTW Kaplan-Meier fits per arm
     efficacy: object = None   # results.efficacy.EfficacyFigures (by-group curves, waterfall, swimmer)
 
 
@@ -137,6 +139,11 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
                    "pfs_cox": pfs_cox(fits),
                    **eff_blocks.models},
     }
+    mcs = missing_confounding_sites(adam, config, options, fits.get("main_error"))   # missing data, confounding, sites
+    results["models"].update(mcs.models)
+    results.update(missingness=mcs.missingness, iptw=mcs.iptw)
+    results["evalues"] = evalues(results["models"], mcs.evalue_sources())
+    results["sites"] = mcs.sites
     extras = {
         "characteristics": characteristics(saf, eff, population_rows(adsl, "evaluable")),
         "sensitivity": sensitivity(fits),
@@ -149,6 +156,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         **subgroup_medians(adam.adtte, headline, options),
         "risk_tables": risk_tables(pfs, os_),
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
+        "missing_confounding_sites": mcs.extras,
         **eff_blocks.extras,
         "not_run": not_run(config),
     }
@@ -161,4 +169,4 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     extras["comparators"] = canonical(comparator_extras)
     return Analysis(results=results, extras=extras, curves=Curves(pfs, os_, options, late_curves),
                     rules=canonical(getattr(adam, "rules", None) or config.to_dict()),
-                    efficacy=eff_blocks.figures)
+                    efficacy=eff_blocks.figures, weighted_curves=mcs.curves)

@@ -62,8 +62,9 @@ def orr_logistic(eff, adrs, models_cfg) -> tuple[dict, str | None]:
     y, X = orr_design(eff, adrs, models_cfg)
     names = list(X.columns)
     out = {"n": len(y), "events": int(y.sum())}
+    firth = getattr(models_cfg, "orr_method", "ml") == "firth"   # R logistf(pl = TRUE)
     try:
-        fit = logistic(y, X)
+        fit = logistic(y, X, firth=True, ci="profile") if firth else logistic(y, X)
     except (ValueError, np.linalg.LinAlgError, ArithmeticError) as exc:  # separation, aliasing
         return {**out, "terms": not_estimable(names, "or", str(exc))}, str(exc)
     i = _rows(fit, names)

@@ -5,6 +5,10 @@ DuckDB types (codes stored in the canonical spelling of the schema, yes/no as BO
 then the table's derived columns, then ``source_line`` (the line of the row in its file,
 header = line 1) so every derived value can be traced to its input. Extra columns of the
 input are kept in ``extra_columns`` (table, source_line, column, value), never dropped.
+``validation_summary`` holds the data-quality summary of the validation that admitted the
+data (one row: its JSON, schema ``prrt-rwe/validation-summary/1``: error and warning
+counts, findings by code, per-site rows and % missing), so ``analyze --db`` reports data
+quality as ``analyze REGISTRY`` does.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ META_DDL = (
     'CREATE TABLE "ingest_meta" ("key" VARCHAR, "value" VARCHAR)',
     'CREATE TABLE "extra_columns" ("table_name" VARCHAR, "source_line" BIGINT, '
     '"column_name" VARCHAR, "value" VARCHAR)',
+    'CREATE TABLE "validation_summary" ("schema" VARCHAR, "summary" VARCHAR)',
 )
+VALIDATION_SUMMARY_SCHEMA = "prrt-rwe/validation-summary/1"
 
 
 def create_tables(con) -> None:

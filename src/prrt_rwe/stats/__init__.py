@@ -18,6 +18,13 @@ Every survival engine checks its inputs once against the survival-data contract
     stats.bootstrap(statistic, *arrays, n_resamples=2000, method="percentile"|"bca", seed=0)
     stats.km_median (a statistic with a fast bootstrap path), stats.bootstrap_km_median
     stats.fit_formula(formula, data) / stats.logistic_formula(formula, data)
+    stats.pool_rubin(estimates, variances, *, df_complete=None)     # Rubin's rules, as mice::pool
+    stats.mice(data, variables, *, auxiliary=None, m=20, iterations=5, seed=1)   # chained equations
+    stats.evalue(estimate, lo=None, hi=None, *, measure="RR"|"OR"|"HR", rare=False)
+    stats.iptw_weights(exposure, X, *, truncation=None) / stats.balance(X, exposure, weights)
+    stats.escalc_plo(x, n) / stats.rma(yi, vi, method="REML"|"DL")  # metafor
+    stats.cox_frailty(time, event, X, group)                        # coxph(... + frailty(group))
+    stats.robust_kaplan_meier(time, event, weights)                 # survfit(..., weights) IJ variance
     stats.maic_weights(X, targets)   # matching-adjusted indirect comparison (Signorovitch 2010)
     stats.reconstruct_km(curve_time, curve_survival, at_risk_time, n_at_risk, *, total_events=None)
     stats.cumulative_incidence(time, status, *, group=None, conf_level=0.95)   # Aalen-Johansen
@@ -32,6 +39,13 @@ from prrt_rwe.stats.bootstrap import BootstrapResult, bootstrap, bootstrap_km_me
 from prrt_rwe.stats.bootstrap import frequencies as bootstrap_frequencies
 from prrt_rwe.stats.bootstrap_km import km_median
 from prrt_rwe.stats.cox import CoxResult, cox_ph
+from prrt_rwe.stats.evalue import EValue, evalue
+from prrt_rwe.stats.frailty import FrailtyCox, cox_frailty
+from prrt_rwe.stats.km_robust import robust_kaplan_meier
+from prrt_rwe.stats.meta_analysis import MetaAnalysis, escalc_plo, rma
+from prrt_rwe.stats.mice import ImputedVariable, Imputations, mice
+from prrt_rwe.stats.propensity import Balance, IptwWeights, balance, iptw_weights
+from prrt_rwe.stats.rubin import RubinPool, pool_rubin
 from prrt_rwe.stats.cumulative_incidence import (
     CumulativeIncidence,
     CumulativeIncidenceAt,
@@ -67,6 +81,9 @@ __all__ = [
     "bootstrap_frequencies", "bootstrap_km_median", "clopper_pearson", "cox_ph", "fit_formula", "kaplan_meier",
     "km_median", "logistic", "logistic_formula", "logrank", "model_frame", "proportion",
     "reverse_km", "reverse_km_median", "survival_data", "wilson",
+    "Balance", "EValue", "FrailtyCox", "ImputedVariable", "Imputations", "IptwWeights", "MetaAnalysis",
+    "RubinPool", "balance", "cox_frailty", "escalc_plo", "evalue", "iptw_weights", "mice", "pool_rubin", "rma",
+    "robust_kaplan_meier",
     "MaicError", "MaicWeights", "maic_weights", "ReconstructedIPD", "ReconstructionError", "reconstruct_km",
     "RobustLogistic", "logistic_cluster", "Rmst", "RmstDifference", "rmst",
     "CumulativeIncidence", "CumulativeIncidenceAt", "CumulativeIncidenceGroups", "FineGray", "GrayTest",

@@ -7,7 +7,9 @@
 * ``ci="profile"``: profile-likelihood limits, R ``confint(glm)`` (MASS / R >= 4.4),
   see :mod:`prrt_rwe.stats.logistic_profile`.
 * ``firth=True``: Firth's penalised likelihood, as R ``logistf``
-  (:mod:`prrt_rwe.stats.firth`); Wald or profile-penalised-likelihood CIs.
+  (:mod:`prrt_rwe.stats.firth`); profile-penalised-likelihood CIs by default (logistf
+  ``pl = TRUE``), Wald with ``ci="wald"``. Without Firth the default is Wald (R
+  ``confint.default``, the spec's choice for the default models).
 * Perfect or quasi-complete separation raises :class:`SeparationError` naming the
   covariates (ML estimates do not exist) unless ``firth=True``; aliased (collinear)
   columns raise ``ValueError`` naming them.
@@ -112,9 +114,11 @@ def _check_separation(X, y, names) -> None:
         raise SeparationError(named)
 
 
-def logistic(y, X=None, *, ci: str = "wald", firth: bool = False,
+def logistic(y, X=None, *, ci: str | None = None, firth: bool = False,
              conf_level: float = 0.95) -> Logistic:
-    """Fit a logistic model of 0/1 ``y`` on the columns of ``X`` (plus an intercept)."""
+    """Fit a logistic model of 0/1 ``y`` on the columns of ``X`` (plus an intercept);
+    ``ci`` None = "profile" with Firth (as logistf), "wald" without."""
+    ci = ("profile" if firth else "wald") if ci is None else ci
     if ci not in CI_METHODS:
         raise ValueError(f"ci must be one of {CI_METHODS}, got {ci!r}")
     yy = _outcome(y)

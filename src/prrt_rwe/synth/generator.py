@@ -4,7 +4,9 @@
 assessments, lesions (for a share of sites), labs, adverse_events, hormonal_symptoms and
 sites CSVs. Patients are generated and written in chunks of CHUNK_SIZE; chunk k draws from
 ``SeedSequence(seed).spawn`` child k, so the files depend only on (patients, sites, seed)
-and never on memory or scheduling. Same seed => byte-identical files.
+and never on memory or scheduling. Same seed => byte-identical files. ``messy=True`` lists
+the injected faults in ``DIR.manifest.json`` beside the folder (not inside: it is no
+registry file).
 """
 
 from __future__ import annotations
@@ -120,6 +122,13 @@ def _fault_rng(seed: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed).spawn(3)[2]))
 
 
+def manifest_path_of(out) -> Path:
+    """``DIR.manifest.json`` beside the registry folder ``DIR``: inside it, validation would
+    report it as an unknown extra file (W109)."""
+    out = Path(out).resolve()
+    return out.parent / f"{out.name}.manifest.json"
+
+
 def generate(out, *, patients: int = cal.N_PATIENTS, sites: int = cal.N_SITES, seed: int = 1,
              messy: bool = False) -> SynthResult:
     """Write a registry of ``patients`` at ``sites`` into ``out``; see the module doc."""
@@ -144,7 +153,7 @@ def generate(out, *, patients: int = cal.N_PATIENTS, sites: int = cal.N_SITES, s
             w.close()
     manifest_path = None
     if messy:
-        manifest_path = out / "manifest.json"
+        manifest_path = manifest_path_of(out)
         manifest_path.write_text(json.dumps({"faults": manifest}, indent=1) + "\n")
     return SynthResult(
         out=out, patients=patients, sites=sites, seed=seed, messy=messy,

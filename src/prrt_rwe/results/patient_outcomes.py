@@ -1,0 +1,44 @@
+"""Per-patient outcomes of a population, aligned with its ADSL rows: confirmed response
+(ADRS ``CBOR`` CR/PR; no row = not a responder, as the response block counts NE) and PFS days
+and event (ADTTE ``PFS``, CNSR 0 = event). Used by the analyses that model patients one by
+one: multiple imputation, missingness tests, IPTW and the site analyses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from prrt_rwe.results.response import best_response, responders
+
+
+@dataclass(frozen=True)
+class PatientOutcomes:
+    frame: pd.DataFrame  # the population's ADSL rows, index 0..n-1
+    response: np.ndarray  # 0/1
+    days: np.ndarray
+    event: np.ndarray  # 0/1
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    @property
+    def site(self) -> np.ndarray:
+        return self.frame["SITEID"].astype(str).to_numpy()
+
+    def subset(self, keep: np.ndarray) -> "PatientOutcomes":
+        keep = np.asarray(keep, dtype=bool)
+        return PatientOutcomes(self.frame.loc[keep].reset_index(drop=True), self.response[keep],
+                               self.days[keep], self.event[keep])
+
+
+def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame) -> PatientOutcomes:
+    frame = frame.reset_index(drop=True)
+    ids = pd.Index(frame["USUBJID"])
+    response = responders(best_response(adrs, "CBOR", ids)).to_numpy(dtype=float)
+    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
+    days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
+    event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
+    return PatientOutcomes(frame, response, days, event)
