@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "results"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "results"))  # test_comparators, outcome_builders
 from test_comparators import SEX, _adam, _file, _one  # noqa: E402  (the hand-made MAIC cohort)
 
 from prrt_rwe.config import ConfigError, StudyConfig, parse_config
@@ -70,3 +70,28 @@ def test_report_lists_every_skipped_analysis():
     assert 'id="not-run"' in html and "MAIC bootstrap" in html and "heavy = false" in html
     ctx = ReportContext(SimpleNamespace(results={}, extras={"not_run": []}), Numbers(None), StudyConfig())
     assert section(ctx) is None
+
+
+def test_imputation_leave_one_out_and_frailty_not_run_the_rest_unchanged():
+    from outcome_builders import cohort  # tests/results (on the path above)
+
+    from prrt_rwe.config import ModelsConfig, SitesConfig
+    from prrt_rwe.results import survival as surv
+    from prrt_rwe.results.heavy import NOT_RUN
+    from prrt_rwe.results.missing_data.imputed_models import imputed_models
+    from prrt_rwe.results.sites import sites
+
+    o = cohort(n=121, sites=12)
+    mi = imputed_models(o, ModelsConfig(), LIGHT.imputation, 10, run=False)
+    for key, ratio in (("orr_logistic_mi", "or"), ("pfs_cox_mi", "hr")):
+        block = mi.blocks[key]
+        assert block["reason"] == NOT_RUN and block["m"] == 0 and block["n"] == 121
+        assert all(t[ratio] is None and t["ci95"] == [None, None] for t in block["terms"])
+    skipped = {"leave_one_site_out": False, "frailty_cox": False}
+    light, _ = sites(o, o, SitesConfig(), ModelsConfig(), surv.KmOptions(), heavy=skipped)
+    full, _ = sites(o, o, SitesConfig(), ModelsConfig(), surv.KmOptions())
+    assert light["leave_one_out"] == {"orr": [None, None], "pfs_median_months": [None, None], "terms": {},
+                                      "reason": NOT_RUN}
+    assert light["frailty_cox"]["theta"] is None and light["frailty_cox"]["reason"] == NOT_RUN
+    assert full["frailty_cox"]["theta"] is not None and full["leave_one_out"]["orr"][0] is not None
+    assert light["orr_meta"] == full["orr_meta"] and light["n_sites"] == full["n_sites"] == 12
