@@ -12,10 +12,10 @@ from servers import PostgresServer, pg_available  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory):
+def postgres_url():
     if not pg_available():
         pytest.skip("PostgreSQL 15 binaries not installed (scripts/install-system-deps.sh)")
-    server = PostgresServer(tmp_path_factory.mktemp("pg")).start()
+    server = PostgresServer().start()
     try:
         yield server.url
     finally:

@@ -1,14 +1,20 @@
 """A throw-away PostgreSQL server for the tests (issue 17): Debian's postgresql 15 binaries,
 ``initdb`` and ``pg_ctl`` in a temporary directory, listening on 127.0.0.1 only, trust
 authentication. Both refuse to run as root (CI runs as root), so as root they run as the
-unprivileged user ``nobody`` (runuser) in a directory it owns."""
+unprivileged user ``nobody`` (runuser) in a directory of its own under the system temporary
+folder (not pytest's: a later pytest run on the machine makes ``/tmp/pytest-of-root`` 0700 again,
+and nobody could no longer reach its data to stop). Stopped by SIGQUIT to the postmaster
+(PostgreSQL's immediate shutdown), which root can send whatever the directory modes."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 PG_BIN = Path(os.environ.get("PRRT_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -32,9 +38,9 @@ def _as_unprivileged(cmd: list[str]) -> list[str]:
 
 
 class PostgresServer:
-    def __init__(self, base: Path):
-        self.base = base
-        self.data = base / "data"
+    def __init__(self):
+        self.base = Path(tempfile.mkdtemp(prefix="prrt-pg-"))
+        self.data = self.base / "data"
         self.port = _free_port()
 
     @property
@@ -44,12 +50,8 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         self.base.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
-            os.chmod(self.base, 0o777)
+            os.chmod(self.base, 0o700)
             shutil.chown(self.base, "nobody")
-            for parent in self.base.parents:   # nobody must reach the directory
-                if parent == Path(parent.anchor):
-                    break
-                os.chmod(parent, os.stat(parent).st_mode | 0o011)
         subprocess.run(_as_unprivileged([str(PG_BIN / "initdb"), "-D", str(self.data), "-U", USER,
                                          "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"]),
                        check=True, capture_output=True)
@@ -62,5 +64,17 @@ class PostgresServer:
         return self
 
     def stop(self) -> None:
-        subprocess.run(_as_unprivileged([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                                         "-w", "stop"]), capture_output=True)
+        """Immediate shutdown (SIGQUIT to the postmaster), then the directory removed."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = None
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGQUIT)
+                for _ in range(300):
+                    os.kill(pid, 0)
+                    time.sleep(0.1)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(self.base, ignore_errors=True)
