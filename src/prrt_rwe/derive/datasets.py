@@ -8,6 +8,7 @@ ADSL holds every enrolled patient; the other datasets hold safety-set patients o
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
     adlb = treatment_emergent.flag_rows(adlb)
+    reg = dataclasses.replace(reg, labs=reg.labs.iloc[:0])   # read once: its millions of rows freed
     worst = adlb_mod.worst_grades(adlb, n)
     egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
                               cov["sex"].to_numpy())
@@ -111,13 +113,16 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adtte = _adtte(n, cov, fu, best["CBOR"][0], config, safety)
     adtte = pd.concat([adtte, _late_effects(adlb, adae, egfr_rows, cov, adtte, safety)], ignore_index=True)
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
+    lab_frame = _adlb_with_egfr(adlb, egfr_rows)
+    del adlb   # the largest frame: only one copy of the lab rows beside the dataset being built
+    adlb_dataset = ids.attach(lab_frame, ("PARAMCD", "date", "source_line")).pipe(with_dates, ["ADT"])
+    del lab_frame
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
         adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
-        adlb=ids.attach(_adlb_with_egfr(adlb, egfr_rows), ("PARAMCD", "date", "source_line"))
-        .pipe(with_dates, ["ADT"]),
+        adlb=adlb_dataset,
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
                         ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
         adhs=ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"])),

@@ -1,7 +1,9 @@
 """Per patient from cycles, in the engine (derive/baseline.py step 1): TRTSDT = C1 = the
 earliest cycle date, TRTEDT = the latest, n_cycles, cumulative_activity_gbq (0 cycles: C1
 missing, n_cycles 0, activity 0), activity_c1_gbq (the earliest-dated row, lowest cycle number
-on a tie). Relation ``prrt_treatment``, one row per patient."""
+on a tie). Relation ``prrt_treatment``, one row per patient. The activity is summed as an exact
+decimal (9 places), so that the sum does not depend on the order in which a parallel engine
+adds the cycles (a double's sum may differ in the last bit from run to run)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ WITH c AS (SELECT pidx, date, activity_gbq,
                   row_number() OVER (PARTITION BY pidx ORDER BY date, cycle, source_line) AS k
            FROM prrt_cycles)
 SELECT p.pidx, min(c.date) AS c1, max(c.date) AS last_cycle, count(c.pidx) AS n_cycles,
-       coalesce(sum(c.activity_gbq), 0.0) AS activity,
+       coalesce(CAST(sum(CAST(c.activity_gbq AS DECIMAL(18, 9))) AS DOUBLE), 0.0) AS activity,
        max(CASE WHEN c.k = 1 THEN c.activity_gbq END) AS activity_c1
 FROM prrt_patients p LEFT JOIN c ON c.pidx = p.pidx
 GROUP BY p.pidx
