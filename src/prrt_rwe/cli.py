@@ -24,6 +24,7 @@ def escape(text: str) -> str:
 
 
 app = typer.Typer(cls=OneLineUsage, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_show_locals=False,  # locals can hold patient data
                   help="Real-world-evidence studies of PRRT from multicenter registries.")
 out_console = Console(emoji=False, highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
@@ -52,7 +53,10 @@ def validate(
     json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
                                             help="write the data-quality summary as JSON"),
 ) -> None:
-    """Check a registry; prints file:line:column: CODE message; exit 1 on errors."""
+    """Check a registry; prints file:line:column: CODE message; exit 1 on errors.
+
+    REGISTRY: a folder of CSV files or an .xlsx workbook (docs/registry-format.md).
+    """
     from prrt_rwe.ingest.console import print_report
     from prrt_rwe.ingest.validation import validate as run_validate
 
@@ -84,7 +88,10 @@ def ingest(
     keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
                                             help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
-    """Validated, all-or-nothing load into an embedded DuckDB database (or PostgreSQL)."""
+    """Validated, all-or-nothing load into an embedded DuckDB database (or PostgreSQL).
+
+    REGISTRY: a folder of CSV files or an .xlsx workbook (docs/registry-format.md).
+    """
     from prrt_rwe.engines.engine import EngineError
     from prrt_rwe.engines.postgres_engine import is_postgres_url, redacted
     from prrt_rwe.ingest.console import print_report
@@ -135,14 +142,18 @@ def analyze(
                                           help="study.toml with rule and model settings"),
     suppress_below: Optional[int] = typer.Option(
         None, "--suppress-below", min=MIN_SUPPRESS, metavar="N",
-        help=f"report.html shows counts 1..N-1 as '<N' and masks every number they could be "
-             f"recomputed from (N >= {MIN_SUPPRESS})"),
+        help=f"report.html and its exported tables and figures show counts 1..N-1 as '<N' and mask "
+             f"every number they could be recomputed from (N >= {MIN_SUPPRESS})"),
     comparator: Optional[list[Path]] = typer.Option(None, "--comparator", exists=True, dir_okay=False,
                                                     metavar="FILE",
                                                     help="a published trial arm or cohort (YAML, comparators.md); "
                                                          "repeatable, added to the shipped NETTER-1/NETTER-2 files"),
 ) -> None:
-    """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet."""
+    """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet.
+
+    REGISTRY: a folder of CSV files or an .xlsx workbook; or --db FILE|URL, an ingested DuckDB
+    database or a postgresql:// URL.
+    """
     from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
     from prrt_rwe.cli_usage import usage_error
     from prrt_rwe.outputs.destination import DestinationError
@@ -173,10 +184,10 @@ def analyze(
 
 @app.command("reconstruct-km")
 def reconstruct_km(
-    curve: Path = typer.Option(..., "--curve", help="digitised curve CSV: time_months, survival (0-1)"),
-    at_risk: Path = typer.Option(..., "--at-risk", help="numbers at risk CSV: time_months, n_at_risk"),
-    out: Path = typer.Option(..., "--out", help="CSV to write: one row per patient, time_months, event"),
-    total_events: Optional[int] = typer.Option(None, "--total-events", help="total events, when published"),
+    curve: Path = typer.Option(..., "--curve", metavar="FILE", help="digitised curve CSV: time_months, survival (0-1)"),
+    at_risk: Path = typer.Option(..., "--at-risk", metavar="FILE", help="numbers at risk CSV: time_months, n_at_risk"),
+    out: Path = typer.Option(..., "--out", metavar="FILE", help="CSV to write: one row per patient, time_months, event"),
+    total_events: Optional[int] = typer.Option(None, "--total-events", metavar="N", help="total events, when published"),
 ) -> None:
     """Patient-level data reconstructed from a published Kaplan-Meier curve (Guyot et al. 2012)."""
     from prrt_rwe.benchmarks.comparators.km_files import KmFileError, reconstruct_files
@@ -209,7 +220,7 @@ def _print_summary(result) -> None:
 
 
 @app.command("redcap-template")
-def redcap_template(out: Path = typer.Option(..., "--out", help="folder to write the template into")) -> None:
+def redcap_template(out: Path = typer.Option(..., "--out", metavar="DIR", help="folder to write the template into")) -> None:
     """Write the REDCap project template: data_dictionary.csv and repeating_instruments.csv."""
     from prrt_rwe.importers.redcap.template import write_template
     from prrt_rwe.outputs.destination import DestinationError, check_output_folder
@@ -224,7 +235,7 @@ def redcap_template(out: Path = typer.Option(..., "--out", help="folder to write
         out_console.print(escape(str(path)))
 
 
-import_app = typer.Typer(no_args_is_help=True, help="Convert REDCap or CDISC SDTM data to format v1.")
+import_app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, help="Convert REDCap or CDISC SDTM data to format v1.")
 app.add_typer(import_app, name="import")
 
 

@@ -7,17 +7,26 @@ unknown option, a bad value, a path that does not exist — becomes
     prrt-rwe analyze: error: Invalid value for '--out': ... (see prrt-rwe analyze --help)
 
 and exit status 2; other click errors keep their own status, also on one line. ``prrt-rwe``
-alone still prints the help (exit 2, as click does).
+alone still prints the help (exit 2, as click does). ^C prints ``interrupted`` (exit 130).
+
+An unexpected exception (a bug) is one line too, exit 3: its type and where it was raised,
+never its message or the traceback's local variables (they can hold patient data);
+``PRRT_RWE_DEBUG=1`` shows the traceback (typer's, without locals).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import click
 from typer.core import TyperGroup
 
 _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+INTERNAL_ERROR = 3
+INTERRUPTED = 130  # typer turns KeyboardInterrupt into Exit(130), silently
+DEBUG_VARIABLE = "PRRT_RWE_DEBUG"
 
 
 def one_line(message: str) -> str:
@@ -47,9 +56,33 @@ class OneLineUsage(TyperGroup):
         except click.Abort:
             click.echo("aborted", err=True)
             code = 1
+        except Exception as exc:
+            if os.environ.get(DEBUG_VARIABLE, "").strip() not in ("", "0"):
+                raise
+            argv = sys.argv[1:] if args is None else list(args)
+            command = (prog_name or "prrt-rwe") + (f" {argv[0]}" if argv and not str(argv[0]).startswith("-") else "")
+            click.echo(internal_error_line(command, exc), err=True)
+            code = INTERNAL_ERROR
+        if code == INTERRUPTED:
+            click.echo("interrupted", err=True)
         if not standalone_mode:
             return code
         sys.exit(code)
+
+
+def internal_error_line(command: str, exc: BaseException) -> str:
+    """One line for a bug: the exception type and the innermost prrt_rwe frame, no message."""
+    marker = f"{os.sep}prrt_rwe{os.sep}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if marker in f.filename] or frames
+    where = ""
+    if ours:
+        frame = ours[-1]
+        path = frame.filename[frame.filename.rfind(marker) + 1:] if marker in frame.filename \
+            else os.path.basename(frame.filename)
+        where = f" at {path}:{frame.lineno} in {frame.name}"
+    return (f"{command}: internal error: {type(exc).__name__}{where} (a bug; its message is not shown, "
+            f"it may hold data: rerun with {DEBUG_VARIABLE}=1 for the traceback)")
 
 
 def usage_error(message: str) -> click.UsageError:

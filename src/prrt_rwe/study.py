@@ -233,6 +233,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
     from prrt_rwe.engines.postgres_engine import is_postgres_url
+    from prrt_rwe.results.confounding.iptw import check_config as check_iptw_config
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     timings, clock = {}, time.perf_counter()
@@ -255,6 +256,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     shown.stage("deriving the analysis datasets")
     try:
         adam = derive_all(con, cfg)
+        check_iptw_config(adam.adsl, cfg.iptw)
     except ConfigError as exc:
         raise StudyInputError(f"study configuration: {exc}") from None
     finally:

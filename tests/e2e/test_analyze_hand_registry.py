@@ -245,4 +245,4 @@ def test_table1_by_primary_group_in_ard(run):
                    & (by_group.stat_name == "median")]
     assert age.stat.tolist() == [64.0]
     html = (run[0] / "out" / "report.html").read_text()
-    assert "Table 1b. Patient characteristics by primary tumour group" in html
+    assert "Table 2. Patient characteristics by primary tumour group" in html

@@ -120,3 +120,45 @@ def test_landmark_labels_never_overlap():
         options = surv.KmOptions("log-log", 0.95, landmarks)
         fig, labels = draw_km(data, options, table, "Overall survival", Numbers(), "os", "t")
         assert len(labels) == 4 and overlaps(fig, labels) == []
+
+
+def _captions(report: str) -> list[str]:
+    return [html_lib.unescape(re.sub(r"<[^>]+>", "", c))
+            for c in re.findall(r"<table[^>]*><caption>(.*?)</caption>", report, re.S)]
+
+
+def test_tables_docx_has_the_reports_captions_and_cells_in_order(out):
+    import docx
+
+    report = (out / "report.html").read_text(encoding="utf-8")
+    document = docx.Document(str(out / "tables.docx"))
+    assert [p.text for p in document.paragraphs if p.style.name == "Caption"] == _captions(report)
+    for grid, (ident, rows) in zip(document.tables, html_tables(report).items()):
+        padded = [r + [""] * (len(rows[0]) - len(r)) if len(r) == 1 else r for r in rows]
+        assert [[c.text for c in row.cells] for row in grid.rows] == padded, ident
+
+
+def test_tables_and_figures_are_numbered_consecutively_in_reading_order(out):
+    report = (out / "report.html").read_text(encoding="utf-8")
+    labels = re.findall(r"<(?:caption|figcaption)>(Table|Figure) (\S+?)\. ", report)
+    for kind in ("Table", "Figure"):
+        numbers = [n for k, n in labels if k == kind]
+        assert numbers == [str(i) for i in range(1, len(numbers) + 1)], (kind, numbers)
+    assert "\u27e6" not in report   # every citation resolved
+
+
+def test_exported_figures_show_what_the_report_shows(out):
+    report = (out / "report.html").read_text(encoding="utf-8")
+    for ident, svg in re.findall(r'<figure id="([^"]+)">(<svg.*?</svg>)', report, re.S):
+        exported = (out / "figures" / f"{ident}.svg").read_text(encoding="utf-8")
+        texts = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
+        assert texts == re.findall(r"<text[^>]*>(.*?)</text>", exported, re.S), ident
+
+
+def test_run_json_names_every_output_the_suppression_masks(out):
+    import json
+
+    applies = json.loads((out / "run.json").read_text())["suppression_applies_to"]
+    assert applies == ["report.html", "tables.docx", "tables/*.csv", "figures/*.svg", "figures/*.png"]
+    for pattern in applies:
+        assert list(out.glob(pattern)), pattern   # each names files the run wrote

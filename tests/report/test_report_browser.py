@@ -118,3 +118,21 @@ def test_screenshot(page, tmp_path):
     shot = tmp_path / "report.png"
     pg.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
+
+
+def test_contents_numbers_never_run_into_the_previous_column(page):
+    # the list numbers sit left of each item, in the column gap: the gap must hold the widest
+    pg, _, _ = page
+    room = pg.evaluate("""() => {
+        const items = [...document.querySelectorAll('nav li')];
+        const boxes = items.map(li => li.getBoundingClientRect());
+        const lefts = [...new Set(boxes.map(b => Math.round(b.left)))].sort((a, b) => a - b);
+        const probe = document.createElement('span');
+        probe.textContent = items.length + '. ';
+        items[0].appendChild(probe);
+        const marker = probe.getBoundingClientRect().width;
+        probe.remove();
+        const rights = lefts.map(l => Math.max(...boxes.filter(b => Math.round(b.left) === l).map(b => b.right)));
+        return lefts.slice(1).map((l, i) => l - rights[i] - marker);
+    }""")
+    assert len(room) == 2 and min(room) >= 0, room

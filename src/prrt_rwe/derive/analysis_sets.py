@@ -27,7 +27,7 @@ def covariates_complete(adsl: pd.DataFrame, covariates: tuple[str, ...]) -> np.n
     unknown = [c for c in covariates if c not in adsl.columns]
     if unknown:
         raise ConfigError(f"[study] complete_case_covariates / [models] covariate(s) {unknown} are not ADSL variables "
-                          f"(known: {', '.join(c for c in adsl.columns if not c.endswith('_D'))})")
+                          f"(known: {', '.join(c for c in adsl.columns if c != 'pidx' and not c.endswith('_D'))})")
     complete = np.ones(len(adsl), dtype=bool)
     for col in covariates:
         complete &= adsl[col].notna().to_numpy()

@@ -13,7 +13,7 @@ from prrt_rwe.report.table import Table
 
 AUTHORS = "authors (manuscript)"
 
-# (guideline, item, topic, where: section id or AUTHORS)
+# (guideline, item, topic, where: section ids, space-separated, or AUTHORS)
 ITEMS = (
     ("STROBE", "1", "Title and abstract", AUTHORS),
     ("STROBE", "2–3", "Background, objectives", AUTHORS),
@@ -22,20 +22,21 @@ ITEMS = (
     ("STROBE", "6", "Participants, eligibility", "methods"),
     ("STROBE", "7", "Variables: outcomes, exposures, confounders", "methods"),
     ("STROBE", "8", "Data sources / measurement", "methods"),
-    ("STROBE", "9", "Bias", "limitations"),
+    ("STROBE", "9", "Bias", "limitations confounding"),
     ("STROBE", "10", "Study size", "flow"),
     ("STROBE", "11", "Quantitative variables", "methods"),
     ("STROBE", "12a–e", "Statistical methods, missing data, sensitivity analyses", "methods"),
     ("STROBE", "13", "Participants at each stage (flow diagram)", "flow"),
     ("STROBE", "13–14", "Included against excluded participants", "included"),
     ("STROBE", "14a", "Descriptive data", "baseline"),
-    ("STROBE", "14b", "Missing data per variable", "baseline"),
+    ("STROBE", "14b", "Missing data per variable", "baseline missing-data"),
     ("STROBE", "14c", "Follow-up time", "survival"),
-    ("STROBE", "15", "Outcome data", "response"),
-    ("STROBE", "16", "Main results with precision, adjusted estimates", "models"),
+    ("STROBE", "15", "Outcome data", "response duration survival safety late-effects hormonal"),
+    ("STROBE", "16", "Main results with precision, adjusted estimates", "models confounding"),
     ("STROBE", "16a", "Unadjusted beside adjusted estimates", "models"),
-    ("STROBE", "17", "Other analyses (subgroups, sensitivity)", "sensitivity"),
-    ("STROBE", "18–21", "Key results, limitations, interpretation, generalisability", "limitations"),
+    ("STROBE", "17", "Other analyses (subgroups, sensitivity)",
+     "survival-groups populations sensitivity missing-data confounding sites"),
+    ("STROBE", "18–21", "Key results, limitations, interpretation, generalisability", "summary limitations"),
     ("STROBE", "22", "Funding", AUTHORS),
     ("RECORD", "1.1–1.3", "Type of data, databases, linkage", AUTHORS),
     ("RECORD", "6.1–6.3", "Selection of the population, codes and algorithms", "methods"),
@@ -45,18 +46,20 @@ ITEMS = (
     ("RECORD", "13.1", "Selection of persons (flow)", "flow"),
     ("RECORD", "19.1", "Limitations of data not created for research", "limitations"),
     ("RECORD", "22.1", "Access to protocol, data and code", "provenance"),
-    ("ESMO-GROW", "Data source", "Source, period, sites, data quality", "quality"),
+    ("ESMO-GROW", "Data source", "Source, period, sites, data quality", "quality sites"),
     ("ESMO-GROW", "Population", "Study period and efficacy populations", "flow"),
     ("ESMO-GROW", "Population", "Eligibility, flow, baseline characteristics", "baseline"),
     ("ESMO-GROW", "Outcomes", "Definitions of response, PFS, OS, toxicity", "methods"),
-    ("ESMO-GROW", "Analysis", "Handling of missing data, censoring, sensitivity", "sensitivity"),
+    ("ESMO-GROW", "Analysis", "Handling of missing data, censoring, sensitivity", "missing-data sensitivity"),
     ("ESMO-GROW", "Context", "Comparison with trials and other cohorts", "benchmarks"),
     ("ESMO-GROW", "Reproducibility", "Code version and input fingerprint", "provenance"),
 )
 
 
 def _where(where: str):
-    return where if where == AUTHORS else Markup(f'<a href="#{escape(where)}">§ {escape(where)}</a>')
+    if where == AUTHORS:
+        return where
+    return Markup(", ".join(f'<a href="#{escape(w)}">§ {escape(w)}</a>' for w in where.split()))
 
 
 def table() -> Table:

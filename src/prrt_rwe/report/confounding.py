@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from prrt_rwe.report.cells import Label, Show, Stat, Sum
 from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.section import Section, figure, paragraph
-from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.svg import legend, new_figure, to_svg
 from prrt_rwe.report.table import Table
 from prrt_rwe.results import survival as surv
 
@@ -39,11 +40,23 @@ def love_plot(balance: list[dict]) -> str:
     return to_svg(fig)
 
 
-def weighted_km_figure(curves: dict, exposure: str) -> str:
+def arm_counts(ctx) -> tuple[dict, tuple]:
+    """Each arm's patients and PFS events (the counts of Table C2 and Figure C2), and their sums."""
+    block, nb = ctx.results["iptw"], ctx.numbers
+    counts = {arm: (nb.n(f"iptw.pfs_km.{arm}.n", block["pfs_km"][arm]["n"]),
+                    nb.n(f"iptw.pfs_km.{arm}.events", block["pfs_km"][arm]["events"])) for arm, _ in ARMS}
+    total = nb.n("iptw.n", block["n"])
+    sums = (Sum(total, tuple(n for n, _ in counts.values())),)
+    return counts, sums if total.value == sum(n.value for n, _ in counts.values()) else ()
+
+
+def weighted_km_figure(curves: dict, exposure: str, ctx) -> str:
+    counts, sums = arm_counts(ctx)
+    view = ctx.numbers.resolve("fig-iptw-km", [Stat("", (n,)) for n, _ in counts.values()], sums)
     fig, ax = new_figure(6.4, 3.6)
     for arm, color in ARMS:
         km = curves.get(arm)
-        if km is None:
+        if km is None or view.hides(Stat("", (counts[arm][0],))):
             continue
         t = np.concatenate([[0.0], np.asarray(km.time, float)]) / surv.DAYS_PER_MONTH
         s = np.concatenate([[1.0], np.asarray(km.survival, float)])
@@ -53,7 +66,7 @@ def weighted_km_figure(curves: dict, exposure: str) -> str:
     ax.set_xlabel("Months since first PRRT cycle")
     ax.set_ylabel("PFS probability (weighted)")
     ax.grid(axis="y", color="0.9")
-    ax.legend(frameon=False, loc="lower left")
+    legend(ax, frameon=False, loc="lower left")
     return to_svg(fig)
 
 
@@ -63,20 +76,21 @@ def _smd(x, nb) -> str:
 
 def arms_table(ctx) -> Table:
     block, nb = ctx.results["iptw"], ctx.numbers
+    counts, sums = arm_counts(ctx)
     rows = []
     for arm, title in (("exposed", "yes"), ("unexposed", "no")):
-        k = block["pfs_km"][arm]
-        rates = [f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})"
-                 for v in k["rate_at"].values()]
-        rows.append((f"{label(block['exposure'])}: {title}", nb.count(k["n"]), nb.count(k["events"]),
-                     f"{nb.months(k['median_months'])} ({nb.ci(*k['ci95'])})", *rates))
+        k, (n, events) = block["pfs_km"][arm], counts[arm]
+        rates = [Stat(f"{nb.rate(v['estimate'])} ({nb.ci(*[None if c is None else 100 * c for c in v['ci95']])})",
+                      (n,)) for v in k["rate_at"].values()]
+        rows.append((f"{label(block['exposure'])}: {title}", Show(n), Show(events),
+                     Stat(f"{nb.months(k['median_months'])} ({nb.ci(*k['ci95'])})", (n,)), *rates))
     landmarks = [f"{m} months, % (95 % CI)" for m in block["pfs_km"]["exposed"]["rate_at"]]
     return Table("Table C2. Weighted PFS by exposure", ("Arm", "N", "Events", "Median, months (95 % CI)", *landmarks),
                  tuple(rows), footnotes=("Kaplan–Meier on the IPTW-weighted counts; robust (infinitesimal "
                                          "jackknife) variance, as R survfit(..., weights = w); it treats the "
                                          "weights as known, not estimated: read the intervals as approximate.",
                                          "N and events are patients, not weighted counts."),
-                 table_id="table-iptw-km")
+                 table_id="table-iptw-km", sums=sums, numbers=nb)
 
 
 def balance_table(ctx) -> Table:
@@ -107,7 +121,7 @@ def effect_table(ctx) -> Table:
     if imputed:
         rows.append(("Multivariable Cox (multiple imputation)", ratio_ci(imputed, "hr", nb), nb.pvalue(imputed["p"]),
                      _evalue(ev, "pfs_cox_mi", name, nb)))
-    rows.append((f"IPTW Cox, robust SE (n = {nb.count(block['n'])}, ESS {nb.number(block['ess'])})",
+    rows.append((Label(f"IPTW Cox, robust SE (n = {{}}, ESS {nb.number(block['ess'])})", Show(nb.n("iptw.n", block["n"]))),
                  ratio_ci(block["pfs_hr"], "hr", nb), nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
     notes = [f"Stabilized ATE weights from a logistic propensity model of {label(name)} on "
              + ", ".join(label(c) for c in extra.get("covariates", [])) + "; weights "
@@ -120,7 +134,7 @@ def effect_table(ctx) -> Table:
         notes.append(block["reason"] + ".")
     return Table(f"Table C3. Effect of {label(name)} on PFS: hazard ratio (95 % CI)",
                  ("Analysis", "HR (95 % CI)", "p", "E-value (CI limit)"), tuple(rows), footnotes=tuple(notes),
-                 table_id="table-iptw")
+                 table_id="table-iptw", numbers=nb)
 
 
 def _evalue(ev: dict, model: str, term: str, nb) -> str:
@@ -150,7 +164,7 @@ def section(ctx) -> Section:
                        f"differences before and after weighting for {label(block['exposure'])}.", "fig-love")
         body += balance_table(ctx).html()
     if ctx.analysis.weighted_curves:
-        body += figure(weighted_km_figure(ctx.analysis.weighted_curves, block["exposure"]),
+        body += figure(weighted_km_figure(ctx.analysis.weighted_curves, block["exposure"], ctx),
                        f"Figure C2. PFS by {label(block['exposure'])}, inverse probability of treatment weighted "
                        "Kaplan–Meier curves.", "fig-iptw-km")
         body += arms_table(ctx).html()

@@ -4,20 +4,21 @@ efficacy")."""
 
 from __future__ import annotations
 
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.study_period import POPULATION_LABELS, period_sentence
 
 
 def population_paragraph(ctx) -> str:
     s = ctx.config.study
     return (f"Study period and data cut-off: {period_sentence(ctx)} Events and values dated after the cut-off "
-            "are ignored before any derivation (counted in Table 12b): a death after it is censored at it, "
+            f"are ignored before any derivation (counted in {ref('table-cutoff')}): a death after it is censored at it, "
             "assessments, laboratory values and adverse events after it are dropped, and PFS is censored at "
             "the last adequate assessment on or before it. Efficacy populations: response-evaluable = safety set "
             "with a baseline assessment; complete-case model set = response-evaluable with every covariate of "
             f"{', '.join(s.complete_case)} known ([study] complete_case_covariates; by default the covariates "
             "of the default models, so that changing a model formula never changes the population). Headline "
             f"results use the {POPULATION_LABELS[s.headline_population]} ([study] headline_population); the "
-            "models always use the complete-case set; both populations are reported side by side (Table 3b).")
+            f"models always use the complete-case set; both populations are reported side by side ({ref('table-populations')}).")
 
 
 def analyses_paragraph(ctx) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from prrt_rwe.report.cells import Label, Show
 from prrt_rwe.report.forest import label
 from prrt_rwe.report.km_groups import p_text
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.section import paragraph
 from prrt_rwe.report.table import Table, group
 from prrt_rwe.results.efficacy_models import PH_ALPHA
@@ -77,11 +78,11 @@ def ph_html(ctx) -> str:
     ph = {t["term"]: t["p"] for t in ctx.extras["sensitivity"]["ph_test"]["terms"]}
     if strat is None:
         return paragraph(f"Proportional hazards: no term of the PFS model has a cox.zph p below {PH_ALPHA} "
-                         "(Table 7), so no stratified refit is needed.")
+                         f"({ref('table-sensitivity')}), so no stratified refit is needed.")
     flagged = ", ".join(f"{label(t)} ({p_text(ph.get(t), nb)})" for t in strat["stratified_on"])
     text = (f"Proportional hazards: cox.zph flags {flagged} (p < {PH_ALPHA}); its hazard ratio is an average "
             "over follow-up and should be read with care. The model refitted with a separate baseline hazard "
-            "for each level of the flagged term(s) gives the hazard ratios of the other terms in Table 7d.")
+            f"for each level of the flagged term(s) gives the hazard ratios of the other terms in {ref('table-ph-stratified')}.")
     main = {t["term"]: t for t in models["pfs_cox"]["terms"]}
     rows = tuple((label(t["term"]), _est(main[t["term"]], "hr", nb) if t["term"] in main else "—",
                   _est(t, "hr", nb), nb.pvalue(t["p"])) for t in strat["terms"])

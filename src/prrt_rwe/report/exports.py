@@ -74,6 +74,11 @@ def collect():
         _BUNDLE.reset(token)
 
 
+def current_bundle():
+    """The Bundle being collected, or None."""
+    return _BUNDLE.get()
+
+
 def collecting() -> bool:
     return _BUNDLE.get() is not None
 

@@ -36,6 +36,7 @@ from prrt_rwe.report import (
     summary,
     table1,
 )
+from prrt_rwe.report.numbering import number_document
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
          sensitivity, missing_data, confounding, sites, safety, late_effects, hormonal, benchmarks, quality,
@@ -64,12 +65,13 @@ def render(ctx) -> str:
     template = env.from_string(_template_text("report.html.j2"))
     fingerprint = ctx.provenance.get("input_fingerprint") or "unknown"
     sets = ctx.results["analysis_sets"]
-    return template.render(
+    page = template.render(
         title=TITLE, css=Markup(_template_text("report.css")), sections=[_Safe(s) for s in sections(ctx)],
         subtitle=f"{ctx.numbers.count(sets['enrolled'], 'analysis_sets.enrolled')} patients enrolled; read against Okamoto et al. "
                  "2026 and NETTER-1",
         version=ctx.provenance.get("code_version") or "unknown",
         fingerprint=fingerprint, fingerprint_short=fingerprint[:12])
+    return number_document(page, exports.current_bundle())   # tables and figures numbered 1, 2, ...
 
 
 class _Safe:

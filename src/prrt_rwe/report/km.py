@@ -10,7 +10,7 @@ from matplotlib.text import Text
 
 from prrt_rwe.report.cells import Show, Sum
 from prrt_rwe.report.section import Section, figure
-from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.svg import legend, new_figure, to_svg
 from prrt_rwe.report.study_period import headline_label
 from prrt_rwe.report.table import Table
 from prrt_rwe.results import survival as surv
@@ -105,7 +105,7 @@ def draw_km(data, options, table: dict, title: str, numbers, key: str, name: str
     ax.set_xlim(0, months[-1])
     ax.set_ylabel(f"{title} probability")
     ax.set_xticks(months)
-    ax.legend(frameon=False, loc="lower left")
+    legend(ax, frameon=False, loc="lower left")
     ax.grid(axis="y", color="0.9")
     rows = risk_rows(numbers, name, key, table, events_total)
     tab.set_ylim(-0.5, len(rows) - 0.5)

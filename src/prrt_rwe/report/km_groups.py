@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from prrt_rwe.report.cells import Show, Sum
 from prrt_rwe.report.km import _step_arrays
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.response import GROUP_LABELS
 from prrt_rwe.report.section import Section, figure, paragraph
-from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.svg import legend, new_figure, to_svg
 from prrt_rwe.report.table import Table, group
 from prrt_rwe.results import survival as surv
 
@@ -62,7 +63,7 @@ def group_figure(gc, options, months, logrank: dict, title: str, nb, ep: str = "
     ax.set_xticks(months)
     ax.set_ylabel(f"{title} probability")
     ax.grid(axis="y", color="0.9")
-    ax.legend(frameon=False, loc="best", fontsize=7)
+    legend(ax, frameon=False, loc="best", fontsize=7)
     ax.tick_params(labelbottom=True)
     ax.set_xlabel("Months since first PRRT cycle")
     tab.axis("off")
@@ -101,7 +102,7 @@ def levels_table(ctx) -> Table:
                          Sum(nb.n(f"{ep}.events", total["events"]), tuple(events))]
     return Table("Table 4c. PFS and OS by primary tumour group and by Krenning score, headline population",
                  ("Group", "N", "Events", "Median, months (95 % CI)"), tuple(rows),
-                 footnotes=("Kaplan–Meier as Table 4; log-rank test across the groups with patients "
+                 footnotes=(f"Kaplan–Meier as {ref('table-tte')}; log-rank test across the groups with patients "
                             "(R survdiff, rho = 0). Patients with an unknown Krenning score are left out of "
                             "that comparison.",),
                  table_id="table-km-groups", sums=tuple(sums), numbers=nb)
@@ -146,7 +147,7 @@ def ph_sentences(ctx) -> list[str]:
                 out.append(f"{ep_title} by {g_title}: the proportional-hazards test of the grouping "
                            f"(cox.zph of a Cox model on the grouping alone) gives {p_text(p, ctx.numbers)}; "
                            "the curves' hazards are not proportional, so the restricted mean survival time "
-                           "(Table 4d) summarises the difference instead of a hazard ratio.")
+                           f"({ref('table-rmst')}) summarises the difference instead of a hazard ratio.")
     return out
 
 

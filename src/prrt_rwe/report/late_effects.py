@@ -182,7 +182,9 @@ def section(ctx) -> Section:
                        "Kaplan–Meier for MDS/AML, shown once for comparison.", "fig-cif")
         body += paragraph(naive_sentence(ctx))
     body += rates_table(ctx).html() + gray_table(ctx).html() + fine_gray_table(ctx).html()
-    heme = ctx.results["safety"]["cumulative_incidence"]["heme_grade3plus_te"]
+    heme, nb = ctx.results["safety"]["cumulative_incidence"]["heme_grade3plus_te"], ctx.numbers
+    rate = _rate(nb, heme["rate_at"]["12"], nb.n("safety.cumulative_incidence.heme_grade3plus_te.events",
+                                                 heme["events"]))
+    shown = rate if isinstance(rate, str) else nb.resolve("late-effects-lead", [rate]).text(rate)
     return Section("late-effects", "Late effects with death as a competing risk", body,
-                   lead="Treatment-emergent haematologic grade ≥ 3 by 12 months: "
-                        f"{_rate(ctx.numbers, heme['rate_at']['12'], heme['events'])}.")
+                   lead=f"Treatment-emergent haematologic grade ≥ 3 by 12 months: {shown}.")

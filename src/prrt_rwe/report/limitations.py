@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.section import Section
 
 LIMITATIONS = (
@@ -13,7 +14,7 @@ LIMITATIONS = (
     "at random given the recorded data, which the data cannot prove.",
     "Observational exposures: IPTW balances the measured confounders only; the E-values say how strong an "
     "unmeasured one would have to be.",
-    "No control arm: comparisons with published trials (Tables 11a-11b) match our patients to each "
+    f"No control arm: comparisons with published trials ({ref('table-benchmarks', 'table-maic')}) match our patients to each "
     "trial's eligibility and, where baseline targets exist, reweight them (MAIC), but remain descriptive; "
     "lines of therapy, assessment schedules and unmatched prognostic factors differ.",
     "Laboratory grades depend on the timing of blood tests; reported adverse events may be "
@@ -22,7 +23,7 @@ LIMITATIONS = (
     "recomputation from its own arithmetic and keeps a masked count masked report-wide; a "
     "reader combining a total with what '<k' means may still narrow a masked count (two '<3' "
     "adding up to 2 are both 1), and differences between overlapping populations shown in "
-    "different tables (the safety and efficacy columns of Table 1) are not audited; "
+    f"different tables (the safety and efficacy columns of {ref('table1')}) are not audited; "
     "Kaplan–Meier steps show the timing of events.",
 )
 

@@ -124,10 +124,22 @@ CHOICES = (
 )
 
 
+FIRTH_CHOICE = ("Model CIs", "Wald (Cox); profile penalised likelihood (response model, Firth)",
+                "R confint.default; R logistf, Heinze & Schemper 2002")
+
+
+def choices_in_force(config) -> tuple:
+    """CHOICES as run: Firth's intervals when [models] orr_method = "firth", no imputation rows
+    when [imputation] m = 0."""
+    off = robustness_methods.IMPUTATION_CHOICES if config.imputation.m == 0 else ()
+    return tuple(FIRTH_CHOICE if row[0] == "Model CIs" and config.models.orr_method == "firth" else row
+                 for row in CHOICES if row[0] not in off)
+
+
 def choices_table(ctx) -> Table:
     km = ctx.config.km
     rows = tuple((what, choice.format(km=km, level=int(km.conf_level * 100)), ref)
-                 for what, choice, ref in CHOICES)
+                 for what, choice, ref in choices_in_force(ctx.config))
     return Table("Table 14. Method choices in force", ("Quantity", "Method", "Reference"), rows,
                  table_id="table-methods", text_columns=3)
 

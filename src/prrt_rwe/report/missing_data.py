@@ -3,7 +3,7 @@ outcome, and the default models after multiple imputation beside the complete-ca
 
 from __future__ import annotations
 
-from prrt_rwe.report.cells import Share, Show, Sum
+from prrt_rwe.report.cells import Label, Share, Show, Sum
 from prrt_rwe.report.estimates import label, ratio_ci
 from prrt_rwe.report.forest import label as model_label
 from prrt_rwe.report.section import Section, paragraph
@@ -84,7 +84,9 @@ def comparison_table(ctx) -> Table:
     for cc_key, mi_key, key, title in (("orr_logistic", "orr_logistic_mi", "or", "Objective response, odds ratio"),
                                        ("pfs_cox", "pfs_cox_mi", "hr", "Progression-free survival, hazard ratio")):
         cc, mi = models[cc_key], models[mi_key]
-        rows.append(group(f"{title} (complete case n = {nb.count(cc['n'])}; imputed n = {nb.count(mi['n'])})"))
+        rows.append(group(Label(f"{title} (complete case n = {{}}; imputed n = {{}})",
+                                Show(nb.population(f"models.{cc_key}.n", cc["n"])),
+                                Show(nb.population(f"models.{mi_key}.n", mi["n"])))))
         by_term = {t["term"]: t for t in mi["terms"]}
         for t in cc["terms"]:
             m = by_term.get(t["term"], {})
@@ -100,7 +102,7 @@ def comparison_table(ctx) -> Table:
                  footnotes=("Multiple imputation by chained equations on the response-evaluable population; "
                             "pooled by Rubin's rules with Barnard–Rubin degrees of freedom (R mice::pool); "
                             "CI and p from the t distribution. FMI: fraction of missing information.",
-                            *notes), table_id="table-mi")
+                            *notes), table_id="table-mi", numbers=nb)
 
 
 def imputation_paragraph(ctx) -> str:

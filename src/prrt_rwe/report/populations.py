@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from prrt_rwe.report.cells import Label, Show
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.section import Section
 from prrt_rwe.report.study_period import complete_case_key
 from prrt_rwe.report.summary import median
@@ -60,7 +61,7 @@ def table(ctx) -> Table:
                             "covariate that defines the complete-case set ([study] complete_case_covariates; "
                             "default those of the default models) known; the models use this set.",
                             "The headline population ([study] headline_population) is the one of the key "
-                            "results, Tables 2-4 and the figures; the other is shown here so that a reader "
+                            f"results, {ref('table-bor', 'table-orr-group', 'table-tte')} and the figures; the other is shown here so that a reader "
                             "sees what the complete-case restriction changes."),
                  table_id="table-populations", numbers=nb)
 

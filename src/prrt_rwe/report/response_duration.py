@@ -14,6 +14,7 @@ from matplotlib.patches import Patch
 
 from prrt_rwe.report.cells import Show, Stat, Sum
 from prrt_rwe.report.km import km_figure
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
@@ -47,7 +48,7 @@ def table(ctx) -> Table:
                   *[f"{k} months, % (95 % CI)" for k in dor["rate_at"]]), rows,
                  footnotes=("Duration of response: from the first assessment with CR or PR (RECIST 1.1: "
                             "when the criteria are first met) to progression or death, censored as PFS "
-                            "(same date); Kaplan–Meier as Table 4.",
+                            f"(same date); Kaplan–Meier as {ref('table-tte')}.",
                             "Time to response: C1 to that assessment; responders only, so never censored: "
                             "median and quartiles (R quantile type 7)."),
                  table_id="table-dor", sums=sums, numbers=nb)

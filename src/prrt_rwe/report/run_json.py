@@ -8,6 +8,11 @@ import json
 from pathlib import Path
 
 
+# what --suppress-below masks (report.exports writes the tables and figures as report.html shows
+# them); results.json, ard.parquet and adam/ stay complete
+SUPPRESSED_OUTPUTS = ["report.html", "tables.docx", "tables/*.csv", "figures/*.svg", "figures/*.png"]
+
+
 def write_run(path: Path, *, started_utc: str, timings: dict, provenance: dict, rules: dict,
               suppress_below) -> Path:
     record = {"schema": "prrt-rwe/run/1", "run_id": provenance.get("run_id"), "started_utc": started_utc,
@@ -17,7 +22,7 @@ def write_run(path: Path, *, started_utc: str, timings: dict, provenance: dict, 
                         "fingerprint": provenance.get("input_fingerprint")},
               "config": provenance.get("config"),
               "config_sha256": provenance.get("config_sha256"), "suppress_below": suppress_below,
-              "suppression_applies_to": ["report.html"], "rules": rules,
+              "suppression_applies_to": SUPPRESSED_OUTPUTS, "rules": rules,
               "comparators": provenance.get("comparators", [])}
     path = Path(path)
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -11,7 +11,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from prrt_rwe.report.cells import Label, Share, Show, Sum
 from prrt_rwe.report.section import Section, figure, paragraph
-from prrt_rwe.report.svg import new_figure, to_svg
+from prrt_rwe.report.svg import legend, new_figure, to_svg
 from prrt_rwe.report.table import Table, group
 
 TEST_LABELS = {"platelets": "Platelet count decreased", "neutrophils": "Neutrophil count decreased",
@@ -185,7 +185,10 @@ def egfr_figure(traj: list[dict], nb, min_n: int) -> str:
         ax.fill_between(m, [p["q1"] for p in pts], [p["q3"] for p in pts], color="#2e8b57", alpha=0.18,
                         linewidth=0, label="Quartiles")
         ax.plot(m, [p["median"] for p in pts], "o-", color="#2e8b57", label="Median")
-        ax.legend(frameon=False, loc="lower left")
+    else:
+        ax.text(0.5, 0.5, f"No 3-month window with n ≥ {min_n}: nothing drawn", transform=ax.transAxes,
+                ha="center", va="center", color="0.35")
+    legend(ax, frameon=False, loc="lower left")
     shown = traj[:len(trajectory_points(traj, min_n)) + 1]
     ax.set_xlabel(f"Months since first PRRT cycle (3-month windows, last value in each; drawn while "
                   f"n ≥ {min_n})", labelpad=18)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from prrt_rwe.report.cells import Prop, Show, Stat, Sum
 from prrt_rwe.report.estimates import ratio_ci
 from prrt_rwe.report.forest import label as model_label
+from prrt_rwe.report.populations import block_key, size_key
 from prrt_rwe.report.section import Section, figure
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
@@ -15,16 +17,32 @@ from prrt_rwe.report.table import Table
 BLUE, RED = "#1f5fa8", "#b4462f"
 
 
-def _shown(row: dict, nb) -> bool:
-    """A site's numbers are drawn only when none of its counts is suppressed."""
-    return not (nb.masked(row["orr"]["n"]) or nb.masked(row["orr"]["N"]) or nb.masked(row["pfs"]["events"]))
+class SiteCounts:
+    """The counts the site figures show, declared for suppression: each site's size (label),
+    its ORR (a proportion: responders of the site's patients) and its median PFS (a statistic
+    of the site's patients); the site sizes and responders add up to the headline population's."""
+
+    def __init__(self, ctx, rows: list[dict]):
+        nb, r = ctx.numbers, ctx.results
+        head = r["populations"]["headline"]
+        self.n = [nb.n(f"sites.per_site.{row['site']}.n", row["n"]) for row in rows]
+        self.orr = [Prop(nb.n(f"sites.per_site.{row['site']}.orr.n", row["orr"]["n"]), n,
+                         row["orr"]["estimate"], tuple(row["orr"]["ci95"])) for row, n in zip(rows, self.n)]
+        self.pfs = [Stat("", (n,)) for n in self.n]
+        total = nb.population(size_key(ctx, head), r["populations"][head])
+        responders = nb.n(f"{block_key(ctx, 'response', head)}.orr.n", r[block_key(ctx, "response", head)]["orr"]["n"])
+        self.sums = tuple(s for s in (Sum(total, tuple(self.n)), Sum(responders, tuple(p.n for p in self.orr)))
+                          if s.total.value == sum(c.value for c in s.parts))
+
+    def view(self, nb, name: str):
+        return nb.resolve(name, (self.n, self.orr, self.pfs), self.sums)
 
 
-def forest_figure(rows: list[dict], meta: dict | None, nb) -> str:
+def forest_figure(rows: list[dict], meta: dict | None, counts: SiteCounts, view) -> str:
     fig, (left, right) = new_figure(7.6, 0.3 * len(rows) + 1.6, ncols=2, sharey=True)
     ys = np.arange(len(rows))[::-1] + 1
-    for y, r in zip(ys, rows):
-        if not _shown(r, nb):
+    for y, r, orr, pfs in zip(ys, rows, counts.orr, counts.pfs):
+        if view.hides(orr) or view.hides(pfs):
             continue
         o = r["orr"]
         if o["estimate"] is not None:
@@ -42,7 +60,7 @@ def forest_figure(rows: list[dict], meta: dict | None, nb) -> str:
         left.axvline(est, color=RED, linewidth=0.6, linestyle=":")
         pi = meta["prediction_interval"]
         left.plot(pi, [0, 0], color=RED, linewidth=0.8)
-    labels = [f"{r['site']} (n = {nb.count(r['n'])})" for r in rows] + (["Pooled (REML)"] if meta else [])
+    labels = [f"{r['site']} (n = {view.count(n)})" for r, n in zip(rows, counts.n)] + (["Pooled (REML)"] if meta else [])
     left.set_yticks(list(ys) + ([0] if meta else []), labels)
     left.set_xlim(0, 1)
     left.set_xlabel("ORR (95 % CI)")
@@ -56,9 +74,9 @@ def right_max(rows) -> float:
     return max(values + [12.0]) * 1.05
 
 
-def funnel_figure(rows: list[dict], meta: dict | None, nb) -> str:
+def funnel_figure(rows: list[dict], meta: dict | None, counts: SiteCounts, view) -> str:
     fig, ax = new_figure(6.4, 3.8)
-    shown = [r for r in rows if _shown(r, nb) and r["orr"]["estimate"] is not None]
+    shown = [r for r, orr in zip(rows, counts.orr) if not view.hides(orr) and r["orr"]["estimate"] is not None]
     ax.plot([r["orr"]["N"] for r in shown], [r["orr"]["estimate"] for r in shown], "o", color=BLUE)
     if meta:
         p = meta["pooled"]["estimate"]
@@ -92,7 +110,8 @@ def meta_table(ctx) -> Table:
              "τ² on the logit scale; I²: share of the variation between sites not due to chance."]
     if s["orr_meta"].get("reason"):
         notes.append(s["orr_meta"]["reason"] + ".")
-    return Table(f"Table H1. ORR across sites: random-effects meta-analysis ({s['n_sites']} sites)",
+    return Table(f"Table H1. ORR across sites: random-effects meta-analysis ({s['n_sites']} sites, "
+                 f"those under {s['min_site_n']} patients pooled as one)",
                  ("Estimator", "Sites", "Pooled ORR (95 % CI)", "95 % prediction interval", "τ²", "I²"),
                  tuple(rows), footnotes=tuple(notes), table_id="table-site-meta")
 
@@ -148,12 +167,13 @@ def section(ctx) -> Section:
     rows = ctx.extras["missing_confounding_sites"]["per_site"]
     meta = ctx.results["sites"]["orr_meta"]["REML"]
     nb = ctx.numbers
-    body = figure(forest_figure(rows, meta, nb), "Figure H1. ORR and median PFS by site (headline population), "
+    counts = SiteCounts(ctx, rows)
+    body = figure(forest_figure(rows, meta, counts, counts.view(nb, "fig-site-forest")), "Figure H1. ORR and median PFS by site (headline population), "
                   f"sites under {ctx.results['sites']['min_site_n']} patients pooled as \"other\"; diamond: "
                   "random-effects pooled ORR with its prediction interval. Sites with a suppressed count are "
                   "listed without their estimates.", "fig-site-forest")
     body += meta_table(ctx).html()
-    body += figure(funnel_figure(rows, meta, nb), "Figure H2. Funnel plot: site ORR against site size, with the "
+    body += figure(funnel_figure(rows, meta, counts, counts.view(nb, "fig-site-funnel")), "Figure H2. Funnel plot: site ORR against site size, with the "
                    "pooled ORR and its 95 % and 99.8 % binomial limits.", "fig-site-funnel")
     body += loo_table(ctx).html() + frailty_table(ctx).html()
     return Section("sites", "Between-site heterogeneity", body,

@@ -6,6 +6,7 @@ from html import escape
 
 from prrt_rwe.report import flow
 from prrt_rwe.report.section import Section
+from prrt_rwe.report.study_period import complete_case_key, headline_label
 
 
 def median(block: dict, nb) -> str:
@@ -19,9 +20,13 @@ def lines(ctx) -> list[str]:
     r, nb = ctx.results, ctx.numbers
     s = r["analysis_sets"]
     pfs, os_ = r["pfs"], r["os"]
+    head = r["populations"]["headline"]
+    head_key = complete_case_key(ctx) if head == "complete_case" else f"populations.{head}"
     return [
         f"{nb.count(s['safety'], 'analysis_sets.safety')} treated patients (safety set), "
         f"{nb.count(s['efficacy'], 'analysis_sets.efficacy')} in the efficacy set.",
+        f"Efficacy in the {headline_label(ctx)} (N = {nb.count(r['populations'][head], head_key)}; "
+        "the headline population). "
         f"Confirmed objective response: {nb.proportion(r['response']['orr'], 'response.orr')}; disease control "
         f"{nb.proportion(r['response']['dcr'], 'response.dcr')}.",
         f"Median PFS {median(pfs, nb)}; median OS {median(os_, nb)}; "

@@ -41,6 +41,13 @@ def new_figure(width: float, height: float, **subplots):
                             layout="constrained", **subplots)
 
 
+def legend(ax, **kwargs) -> None:
+    """``ax.legend(**kwargs)`` when the axes have a labelled artist: an empty group, arm or
+    curve draws none, and matplotlib then warns "No artists with labels found"."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
 def column_bbox(fig, pad: float = 0.04):
     """The tight bounding box of the drawing, widened to the column width when narrower."""
     fig.draw_without_rendering()  # runs the layout engine, so the box is the saved one

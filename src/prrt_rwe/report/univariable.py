@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from prrt_rwe.report.cells import Label, Show
 from prrt_rwe.report.forest import label
+from prrt_rwe.report.numbering import ref
 from prrt_rwe.report.table import Table
 
 MODELS = (("orr_logistic", "or", "Odds ratios", "objective response (logistic)"),
@@ -28,7 +29,7 @@ def table(ctx, name: str, key: str, what: str, title: str, number: str) -> Table
     return Table(f"Table {number}. {title}, {what}: univariable and multivariable",
                  ("Term", "n (univariable)", "Univariable (95 % CI)", "p", "Multivariable (95 % CI)", "p"), rows,
                  footnotes=("Univariable: one model per covariate (a factor's levels together), on the "
-                            "complete-case set; multivariable: the default model (Tables 5 and 6). Wald 95 % "
+                            f"complete-case set; multivariable: the default model ({ref('table-or', 'table-hr')}). Wald 95 % "
                             "CIs and p values.",
                             Label("Multivariable n = {}, events = {}.",
                                   Show(nb.population(f"models.{name}.n", multi["n"])),

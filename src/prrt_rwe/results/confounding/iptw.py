@@ -53,6 +53,21 @@ def _empty(exposure, n, truncation, reason) -> dict:
             "pfs_km": {"exposed": None, "unexposed": None}, "reason": reason}
 
 
+def check_config(adsl: pd.DataFrame, iptw_cfg) -> None:
+    """ConfigError when ``[iptw]`` names a variable ADSL lacks, or an exposure that is not yes/no:
+    a typo in study.toml, not a property of the data (that is the block's null and reason)."""
+    from prrt_rwe.config import ConfigError
+
+    unknown = [c for c in (iptw_cfg.exposure, *iptw_cfg.covariates) if c not in adsl.columns]
+    if unknown:
+        raise ConfigError(f"[iptw] exposure / covariates: {unknown} not ADSL variables "
+                          f"(known: {', '.join(c for c in adsl.columns if c != 'pidx' and not c.endswith('_D'))})")
+    try:
+        _exposure(adsl, iptw_cfg.exposure)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _exposure(frame, name):
     if name not in frame.columns:
         raise ValueError(f"[iptw] exposure {name!r} is not an ADSL variable")
