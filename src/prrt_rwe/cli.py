@@ -81,26 +81,31 @@ def _write_json(report, json_out: Optional[Path]) -> None:
 def ingest(
     path: Path = typer.Argument(..., exists=True, metavar="REGISTRY",
                                 help="registry folder (CSV files) or .xlsx workbook"),
-    db: Path = typer.Option(..., "--db", metavar="FILE", help="DuckDB file to create or replace"),
+    db: str = typer.Option(..., "--db", metavar="FILE|URL",
+                           help="DuckDB file to create or replace, or a postgresql:// URL"),
     json_out: Optional[Path] = typer.Option(None, "--json", metavar="FILE",
                                             help="write the data-quality summary as JSON"),
     keep_extra_columns: bool = typer.Option(False, "--keep-extra-columns",
                                             help="store columns outside format v1 (they may hold identifiers)"),
 ) -> None:
-    """Validated, all-or-nothing load into an embedded DuckDB database.
+    """Validated, all-or-nothing load into an embedded DuckDB database (or PostgreSQL).
 
     REGISTRY: a folder of CSV files or an .xlsx workbook (docs/registry-format.md).
     """
+    from prrt_rwe.engines.engine import EngineError
+    from prrt_rwe.engines.postgres_engine import is_postgres_url, redacted
     from prrt_rwe.ingest.console import print_report
     from prrt_rwe.ingest.load import ingest as run_ingest
     from prrt_rwe.outputs.destination import DestinationError
 
-    existed = db.exists()
+    target = db if is_postgres_url(db) else Path(db)
+    existed = is_postgres_url(db) or target.exists()   # PostgreSQL: one transaction, left as it was
     try:
-        result = run_ingest(path, db, keep_extra_columns=keep_extra_columns)
-    except DestinationError as exc:
+        result = run_ingest(path, target, keep_extra_columns=keep_extra_columns)
+    except (DestinationError, EngineError) as exc:
         err_console.print(escape(str(exc)))
         raise typer.Exit(2) from None
+    db = redacted(db) if is_postgres_url(db) else db
     print_report(result.validation, out_console)
     _write_json(result.validation, json_out)
     if not result.ok:
@@ -110,12 +115,28 @@ def ingest(
     out_console.print(escape(f"ingested into {db}"))
 
 
+def _existing_database(value: Optional[str]) -> Optional[str]:
+    """--db of analyze: a postgresql:// URL, or a file that exists (click's own messages)."""
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+    if value is None or is_postgres_url(value):
+        return value
+    if not Path(value).exists():
+        raise typer.BadParameter(f"File {value!r} does not exist.")
+    if Path(value).is_dir():
+        raise typer.BadParameter(f"File {value!r} is a directory.")
+    return value
+
+
 @app.command()
 def analyze(
     source: Optional[Path] = typer.Argument(None, exists=True, metavar="REGISTRY",
                                             help="registry folder or .xlsx workbook"),
-    db: Optional[Path] = typer.Option(None, "--db", exists=True, dir_okay=False, metavar="FILE",
-                                      help="an ingested DuckDB database instead of files"),
+    db: Optional[str] = typer.Option(None, "--db", metavar="FILE|URL", callback=_existing_database,
+                                     help="an ingested DuckDB database or postgresql:// URL instead of files"),
+    engine: str = typer.Option("duckdb", "--engine", metavar="ENGINE",
+                               help="where the derivations run: duckdb (embedded) or spark "
+                                    "(local, or SPARK_REMOTE / PRRT_SPARK_MASTER)"),
     out: Path = typer.Option(..., "--out", metavar="OUT", help="output folder"),
     config: Optional[Path] = typer.Option(None, "--config", exists=True, dir_okay=False, metavar="FILE",
                                           help="study.toml with rule and model settings"),
@@ -130,7 +151,8 @@ def analyze(
 ) -> None:
     """The whole study: OUT/results.json, OUT/report.html, OUT/adam/*.parquet.
 
-    REGISTRY: a folder of CSV files or an .xlsx workbook; or --db FILE, an ingested database.
+    REGISTRY: a folder of CSV files or an .xlsx workbook; or --db FILE|URL, an ingested DuckDB
+    database or a postgresql:// URL.
     """
     from prrt_rwe.benchmarks.comparators import ComparatorFileError, load_comparator
     from prrt_rwe.cli_usage import usage_error
@@ -139,10 +161,15 @@ def analyze(
 
     if (source is None) == (db is None):
         raise usage_error("give exactly one of a registry folder or --db FILE")
+    if engine not in ("duckdb", "spark"):
+        raise usage_error(f"--engine {engine}: expected duckdb or spark")
     try:
         extra = [load_comparator(p) for p in comparator or ()]
-        result = run_analyze(source if source is not None else db, out, config=config,
-                             suppress_below=suppress_below, progress=True, comparators=extra)
+        from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+        given = source if source is not None else (db if is_postgres_url(db) else Path(db))
+        result = run_analyze(given, out, config=config, suppress_below=suppress_below, progress=True,
+                             comparators=extra, engine=engine)
     except ComparatorFileError as exc:
         err_console.print(escape(f"comparator file {exc}"))
         raise typer.Exit(2) from None

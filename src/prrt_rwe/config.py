@@ -47,6 +47,8 @@ Example ``study.toml`` (every key optional)::
     files = ["my_trial.yaml"]   # more comparator files, relative to this study.toml
     bootstrap_resamples = 2000  # MAIC bootstrap (weights re-estimated in each resample)
     seed = 20260501
+    [analyses]
+    heavy = true                # false: skip the analyses not linear in the rows (results/heavy.py)
 """
 
 from __future__ import annotations
@@ -203,6 +205,15 @@ class ComparatorsConfig:
 
 
 @dataclass(frozen=True)
+class AnalysesConfig:
+    """Issue 17: ``heavy = false`` skips the analyses whose cost is not linear in the rows or
+    that refit many times (the list: prrt_rwe.results.heavy.HEAVY_ANALYSES); the report lists
+    them as not run."""
+
+    heavy: bool = True
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """All study rules; ``StudyConfig()`` is the default of derivations.md."""
 
@@ -217,6 +228,7 @@ class StudyConfig:
     iptw: IptwConfig = field(default_factory=IptwConfig)
     sites: SitesConfig = field(default_factory=SitesConfig)
     comparators: ComparatorsConfig = field(default_factory=ComparatorsConfig)
+    analyses: AnalysesConfig = field(default_factory=AnalysesConfig)
     source: str | None = None  # path of the study.toml, None for the defaults
 
     def to_dict(self) -> dict:
@@ -250,6 +262,7 @@ def formula_terms(formula: str) -> tuple[str, ...]:
 _SECTIONS = {
     "study": StudySection, "recist": RecistConfig, "safety": SafetyConfig, "labs": LabsConfig,
     "pfs": PfsConfig, "models": ModelsConfig, "km": KmConfig, "comparators": ComparatorsConfig,
+    "analyses": AnalysesConfig,
     "imputation": ImputationConfig, "iptw": IptwConfig, "sites": SitesConfig,
 }
 
@@ -324,6 +337,10 @@ def _coerce_comparators(key: str, value, where: str):
 
 
 def _coerce(section: str, key: str, value, where: str):
+    if section == "analyses":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
     if section == "comparators":
         return _coerce_comparators(key, value, where)
     if section == "study":

@@ -71,27 +71,79 @@ def _validation_error(report) -> StudyInputError:
                            + "\n".join(errors) + tail)
 
 
-def open_source(source) -> tuple:
-    """(DuckDB connection, data-quality record, provenance) of a registry folder, workbook or
-    ingested database; a database is checked to be ours and re-validated first. The record
-    is the ValidationReport, or for a database the summary of the validation at ingest that
-    it stores (its re-validation's report when it stores none)."""
+ENGINES = ("duckdb", "spark")
+
+
+def open_source(source, engine: str = "duckdb") -> tuple:
+    """(engine or DuckDB connection, data-quality record, provenance) of a registry folder,
+    workbook, ingested DuckDB database or PostgreSQL URL; a DuckDB database is checked to be
+    ours and re-validated first, a PostgreSQL one to be ours (it was validated on ingest). The
+    record is the ValidationReport, or for a database the summary of the validation at ingest
+    that it stores (its re-validation's report when it stores none).
+    ``engine = "spark"``: the validated tables are handed to Spark (engines/spark_engine.py)."""
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+    if engine not in ENGINES:
+        raise StudyInputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    if is_postgres_url(source):
+        if engine != "duckdb":
+            raise StudyInputError("--engine spark reads a registry or DuckDB database, not PostgreSQL")
+        return _open_postgres(str(source))
     source = Path(source)
     if not source.exists():
         raise StudyInputError(f"{source}: no such file or folder")
     if source.is_file() and source.suffix.lower() != ".xlsx":
-        return _open_database(source)
-    from prrt_rwe.ingest.load import load_registry
+        con, report, provenance = _open_database(source)
+    else:
+        from prrt_rwe.ingest.load import load_registry
 
-    con, report = load_registry(source)
-    if con is None:
-        raise _validation_error(report)
-    return con, report, {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+        con, report = load_registry(source)
+        if con is None:
+            raise _validation_error(report)
+        provenance = {"input_kind": report.kind, "input_fingerprint": report.fingerprint}
+    if engine == "spark":
+        con = _to_spark(con)
+    return con, report, {**provenance, "engine": engine}
+
+
+def _open_postgres(url: str) -> tuple:
+    from prrt_rwe.engines.engine import EngineError
+    from prrt_rwe.ingest.postgres_load import open_postgres, stored_summary
+    from prrt_rwe.ingest.report import ValidationReport
+
+    try:
+        engine, meta = open_postgres(url)
+    except EngineError as exc:
+        raise StudyInputError(str(exc)) from None
+    fingerprint = meta.get("input_fingerprint", "")
+    report = stored_summary(engine) or ValidationReport.build(engine.url_shown, "postgresql", fingerprint, [])
+    return engine, report, {"input_kind": "postgresql", "input_fingerprint": fingerprint, "engine": "postgresql"}
+
+
+def _to_spark(con):
+    """The validated DuckDB tables as Parquet in a temporary folder, read by a Spark engine
+    that removes the folder when closed."""
+    import shutil
+    import tempfile
+
+    from prrt_rwe.engines.engine import EngineError
+    from prrt_rwe.engines.spark_engine import from_duckdb
+
+    folder = tempfile.mkdtemp(prefix="prrt-spark-")
+    try:
+        spark = from_duckdb(con, folder)
+    except EngineError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise StudyInputError(str(exc)) from None
+    finally:
+        con.close()
+    spark.on_close(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return spark
 
 
 def _open_database(path: Path) -> tuple:
-    from prrt_rwe.ingest.database import NotOurDatabase, open_database, registry_from_database
-    from prrt_rwe.ingest.validation import check_registry
+    from prrt_rwe.ingest.database import NotOurDatabase, open_database, stage_database
+    from prrt_rwe.ingest.validation import check_staged
 
     try:
         con, meta = open_database(path)
@@ -100,7 +152,7 @@ def _open_database(path: Path) -> tuple:
     from prrt_rwe.ingest.load import stored_validation_summary
 
     try:
-        report = check_registry(registry_from_database(con, path.name, meta), str(path)).report
+        report = check_staged(stage_database(con, path.name, meta), str(path))
         stored = stored_validation_summary(con)
     except duckdb.Error as exc:
         con.close()
@@ -160,23 +212,27 @@ def comparators_in_force(cfg, extra=()) -> tuple:
 
 
 def analyze(source, out, config=None, suppress_below: int | None = None,
-            progress: bool = False, comparators=(), input_note: str | None = None) -> StudyResults:
+            progress: bool = False, comparators=(), input_note: str | None = None,
+            engine: str = "duckdb") -> StudyResults:
     """Run the whole study (see module doc); returns the results and where the report is.
 
     ``progress=True`` shows the current stage on a terminal (the CLI sets it);
     ``comparators``: more comparator files (paths or loaded), beside the shipped ones;
-    ``input_note`` is stated in the report's methods and provenance (e.g. the demo's seed rule)."""
+    ``input_note`` is stated in the report's methods and provenance (e.g. the demo's seed rule);
+    ``engine``: where the derivations run, ``duckdb`` (embedded) or ``spark``; a PostgreSQL
+    URL as ``source`` runs them in PostgreSQL."""
     shown = _Progress(progress)
     try:
-        return _analyze(source, out, config, suppress_below, shown, comparators, input_note)
+        return _analyze(source, out, config, suppress_below, shown, comparators, input_note, engine)
     finally:
         shown.stop()
 
 
 def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=(),
-             input_note=None) -> StudyResults:
+             input_note=None, engine="duckdb") -> StudyResults:
     from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
     from prrt_rwe.results.confounding.iptw import check_config as check_iptw_config
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -192,10 +248,10 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
         raise StudyInputError(f"--suppress-below must be at least {MIN_THRESHOLD} "
                               "(a '<2' would still reveal a count of 1)")
     out = Path(out)
-    check_output_folder(out, source)
+    check_output_folder(out, None if is_postgres_url(source) else source)
     cfg = _config(config)
     in_force = comparators_in_force(cfg, comparators)
-    con, report, provenance = open_source(source)
+    con, report, provenance = open_source(source, engine)
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
     try:
@@ -207,6 +263,10 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
         con.close()
     lap("derive")
     shown.stage("estimating")
+    if is_postgres_url(source):   # never a password in run.json, the report or an error
+        from prrt_rwe.engines.postgres_engine import redacted
+
+        source = redacted(str(source))
     if not (adam.adsl["EFFFL"].astype("string") == "Y").any():
         from prrt_rwe.results.missing_data.missingness import missing_everywhere
 

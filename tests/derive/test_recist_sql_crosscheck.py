@@ -112,3 +112,36 @@ def test_confirmed_bor_agrees_with_sql_on_random_patients():
     cbor_rank = np.vectorize(rank.get)(cbor)
     bor_rank = np.vectorize(rank.get)(ours["BOR"][0])
     assert (cbor_rank >= bor_rank).all()
+
+
+def test_engine_sql_agrees_with_the_reference_on_random_patients():
+    """derive/relational/response.py (the SQL every engine runs) against recist.py (numpy, the
+    reference) on the same 100,000 random patients: time points, analysis window, CBOR, BOR and
+    the dates that give them."""
+    from prrt_rwe.derive.relational import response as relational
+    from prrt_rwe.engines.duckdb_engine import DuckDBEngine
+
+    rng = np.random.default_rng(20261201)
+    pid, day, resp, nth = _random_series(rng)
+    c1 = np.full(N_PATIENTS, 1000.0)   # absolute day numbers: C1 on day 1000
+    nth_day = np.where(nth >= 0, nth + 1000.0, np.nan)
+    lines = np.arange(pid.size) + 2
+    assessments = pd.DataFrame({"pidx": pid, "date": day + 1000.0, "overall_response": resp, "source_line": lines})
+    ours = recist.best_responses(recist.ovr_rows(assessments, c1, nth_day), N_PATIENTS, 28, 42)
+    con = duckdb.connect()
+    con.register("a", pd.DataFrame({"pidx": pid, "date": day + 1000, "overall_response": resp, "source_line": lines}))
+    con.register("p", pd.DataFrame({"pidx": np.arange(N_PATIENTS),
+                                    "next_therapy_date": pd.array(np.where(nth >= 0, nth + 1000, None), dtype="Int64")}))
+    con.execute("CREATE TEMP TABLE prrt_assessments AS SELECT * FROM a")
+    con.execute("CREATE TEMP TABLE prrt_patients AS SELECT * FROM p")
+    con.execute("CREATE TEMP TABLE prrt_treatment AS SELECT pidx, CAST(1000 AS BIGINT) AS c1 FROM p")
+    engine = DuckDBEngine.wrap(con)
+    ovr = relational.ovr_rows(engine, ("assessments",))
+    reference = recist.ovr_rows(assessments, c1, nth_day)
+    np.testing.assert_array_equal(ovr["ANL01FL"].to_numpy(), reference["ANL01FL"].to_numpy())
+    np.testing.assert_array_equal(ovr["date"].to_numpy(), reference["date"].to_numpy())
+    sql = relational.best_responses(engine, 28, 42)
+    for name in ("CBOR", "BOR"):
+        np.testing.assert_array_equal(sql[name][0], ours[name][0])
+        np.testing.assert_array_equal(sql[name][1], ours[name][1])
+    assert set(sql["CBOR"][0]) == set(recist.BOR_VALUES)

@@ -22,16 +22,6 @@ from prrt_rwe.config import ConfigError
 EXCLUSION_REASONS = ("no PRRT cycle", "no baseline assessment", "missing covariate")
 
 
-def has_baseline_assessment(assessments: pd.DataFrame, c1, n_patients: int) -> np.ndarray:
-    """Per patient: any assessment dated on or before C1."""
-    pidx = assessments["pidx"].to_numpy(dtype=np.int64)
-    date = assessments["date"].to_numpy(dtype=float)
-    ok = date <= np.asarray(c1, dtype=float)[pidx]
-    out = np.zeros(n_patients, dtype=bool)
-    out[pidx[ok]] = True
-    return out
-
-
 def covariates_complete(adsl: pd.DataFrame, covariates: tuple[str, ...]) -> np.ndarray:
     """Per patient: every named ADSL covariate present; unknown names raise naming them."""
     unknown = [c for c in covariates if c not in adsl.columns]

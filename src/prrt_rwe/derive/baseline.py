@@ -92,29 +92,10 @@ def liver_factor(liver_metastases: pd.Series, flag: pd.Series, true_level: str, 
     return out
 
 
-def treatment_summary(reg: Registry) -> pd.DataFrame:
-    """Per patient: TRTSDT_D, TRTEDT_D (day numbers), n_cycles, cumulative_activity_gbq."""
-    n = reg.n
-    cyc = reg.cycles
-    pidx = cyc["pidx"].to_numpy(dtype=np.int64)
-    day = cyc["date"].to_numpy(dtype=float)
-    first = np.full(n, np.inf)
-    last = np.full(n, -np.inf)
-    np.minimum.at(first, pidx, day)
-    np.maximum.at(last, pidx, day)
-    n_cycles = np.bincount(pidx, minlength=n)
-    activity = np.bincount(pidx, weights=cyc["activity_gbq"].to_numpy(dtype=float), minlength=n)
-    first[n_cycles == 0] = np.nan
-    last[n_cycles == 0] = np.nan
-    activity_c1 = np.full(n, np.nan)   # rows are read in (pidx, date, cycle) order
-    firsts = np.flatnonzero(np.concatenate(([True], pidx[1:] != pidx[:-1]))) if pidx.size else pidx
-    activity_c1[pidx[firsts]] = cyc["activity_gbq"].to_numpy(dtype=float)[firsts]
-    return pd.DataFrame({"TRTSDT_D": first, "TRTEDT_D": last, "n_cycles": n_cycles,
-                         "cumulative_activity_gbq": activity, "activity_c1_gbq": activity_c1})
-
-
-def baseline_covariates(reg: Registry) -> pd.DataFrame:
-    """ADSL covariate block in pidx order (see module steps)."""
+def baseline_covariates(reg: Registry, treat: pd.DataFrame) -> pd.DataFrame:
+    """ADSL covariate block in pidx order (see module steps); ``treat``: step 1, per patient
+    (derive/relational/treatment.py: TRTSDT_D, TRTEDT_D, n_cycles, cumulative_activity_gbq,
+    activity_c1_gbq)."""
     p = reg.patients
     out = pd.DataFrame({"pidx": p["pidx"].to_numpy()})
     for col in RECORDED:
@@ -130,7 +111,6 @@ def baseline_covariates(reg: Registry) -> pd.DataFrame:
         out[flag] = liver_flag(p["liver_metastases"], p[col], op, thr).array
     for factor, flag, yes, no in LIVER_FACTORS:
         out[factor] = liver_factor(p["liver_metastases"], out[flag], yes, no).to_numpy()
-    treat = treatment_summary(reg)
     for col in treat.columns:
         out[col] = treat[col].to_numpy()
     out["months_diagnosis_to_c1"] = (treat["TRTSDT_D"].to_numpy()

@@ -8,6 +8,7 @@ ADSL holds every enrolled patient; the other datasets hold safety-set patients o
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +19,14 @@ import pyarrow.parquet as pq
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
-                             cutoff as cutoff_rule,
                              hormonal, kidney, late_effects, recist, recist_lesions, response_duration,
                              time_to_event, treatment_emergent, tumour_size)
 from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
-from prrt_rwe.derive.source import Registry, load_registry, no_flag, to_dates, yn
+from prrt_rwe.derive.relational import follow_up as relational_follow_up
+from prrt_rwe.derive.relational import registry as relational_registry
+from prrt_rwe.derive.relational import response as relational_response
+from prrt_rwe.derive.relational import treatment as relational_treatment
+from prrt_rwe.derive.source import no_flag, read_staged, to_dates, yn
 
 DATASET_NAMES = ("adsl", "adrs", "adtte", "adlb", "adae", "adhs")
 
@@ -69,23 +73,25 @@ def _dates_as_dates(table: pa.Table) -> pa.Table:
 
 
 def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
-    """Every dataset of docs/adam.md from a DuckDB connection with the schema layout."""
+    """Every dataset of docs/adam.md from an engine (prrt_rwe.engines) or a DuckDB connection
+    with the schema layout; the row-level work runs in the engine (derive/relational/)."""
     config = config if config is not None else load_config(None)
-    reg = load_registry(con)
-    cutoff = cutoff_rule.data_cutoff(reg, config.study.data_cutoff)
-    reg, ignored = cutoff_rule.apply_cutoff(reg, cutoff)   # every derivation sees the cut data
+    engine = as_engine(con)
+    staged = relational_registry.stage(engine, config.study.data_cutoff)   # every stage sees the cut data
+    cutoff, tables = staged.cutoff, staged.tables
+    reg = read_staged(engine, tables)
     ids = Ids(reg.patients)
     n = reg.n
-    cov = baseline.baseline_covariates(reg)
+    cov = baseline.baseline_covariates(reg, relational_treatment.treatment(engine, tables))
     c1 = cov["TRTSDT_D"].to_numpy()
     safety = ~np.isnan(c1)
 
-    ovr = recist.ovr_rows(reg.assessments, c1, cov["next_therapy_date_D"].to_numpy())
+    ovr = relational_response.ovr_rows(engine, tables)
+    fu = relational_follow_up.follow_up(engine, tables)
     lesion_tp, discrepancies = recist_lesions.lesion_responses(reg.lesions, reg.assessments, c1)
-    best = recist.best_responses(ovr, n, config.recist.confirmation_days, config.recist.sd_min_days)
+    best = relational_response.best_responses(engine, config.recist.confirmation_days, config.recist.sd_min_days)
     sets = analysis_sets.analysis_sets(
-        cov["n_cycles"].to_numpy(),
-        analysis_sets.has_baseline_assessment(reg.assessments, c1, n),
+        cov["n_cycles"].to_numpy(), fu["has_baseline"].to_numpy(),
         analysis_sets.covariates_complete(cov, config.study.complete_case),
     )
     analysis_sets.covariates_complete(cov, config.models.covariates)   # unknown model terms raise
@@ -93,6 +99,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
                              baseline_window_days=config.labs.baseline_window_days,
                              window_days=config.safety.window_days)
     adlb = treatment_emergent.flag_rows(adlb)
+    reg = dataclasses.replace(reg, labs=reg.labs.iloc[:0])   # read once: its millions of rows freed
     worst = adlb_mod.worst_grades(adlb, n)
     egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
                               cov["sex"].to_numpy())
@@ -103,16 +110,19 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
     egfr_rows = kidney.egfr_series(adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)],
                                    cov["age"].to_numpy(dtype=float), cov["sex"].to_numpy(dtype=object))
-    adtte = _adtte(reg, cov, ovr, best["CBOR"][0], config, safety)
+    adtte = _adtte(n, cov, fu, best["CBOR"][0], config, safety)
     adtte = pd.concat([adtte, _late_effects(adlb, adae, egfr_rows, cov, adtte, safety)], ignore_index=True)
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
+    lab_frame = _adlb_with_egfr(adlb, egfr_rows)
+    del adlb   # the largest frame: only one copy of the lab rows beside the dataset being built
+    adlb_dataset = ids.attach(lab_frame, ("PARAMCD", "date", "source_line")).pipe(with_dates, ["ADT"])
+    del lab_frame
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
         adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
-        adlb=ids.attach(_adlb_with_egfr(adlb, egfr_rows), ("PARAMCD", "date", "source_line"))
-        .pipe(with_dates, ["ADT"]),
+        adlb=adlb_dataset,
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
                         ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
         adhs=ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"])),
@@ -122,11 +132,19 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"]),
         hormonal_symptoms=hormonal.hormonal_summary(adhs),
         rules=rules_in_force(config),
-        cutoff_ignored=ignored,
+        cutoff_ignored=staged.ignored,
         tumour_change=ids.attach(tumour_size.best_change(
             reg.assessments, reg.lesions, c1, cov["next_therapy_date_D"].to_numpy(),
-            time_to_event.first_pd_and_last_adequate(ovr, n)[0], n)),
+            fu["first_pd"].to_numpy(), n)),
     )
+
+
+def as_engine(con):
+    """An Engine as is; a DuckDB connection wrapped (left open)."""
+    from prrt_rwe.engines import Engine
+    from prrt_rwe.engines.duckdb_engine import DuckDBEngine
+
+    return con if isinstance(con, Engine) else DuckDBEngine.wrap(con)
 
 
 def _flags(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -190,26 +208,18 @@ def _adrs(ovr, best, lesion_tp, c1, safety) -> pd.DataFrame:
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def _adtte(reg: Registry, cov, ovr, cbor, config: StudyConfig, safety) -> pd.DataFrame:
-    n = reg.n
+def _adtte(n: int, cov, fu, cbor, config: StudyConfig, safety) -> pd.DataFrame:
     c1 = cov["TRTSDT_D"].to_numpy()
     death = cov["death_date_D"].to_numpy()
     nth = cov["next_therapy_date_D"].to_numpy()
-    first_pd, last_adequate = time_to_event.first_pd_and_last_adequate(ovr, n)
-    pfs = time_to_event.pfs(c1, first_pd, last_adequate, death, nth, config.pfs.max_gap_days)
-    latest = time_to_event.latest_recorded(n, [
-        (np.arange(n), cov["last_contact_date_D"].to_numpy()), (np.arange(n), nth),
-        (reg.cycles["pidx"], reg.cycles["date"]), (reg.assessments["pidx"], reg.assessments["date"]),
-        (reg.lesions["pidx"], reg.lesions["date"]), (reg.labs["pidx"], reg.labs["date"]),
-        (reg.adverse_events["pidx"], reg.adverse_events["onset_date"]),
-    ])
-    os_rows = time_to_event.os_(c1, death, latest)
+    pfs = time_to_event.pfs(c1, fu["first_pd"].to_numpy(), fu["last_adequate"].to_numpy(), death, nth,
+                            config.pfs.max_gap_days)
+    os_rows = time_to_event.os_(c1, death, fu["latest"].to_numpy())
     frames = []
     for frame in (pfs, os_rows, time_to_event.followup(os_rows)):
         frame = frame.assign(pidx=np.arange(n))[safety]
         frames.append(frame)
-    frames.append(response_duration.response_rows(
-        cbor, response_duration.first_response_day(ovr, n), c1, pfs, safety))
+    frames.append(response_duration.response_rows(cbor, fu["first_response"].to_numpy(), c1, pfs, safety))
     out = pd.concat(frames, ignore_index=True)
     out["AVAL"] = out["AVAL"].astype(np.int64)
     cols = ["pidx", "PARAMCD", "PARAM", "STARTDT_D", "ADT_D", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]

@@ -29,19 +29,23 @@ class Ids:
         self.rank[np.argsort(self.usubjid, kind="stable")] = np.arange(len(self.usubjid))
 
     def attach(self, frame: pd.DataFrame, sort_by: tuple[str, ...] = ()) -> pd.DataFrame:
-        """Add the id columns first, sort by USUBJID then ``sort_by``, drop pidx."""
+        """Add the id columns first, sort by USUBJID then ``sort_by``, drop pidx. Built
+        column by column (no sorted copy of the whole frame beside the result: ADLB has
+        millions of rows)."""
         p = frame["pidx"].to_numpy(dtype=np.int64)
         keys = [_sort_key(frame[c]) for c in reversed(sort_by)]
         order = sort_order((*keys, self.rank[p]))
-        out = frame.iloc[order].reset_index(drop=True)
-        for col in out.columns:
-            if isinstance(out[col].dtype, pd.CategoricalDtype):
-                out[col] = _category_to_str(out[col].array)
         p = p[order]
-        ids = pd.DataFrame({"USUBJID": take_str(self.usubjid, p),
-                            "SITEID": take_str(self.site, p),
-                            "SUBJID": take_str(self.subj, p)})
-        return pd.concat([ids, out.drop(columns=["pidx"])], axis=1)
+        columns = {"USUBJID": take_str(self.usubjid, p), "SITEID": take_str(self.site, p),
+                   "SUBJID": take_str(self.subj, p)}
+        for col in frame.columns:
+            if col == "pidx":
+                continue
+            if isinstance(frame[col].dtype, pd.CategoricalDtype):
+                columns[col] = _category_to_str(frame[col].array.take(order))
+            else:
+                columns[col] = frame[col].take(order).reset_index(drop=True)
+        return pd.DataFrame({name: pd.Series(values, copy=False) for name, values in columns.items()}, copy=False)
 
 
 def sort_order(keys) -> np.ndarray:

@@ -1,4 +1,7 @@
-"""RECIST 1.1 best overall response, confirmed (CBOR) and unconfirmed (BOR).
+"""RECIST 1.1 best overall response, confirmed (CBOR) and unconfirmed (BOR): the rules, and
+their reference implementation in numpy; every engine runs the same rules as SQL
+(derive/relational/response.py), checked against this one on 100,000 random patients
+(tests/derive/test_recist_sql_crosscheck.py).
 
 Source: shared/spec/derivations.md "Tumour response (RECIST 1.1)"; RECIST 1.1
 (Eisenhauer et al. 2009) section 4.4 (best overall response, confirmation); the layout

@@ -25,16 +25,6 @@ PARAMS = {"DOR": "Duration of response, confirmed responders (days)",
 TTR_EVENT = "First assessment with CR or PR"
 
 
-def first_response_day(ovr: pd.DataFrame, n_patients: int) -> np.ndarray:
-    """Step 2: per patient the day number of the first analysis row with CR or PR (NaN = none)."""
-    anl = ovr[ovr["ANL01FL"].to_numpy(dtype=bool)]
-    hit = np.isin(anl["AVALC"].to_numpy(dtype=object), RESPONSE_CODES)
-    first = np.full(n_patients, np.inf)
-    np.minimum.at(first, anl["pidx"].to_numpy(dtype=np.int64)[hit], anl["date"].to_numpy(dtype=float)[hit])
-    first[np.isinf(first)] = np.nan
-    return first
-
-
 def response_rows(cbor: np.ndarray, response_day: np.ndarray, c1: np.ndarray, pfs: pd.DataFrame,
                   keep: np.ndarray) -> pd.DataFrame:
     """DOR and TTR rows (module steps 1, 3, 4) of the patients where ``keep`` holds.

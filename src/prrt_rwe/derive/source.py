@@ -1,4 +1,4 @@
-"""Reading the ingested DuckDB layout (schema/duckdb_layout.py) into pandas frames.
+"""Reading the staged registry (derive/relational/registry.py, in any engine) into pandas frames.
 
 Conventions of every derive/ module:
 - a patient is ``pidx`` (0..n-1 in the order site_id, patient_id) while deriving, and
@@ -17,31 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_PATIENT_KEY = """
-WITH pkey AS (
-  SELECT site_id, patient_id,
-         CAST(row_number() OVER (ORDER BY site_id, patient_id) - 1 AS BIGINT) AS pidx
-  FROM patients
-)
-"""
 
-
-def _day(col: str) -> str:
-    return f'CAST(t."{col}" - DATE \'1970-01-01\' AS DOUBLE) AS "{col}"'
-
-
-def _read(con, table: str, columns: list[str], dates: list[str], order: str) -> pd.DataFrame:
-    """Rows of one registry table with ``pidx``; date columns as day numbers.
-
-    Text columns come back as pandas categoricals (dictionary-encoded by Arrow): the big
-    tables (labs) have millions of rows and a handful of distinct codes and units.
-    """
-    cols = [f't."{c}"' for c in columns] + [_day(c) for c in dates]
-    sql = (
-        f"{_PATIENT_KEY} SELECT pkey.pidx, {', '.join(cols)}, t.source_line "
-        f'FROM "{table}" t JOIN pkey USING (site_id, patient_id) ORDER BY pkey.pidx, {order}'
-    )
-    arrow = con.sql(sql).to_arrow_table()
+def _frame(arrow: pa.Table) -> pd.DataFrame:
+    """Arrow rows as the derivations read them: text as pandas categoricals (dictionary-encoded
+    by Arrow: the big tables, labs, have millions of rows and a handful of distinct codes and
+    units), nullable integers and booleans as pandas nullable dtypes."""
     encoded = {}
     for name in arrow.column_names:
         col = arrow[name]
@@ -50,7 +30,7 @@ def _read(con, table: str, columns: list[str], dates: list[str], order: str) -> 
             col = pc.dictionary_encode(col.cast(pa.string()))
         encoded[name] = col
     frame = pa.table(encoded).to_pandas()
-    for name in arrow.column_names:   # nullable integers/booleans as pandas nullable dtypes
+    for name in arrow.column_names:
         t = arrow[name].type
         if pa.types.is_integer(t) and frame[name].dtype.kind == "f":
             frame[name] = frame[name].astype("Int64")
@@ -59,12 +39,20 @@ def _read(con, table: str, columns: list[str], dates: list[str], order: str) -> 
     return frame
 
 
+def _read(engine, table: str, columns: list[str], dates: list[str], order: str) -> pd.DataFrame:
+    """Rows of one staged registry relation (derive/relational/registry.py) with ``pidx``;
+    date columns as day numbers (float, NaN = missing)."""
+    cols = [f"t.{c}" for c in columns] + [f"CAST(t.{c} AS DOUBLE) AS {c}" for c in dates]
+    sql = f"SELECT t.pidx, {', '.join(cols)}, t.source_line FROM prrt_{table} t ORDER BY t.pidx, {order}"
+    return _frame(engine.arrow(sql))
+
+
 @dataclass(frozen=True)
 class Registry:
-    """The registry tables of one database, keyed by ``pidx``."""
+    """The registry tables of one database, keyed by ``pidx`` (cut at the data cut-off);
+    cycles are summarised in the engine (derive/relational/treatment.py), not read."""
 
     patients: pd.DataFrame
-    cycles: pd.DataFrame
     assessments: pd.DataFrame
     lesions: pd.DataFrame
     labs: pd.DataFrame
@@ -82,52 +70,27 @@ _PATIENT_COLUMNS = [
     "largest_liver_lesion_mm", "bone_metastases", "prior_lines", "prior_ssa", "ssa_concomitant",
 ]
 _PATIENT_DATES = ["diagnosis_date", "next_therapy_date", "last_contact_date", "death_date"]
+# table -> (columns, date columns, row order after pidx)
+ROW_FRAMES = {
+    "assessments": (["overall_response", "sum_diameters_mm", "new_lesions"], ["date"], "t.date, t.source_line"),
+    "lesions": (["lesion_id", "role", "lymph_node", "diameter_mm", "status"], ["date"],
+                "t.date, t.lesion_id, t.source_line"),
+    "labs": (["test", "value", "unit", "lln", "uln", "value_original", "unit_original"],
+             ["date"], "t.test, t.date, t.source_line"),
+    "adverse_events": (["term", "grade", "ctcae_version", "serious"], ["onset_date"],
+                       "t.onset_date, t.term, t.source_line"),
+    "hormonal_symptoms": (["syndrome", "response"], [], "t.source_line"),
+}
 
 
-def _has_table(con, name: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchall()
-    return found[0][0] > 0
-
-
-def load_registry(con) -> Registry:
-    """Every table derive/ uses; optional tables that are absent read as empty.
-
-    DuckDB's progress bar is switched off while reading (it would print on stdout even when
-    it is not a terminal) and restored afterwards.
-    """
-    progress = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]
-    con.execute("SET enable_progress_bar = false")
-    try:
-        return _load(con)
-    finally:
-        con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
-
-
-def _load(con) -> Registry:
-    patients = con.execute(
-        f"{_PATIENT_KEY} SELECT pkey.pidx, "
-        + ", ".join(f't."{c}"' for c in _PATIENT_COLUMNS)
-        + ", " + ", ".join(_day(c) for c in _PATIENT_DATES)
-        + " FROM patients t JOIN pkey USING (site_id, patient_id) ORDER BY pkey.pidx"
-    ).df()
-    frames = {
-        "cycles": (["cycle", "agent", "activity_gbq"], ["date"], "t.date, t.cycle"),
-        "assessments": (["overall_response", "sum_diameters_mm", "new_lesions"], ["date"],
-                        "t.date, t.source_line"),
-        "lesions": (["lesion_id", "role", "lymph_node", "diameter_mm", "status"], ["date"],
-                    "t.date, t.lesion_id, t.source_line"),
-        "labs": (["test", "value", "unit", "lln", "uln", "value_original", "unit_original"],
-                 ["date"], "t.test, t.date, t.source_line"),
-        "adverse_events": (["term", "grade", "ctcae_version", "serious"], ["onset_date"],
-                           "t.onset_date, t.term, t.source_line"),
-        "hormonal_symptoms": (["syndrome", "response"], [], "t.source_line"),
-    }
+def read_staged(engine, tables) -> Registry:
+    """The staged relations derive/ reads in Python (``tables``: the row tables present)."""
+    cols = [f"t.{c}" for c in _PATIENT_COLUMNS] + [f"CAST(t.{c} AS DOUBLE) AS {c}" for c in _PATIENT_DATES]
+    patients = engine.arrow(f"SELECT t.pidx, {', '.join(cols)} FROM prrt_patients t ORDER BY t.pidx").to_pandas()
     read = {}
-    for name, (cols, dates, order) in frames.items():
-        if _has_table(con, name):
-            read[name] = _read(con, name, cols, dates, order)
+    for name, (cols, dates, order) in ROW_FRAMES.items():
+        if name in tables:
+            read[name] = _read(engine, name, cols, dates, order)
         else:
             read[name] = pd.DataFrame({c: [] for c in ["pidx", *cols, *dates, "source_line"]})
     return Registry(patients=patients, **read)

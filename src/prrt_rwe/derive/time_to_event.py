@@ -44,23 +44,6 @@ FU_EVENT = "End of follow-up (censored for OS)"
 FU_CENSOR = "Death (censored in reverse Kaplan-Meier)"
 
 
-def first_pd_and_last_adequate(ovr: pd.DataFrame, n_patients: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per patient day numbers of the first PD and the last non-NE analysis row (NaN = none)."""
-    anl = ovr[ovr["ANL01FL"].to_numpy()]
-    pidx = anl["pidx"].to_numpy(dtype=np.int64)
-    date = anl["date"].to_numpy(dtype=float)
-    resp = anl["AVALC"].to_numpy(dtype=object)
-    first_pd = np.full(n_patients, np.inf)
-    is_pd = resp == "PD"
-    np.minimum.at(first_pd, pidx[is_pd], date[is_pd])
-    last_adequate = np.full(n_patients, -np.inf)
-    ok = resp != "NE"
-    np.maximum.at(last_adequate, pidx[ok], date[ok])
-    first_pd[np.isinf(first_pd)] = np.nan
-    last_adequate[np.isinf(last_adequate)] = np.nan
-    return first_pd, last_adequate
-
-
 def pfs(c1, first_pd, last_adequate, death, next_therapy, max_gap_days: int | None
         ) -> pd.DataFrame:
     """PFS per patient (module steps 1-4); all inputs are per-patient day numbers (NaN = none)."""
@@ -86,19 +69,8 @@ def pfs(c1, first_pd, last_adequate, death, next_therapy, max_gap_days: int | No
     return _frame("PFS", c1, adt, event, evntdesc, cnsdtdsc)
 
 
-def latest_recorded(n_patients: int, dated: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Per patient the latest of several (pidx, day) arrays (NaN = no date)."""
-    latest = np.full(n_patients, -np.inf)
-    for pidx, day in dated:
-        day = np.asarray(day, dtype=float)
-        ok = ~np.isnan(day)
-        np.maximum.at(latest, np.asarray(pidx, dtype=np.int64)[ok], day[ok])
-    latest[np.isinf(latest)] = np.nan
-    return latest
-
-
 def os_(c1, death, latest_date) -> pd.DataFrame:
-    """OS per patient: death, else censored at ``latest_date`` (see :func:`latest_recorded`)."""
+    """OS per patient: death, else censored at ``latest_date`` (derive/relational/follow_up.py)."""
     c1, death, latest_date = (np.asarray(x, dtype=float) for x in (c1, death, latest_date))
     event = ~np.isnan(death)
     adt = np.where(event, death, np.fmax(latest_date, c1))

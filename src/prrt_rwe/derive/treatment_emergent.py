@@ -25,7 +25,7 @@ def baseline_grade_or_zero(btoxgr) -> np.ndarray:
 
 def flag_rows(adlb: pd.DataFrame) -> pd.DataFrame:
     """ADLB rows (of a registry cut at the data cut-off) with TRTEMFL and ALATEFL (booleans) added."""
-    out = adlb.copy()
+    out = adlb.copy(deep=False)   # copy-on-write (pandas 3): the rows are not duplicated
     grade = out["ATOXGR"].to_numpy(dtype=float, na_value=np.nan)
     post = out["ADY"].to_numpy() > 0
     with np.errstate(invalid="ignore"):

@@ -9,7 +9,6 @@ one W104 on line 1.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from prrt_rwe.ingest.issues import Issue, file_issue, row_issues
 from prrt_rwe.ingest.parse import ParsedTable
@@ -45,10 +44,3 @@ def covariate_issues(patients: ParsedTable) -> list[Issue]:
         issues += row_issues(raw, missing & ~rejected[name], name, "W104",
                              f"model covariate '{name}' missing")
     return issues
-
-
-def percent_missing_by_site(patients: ParsedTable) -> pd.DataFrame:
-    """% missing per covariate (columns) per site (index)."""
-    masks = pd.DataFrame(missing_covariates(patients))
-    masks["site"] = patients.values["site_id"].fillna("").to_numpy()
-    return (masks.groupby("site").mean() * 100).round(1)

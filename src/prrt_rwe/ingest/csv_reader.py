@@ -1,4 +1,5 @@
-"""Read a registry folder of CSV files (UTF-8, optionally with BOM, comma, one header row).
+"""The CSV readers of a registry file (UTF-8, optionally with BOM, comma, one header row)
+that DuckDB's reader does not take (ingest/engine_reader.py reads the others).
 
 Every cell is read as text; parsing happens later, identically for CSV and Excel. Files
 where each line is one record go through pyarrow's CSV reader (line = row + 2); files with
@@ -14,16 +15,12 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from prrt_rwe.ingest.columns import build_table, clean_cells
 from prrt_rwe.ingest.issues import Issue, file_issue
-from prrt_rwe.ingest.raw import RawTable
 from prrt_rwe.schema.limits import MAX_CELL_BYTES
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -95,26 +92,6 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             start = reader.line_num + 1
 
 
-def _is_simple(data: bytes) -> bool:
-    """True when every line is one record: no blank line inside the file, no lone carriage
-    return, and no line break inside a quoted value (an even number of quotes before
-    every line break). Searches in place (no copy of a file of millions of rows)."""
-    end = len(data)
-    while end and data[end - 1] in b"\r\n":
-        end -= 1
-    if data.find(b"\n\n", 0, end) >= 0:
-        return False
-    if data.find(b"\r", 0, end) >= 0 and (data.find(b"\n\r\n", 0, end) >= 0
-                                          or data.count(b"\r", 0, end) != data.count(b"\r\n", 0, end)):
-        return False
-    if data.find(b'"', 0, end) < 0:
-        return True
-    raw = np.frombuffer(data, dtype=np.uint8, count=end)
-    quotes = np.flatnonzero(raw == ord('"'))
-    breaks = np.flatnonzero(raw == ord("\n"))
-    return not (np.searchsorted(quotes, breaks) % 2).any()
-
-
 def _read_fast(data: bytes) -> tuple[list[str], pa.Table, np.ndarray]:
     header_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
     header = next(_records(header_line))[1]
@@ -158,39 +135,3 @@ def _read(data: bytes, file: str, table: str, simple: bool) -> tuple[list[str], 
         except pa.ArrowInvalid:
             pass
     return _read_general(data.decode("utf-8"), file, table)
-
-
-def _has_padding(data: bytes) -> bool:
-    """Whether a cell of a file of one-line records may start or end with whitespace: False
-    for ASCII files whose only whitespace is their line feeds (then trimming is skipped)."""
-    return not data.isascii() or any(bytes([b]) in data for b in PADDING_BYTES)
-
-
-def oversized_cells(header: list[str], frame: pa.Table, lines: np.ndarray, file: str,
-                    table: str) -> list[Issue]:
-    """E014 for every cell longer than the schema's cell limit (in UTF-8 bytes)."""
-    issues = []
-    for i, col in enumerate(frame.columns):
-        long = (pc.binary_length(col).to_numpy(zero_copy_only=False) > MAX_CELL_BYTES)
-        label = str(header[i]).strip() if i < len(header) else ""
-        issues += [file_issue(file, table, "E014", f"value longer than {MAX_CELL_BYTES:,} bytes "
-                              "(the limit of a cell)", column=label, line=int(line))
-                   for line in lines[np.flatnonzero(long)]]
-    return issues
-
-
-def read_csv_table(path: Path, name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
-    """One CSV file as a RawTable, or None with E014 issues when it cannot be read."""
-    file = path.name
-    try:
-        data = decode(data)
-        simple = _is_simple(data)
-        header, frame, lines, issues = _read(data, file, name, simple)
-    except UnreadableFile as exc:
-        return None, [file_issue(file, name, "E014", str(exc), line=exc.line)]
-    too_long = oversized_cells(header, frame, lines, file, name)
-    if too_long:
-        return None, issues + too_long
-    frame, keep = clean_cells(frame, trim=not simple or _has_padding(data))
-    table, more = build_table(name, file, header, frame, lines[keep])
-    return table, issues + more

@@ -16,10 +16,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
-import numpy as np
-import pandas as pd
 
-from prrt_rwe.ingest.raw import RawRegistry, RawTable
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
 
 DUCKDB_MAGIC = b"DUCK"   # bytes 8..12 of every DuckDB file
@@ -31,8 +28,13 @@ class NotOurDatabase(Exception):
 
 
 def connect(path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection that never loads or installs an extension."""
-    return duckdb.connect(str(path), read_only=read_only, config=dict(SAFE_CONFIG))
+    """A DuckDB connection that never loads or installs an extension, with a memory limit and
+    a spill directory (engines/duckdb_engine.configure)."""
+    from prrt_rwe.engines.duckdb_engine import configure
+
+    con = duckdb.connect(str(path), read_only=read_only, config=dict(SAFE_CONFIG))
+    configure(con)
+    return con
 
 
 def _columns(con) -> list[tuple]:
@@ -132,18 +134,27 @@ def is_prrt_database(path) -> bool:
     return True
 
 
-def registry_from_database(con, label: str, meta: dict) -> RawRegistry:
-    """Every registry table of the database as text cells (as a file would hold them), each
-    row's line = its source_line, file = ``label[table]``: ready for validation's checks."""
-    tables = {}
+def stage_database(con, label: str, meta: dict):
+    """Every registry table of the database as text cells (as a file would hold them: the
+    cells validation read on ingest), each row's line = its source_line, file =
+    ``label[table]``, staged in parts of whole patients (ingest/engine_reader.py) so that
+    re-validation holds one part in memory; empty optional tables are left out."""
+    import math
+
+    from prrt_rwe.ingest.engine_reader import ROWS_PER_PART, StagedFile, StagedFolder, part_sql
+
+    counts = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchall()[0][0] for t in TABLES}
+    parts = max(1, math.ceil(sum(counts.values()) / ROWS_PER_PART))
+    files = {}
     for table in TABLES:
-        names = [c.name for c in table.columns]
-        select = ", ".join(f'coalesce(CAST("{c}" AS VARCHAR), \'\') AS "{c}"' for c in names)
-        frame = con.execute(f'SELECT {select}, "source_line" FROM "{table.name}" '
-                            'ORDER BY "source_line"').df()
-        if frame.empty and not table.file_required:
+        if counts[table.name] == 0 and not table.file_required:
             continue
-        lines = frame.pop("source_line").to_numpy(dtype=np.int64)
-        cells = pd.DataFrame({c: frame[c].astype("str") for c in names})
-        tables[table.name] = RawTable(table.name, f"{label}[{table.name}]", cells, lines)
-    return RawRegistry(tables, [], meta.get("input_fingerprint", ""), "duckdb", label)
+        names = [c.name for c in table.columns]
+        cells = ", ".join(f'coalesce(CAST(t."{c}" AS VARCHAR), \'\') AS c{i}' for i, c in enumerate(names))
+        keys = (names.index("site_id"), names.index("patient_id")) \
+            if {"site_id", "patient_id"} <= set(names) and table.name != "sites" else None
+        stage = f"_stage_{table.name}"
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{stage}" AS SELECT *, {part_sql(keys, parts, trim=False)} '
+                    f'AS part FROM (SELECT t."source_line" AS line, {cells} FROM "{table.name}" t) t')
+        files[table.name] = StagedFile(table.name, f"{label}[{table.name}]", names, stage, False, parquet=False)
+    return StagedFolder(con, files, [], meta.get("input_fingerprint", ""), label, parts, kind="duckdb")

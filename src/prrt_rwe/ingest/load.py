@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from prrt_rwe.ingest.database import connect, layout_fingerprint
 from prrt_rwe.ingest.report import ValidationReport
-from prrt_rwe.ingest.validation import CheckedRegistry, check
+from prrt_rwe.ingest.validation import check_parts
 from prrt_rwe.outputs.destination import cannot_write, check_database_destination, make_folder
 from prrt_rwe.schema import FORMAT_VERSION, TABLES, create_tables
 from prrt_rwe.schema.duckdb_layout import VALIDATION_SUMMARY_SCHEMA
@@ -44,12 +44,17 @@ class IngestReport:
 
 
 def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
-    """Validate ``path`` and, when it has no errors, (re)place ``db`` with its content."""
+    """Validate ``path`` and, when it has no errors, (re)place ``db`` with its content;
+    ``db`` may be a ``postgresql://`` URL (ingest/postgres_load.py). The tables are written
+    part by part while validating (validation.check_parts) into a staged file that replaces
+    ``db`` only when no error was found."""
+    from prrt_rwe.engines.postgres_engine import is_postgres_url
+
+    if is_postgres_url(db):
+        return _ingest_postgres(path, str(db), keep_extra_columns)
     db = Path(db)
     check_database_destination(db, path)
-    checked = check(path)
-    if not checked.report.ok:
-        return IngestReport(False, checked.report)
+    new_folder = not db.parent.exists()   # removed again when nothing is ingested
     make_folder(db.parent)
     remove_stale_partials(db)
     try:
@@ -62,17 +67,36 @@ def ingest(path, db, keep_extra_columns: bool = False) -> IngestReport:
         staged = workdir / db.name
         con = connect(staged)
         try:
-            rows = write_tables(con, checked, keep_extra_columns)
-            con.execute("CHECKPOINT")
+            report, rows = write_tables(con, path, keep_extra_columns)
+            if report.ok:
+                con.execute("CHECKPOINT")
         finally:
             con.close()
-        _replace(staged, db, workdir)
+        if report.ok:
+            _replace(staged, db, workdir)
     except OSError as exc:
         raise cannot_write(db, exc) from None
     finally:
         _IN_USE.discard(workdir)
         shutil.rmtree(workdir, ignore_errors=True)
-    return IngestReport(True, checked.report, db, rows)
+    if not report.ok:
+        if new_folder:
+            shutil.rmtree(db.parent, ignore_errors=True)
+        return IngestReport(False, report)
+    return IngestReport(True, report, db, rows)
+
+
+def _ingest_postgres(path, url: str, keep_extra_columns: bool) -> IngestReport:
+    from prrt_rwe.ingest.postgres_load import copy_into_postgres
+
+    con, report = load_registry(path, keep_extra_columns)
+    if con is None:
+        return IngestReport(False, report)
+    try:
+        rows = copy_into_postgres(con, url)
+    finally:
+        con.close()
+    return IngestReport(True, report, None, {t.name: rows.get(t.name, 0) for t in TABLES})
 
 
 PARTIAL = ".partial"
@@ -116,37 +140,40 @@ def _alive(pid: int) -> bool:
 
 
 def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
-    """An in-memory DuckDB database of a registry (None when it has errors) and its report."""
-    checked = check(path)
-    if not checked.report.ok:
-        return None, checked.report
+    """An in-memory DuckDB database of a registry (None when it has errors) and its report;
+    DuckDB spills to its temporary directory beyond its memory limit (engines/duckdb_engine.py)."""
     con = connect(":memory:")
-    write_tables(con, checked, keep_extra_columns)
-    return con, checked.report
+    report, _ = write_tables(con, path, keep_extra_columns)
+    if not report.ok:
+        con.close()
+        return None, report
+    return con, report
 
 
-def write_tables(con, checked: CheckedRegistry, keep_extra_columns: bool = False) -> dict[str, int]:
-    """Create the layout and insert every table, ingest_meta, and the extra columns when
-    ``keep_extra_columns``."""
+def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[ValidationReport, dict[str, int]]:
+    """Validate ``path`` and write its typed tables into ``con`` part by part (the layout,
+    ingest_meta, and the extra columns when ``keep_extra_columns``); the caller discards
+    ``con`` when the report has errors."""
     create_tables(con)
-    rows = {}
-    for table in TABLES:
-        parsed = checked.tables.get(table.name)
-        if parsed is None:
-            rows[table.name] = 0
-            continue
-        _insert(con, table.name, _typed_frame(table, parsed))
-        if keep_extra_columns:
-            _insert_extra(con, table.name, parsed)
-        rows[table.name] = len(parsed.raw)
-    meta = [("format_version", FORMAT_VERSION), ("input_kind", checked.raw.kind),
-            ("input_fingerprint", checked.raw.fingerprint),
-            ("layout_fingerprint", layout_fingerprint())]
-    meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
-    con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
-    con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
-                [VALIDATION_SUMMARY_SCHEMA, json.dumps(checked.report.summary(), sort_keys=True)])
-    return rows
+    rows = dict.fromkeys((t.name for t in TABLES), 0)
+
+    def write_part(parsed: dict) -> None:
+        for table in TABLES:
+            if table.name in parsed:
+                _insert(con, table.name, _typed_frame(table, parsed[table.name]))
+                if keep_extra_columns:
+                    _insert_extra(con, table.name, parsed[table.name])
+                rows[table.name] += len(parsed[table.name].raw)
+
+    report = check_parts(path, write_part)
+    if report.ok:
+        meta = [("format_version", FORMAT_VERSION), ("input_kind", report.kind),
+                ("input_fingerprint", report.fingerprint), ("layout_fingerprint", layout_fingerprint())]
+        meta += [(f"rows.{name}", str(n)) for name, n in rows.items()]
+        con.executemany('INSERT INTO "ingest_meta" VALUES (?, ?)', meta)
+        con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
+                    [VALIDATION_SUMMARY_SCHEMA, json.dumps(report.summary(), sort_keys=True)])
+    return report, rows
 
 
 def stored_validation_summary(con) -> dict | None:
@@ -154,6 +181,11 @@ def stored_validation_summary(con) -> dict | None:
     present = con.execute("SELECT count(*) FROM information_schema.tables "
                           "WHERE table_name = 'validation_summary'").fetchone()[0]
     row = con.execute('SELECT "schema", "summary" FROM "validation_summary"').fetchone() if present else None
+    return parse_validation_summary(row)
+
+
+def parse_validation_summary(row) -> dict | None:
+    """The summary of a ``validation_summary`` row (schema, JSON), or None when it is not one."""
     if row is None or row[0] != VALIDATION_SUMMARY_SCHEMA:
         return None
     try:

@@ -7,10 +7,8 @@ The input fingerprint is sha256 over the input files' bytes, in file-name order.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from prrt_rwe.ingest.csv_reader import read_csv_table
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.raw import RawRegistry, RawTable
 from prrt_rwe.ingest.xlsx_reader import (
@@ -33,43 +31,36 @@ class RegistryNotFound(FileNotFoundError):
 
 
 def read_registry(path) -> RawRegistry:
-    """Every table of a registry folder or workbook, as text."""
+    """Every table of an .xlsx workbook, as text (a folder is read by ingest/engine_reader.py)."""
     path = Path(path)
-    if path.is_dir():
-        return _read_folder(path)
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return _read_workbook(path)
     raise RegistryNotFound(f"{path}: not a registry folder or .xlsx workbook")
 
 
-def _missing_required(found: set[str], label) -> list[Issue]:
+def missing_required(found: set[str], label) -> list[Issue]:
     return [file_issue(label(t.name), t.name, "E001", f"required file {t.filename} missing")
             for t in TABLES if t.file_required and t.name not in found]
 
 
-def _read_folder(folder: Path) -> RawRegistry:
-    tables: dict[str, RawTable] = {}
-    issues: list[Issue] = []
-    digest = hashlib.sha256()
+def folder_files(folder: Path) -> tuple[dict[str, Path], list[Issue], list[Path]]:
+    """The table files of a registry folder (name -> path, in file-name order), the issues of
+    the others (W109 unknown file, E014 second file for a table) and every file looked at;
+    import reports (COMPANION_FILES) are not registry files."""
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
                    and p.name not in COMPANION_FILES)
+    chosen: dict[str, Path] = {}
+    issues: list[Issue] = []
     for path in files:
         name = path.stem.strip().lower()
         if path.suffix.lower() != ".csv" or name not in TABLES_BY_NAME:
             issues.append(file_issue(path.name, "", "W109", f"unknown extra file '{path.name}' ignored"))
             continue
-        if name in tables:
+        if name in chosen:
             issues.append(file_issue(path.name, name, "E014", f"second file for table '{name}'"))
             continue
-        data = path.read_bytes()
-        digest.update(data)
-        table, found = read_csv_table(path, name, data)
-        issues += found
-        if table is not None:
-            tables[name] = table
-    seen = {p.stem.strip().lower() for p in files if p.suffix.lower() == ".csv"}
-    issues += _missing_required(seen, lambda n: f"{n}.csv")
-    return RawRegistry(tables, issues, digest.hexdigest(), "csv", folder.name)
+        chosen[name] = path
+    return chosen, issues, files
 
 
 def _refusals(path: Path, scan: WorkbookScan) -> list[Issue]:
@@ -119,5 +110,5 @@ def _read_workbook(path: Path) -> RawRegistry:
     finally:
         book.close()
     found_names = {title.strip().lower() for title in book.titles}
-    issues += _missing_required(found_names, lambda n: sheet_label(path, n))
+    issues += missing_required(found_names, lambda n: sheet_label(path, n))
     return RawRegistry(tables, issues, fingerprint, "xlsx", path.name)

@@ -4,10 +4,17 @@ Steps: read every table as text (sources) -> type each column (parse) -> labs in
 units (labs) -> keys and orphans (keys) -> impossible orders (order) -> data-quality
 warnings (quality, covariates) -> per-site summary. Cross-table checks run only when
 patients.csv could be read with its key columns.
+
+A folder of CSV files is read by the embedded engine in parts of whole patients
+(ingest/engine_reader.py, issue 17): every check is about one row or one patient, so the
+checks run part by part and their findings are the same; :func:`check_parts` hands each
+part's typed tables to the loader, so no more than one part is in memory.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +28,7 @@ from prrt_rwe.ingest.quality import quality_issues
 from prrt_rwe.ingest.raw import RawRegistry
 from prrt_rwe.ingest.report import ValidationReport
 from prrt_rwe.ingest.sources import RegistryNotFound, read_registry
-from prrt_rwe.ingest.summary import site_summaries
+from prrt_rwe.ingest.summary import SiteCounts, site_summaries, summaries_of
 
 
 @dataclass(frozen=True)
@@ -33,29 +40,74 @@ class CheckedRegistry:
     raw: RawRegistry | None
 
 
-def check(path) -> CheckedRegistry:
-    """Validate and keep the typed tables (for load)."""
+def check_parts(path, on_part=None) -> ValidationReport:
+    """Validate ``path``; ``on_part(tables)`` receives the typed tables (dict of ParsedTable)
+    of each part in turn (a workbook is one part). Nothing is kept after a part."""
     path = Path(path)
+    if path.is_dir():
+        return _check_folder(path, on_part)
     try:
         raw = read_registry(path)
     except RegistryNotFound as exc:
         issue = file_issue(path.name, "", "E014", str(exc).split(": ", 1)[-1])
-        return CheckedRegistry(ValidationReport.build(str(path), "", "", [issue]), {}, None)
-    return check_registry(raw, str(path))
+        return ValidationReport.build(str(path), "", "", [issue])
+    checked = check_registry(raw, str(path))
+    if on_part is not None:
+        on_part(checked.tables)
+    return checked.report
+
+
+def _check_folder(folder: Path, on_part) -> ValidationReport:
+    from prrt_rwe.ingest.database import connect
+    from prrt_rwe.ingest.engine_reader import stage_folder
+
+    work = Path(tempfile.mkdtemp(prefix="prrt-rwe-stage-"))
+    con = connect(":memory:")
+    try:
+        return check_staged(stage_folder(con, folder, work), str(folder), on_part)
+    finally:
+        con.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_staged(staged, source: str, on_part=None) -> ValidationReport:
+    """The checks run part by part over a staged registry (ingest/engine_reader.StagedFolder:
+    a folder, or a database being re-validated); findings about a whole file, repeated in
+    every part, are kept once."""
+    issues: dict[Issue, None] = dict.fromkeys(staged.issues)
+    counts = SiteCounts()
+    try:
+        for k in range(staged.parts):
+            tables, found = staged.part(k)
+            found, parsed = _checked(tables, found)
+            issues.update(dict.fromkeys(found))
+            counts.add(parsed)
+            if on_part is not None:
+                on_part(parsed)
+            del tables, parsed
+    finally:
+        staged.close()
+    found = _without_shadowed(list(issues))
+    return ValidationReport.build(source, staged.kind, staged.fingerprint, found, summaries_of(counts, found))
+
+
+def _checked(tables: dict, issues: list[Issue]) -> tuple[list[Issue], dict[str, ParsedTable]]:
+    """Type, convert and cross-check RawTables (one registry or one part of it)."""
+    issues = list(issues)
+    parsed: dict[str, ParsedTable] = {}
+    for name, table in tables.items():
+        typed, found = parse_table(table)
+        if name == "labs":
+            typed, more = convert_labs(typed)
+            found += more
+        parsed[name] = typed
+        issues += found
+    return issues + cross_table_issues(parsed), parsed
 
 
 def check_registry(raw: RawRegistry, source: str) -> CheckedRegistry:
-    """Type, convert and cross-check tables already read (from files or a database)."""
-    issues: list[Issue] = list(raw.issues)
-    tables: dict[str, ParsedTable] = {}
-    for name, table in raw.tables.items():
-        parsed, found = parse_table(table)
-        if name == "labs":
-            parsed, more = convert_labs(parsed)
-            found += more
-        tables[name] = parsed
-        issues += found
-    issues += cross_table_issues(tables)
+    """Type, convert and cross-check tables already read (from a workbook or a database)."""
+    issues, tables = _checked(raw.tables, raw.issues)
     issues = _without_shadowed(issues)
     report = ValidationReport.build(source, raw.kind, raw.fingerprint, issues,
                                     site_summaries(tables, issues))
@@ -90,4 +142,4 @@ def cross_table_issues(tables: dict[str, ParsedTable]) -> list[Issue]:
 
 def validate(path) -> ValidationReport:
     """Check a registry folder (CSV) or .xlsx workbook; nothing is printed or written."""
-    return check(path).report
+    return check_parts(path)

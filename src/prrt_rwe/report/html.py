@@ -24,6 +24,7 @@ from prrt_rwe.report import (
     limitations,
     methods,
     missing_data,
+    not_run,
     populations,
     provenance,
     quality,
@@ -39,7 +40,7 @@ from prrt_rwe.report.numbering import number_document
 
 PARTS = (summary, flow, table1, included, response, populations, km, response_duration, km_groups, forest,
          sensitivity, missing_data, confounding, sites, safety, late_effects, hormonal, benchmarks, quality,
-         methods, limitations, checklist, provenance)
+         not_run, methods, limitations, checklist, provenance)
 TITLE = "177Lu-DOTATATE PRRT: multicentre real-world evidence report"
 
 
@@ -51,9 +52,10 @@ RENDERED_LAST = (summary,)  # text that repeats tables' counts: after the tables
 
 
 def sections(ctx) -> list:
-    """The sections in reading order; parts in RENDERED_LAST are built after the others, so
-    that small-cell suppression (report.numbers) decides in the tables first.  A federated
-    study (shared/spec/federated.md) marks the parts it has no numbers for and adds its own."""
+    """The sections in reading order (a part may have none: it returns None); parts in
+    RENDERED_LAST are built after the others, so that small-cell suppression (report.numbers)
+    decides in the tables first.  A federated study (shared/spec/federated.md) marks the parts
+    it has no numbers for and adds its own."""
     federated = ctx.results.get("mode") == "federated"
     if federated:
         from prrt_rwe.report.federation import federated_part, with_federation
@@ -61,7 +63,7 @@ def sections(ctx) -> list:
     built = {part: build(part, ctx) for part in PARTS if part not in RENDERED_LAST}
     built.update({part: build(part, ctx) for part in PARTS if part in RENDERED_LAST})
     ordered = [built[part] for part in PARTS]
-    return with_federation(ctx, PARTS, ordered) if federated else ordered
+    return [s for s in (with_federation(ctx, PARTS, ordered) if federated else ordered) if s is not None]
 
 
 def render(ctx) -> str:

@@ -19,6 +19,7 @@ from prrt_rwe.results.characteristics import characteristics
 from prrt_rwe.results.benchmarks import benchmarks
 from prrt_rwe.results.comparators import ComparatorSettings, comparator_results
 from prrt_rwe.results.comparisons import comparisons
+from prrt_rwe.results.heavy import not_run, runs
 from prrt_rwe.results.hormonal import hormonal
 from prrt_rwe.results.kidney import trajectory
 from prrt_rwe.results.missing_confounding_sites import evalues, missing_confounding_sites
@@ -97,7 +98,8 @@ def risk_tables(pfs, os_) -> dict:
 
 def comparator_settings(config) -> ComparatorSettings:
     c = config.comparators
-    return ComparatorSettings(resamples=c.bootstrap_resamples, seed=c.seed)
+    resamples = c.bootstrap_resamples if runs(config, "maic_bootstrap") else 0
+    return ComparatorSettings(resamples=resamples, seed=c.seed)
 
 
 def analyze_adam(adam, config, comparators=None) -> Analysis:
@@ -119,7 +121,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     os_ = surv.endpoint(adam.adtte, "OS", head_ids)
     safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
     late_curves = competing_curves(adam.adtte, safety_ids)
-    safety_block.update(safety_additions(adam, safety_ids, late_curves))
+    safety_block.update(safety_additions(adam, safety_ids, late_curves, runs(config, "egfr_mixed_model")))
     hormonal_block = hormonal(adam.adhs, safety_ids)
     fits = pfs_fits(eff, adam.adtte, config.models)
     orr_model, orr_note = orr_logistic(eff, adam.adrs, config.models)
@@ -156,6 +158,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         "egfr_trajectory": trajectory(adam.adlb, safety_ids),
         "missing_confounding_sites": mcs.extras,
         **eff_blocks.extras,
+        "not_run": not_run(config),
     }
     results = canonical(results)
     extras = canonical(extras)

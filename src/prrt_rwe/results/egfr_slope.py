@@ -34,10 +34,15 @@ def slope_rows(adlb: pd.DataFrame, safety_ids: pd.Index) -> pd.DataFrame:
                          "egfr": eg["AVAL"].to_numpy(dtype=float)})
 
 
-def egfr_slope(adlb: pd.DataFrame, safety_ids: pd.Index) -> dict:
+def egfr_slope(adlb: pd.DataFrame, safety_ids: pd.Index, fit_model: bool = True) -> dict:
+    """``fit_model=False`` (``[analyses] heavy = false``): the counts only, reason "not run"."""
     rows = slope_rows(adlb, safety_ids)
     n_patients, n_values = int(rows["USUBJID"].nunique()), len(rows)
     empty = {"per_year": None, "ci95": [None, None], "n_patients": n_patients, "n_values": n_values}
+    if not fit_model:
+        from prrt_rwe.results.heavy import NOT_RUN
+
+        return {**empty, "reason": NOT_RUN}
     if n_patients < 2:
         return {**empty, "reason": "fewer than two patients with a baseline and a later eGFR"}
     X = pd.DataFrame({"(Intercept)": 1.0, "years": rows["years"]})

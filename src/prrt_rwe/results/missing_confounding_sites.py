@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prrt_rwe.results.confounding.evalues import evalues
+from prrt_rwe.results.heavy import runs
 from prrt_rwe.results.confounding.iptw import iptw
 from prrt_rwe.results.missing_data.imputation_model import RAW
 from prrt_rwe.results.missing_data.imputed_models import imputed_models
@@ -49,9 +50,11 @@ def missing_confounding_sites(adam, config, km_options, cox_error: str | None = 
     complete_case = patient_outcomes(population_rows(adsl, "complete_case"), adrs, adtte)
     headline = patient_outcomes(population_rows(adsl, config.study.headline_population), adrs, adtte)
     names = tuple(dict.fromkeys(config.models.covariates + tuple(n for n, _ in RAW if n in adsl.columns)))
-    mi = imputed_models(evaluable, config.models, config.imputation, config.sites.min_site_n)
+    mi = imputed_models(evaluable, config.models, config.imputation, config.sites.min_site_n,
+                        run=runs(config, "multiple_imputation"))
     iptw_block, iptw_extra = iptw(evaluable, config.iptw, config.models, km_options)
-    sites_block, sites_extra = sites(headline, complete_case, config.sites, config.models, km_options, cox_error)
+    sites_block, sites_extra = sites(headline, complete_case, config.sites, config.models, km_options, cox_error,
+                                     heavy={key: runs(config, key) for key in ("leave_one_site_out", "frailty_cox")})
     extras = {"imputation": mi.summary, "iptw": iptw_extra.get("extras", {}),
               "missing_by_site": site_counts(evaluable, names), **sites_extra}
     return MissingConfoundingSites(mi.blocks, missingness(evaluable, names), iptw_block, sites_block,

@@ -18,7 +18,8 @@ def competing_curves(adtte: pd.DataFrame, safety_ids: pd.Index) -> dict:
     return {key: competing_endpoint(adtte, code, safety_ids) for key, code in ENDPOINTS.items()}
 
 
-def safety_additions(adam, safety_ids: pd.Index, curves: dict | None = None) -> dict:
+def safety_additions(adam, safety_ids: pd.Index, curves: dict | None = None, heavy: bool = True) -> dict:
+    """``heavy=False`` (``[analyses] heavy = false``): the eGFR mixed model is not fitted."""
     curves = curves if curves is not None else competing_curves(adam.adtte, safety_ids)
     heme = curves["heme_grade3plus_te"]
     return {
@@ -29,5 +30,5 @@ def safety_additions(adam, safety_ids: pd.Index, curves: dict | None = None) -> 
         "cumulative_incidence": {key: cif_summary(data) for key, data in curves.items()},
         "gray_test": {"heme_grade3plus_te": gray_tests(heme, adam.adsl)},
         "fine_gray": {"heme_grade3plus_te": fine_gray_block(heme, adam.adsl, adam.adlb)},
-        "egfr_slope": egfr_slope(adam.adlb, safety_ids),
+        "egfr_slope": egfr_slope(adam.adlb, safety_ids, fit_model=heavy),
     }

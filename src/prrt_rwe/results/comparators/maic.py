@@ -126,8 +126,12 @@ class Replicates:
 def bootstrap(X: np.ndarray, targets, sub, months, resamples: int, seed: int) -> Replicates:
     """Step 5: resamples drawn as ``stats.bootstrap`` draws them (one generator seeded with
     ``seed``, n row indices per resample — taken in chunks, the same stream), the weights
-    re-estimated in each (NaN where they do not exist), then the weighted statistics."""
+    re-estimated in each (NaN where they do not exist), then the weighted statistics.
+    ``resamples = 0`` (``[analyses] heavy = false``): none, so every CI is [null, null]."""
     n, has = sub.n, sub.has_pfs
+    if resamples == 0:
+        none = np.zeros(0)
+        return Replicates(none, none if months is not None else None, none, 0)
     rng = np.random.default_rng(seed)
     chunk = max(1, min(resamples, CHUNK_CELLS // n))
     orr, rate, med, failed = [], [], [], 0

@@ -86,8 +86,9 @@ def _unimputed(frame, covariates, inputs) -> list[str]:
             and frame[c].isna().any()]
 
 
-def imputed_models(outcomes, models_cfg, imp_cfg, min_site_n: int) -> ImputedModels:
-    """Both pooled model blocks (null values with a reason where they cannot be estimated)."""
+def imputed_models(outcomes, models_cfg, imp_cfg, min_site_n: int, run: bool = True) -> ImputedModels:
+    """Both pooled model blocks (null values with a reason where they cannot be estimated);
+    ``run=False`` (``[analyses] heavy = false``): none imputed, m = 0, reason "not run"."""
     frame = outcomes.frame
     specs = {"orr_logistic_mi": (models_cfg.orr_covariates, "or"), "pfs_cox_mi": (models_cfg.pfs_covariates, "hr")}
 
@@ -96,6 +97,10 @@ def imputed_models(outcomes, models_cfg, imp_cfg, min_site_n: int) -> ImputedMod
         return _not_estimable(frame, covariates, models_cfg, ratio, imp_cfg.m, reason)
 
     needed = tuple(dict.fromkeys(s for c in models_cfg.covariates for s in sources(c)))
+    if not run:
+        from prrt_rwe.results.heavy import NOT_RUN
+
+        return ImputedModels({key: {**failed(key, NOT_RUN), "m": 0} for key in specs}, {})
     if imp_cfg.m == 0:
         reason = "multiple imputation switched off ([imputation] m = 0)"
         return ImputedModels({key: failed(key, reason) for key in specs}, {})

@@ -8,17 +8,21 @@ from __future__ import annotations
 import numpy as np
 
 from prrt_rwe.results.design import design
+from prrt_rwe.results.heavy import NOT_RUN
 from prrt_rwe.stats.frailty import cox_frailty
 
 FIT_ERRORS = (ValueError, np.linalg.LinAlgError, ArithmeticError)
 
 
-def frailty_block(complete_case, models_cfg, main_error: str | None = None) -> tuple[dict, str | None]:
+def frailty_block(complete_case, models_cfg, main_error: str | None = None, run: bool = True) -> tuple[dict, str | None]:
     """The block; not estimable where the Cox model itself is not (``main_error``, e.g. a
-    monotone likelihood) or where the last Newton iterations did not converge."""
+    monotone likelihood) or where the last Newton iterations did not converge; ``run=False``
+    (``[analyses] heavy = false``): null values, reason "not run"."""
     X = design(complete_case.frame, models_cfg.pfs_covariates, models_cfg.orr_group_levels,
                models_cfg.orr_group_reference)
     empty = {"theta": None, "terms": [{"term": t, "hr": None, "ci95": [None, None], "p": None} for t in X.columns]}
+    if not run:
+        return empty, NOT_RUN
     if main_error:
         return empty, f"frailty model not estimable, as the Cox model is not: {main_error}"
     try:

@@ -1,0 +1,78 @@
+"""Embedded DuckDB, the default engine: a memory limit and a temporary directory, so that a
+registry larger than memory spills to disk instead of failing (issue 17)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pyarrow as pa
+
+from prrt_rwe.engines.engine import Engine
+
+# Default budget per DuckDB database: a sixth of physical memory, at most 2 GB (a run may hold
+# two: the registry being read and the one being written; 2 cores / 24 GB shared machines).
+MAX_DEFAULT_MEMORY_GB = 2.0
+
+
+def default_memory_limit() -> str:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        total = 12.0
+    return f"{max(0.5, min(MAX_DEFAULT_MEMORY_GB, total / 6)):.1f}GB"
+
+
+def configure(con, memory_limit: str | None = None, temp_directory: str | None = None) -> None:
+    """Memory limit and spill directory of a DuckDB connection (env PRRT_DUCKDB_MEMORY_LIMIT /
+    PRRT_DUCKDB_TEMP override the defaults); no progress bar on stdout. DuckDB creates the
+    directory only when it spills and removes its files when the connection closes."""
+    limit = memory_limit or os.environ.get("PRRT_DUCKDB_MEMORY_LIMIT") or default_memory_limit()
+    temp = temp_directory or os.environ.get("PRRT_DUCKDB_TEMP") or os.path.join(
+        tempfile.gettempdir(), f"prrt-rwe-duckdb-{os.getpid()}")   # one per process: DuckDB names its files alike
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{temp}'")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(self, con, owned: bool = True):
+        self.con = con
+        self._owned = owned
+
+    @classmethod
+    def open(cls, path=":memory:", memory_limit: str | None = None, temp_directory: str | None = None,
+             read_only: bool = False):
+        from prrt_rwe.ingest.database import connect
+
+        con = connect(path, read_only=read_only)
+        if memory_limit or temp_directory:
+            configure(con, memory_limit, temp_directory)
+        return cls(con)
+
+    @classmethod
+    def wrap(cls, con):
+        """An engine on an open connection (not closed by the engine)."""
+        return cls(con, owned=False)
+
+    def _arrow(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+    def _materialize(self, name: str, sql: str) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
+
+    def _view(self, name: str, sql: str) -> None:
+        self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
+
+    def has_table(self, name: str) -> bool:
+        return self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                                [name]).fetchall()[0][0] > 0
+
+    def close(self) -> None:
+        if self._owned:
+            self.con.close()
+        self.closed()

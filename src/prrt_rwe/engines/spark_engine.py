@@ -1,0 +1,93 @@
+"""Spark (``--engine spark``): local mode by default, any cluster through the usual settings —
+``SPARK_REMOTE`` (Spark Connect) or ``PRRT_SPARK_MASTER`` / ``spark.master``.
+
+The validated registry tables are handed to Spark as Parquet files (one per table, written by
+the embedded engine after validation) and read as temporary views; the derivations run in
+Spark SQL and only their per-patient results come back (``DataFrame.toArrow``)."""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow as pa
+
+from prrt_rwe.engines.engine import Engine, EngineError
+
+LOCAL_MASTER = "local[2]"
+
+
+def session(master: str | None = None):
+    """The SparkSession: Spark Connect when SPARK_REMOTE is set, else ``master`` (default
+    PRRT_SPARK_MASTER or local[2]); UTC, quiet, ANSI off (SQL NULL semantics as DuckDB)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("--engine spark needs pyspark (pip install 'prrt-rwe[spark]')") from None
+    builder = SparkSession.builder.appName("prrt-rwe")
+    if os.environ.get("SPARK_REMOTE"):
+        builder = builder.remote(os.environ["SPARK_REMOTE"])
+    else:
+        builder = (builder.master(master or os.environ.get("PRRT_SPARK_MASTER") or LOCAL_MASTER)
+                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.sql.shuffle.partitions", os.environ.get("PRRT_SPARK_PARTITIONS", "8"))
+                   .config("spark.driver.memory", os.environ.get("PRRT_SPARK_DRIVER_MEMORY", "2g")))
+    spark = builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.ansi.enabled", "false") \
+        .getOrCreate()
+    if not os.environ.get("SPARK_REMOTE"):
+        spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+class SparkEngine(Engine):
+    name = "spark"
+    dialect = "spark"
+
+    def __init__(self, spark, views: list[str]):
+        self.spark = spark
+        self._views = list(views)
+
+    @classmethod
+    def open(cls, tables: dict | None = None, master: str | None = None):
+        """``tables``: registry table name -> Parquet path, read as temporary views."""
+        spark = session(master)
+        views = []
+        for name, path in (tables or {}).items():
+            spark.read.parquet(str(path)).createOrReplaceTempView(name)
+            views.append(name)
+        return cls(spark, views)
+
+    def _arrow(self, sql: str) -> pa.Table:
+        return self.spark.sql(sql).toArrow()
+
+    def _materialize(self, name: str, sql: str) -> None:
+        frame = self.spark.sql(sql).localCheckpoint(eager=True)
+        frame.createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def _view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def has_table(self, name: str) -> bool:
+        return self.spark.catalog.tableExists(name)
+
+    def close(self) -> None:
+        for name in self._views:
+            self.spark.catalog.dropTempView(name)
+        self._views = []
+        self.closed()
+
+
+def from_duckdb(con, folder, master: str | None = None) -> SparkEngine:
+    """A Spark engine on the registry tables of a (validated) DuckDB connection, handed over as
+    one Parquet file per table written into ``folder``."""
+    from pathlib import Path
+
+    from prrt_rwe.schema import TABLES
+
+    tables = {}
+    for table in TABLES:
+        path = Path(folder) / f"{table.name}.parquet"
+        con.execute(f'COPY (SELECT * FROM "{table.name}") TO \'{path}\' (FORMAT parquet)')
+        tables[table.name] = path
+    return SparkEngine.open(tables=tables, master=master)

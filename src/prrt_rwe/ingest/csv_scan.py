@@ -1,0 +1,135 @@
+"""One pass over a CSV file in chunks (bounded memory, issue 17): its sha256, the checks of
+csv_reader.decode (UTF-16 BOM, UTF-8, NUL byte, empty file: the same messages, offsets and
+lines), and whether every line is one record and no cell needs trimming — the files the
+embedded engine then reads (ingest/engine_reader.py). Chunks end at a line feed, so a UTF-8
+character is never split."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from prrt_rwe.ingest.csv_reader import PADDING_BYTES, UTF8_BOM, UTF16_BOMS, UnreadableFile
+
+CHUNK_BYTES = 32 << 20
+
+
+@dataclass(frozen=True)
+class FileScan:
+    lines: int          # line feeds in the file
+    size: int
+    simple: bool        # every line one record (csv_reader._is_simple)
+    padded: bool        # a cell may need trimming (csv_reader._has_padding)
+    error: UnreadableFile | None
+    header: bytes       # the first line (BOM dropped)
+    bom: bool
+    ascii: bool = False  # every byte ASCII
+
+
+def _chunks(path: Path):
+    with open(path, "rb") as f:
+        rest = b""
+        while True:
+            block = f.read(CHUNK_BYTES)
+            if not block:
+                if rest:
+                    yield rest
+                return
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                rest = block
+                continue
+            yield block[:cut]
+            rest = block[cut:]
+
+
+class _Simplicity:
+    """csv_reader._is_simple over consecutive chunks: no blank line inside the file, no lone
+    carriage return, an even number of quotes before every line break."""
+
+    def __init__(self):
+        self.ok, self.quotes, self.pending_breaks, self.prev_end = True, 0, 0, b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.ok:
+            return
+        body = chunk.rstrip(b"\r\n")
+        tail = chunk[len(body):]
+        if body:   # line breaks held back at the end of earlier chunks are inside the file
+            head = self.prev_end + body
+            if head.find(b"\n\n") >= 0 or (b"\r" in head and (head.find(b"\n\r\n") >= 0
+                                                             or head.count(b"\r") != head.count(b"\r\n"))):
+                self.ok = False
+                return
+            raw = np.frombuffer(body, dtype=np.uint8)
+            quotes = np.flatnonzero(raw == ord('"'))
+            breaks = np.flatnonzero(raw == ord("\n"))
+            if self.pending_breaks and self.quotes % 2:
+                self.ok = False
+                return
+            if quotes.size and ((np.searchsorted(quotes, breaks) + self.quotes) % 2).any():
+                self.ok = False
+                return
+            self.quotes += quotes.size
+            self.prev_end = b""
+        self.prev_end += tail
+        self.pending_breaks += tail.count(b"\n")
+
+    def result(self) -> bool:
+        return self.ok
+
+
+def scan_file(path, digest=None) -> FileScan:
+    """See module doc; ``error`` is what csv_reader.decode would raise (None when readable);
+    ``digest`` (a hashlib object) is updated with the file's bytes."""
+    path = Path(path)
+    digest = hashlib.sha256() if digest is None else digest
+    simple = _Simplicity()
+    offset, lines, first, bom = 0, 0, True, False
+    utf8_error = nul = None
+    blank, ascii_only, padded = True, True, False
+    header, utf16 = b"", False
+    for chunk in _chunks(path):
+        digest.update(chunk)
+        if utf16:
+            continue
+        if first:
+            if chunk.startswith(UTF16_BOMS):
+                utf16 = True
+                continue
+            bom = chunk.startswith(UTF8_BOM)
+            chunk = chunk.removeprefix(UTF8_BOM)
+            header = chunk.split(b"\n", 1)[0]
+            first = False
+        if not chunk.isascii():
+            ascii_only = False
+            if utf8_error is None:
+                try:
+                    chunk.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    line = lines + chunk[: exc.start].count(b"\n") + 1
+                    utf8_error = UnreadableFile(
+                        f"not UTF-8: byte 0x{chunk[exc.start]:02x} at offset {offset + exc.start} "
+                        f"(line {line}); save the file as UTF-8", line)
+        if nul is None and (at := chunk.find(b"\x00")) >= 0:
+            line = lines + chunk.count(b"\n", 0, at) + 1
+            nul = UnreadableFile(f"NUL byte at offset {offset + at} (line {line}): binary or UTF-16 file, "
+                                 "save it as UTF-8", line)
+        if blank and chunk and not chunk.isspace():
+            blank = False
+        if not padded and any(bytes([b]) in chunk for b in PADDING_BYTES):
+            padded = True
+        simple.feed(chunk)
+        offset += len(chunk)
+        lines += chunk.count(b"\n")
+    if utf16:
+        return FileScan(lines, path.stat().st_size, False, True,
+                        UnreadableFile("file is UTF-16 encoded; save it as UTF-8"), b"", False)
+    error = utf8_error or nul or (UnreadableFile("empty file: no header row") if blank else None)
+    return FileScan(lines, path.stat().st_size, simple.result(), padded or not ascii_only,
+                    error, header, bom, ascii_only)
+

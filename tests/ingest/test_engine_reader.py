@@ -1,0 +1,63 @@
+"""Validation in parts of whole patients (ingest/engine_reader.py, issue 17): the findings of a
+registry read in many parts are those of the same registry read as one part, byte for byte;
+line numbers survive the parts; a key written with invisible characters falls in the part of
+its patient."""
+
+from __future__ import annotations
+
+import pytest
+
+from prrt_rwe.ingest import engine_reader
+from prrt_rwe.ingest.load import ingest
+from prrt_rwe.ingest.validation import validate
+from prrt_rwe.synth.generator import generate
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("messy") / "registry"
+    generate(folder, patients=150, sites=12, seed=5, messy=True)
+    return folder
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(engine_reader, "ROWS_PER_PART", 2000)   # about 8 parts for 150 patients
+
+
+def test_many_parts_give_the_one_part_findings(messy, monkeypatch):
+    one = validate(messy)
+    monkeypatch.setattr(engine_reader, "ROWS_PER_PART", 2000)
+    many = validate(messy)
+    assert len(one.issues) > 20 and {i.code for i in one.issues} >= {"E004", "E008", "E009", "E012"}
+    assert many.to_dict() == one.to_dict()
+
+
+def test_bad_date_on_the_last_lab_line_named_and_nothing_ingested(messy, tmp_path, small_parts):
+    folder = tmp_path / "registry"
+    generate(folder, patients=150, sites=12, seed=5)
+    labs = folder / "labs.csv"
+    lines = labs.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    last = lines[-1].split(",")
+    last[head.index("date")] = "2021-02-30"
+    lines[-1] = ",".join(last)
+    labs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "r.duckdb"
+    result = ingest(folder, db)
+    errors = [i.format() for i in result.validation.errors]
+    assert errors == [f"labs.csv:{len(lines)}:date: E004 cannot read '2021-02-30' as a date (YYYY-MM-DD)"]
+    assert not result.ok and not db.exists()
+
+
+def test_invisible_characters_in_a_key_keep_the_patient_together(tmp_path, small_parts):
+    folder = tmp_path / "registry"
+    generate(folder, patients=150, sites=12, seed=6)
+    labs = folder / "labs.csv"
+    lines = labs.read_text(encoding="utf-8").splitlines()
+    site, patient = lines[1].split(",")[:2]
+    lines[1] = lines[1].replace(f"{site},{patient},", f"{site}\u200b,{patient} ,", 1)
+    labs.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate(folder)
+    assert [i.code for i in report.issues if i.file == "labs.csv" and i.line == 2] == ["W111"]
+    assert not [i for i in report.issues if i.code == "E009"]   # not an orphan: its patient is found
