@@ -10,7 +10,6 @@ Nothing here leaves the site: federated/node.py decides what is released.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,7 +119,6 @@ class SiteData:
             raise ValueError("give exactly one of a registry source or a DuckDB connection")
         self.source = None if source is None else Path(source)
         self._con = connection
-        self._registry = None
         self._local: dict = {}
 
     def connection(self):
@@ -133,15 +131,10 @@ class SiteData:
                 raise SiteDataError(str(exc)) from None
         return self._con
 
-    def registry(self):
-        if self._registry is None:
-            from prrt_rwe.derive.source import load_registry
-
-            self._registry = load_registry(self.connection())
-        return self._registry
-
     def site_id(self) -> str:
-        sites = sorted(self.registry().patients["site_id"].astype(str).unique())
+        rows = self.connection().execute(
+            "SELECT DISTINCT CAST(site_id AS VARCHAR) FROM patients ORDER BY 1").fetchall()
+        sites = [r[0] for r in rows]
         where = self.source or "the site's database"
         if len(sites) != 1:
             raise SiteDataError(f"{where}: a node's registry holds one site; found "
@@ -151,10 +144,11 @@ class SiteData:
     def latest_day(self) -> float | None:
         """The latest date of any kind here (day number): the site's part of the default data
         cut-off (derive/cutoff.py), which is the network's latest date."""
-        from prrt_rwe.derive.cutoff import data_cutoff
+        from prrt_rwe.derive.datasets import as_engine
+        from prrt_rwe.derive.relational.registry import latest_day
 
-        day = data_cutoff(self.registry(), None)
-        return None if math.isnan(day) else day
+        day = latest_day(as_engine(self.connection()))
+        return None if day is None else float(day)
 
     def local(self, config) -> LocalAnalysis:
         """derive_all and analyze_adam on the site's rows under ``config`` (cached)."""

@@ -58,12 +58,20 @@ def _latest_sql(tables: tuple[str, ...]) -> str:
     return f"SELECT {day('max(d)')} AS cutoff FROM ({' UNION ALL '.join(parts)}) AS dates"
 
 
+def latest_day(engine) -> int | None:
+    """The latest date of any kind in the registry as a day number (the default data cut-off,
+    derive/cutoff.py), None when there is none."""
+    tables = tuple(t for t in ROW_TABLES if engine.has_table(t))
+    value = engine.arrow(_latest_sql(tables)).column(0)[0].as_py()
+    return None if value is None else int(value)
+
+
 def stage(engine, cutoff: dt.date | None) -> Staged:
     """Make the relations of the module doc; ``cutoff`` = ``[study] data_cutoff`` or None."""
     tables = tuple(t for t in ROW_TABLES if engine.has_table(t))
     if cutoff is None:
-        value = engine.arrow(_latest_sql(tables)).column(0)[0].as_py()
-        cutoff = None if value is None else EPOCH + dt.timedelta(days=int(value))
+        value = latest_day(engine)
+        cutoff = None if value is None else EPOCH + dt.timedelta(days=value)
     engine.materialize("prrt_pkey", "SELECT site_id, patient_id, CAST(row_number() OVER (ORDER BY site_id, "
                                     "patient_id) - 1 AS BIGINT) AS pidx FROM patients")
     ignored = dict.fromkeys(IGNORED_KEYS, 0)
