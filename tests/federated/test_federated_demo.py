@@ -25,7 +25,8 @@ NOT_AVAILABLE = ["comparators", "comparisons", "evalues", "included_vs_excluded"
                  "models.orr_logistic_mi", "models.pfs_cox.concordance", "models.pfs_cox.ph_test",
                  "models.pfs_cox_liver3.concordance", "models.pfs_cox_liver3.ph_test", "models.pfs_cox_mi",
                  "models.pfs_cox_ph_stratified", "safety.ae_table", "safety.cumulative_incidence",
-                 "safety.egfr_slope", "safety.fine_gray", "safety.gray_test", "sites"]
+                 "safety.egfr_slope", "safety.fine_gray", "safety.gray_test", "sites.frailty_cox",
+                 "sites.leave_one_out"]
 MARKED_PARTS = ["included-not-available", "missing-data-not-available", "confounding-not-available",
                 "sites-not-available", "late-effects-not-available", "benchmarks-not-available"]
 

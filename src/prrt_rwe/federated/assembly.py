@@ -14,6 +14,8 @@ in federated mode").
   by (time, status, level), so they are exact too.
 * The study period: results/study_period.py on the network's first and last C1.
 * The models: federated/models.py, their blocks by federated/model_blocks.py.
+* sites.orr_meta: the pooled meta-analysis on the sites' released headline responders and
+  patients (federated/site_meta.py); not available under secure aggregation.
 * Everything else of the pooled document (each key the sites' skeletons name) is null and
   listed in ``federation.not_available`` with the reason; a key a site suppressed under
   ``min_cell`` is null and listed in ``federation.suppressed`` with the sites.
@@ -29,6 +31,7 @@ import pandas as pd
 from prrt_rwe.federated.contract import kind_of, path_join
 from prrt_rwe.federated.count_tree import blank, leaf_types, proportion_none
 from prrt_rwe.federated.models import Refused
+from prrt_rwe.federated.site_meta import sites_meta
 from prrt_rwe.results import survival as surv
 from prrt_rwe.results import survival_by_group as groups
 from prrt_rwe.results.analysis import SCHEMA, Analysis, Curves, km_options, risk_tables
@@ -53,6 +56,10 @@ REASONS = {
     "models.pfs_cox_liver3.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
     "models.orr_logistic_cluster_site": "the site-clustered sandwich needs each site's score, which secure "
                                         "aggregation hides",
+    "sites.n_sites": "counting the sites with headline patients needs each site's count, which secure "
+                     "aggregation hides",
+    "sites.orr_meta": "the meta-analysis needs each site's responders and patients, which secure aggregation "
+                      "hides",
 }
 # Whole keys never computed from the releases (whatever parts of them the sites release).
 NOT_AVAILABLE = {
@@ -66,7 +73,8 @@ NOT_AVAILABLE = {
     "missingness": f"missing-value counts per covariate and site: {NOT_FEDERATED}",
     "iptw": f"propensity model, balance, ESS and weighted curves: {EXACT_LATER} (its robust SE is not)",
     "evalues": f"E-values of the models, including the imputed and weighted ones: {NOT_FEDERATED}",
-    "sites": f"site-level estimates, their meta-analysis and leave-one-site-out: {NOT_FEDERATED}",
+    "sites.leave_one_out": f"the estimates refitted without each site: {NOT_FEDERATED}",
+    "sites.frailty_cox": f"the shared gamma frailty Cox model by site: {NOT_FEDERATED}",
     "safety.ae_table": f"adverse-event terms ranked by count across the network: {NOT_FEDERATED}",
     "safety.cumulative_incidence": f"Aalen-Johansen from per-time counts by cause: {EXACT_LATER}",
     "safety.gray_test": f"Gray's test from per-time counts by cause and group: {EXACT_LATER}",
@@ -89,6 +97,7 @@ class Releases:
     survival: dict            # set name -> EventCounts | Refused (federated/site.py survival_sets)
     values: dict              # "age", "ttr" -> EventCounts of distinct values | Refused
     study_period: object      # (first C1 day, last C1 day, cut-off) | Refused
+    site_response: object     # site -> (headline responders, patients) | Refused | None (secure aggregation)
     fits: dict                # model name (federated/study_models.py) or "pfs_stratified" -> fit | Exception
     sites: tuple              # site ids
     federation: dict          # min_cell, time_unit, secure_aggregation, quantization
@@ -240,6 +249,7 @@ def assemble(releases: Releases, config) -> tuple[Analysis, dict]:
     ages = releases.values["age"]
     results.set("baseline.age_median", _median_of(ages), _refusal(ages) if isinstance(ages, Refused) else None)
     _efficacy(results, extras, releases, options)
+    _sites(results, releases.site_response, config)
     notes = model_blocks(results, extras, releases.fits, config, releases.sites)
     _extras(results, extras, releases, options, notes)
     return _finish(results, extras, releases, config, options)
@@ -309,6 +319,24 @@ def _efficacy(results: _Document, extras: _Document, releases: Releases, options
                                          "followup_calendar_months": None}, _refusal(period))
         elif period[0] is not None:
             results.set("study_period", study_period(_period_rows(*period)))
+
+
+def _sites(results: _Document, released, config) -> None:
+    """sites.n_sites, min_site_n and orr_meta (federated/site_meta.py); orr_meta null under
+    secure aggregation, or naming the sites that refused their counts."""
+    if "sites" not in results.tree:
+        return
+    results.set("sites.min_site_n", config.sites.min_site_n)
+    if released is None:
+        results.withhold("sites.n_sites")
+        results.withhold("sites.orr_meta")
+    elif isinstance(released, Refused):
+        results.set("sites.n_sites", None, _refusal(released))
+        results.set("sites.orr_meta", {"REML": None, "DL": None}, _refusal(released))
+    else:
+        n_sites, meta = sites_meta(released, config.sites.min_site_n)
+        results.set("sites.n_sites", n_sites)
+        results.set("sites.orr_meta", meta)
 
 
 def _extras(results: _Document, extras: _Document, releases: Releases, options, notes: dict) -> None:

@@ -101,6 +101,7 @@ class Coordinator:
             survival={name: _merged(prepared, name, 2) for name in _set_names(prepared)},
             values={name: _merged(prepared, f"values.{name}", 1) for name in ("age", "ttr")},
             study_period=_study_period(prepared, cutoff),
+            site_response=_site_response(prepared, self.network.secure_aggregation),
             fits=fits, sites=sites,
             federation={**self.network.disclosure(), "quantization": self.quantization})
         analysis, federation = assemble(releases, config)
@@ -163,7 +164,7 @@ def _set_names(prepared: dict) -> list[str]:
     names: dict = {}
     for r in prepared.values():
         names.update(dict.fromkeys(k[:-len(".time")] for k in r.arrays if k.endswith(".time")))
-        names.update(dict.fromkeys(k for k in r.refused if k != "study_period"))
+        names.update(dict.fromkeys(k for k in r.refused if k not in ("study_period", "site_response")))
     return [n for n in names if not n.startswith("values.")]
 
 
@@ -175,6 +176,18 @@ def _merged(prepared: dict, name: str, n_status: int):
         return Refused(f"{name} counts", refused)
     return merge_counts((EventCounts(r.arrays[f"{name}.time"], r.arrays[f"{name}.counts"].reshape(-1, n_status))
                          for r in prepared.values()), n_status)
+
+
+def _site_response(prepared: dict, secure: bool):
+    """Site id -> (headline responders, patients); Refused naming the sites that refused; None
+    under secure aggregation (the nodes do not send them)."""
+    if secure:
+        return None
+    refused = {s: r.refused["site_response"] for s, r in prepared.items() if "site_response" in r.refused}
+    if refused:
+        return Refused("the sites' headline responders", refused)
+    return {s: (int(r.values["site_response"]["responders"]), int(r.values["site_response"]["patients"]))
+            for s, r in prepared.items()}
 
 
 def _study_period(prepared: dict, cutoff: str | None):

@@ -73,6 +73,12 @@ class LocalAnalysis:
         y, X = orr_design(rows, self.adam.adrs, spec.models_cfg, levels)
         return ModelData(X=X, y=y)
 
+    def headline_response(self) -> tuple[int, int]:
+        """(responders, patients) of the site's headline population, as results/sites/
+        per_site.py counts them for the between-site meta-analysis."""
+        rows = self.analysis.extras["missing_confounding_sites"]["per_site"]
+        return sum(int(r["orr"]["n"]) for r in rows), sum(int(r["n"]) for r in rows)
+
     def levels(self, spec) -> dict:
         """The text covariates' levels seen here (a union over sites builds the columns)."""
         return observed_levels(self._rows(spec).reset_index(drop=True), spec.covariates,
