@@ -149,6 +149,8 @@ class Node:
         }
         arrays, refused = {}, {}
         sets = [(name, data.days, data.event, 2, self.network.time_unit) for name, data in local.survival.items()]
+        sets += [(f"competing.{name}", data.days, data.status, 3, self.network.time_unit)
+                 for name, data in local.competing.items()]
         sets += [("values.age", local.values["age"], None, 1, None),
                  ("values.ttr", local.values["ttr"], None, 1, self.network.time_unit)]
         for name, time, status, n_status, unit in sets:
