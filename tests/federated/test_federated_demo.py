@@ -30,7 +30,7 @@ NOT_AVAILABLE = ["comparators", "comparisons", "evalues", "included_vs_excluded"
                  "models.pfs_cox_ph_stratified", "safety.ae_table", "safety.egfr_slope", "safety.fine_gray",
                  "sites.frailty_cox", "sites.leave_one_out"]
 MARKED_PARTS = ["included-not-available", "missing-data-not-available", "confounding-not-available",
-                "sites-not-available", "late-effects-not-available", "benchmarks-not-available"]
+                "sites-not-available", "benchmarks-not-available"]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +73,11 @@ def test_what_is_not_available_is_listed_with_its_reason(demo):
     assert fed["suppressed"] == []
 
 
+def _table(html: str, table_id: str) -> str:
+    import re
+    return re.search(rf'<table[^>]*id="{table_id}".*?(<tbody>.*?</tbody>)', html, re.S).group(1)
+
+
 def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
     _, federated, root = demo
     html = (root / "federated" / "report.html").read_text(encoding="utf-8")
@@ -81,6 +86,11 @@ def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
     assert sorted(re.findall(r'id="([a-z0-9_-]+-not-available)"', html)) == sorted(
         MARKED_PARTS + ["table-federation-not-available"])
     assert "models.pfs_cox.concordance" in html
+    # the late effects from the merged counts by cause, as the pooled report shows them
+    pooled_html = (root / "pooled" / "report.html").read_text(encoding="utf-8")
+    for table_id in ("table-cif", "table-gray"):
+        assert _table(html, table_id) == _table(pooled_html, table_id), table_id
+    assert 'id="fig-cif"' in html and "Fine–Gray model: not available in this federated study" in html
     for site in ("S01", "S17", "S33"):   # every node's audit log is in OUT/audit
         lines = (root / "federated" / "audit" / f"{site}.jsonl").read_text().splitlines()
         assert json.loads(lines[-1])["event"] == "reply"

@@ -414,7 +414,9 @@ def _finish(results: _Document, extras: _Document, releases: Releases, config, o
     res["benchmarks"] = canonical(benchmarks(res, ext))
     sets = releases.survival
     pfs, os_ = _survival_data(sets["pfs"]), _survival_data(sets["os"])
-    analysis = Analysis(results=res, extras=ext, curves=Curves(pfs, os_, options),
+    competing = {key: _competing_data(table) for key in ENDPOINTS
+                 if not isinstance(table := releases.competing[f"cif.{key}"], Refused)}
+    analysis = Analysis(results=res, extras=ext, curves=Curves(pfs, os_, options, competing),
                         rules=canonical(config.to_dict()), efficacy=_figures(sets))
     return analysis, federation
 
