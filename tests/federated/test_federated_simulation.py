@@ -68,6 +68,12 @@ def test_secure_aggregation_hides_the_sites_model_sums_and_changes_nothing(three
     assert "models.orr_logistic_cluster_site" in results["federation"]["not_available"]
     assert results["federation"]["reasons"]["models.orr_logistic_cluster_site"].endswith(
         "which secure aggregation hides")
+    # ... and the site meta-analysis, whose site-level counts are the release itself
+    assert results["sites"]["orr_meta"] is None and plain["sites"]["orr_meta"]["REML"] is not None
+    assert results["federation"]["reasons"]["sites.orr_meta"].endswith("which secure aggregation hides")
+    # per-time counts by cause are released as without it
+    assert results["safety"]["cumulative_incidence"] == plain["safety"]["cumulative_incidence"]
+    assert results["safety"]["gray_test"] == plain["safety"]["gray_test"]
     # the audit log: secured parts leave in the clear as a layout only, their arrays masked
     entries = [json.loads(line) for line in (out / "audit" / "S01.jsonl").read_text().splitlines()]
     secured = [e for e in entries if e["event"] == "reply" and e["analysis"] in ("irls", "cox_blocks")]

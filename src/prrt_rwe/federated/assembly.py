@@ -14,6 +14,11 @@ in federated mode").
   by (time, status, level), so they are exact too.
 * The study period: results/study_period.py on the network's first and last C1.
 * The models: federated/models.py, their blocks by federated/model_blocks.py.
+* safety.cumulative_incidence and safety.gray_test: the pooled results/late_effects.py on the
+  merged per-time counts by cause (and by level for Gray's test) written back as rows -- exact,
+  since Aalen-Johansen and cmprsk's test depend on the rows only through those counts.
+* sites.orr_meta: the pooled meta-analysis on the sites' released headline responders and
+  patients (federated/site_meta.py); not available under secure aggregation.
 * Everything else of the pooled document (each key the sites' skeletons name) is null and
   listed in ``federation.not_available`` with the reason; a key a site suppressed under
   ``min_cell`` is null and listed in ``federation.suppressed`` with the sites.
@@ -29,17 +34,19 @@ import pandas as pd
 from prrt_rwe.federated.contract import kind_of, path_join
 from prrt_rwe.federated.count_tree import blank, leaf_types, proportion_none
 from prrt_rwe.federated.models import Refused
+from prrt_rwe.federated.site_meta import sites_meta
 from prrt_rwe.results import survival as surv
 from prrt_rwe.results import survival_by_group as groups
 from prrt_rwe.results.analysis import SCHEMA, Analysis, Curves, km_options, risk_tables
 from prrt_rwe.results.benchmarks import benchmarks
 from prrt_rwe.results.canonical import canonical
 from prrt_rwe.results.efficacy import EFFICACY_POPULATIONS
+from prrt_rwe.results.late_effects import ENDPOINTS, CompetingData, cif_summary, gray_block
 from prrt_rwe.results.proportion import proportion
 from prrt_rwe.results.response_duration import time_to_response
 from prrt_rwe.results.safety import LAB_TESTS, lab_grade3plus_rate
 from prrt_rwe.results.study_period import study_period
-from prrt_rwe.stats.event_counts import expand_counts
+from prrt_rwe.stats.event_counts import EventCounts, expand_counts
 
 __all__ = ["Releases", "assemble", "REASONS"]
 
@@ -53,6 +60,10 @@ REASONS = {
     "models.pfs_cox_liver3.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
     "models.orr_logistic_cluster_site": "the site-clustered sandwich needs each site's score, which secure "
                                         "aggregation hides",
+    "sites.n_sites": "counting the sites with headline patients needs each site's count, which secure "
+                     "aggregation hides",
+    "sites.orr_meta": "the meta-analysis needs each site's responders and patients, which secure aggregation "
+                      "hides",
 }
 # Whole keys never computed from the releases (whatever parts of them the sites release).
 NOT_AVAILABLE = {
@@ -66,10 +77,9 @@ NOT_AVAILABLE = {
     "missingness": f"missing-value counts per covariate and site: {NOT_FEDERATED}",
     "iptw": f"propensity model, balance, ESS and weighted curves: {EXACT_LATER} (its robust SE is not)",
     "evalues": f"E-values of the models, including the imputed and weighted ones: {NOT_FEDERATED}",
-    "sites": f"site-level estimates, their meta-analysis and leave-one-site-out: {NOT_FEDERATED}",
+    "sites.leave_one_out": f"the estimates refitted without each site: {NOT_FEDERATED}",
+    "sites.frailty_cox": f"the shared gamma frailty Cox model by site: {NOT_FEDERATED}",
     "safety.ae_table": f"adverse-event terms ranked by count across the network: {NOT_FEDERATED}",
-    "safety.cumulative_incidence": f"Aalen-Johansen from per-time counts by cause: {EXACT_LATER}",
-    "safety.gray_test": f"Gray's test from per-time counts by cause and group: {EXACT_LATER}",
     "safety.fine_gray": "Fine-Gray weights each patient by the censoring distribution at their own time",
     "safety.egfr_slope": "the eGFR mixed model (REML) needs each patient's series of values",
 }
@@ -87,8 +97,10 @@ class Releases:
     skeleton: dict            # document -> tree
     counts: dict              # document -> count_tree.Merged
     survival: dict            # set name -> EventCounts | Refused (federated/site.py survival_sets)
+    competing: dict           # set name -> EventCounts by cause | Refused (federated/site.py competing_sets)
     values: dict              # "age", "ttr" -> EventCounts of distinct values | Refused
     study_period: object      # (first C1 day, last C1 day, cut-off) | Refused
+    site_response: object     # site -> (headline responders, patients) | Refused | None (secure aggregation)
     fits: dict                # model name (federated/study_models.py) or "pfs_stratified" -> fit | Exception
     sites: tuple              # site ids
     federation: dict          # min_cell, time_unit, secure_aggregation, quantization
@@ -240,6 +252,8 @@ def assemble(releases: Releases, config) -> tuple[Analysis, dict]:
     ages = releases.values["age"]
     results.set("baseline.age_median", _median_of(ages), _refusal(ages) if isinstance(ages, Refused) else None)
     _efficacy(results, extras, releases, options)
+    _late_effects(results, releases.competing)
+    _sites(results, releases.site_response, config)
     notes = model_blocks(results, extras, releases.fits, config, releases.sites)
     _extras(results, extras, releases, options, notes)
     return _finish(results, extras, releases, config, options)
@@ -311,6 +325,59 @@ def _efficacy(results: _Document, extras: _Document, releases: Releases, options
             results.set("study_period", study_period(_period_rows(*period)))
 
 
+def _competing_data(table) -> CompetingData:
+    time, status = expand_counts(table)
+    return CompetingData(np.arange(time.size).astype(str), time, status.astype(np.int64))
+
+
+def _late_effects(results: _Document, sets: dict) -> None:
+    """safety.cumulative_incidence and safety.gray_test: the pooled results/late_effects.py on
+    the merged per-time counts by cause (of each level, for Gray's test) written back as rows."""
+    if results.get("safety") is None or "cumulative_incidence" not in results.tree["safety"]:
+        return
+    for key in ENDPOINTS:
+        table = sets[f"cif.{key}"]
+        if isinstance(table, Refused):
+            results.set(f"safety.cumulative_incidence.{key}", blank(cif_summary(_competing_data(
+                EventCounts(np.empty(0), np.zeros((0, 3), dtype=np.int64))))), _refusal(table))
+        else:
+            results.set(f"safety.cumulative_incidence.{key}", cif_summary(_competing_data(table)))
+    for grouping in ("primary_group", "prior_lines3"):
+        key = f"safety.gray_test.heme_grade3plus_te.{grouping}"
+        prefix = f"gray.{grouping}."
+        tables = {name[len(prefix):]: t for name, t in sets.items() if name.startswith(prefix)}
+        refused = [t for t in tables.values() if isinstance(t, Refused)]
+        if refused:   # the sites that refused any level's counts
+            sites = {s: r for t in refused for s, r in t.sites.items()}
+            results.set(key, {"stat": None, "df": None, "p": None}, _refusal(Refused(key, sites)))
+            continue
+        parts = {level: _competing_data(t) for level, t in sorted(tables.items())}
+        data = CompetingData(np.concatenate([d.usubjid for d in parts.values()] or [np.empty(0, object)]),
+                             np.concatenate([d.days for d in parts.values()] or [np.empty(0)]),
+                             np.concatenate([d.status for d in parts.values()] or [np.empty(0, np.int64)]))
+        labels = pd.Series(np.concatenate([[level] * d.n for level, d in parts.items()] or [np.empty(0, object)]),
+                           dtype=object)
+        results.set(key, gray_block(data, labels))
+
+
+def _sites(results: _Document, released, config) -> None:
+    """sites.n_sites, min_site_n and orr_meta (federated/site_meta.py); orr_meta null under
+    secure aggregation, or naming the sites that refused their counts."""
+    if "sites" not in results.tree:
+        return
+    results.set("sites.min_site_n", config.sites.min_site_n)
+    if released is None:
+        results.withhold("sites.n_sites")
+        results.withhold("sites.orr_meta")
+    elif isinstance(released, Refused):
+        results.set("sites.n_sites", None, _refusal(released))
+        results.set("sites.orr_meta", {"REML": None, "DL": None}, _refusal(released))
+    else:
+        n_sites, meta = sites_meta(released, config.sites.min_site_n)
+        results.set("sites.n_sites", n_sites)
+        results.set("sites.orr_meta", meta)
+
+
 def _extras(results: _Document, extras: _Document, releases: Releases, options, notes: dict) -> None:
     sets = releases.survival
     extras.set("model_notes", notes)
@@ -347,7 +414,9 @@ def _finish(results: _Document, extras: _Document, releases: Releases, config, o
     res["benchmarks"] = canonical(benchmarks(res, ext))
     sets = releases.survival
     pfs, os_ = _survival_data(sets["pfs"]), _survival_data(sets["os"])
-    analysis = Analysis(results=res, extras=ext, curves=Curves(pfs, os_, options),
+    competing = {key: _competing_data(table) for key in ENDPOINTS
+                 if not isinstance(table := releases.competing[f"cif.{key}"], Refused)}
+    analysis = Analysis(results=res, extras=ext, curves=Curves(pfs, os_, options, competing),
                         rules=canonical(config.to_dict()), efficacy=_figures(sets))
     return analysis, federation
 

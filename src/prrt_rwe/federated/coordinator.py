@@ -99,8 +99,11 @@ class Coordinator:
             counts={d: merge_trees(d, {s: r.values["counts"][d] for s, r in prepared.items()})
                     for d in ("results", "extras")},
             survival={name: _merged(prepared, name, 2) for name in _set_names(prepared)},
+            competing={name[len("competing."):]: _merged(prepared, name, 3)
+                       for name in _set_names(prepared, "competing.")},
             values={name: _merged(prepared, f"values.{name}", 1) for name in ("age", "ttr")},
             study_period=_study_period(prepared, cutoff),
+            site_response=_site_response(prepared, self.network.secure_aggregation),
             fits=fits, sites=sites,
             federation={**self.network.disclosure(), "quantization": self.quantization})
         analysis, federation = assemble(releases, config)
@@ -158,23 +161,38 @@ def _union_levels(per_site) -> dict:
     return out
 
 
-def _set_names(prepared: dict) -> list[str]:
-    """The survival sets the sites answered (released or refused), in the first site's order."""
+def _set_names(prepared: dict, prefix: str = "") -> list[str]:
+    """The survival sets (with ``prefix``: the competing-risks sets) the sites answered
+    (released or refused), in the first site's order."""
     names: dict = {}
     for r in prepared.values():
         names.update(dict.fromkeys(k[:-len(".time")] for k in r.arrays if k.endswith(".time")))
-        names.update(dict.fromkeys(k for k in r.refused if k != "study_period"))
-    return [n for n in names if not n.startswith("values.")]
+        names.update(dict.fromkeys(k for k in r.refused if k not in ("study_period", "site_response")))
+    if prefix:
+        return [n for n in names if n.startswith(prefix)]
+    return [n for n in names if not n.startswith(("values.", "competing."))]
 
 
 def _merged(prepared: dict, name: str, n_status: int):
-    """The sites' released per-time (or per-value) tables merged, or Refused naming the sites
-    that refused."""
+    """The sites' released per-time (or per-value) tables merged (a site without the set, as a
+    Gray level it has no patient of, adds nothing), or Refused naming the sites that refused."""
     refused = {s: r.refused[name] for s, r in prepared.items() if name in r.refused}
     if refused:
         return Refused(f"{name} counts", refused)
     return merge_counts((EventCounts(r.arrays[f"{name}.time"], r.arrays[f"{name}.counts"].reshape(-1, n_status))
-                         for r in prepared.values()), n_status)
+                         for r in prepared.values() if f"{name}.time" in r.arrays), n_status)
+
+
+def _site_response(prepared: dict, secure: bool):
+    """Site id -> (headline responders, patients); Refused naming the sites that refused; None
+    under secure aggregation (the nodes do not send them)."""
+    if secure:
+        return None
+    refused = {s: r.refused["site_response"] for s, r in prepared.items() if "site_response" in r.refused}
+    if refused:
+        return Refused("the sites' headline responders", refused)
+    return {s: (int(r.values["site_response"]["responders"]), int(r.values["site_response"]["patients"]))
+            for s, r in prepared.items()}
 
 
 def _study_period(prepared: dict, cutoff: str | None):

@@ -149,6 +149,8 @@ class Node:
         }
         arrays, refused = {}, {}
         sets = [(name, data.days, data.event, 2, self.network.time_unit) for name, data in local.survival.items()]
+        sets += [(f"competing.{name}", data.days, data.status, 3, self.network.time_unit)
+                 for name, data in local.competing.items()]
         sets += [("values.age", local.values["age"], None, 1, None),
                  ("values.ttr", local.values["ttr"], None, 1, self.network.time_unit)]
         for name, time, status, n_status, unit in sets:
@@ -163,6 +165,12 @@ class Node:
             refused["study_period"] = period.reason
         else:
             values["study_period"] = period
+        if not self.network.secure_aggregation:   # site-level counts: not sent under secure aggregation
+            response = self._site_response(local)
+            if isinstance(response, Refusal):
+                refused["site_response"] = response.reason
+            else:
+                values["site_response"] = response
         return PartReply(values=values, arrays=arrays, refused=refused)
 
     def _study_period(self, local):
@@ -174,6 +182,15 @@ class Node:
         c1 = adsl.loc[adsl["SAFFL"].astype("string").eq("Y").fillna(False), "TRTSDT"].dropna()
         days = ((c1 - np.datetime64("1970-01-01")) / np.timedelta64(1, "D")).to_numpy(dtype=float)
         return {"first_c1_day": float(days.min()), "last_c1_day": float(days.max())} if days.size else {}
+
+    def _site_response(self, local):
+        """The headline responders and patients of the site (sites.orr_meta), a proportion
+        under rule 1 of disclosure.py."""
+        responders, patients = local.headline_response()
+        if not (cell_ok(responders, self.min_cell) and cell_ok(patients - responders, self.min_cell)):
+            return Refusal(f"{responders} responders, {patients - responders} non-responders in the headline "
+                           f"population: under min_cell {self.min_cell}")
+        return {"responders": responders, "patients": patients}
 
     def _model(self, model: str, levels, columns=None) -> tuple:
         if not isinstance(levels, dict) or not all(isinstance(v, list) for v in levels.values()):

@@ -12,9 +12,11 @@ The models are named by federated/study_models.py (the node's own copy of the st
 Analyses (shared/spec/federated.md, "Exact statistics"):
 
 ``describe``      site id, code version, disclosure settings, latest date (for the cut-off)
-``prepare``       counts of the pooled results blocks, per-time counts of the survival sets,
-                  counts of the distinct ages and times to response, the first and last C1
-                  (min_cell 1 only), the models' text-covariate levels
+``prepare``       counts of the pooled results blocks, per-time counts of the survival sets
+                  and, by cause, of the competing-risks sets, counts of the distinct ages and
+                  times to response, the first and last C1 (min_cell 1 only), the headline
+                  responders and patients (not under secure aggregation), the models'
+                  text-covariate levels
 ``cox_moments``   sums of w, w x and w x x' and the deaths of the Cox model's rows (centring)
 ``cox_blocks``    per-time risk-set sums at beta (WebDISCO: the unstratified Cox fit)
 ``cox_stratum``   the site's stratum of the site-stratified Cox fit at beta

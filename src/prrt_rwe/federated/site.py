@@ -57,6 +57,7 @@ class LocalAnalysis:
     values: dict              # name -> values whose quantiles results.json reports (ages, TTR)
     adam: object
     config: object
+    competing: dict           # name -> results.late_effects.CompetingData (cumulative incidence, Gray)
 
     def _rows(self, spec):
         eff = flagged(self.adam.adsl, "EFFFL")
@@ -71,6 +72,12 @@ class LocalAnalysis:
             return ModelData(X=X, days=days, event=event)
         y, X = orr_design(rows, self.adam.adrs, spec.models_cfg, levels)
         return ModelData(X=X, y=y)
+
+    def headline_response(self) -> tuple[int, int]:
+        """(responders, patients) of the site's headline population, as results/sites/
+        per_site.py counts them for the between-site meta-analysis."""
+        rows = self.analysis.extras["missing_confounding_sites"]["per_site"]
+        return sum(int(r["orr"]["n"]) for r in rows), sum(int(r["n"]) for r in rows)
 
     def levels(self, spec) -> dict:
         """The text covariates' levels seen here (a union over sites builds the columns)."""
@@ -99,6 +106,25 @@ def survival_sets(adam, analysis, config) -> dict:
         for grouping, gc in groups.curves(adtte, endpoint, headline).items():
             for level, data in zip(gc.levels, gc.data):
                 out[f"{endpoint.lower()}_by.{grouping}.{level}"] = data
+    return out
+
+
+def competing_sets(adam, analysis) -> dict:
+    """The competing-risks data behind results.json ``safety.cumulative_incidence``
+    (``cif.<key>``) and ``safety.gray_test`` (``gray.<grouping>.<level>``: the haematologic
+    end point's rows of each level, missing labels left out), as results/late_effects.py
+    selects them."""
+    from prrt_rwe.results.late_effects import CompetingData, gray_groupings
+
+    curves = analysis.curves.competing
+    out = {f"cif.{key}": data for key, data in curves.items()}
+    heme = curves["heme_grade3plus_te"]
+    for grouping, labels in gray_groupings(heme, adam.adsl).items():
+        known = labels.notna().to_numpy()
+        text = labels.to_numpy(dtype=object)
+        for level in sorted({str(v) for v in text[known]}):
+            rows = known & (text.astype(str) == level)
+            out[f"gray.{grouping}.{level}"] = CompetingData(heme.usubjid[rows], heme.days[rows], heme.status[rows])
     return out
 
 
@@ -160,5 +186,6 @@ class SiteData:
             adam = derive_all(self.connection(), config)
             analysis = analyze_adam(adam, _local_rules(config), comparators=())
             self._local = {key: LocalAnalysis(analysis, survival_sets(adam, analysis, config),
-                                              value_sets(adam, config), adam, config)}
+                                              value_sets(adam, config), adam, config,
+                                              competing_sets(adam, analysis))}
         return self._local[key]

@@ -181,7 +181,12 @@ def section(ctx) -> Section:
                        "(Aalen–Johansen, 95 % band; number at risk under each panel). Dashed: naive 1 − "
                        "Kaplan–Meier for MDS/AML, shown once for comparison.", "fig-cif")
         body += paragraph(naive_sentence(ctx))
-    body += rates_table(ctx).html() + gray_table(ctx).html() + fine_gray_table(ctx).html()
+    body += rates_table(ctx).html() + gray_table(ctx).html()
+    if ctx.results["safety"]["fine_gray"] is None:   # a federated study (shared/spec/federated.md)
+        body += paragraph("Fine–Gray model: not available in this federated study (it weights each patient "
+                          "by the censoring distribution at their own time).")
+    else:
+        body += fine_gray_table(ctx).html()
     heme, nb = ctx.results["safety"]["cumulative_incidence"]["heme_grade3plus_te"], ctx.numbers
     rate = _rate(nb, heme["rate_at"]["12"], nb.n("safety.cumulative_incidence.heme_grade3plus_te.events",
                                                  heme["events"]))

@@ -76,7 +76,8 @@ def prior_lines3(prior_lines) -> pd.Series:
     return pd.Series(np.select([v == 0, v == 1, v >= 2], PRIOR_LINES3, None), index=v.index).where(v.notna())
 
 
-def _gray(data: CompetingData, labels: pd.Series) -> dict:
+def gray_block(data: CompetingData, labels: pd.Series) -> dict:
+    """Gray's test of ``data`` by ``labels`` (missing left out), or nulls and the reason."""
     keep = labels.notna().to_numpy()
     groups = labels.to_numpy(dtype=object)[keep]
     if len(set(groups)) < 2:
@@ -89,10 +90,15 @@ def _gray(data: CompetingData, labels: pd.Series) -> dict:
     return {"stat": res.statistic, "df": res.df, "p": res.p}
 
 
-def gray_tests(data: CompetingData, adsl: pd.DataFrame) -> dict:
+def gray_groupings(data: CompetingData, adsl: pd.DataFrame) -> dict:
+    """Grouping -> each row's label (missing: NA) for Gray's tests."""
     by_id = adsl.set_index("USUBJID").reindex(data.usubjid)
-    return {"primary_group": _gray(data, by_id["primary_group"].astype(object).reset_index(drop=True)),
-            "prior_lines3": _gray(data, prior_lines3(by_id["prior_lines"].to_numpy()).reset_index(drop=True))}
+    return {"primary_group": by_id["primary_group"].astype(object).reset_index(drop=True),
+            "prior_lines3": prior_lines3(by_id["prior_lines"].to_numpy()).reset_index(drop=True)}
+
+
+def gray_tests(data: CompetingData, adsl: pd.DataFrame) -> dict:
+    return {key: gray_block(data, labels) for key, labels in gray_groupings(data, adsl).items()}
 
 
 def baseline_platelets(adlb: pd.DataFrame) -> pd.Series:
