@@ -19,6 +19,9 @@ in federated mode").
   since Aalen-Johansen and cmprsk's test depend on the rows only through those counts.
 * sites.orr_meta: the pooled meta-analysis on the sites' released headline responders and
   patients (federated/site_meta.py); not available under secure aggregation.
+* iptw and comparators: federated/weighted_blocks.py from the weighted analyses of
+  federated/weighted.py (point estimates exact; the robust SE of the weighted Cox model and
+  the MAIC bootstrap intervals not available).
 * Everything else of the pooled document (each key the sites' skeletons name) is null and
   listed in ``federation.not_available`` with the reason; a key a site suppressed under
   ``min_cell`` is null and listed in ``federation.suppressed`` with the sites.
@@ -35,6 +38,8 @@ from prrt_rwe.federated.contract import kind_of, path_join
 from prrt_rwe.federated.count_tree import blank, leaf_types, proportion_none
 from prrt_rwe.federated.models import Refused
 from prrt_rwe.federated.site_meta import sites_meta
+from prrt_rwe.federated.weighted_blocks import REASONS as WEIGHTED_REASONS
+from prrt_rwe.federated.weighted_blocks import comparator_blocks, iptw_block
 from prrt_rwe.results import survival as surv
 from prrt_rwe.results import survival_by_group as groups
 from prrt_rwe.results.analysis import SCHEMA, Analysis, Curves, km_options, risk_tables
@@ -52,7 +57,6 @@ __all__ = ["Releases", "assemble", "REASONS"]
 
 NEEDS_ROWS = "needs patient-level rows; not computed from the released aggregates"
 NOT_FEDERATED = "not federated in this version"
-EXACT_LATER = "exact from per-site releases (shared/spec/federated.md), " + NOT_FEDERATED
 REASONS = {
     "models.pfs_cox.concordance": "Harrell's concordance compares pairs of patients (across sites)",
     "models.pfs_cox.ph_test": "cox.zph needs every event's scaled Schoenfeld residuals",
@@ -70,12 +74,10 @@ NOT_AVAILABLE = {
     "models.pfs_cox_ph_stratified": "stratifies on the terms cox.zph flags; cox.zph is not available",
     "included_vs_excluded": f"means, variances and shares of each side per variable: {NOT_FEDERATED}",
     "comparisons": f"matches patients to each published study's eligibility: {NOT_FEDERATED}",
-    "comparators": f"eligibility, MAIC weights and bootstrap intervals: {NOT_FEDERATED}",
     # wave 2 (results-v1.md additions)
     "models.orr_logistic_mi": "multiple imputation draws each missing value from other patients' rows",
     "models.pfs_cox_mi": "multiple imputation draws each missing value from other patients' rows",
     "missingness": f"missing-value counts per covariate and site: {NOT_FEDERATED}",
-    "iptw": f"propensity model, balance, ESS and weighted curves: {EXACT_LATER} (its robust SE is not)",
     "evalues": f"E-values of the models, including the imputed and weighted ones: {NOT_FEDERATED}",
     "sites.leave_one_out": f"the estimates refitted without each site: {NOT_FEDERATED}",
     "sites.frailty_cox": f"the shared gamma frailty Cox model by site: {NOT_FEDERATED}",
@@ -104,6 +106,7 @@ class Releases:
     fits: dict                # model name (federated/study_models.py) or "pfs_stratified" -> fit | Exception
     sites: tuple              # site ids
     federation: dict          # min_cell, time_unit, secure_aggregation, quantization
+    comparators: tuple = ()   # the comparator files in force (their fits in ``fits``: "comparator.<id>")
 
 
 class _Document:
@@ -115,6 +118,7 @@ class _Document:
         self.tree = _fill(blank(skeleton or {}), merged.tree)
         self.computed: set = set()
         self.withheld: set = set()   # keys not available in this run (as NOT_AVAILABLE, by setting)
+        self.reasons: dict = {}      # why, for a withheld key whose reason is not in REASONS
         self.suppressed = {k: (sites, "counts under min_cell") for k, sites in merged.suppressed.items()}
         self.differing = list(merged.differing)
 
@@ -127,10 +131,13 @@ class _Document:
         if suppressed is not None:
             self.suppressed[path] = suppressed
 
-    def withhold(self, path: str) -> None:
-        """``path`` is not available in this run: null and listed whole (its reason in REASONS)."""
+    def withhold(self, path: str, reason: str | None = None) -> None:
+        """``path`` is not available in this run: null and listed whole (its reason ``reason``,
+        else in REASONS)."""
         self.computed.discard(path)
         self.withheld.add(path)
+        if reason is not None:
+            self.reasons[path] = reason
 
     def get(self, path: str):
         node = self.tree
@@ -255,8 +262,10 @@ def assemble(releases: Releases, config) -> tuple[Analysis, dict]:
     _late_effects(results, releases.competing)
     _sites(results, releases.site_response, config)
     notes = model_blocks(results, extras, releases.fits, config, releases.sites)
+    weighted_curves = iptw_block(results, extras, releases.fits.get("iptw"), config, options)
+    comparator_blocks(results, extras, releases.fits, releases.comparators, options)
     _extras(results, extras, releases, options, notes)
-    return _finish(results, extras, releases, config, options)
+    return _finish(results, extras, releases, config, options, weighted_curves)
 
 
 def _group_curves(sets: dict, endpoint: str) -> dict:
@@ -395,13 +404,13 @@ def _extras(results: _Document, extras: _Document, releases: Releases, options, 
     extras.set("risk_tables", risk_tables(pfs, os_))
 
 
-def _finish(results: _Document, extras: _Document, releases: Releases, config, options):
+def _finish(results: _Document, extras: _Document, releases: Releases, config, options, weighted_curves: dict):
     results.computed.add("benchmarks")   # compared below, from the federated numbers
     not_available = results.not_available()
     suppressed = [{"key": k, "sites": list(sites), "reason": reason}
                   for k, (sites, reason) in sorted(results.suppressed.items())]
     federation = {"sites": len(releases.sites), **releases.federation, "not_available": not_available,
-                  "reasons": {k: _reason(k, results.differing) for k in not_available},
+                  "reasons": {k: results.reasons.get(k) or _reason(k, results.differing) for k in not_available},
                   "suppressed": suppressed}
     extras.tree["federation"] = {
         "not_available": extras.not_available(),
@@ -417,7 +426,7 @@ def _finish(results: _Document, extras: _Document, releases: Releases, config, o
     competing = {key: _competing_data(table) for key in ENDPOINTS
                  if not isinstance(table := releases.competing[f"cif.{key}"], Refused)}
     analysis = Analysis(results=res, extras=ext, curves=Curves(pfs, os_, options, competing),
-                        rules=canonical(config.to_dict()), efficacy=_figures(sets))
+                        rules=canonical(config.to_dict()), efficacy=_figures(sets), weighted_curves=weighted_curves)
     return analysis, federation
 
 
@@ -436,7 +445,7 @@ def _figures(sets: dict):
 def _reason(key: str, differing: list) -> str:
     if key in differing:
         return "differs between sites; not combined"
-    for prefix, reason in {**NOT_AVAILABLE, **REASONS}.items():
+    for prefix, reason in {**NOT_AVAILABLE, **REASONS, **WEIGHTED_REASONS}.items():
         if key == prefix or key.startswith(prefix + "."):
             return reason
     return NEEDS_ROWS

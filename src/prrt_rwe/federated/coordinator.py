@@ -88,6 +88,8 @@ class Coordinator:
         tasks = {name: (cox_unstratified(name, levels[name], spec.drop_aliased) if spec.kind == "cox"
                         else logistic_irls(name, levels[name], spec.drop_aliased)) for name, spec in models.items()}
         tasks["pfs_stratified"] = cox_stratified("pfs", levels["pfs"])
+        comparators = self._comparators(config, prepared)
+        tasks.update(weighted_tasks(config, self.network, prepared, comparators))
         fits = run_lockstep(lambda parts: self._send(parts), tasks)
         for fit in fits.values():
             if isinstance(fit, (SiteFailure, FederationError)):
@@ -105,7 +107,8 @@ class Coordinator:
             study_period=_study_period(prepared, cutoff),
             site_response=_site_response(prepared, self.network.secure_aggregation),
             fits=fits, sites=sites,
-            federation={**self.network.disclosure(), "quantization": self.quantization})
+            federation={**self.network.disclosure(), "quantization": self.quantization},
+            comparators=comparators)
         analysis, federation = assemble(releases, config)
         return FederatedStudy(analysis, federation, sites)
 
@@ -136,6 +139,20 @@ class Coordinator:
         return described
 
     @staticmethod
+    def _comparators(config, prepared: dict) -> tuple:
+        """The comparator files in force (study.py ``comparators_in_force``), which every site
+        must hold too: a node answers only for its own copy of the study's files."""
+        from prrt_rwe.study import comparators_in_force
+
+        loaded = tuple(comparators_in_force(config))
+        ids = [c.id for c in loaded]
+        for site, r in sorted(prepared.items()):
+            if r.values.get("comparators", ids) != ids:
+                raise FederationError(f"site {site} holds the comparator files {r.values['comparators']}, the "
+                                      f"coordinator {ids}: the study's files must be the same")
+        return loaded
+
+    @staticmethod
     def _checked(replies: dict, what: str) -> dict:
         for site, reply in sorted(replies.items()):
             if reply.error:
@@ -143,6 +160,22 @@ class Coordinator:
             if "*" in reply.refused:
                 raise FederationError(f"site {site} refused {what}: {reply.refused['*']}")
         return replies
+
+
+def weighted_tasks(config, network, prepared: dict, comparators) -> dict:
+    """The weighted analyses' fit functions (federated/weighted.py): IPTW unless its weights are
+    truncated (percentiles of every patient's weight), and one per comparator file; none under
+    secure aggregation (their sums are not secured in this version)."""
+    from prrt_rwe.federated.weighted import comparator_fit, iptw_fit
+    from prrt_rwe.results.comparators.maic import MIN_ELIGIBLE
+
+    if network.secure_aggregation:
+        return {}
+    tasks = {f"comparator.{c.id}": comparator_fit(c, MIN_ELIGIBLE) for c in comparators}
+    if config.iptw.truncation is None:
+        levels = _union_levels(r.values.get("iptw_levels", {}) for r in prepared.values())
+        tasks["iptw"] = iptw_fit(config.iptw.exposure, levels)
+    return tasks
 
 
 def _with_cutoff(config, cutoff: str):

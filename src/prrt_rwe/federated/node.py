@@ -20,9 +20,11 @@ import prrt_rwe
 from prrt_rwe.federated.audit import AuditLog, describe_item
 from prrt_rwe.federated.count_tree import releasable, skeleton
 from prrt_rwe.federated.disclosure import Refusal, cell_ok, coarsen_days, released_counts
-from prrt_rwe.federated.protocol import ANALYSES, MODEL_KINDS, PARAMETERS, PartReply, Request
+from prrt_rwe.federated.protocol import ANALYSES, MODEL_KINDS, PARAMETERS, WEIGHTED_ANALYSES, PartReply, Request
 from prrt_rwe.federated.secure_parts import SECURE_ANALYSES, SecureCache, layout_of
 from prrt_rwe.federated.site import ModelData, SiteData, SiteDataError
+from prrt_rwe.federated.site_weighted import iptw_levels
+from prrt_rwe.federated.weighted_replies import WeightedAnswers
 from prrt_rwe.federated.study_models import study_models
 
 __all__ = ["Node", "config_from_raw", "config_to_raw"]
@@ -54,7 +56,7 @@ class PartRefused(Exception):
     """A part outside the predefined analyses (or parameters outside the part's own)."""
 
 
-class Node:
+class Node(WeightedAnswers):
     """One site (see module doc). ``site_data``: federated.site.SiteData of the site's rows;
     ``network``: the node's own NetworkConfig (its disclosure settings); ``audit_path``: its
     JSON-lines log."""
@@ -68,6 +70,7 @@ class Node:
         self._pooled: dict = {}
         self._models: dict = {}
         self._secure = SecureCache()
+        self._weighted: dict = {}
 
     @property
     def min_cell(self) -> int:
@@ -119,6 +122,16 @@ class Node:
         extra = set(part.params) - PARAMETERS[part.analysis]
         if extra:
             raise PartRefused(f"analysis {part.analysis!r} takes no parameter {sorted(extra)[0]!r}")
+        if part.analysis in WEIGHTED_ANALYSES:
+            if self._config is None:
+                raise PartRefused("the weighted analyses are answered only after prepare")
+            if self.network.secure_aggregation:
+                raise PartRefused("the weighted analyses' sums are not secured by SecAgg+; not released under "
+                                  "secure aggregation")
+            if "comparator" in part.params and part.params["comparator"] not in self._comparators():
+                raise PartRefused(f"comparator {part.params['comparator']!r} is not one of the study's "
+                                  f"({', '.join(self._comparators())})")
+            return
         if part.analysis not in MODEL_KINDS:
             return
         if self._config is None:
@@ -138,7 +151,7 @@ class Node:
 
     def _prepare(self, config, data_cutoff=None) -> PartReply:
         self._config = config_from_raw(config, data_cutoff)
-        self._pooled, self._models = {}, {}
+        self._pooled, self._models, self._weighted = {}, {}, {}
         local = self.data.local(self._config)
         results, extras = local.analysis.results, local.analysis.extras
         values = {
@@ -146,6 +159,8 @@ class Node:
             "counts": {"results": releasable("results", results, self.min_cell),
                        "extras": releasable("extras", extras, self.min_cell)},
             "levels": {name: local.levels(spec) for name, spec in study_models(self._config.models).items()},
+            "iptw_levels": iptw_levels(local.adam, self._config),
+            "comparators": list(self._comparators()),
         }
         arrays, refused = {}, {}
         sets = [(name, data.days, data.event, 2, self.network.time_unit) for name, data in local.survival.items()]

@@ -21,6 +21,18 @@ Analyses (shared/spec/federated.md, "Exact statistics"):
 ``cox_blocks``    per-time risk-set sums at beta (WebDISCO: the unstratified Cox fit)
 ``cox_stratum``   the site's stratum of the site-stratified Cox fit at beta
 ``irls``          X' W X, X' W z and the deviance at the logistic coefficients
+``iptw_irls``     the same sums of the propensity model (exposure on the propensity columns)
+``iptw_sums``     per exposure arm at the propensity coefficients: counts, sums of x and x²
+                  unweighted and weighted, of w and w², and the per-time weighted counts of PFS
+``iptw_cox``      per-time risk-set sums of the IPTW-weighted Cox model of PFS on the exposure
+``comparator_counts``  per comparator file: eligible patients, responders, per-time PFS counts,
+                  and the MAIC set's n, sums of z and z z' (z = x - published targets)
+``maic_newton``   sums of exp(z'a), z exp(z'a), z z' exp(z'a) (standardised z) at a
+``maic_sums``     at the MAIC coefficients: sums of w, w², w x, w x responder, and per-time
+                  weighted PFS counts
+
+The weighted analyses (the last six) are answered only without secure aggregation (their
+per-arm and per-time sums are not secured by SecAgg+ in this version).
 """
 
 from __future__ import annotations
@@ -29,9 +41,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ANALYSES", "MODEL_KINDS", "Part", "PartReply", "Request"]
+__all__ = ["ANALYSES", "MODEL_KINDS", "Part", "PartReply", "Request", "WEIGHTED_ANALYSES"]
 
-ANALYSES = ("describe", "prepare", "cox_moments", "cox_blocks", "cox_stratum", "irls")
+WEIGHTED_ANALYSES = ("iptw_irls", "iptw_sums", "iptw_cox", "comparator_counts", "maic_newton", "maic_sums")
+ANALYSES = ("describe", "prepare", "cox_moments", "cox_blocks", "cox_stratum", "irls", *WEIGHTED_ANALYSES)
 MODEL_KINDS = {"cox_moments": "cox", "cox_blocks": "cox", "cox_stratum": "cox", "irls": "logistic"}
 
 # analysis -> parameters it takes (a request with others is refused)
@@ -42,6 +55,12 @@ PARAMETERS = {
     "cox_blocks": {"model", "levels", "columns", "centre", "beta"},
     "cox_stratum": {"model", "levels", "columns", "centre", "beta"},
     "irls": {"model", "levels", "columns", "coef"},
+    "iptw_irls": {"levels", "coef"},
+    "iptw_sums": {"levels", "coef", "p_exposed"},
+    "iptw_cox": {"levels", "coef", "p_exposed", "centre", "beta"},
+    "comparator_counts": {"comparator"},
+    "maic_newton": {"comparator", "columns", "scale", "a"},
+    "maic_sums": {"comparator", "coef"},
 }
 
 

@@ -27,8 +27,9 @@ from prrt_rwe.stats.survival_ci import survival_ci
 __all__ = ["robust_kaplan_meier"]
 
 
-def _ij_se_log(time, event, weights, km: KaplanMeier) -> np.ndarray:
-    """se(log S) at each time of ``km`` (see the module doc)."""
+def _ij_se_log(time, event, weights, km: KaplanMeier, weights_sq=None) -> np.ndarray:
+    """se(log S) at each time of ``km`` (see the module doc); ``weights_sq``: each row's w²
+    (default ``weights ** 2``; a row standing for several patients carries their sum)."""
     n_risk, d = km.n_risk.astype(float), km.n_event.astype(float)
     h = np.divide(d, n_risk, out=np.zeros_like(d), where=n_risk > 0)
     denom = n_risk * (1 - h)
@@ -37,7 +38,7 @@ def _ij_se_log(time, event, weights, km: KaplanMeier) -> np.ndarray:
     e = np.where(ok, 1 / np.where(ok, denom, 1), 0.0)
     C = np.cumsum(c)
     j = np.searchsorted(km.time, time)  # each subject's exit time among the curve's times
-    w2 = weights ** 2
+    w2 = weights ** 2 if weights_sq is None else np.asarray(weights_sq, dtype=float)
     left = w2 * (C[j] - event * e[j]) ** 2
     gone = np.bincount(j, weights=left, minlength=len(km.time)).cumsum()  # T_k <= t_i
     exits = np.bincount(j, weights=w2, minlength=len(km.time))
@@ -47,12 +48,15 @@ def _ij_se_log(time, event, weights, km: KaplanMeier) -> np.ndarray:
 
 
 def robust_kaplan_meier(time, event, weights, *, conf_type: str = "log-log",
-                        conf_level: float = 0.95) -> KaplanMeier:
-    """The weighted Kaplan–Meier curve with R's robust (IJ) variance and its intervals."""
+                        conf_level: float = 0.95, weights_sq=None) -> KaplanMeier:
+    """The weighted Kaplan–Meier curve with R's robust (IJ) variance and its intervals.
+    ``weights_sq``: the rows' squared weights, when a row stands for several patients leaving
+    at one time with one status (their weight sum and squared-weight sum: the variance depends
+    on the patients only through those, stats/weighted_counts.py)."""
     km = kaplan_meier(time, event, weights=weights, conf_type=conf_type, conf_level=conf_level)
     t = np.asarray(time, dtype=float)
     ev = np.asarray(event, dtype=float)
     w = np.asarray(weights, dtype=float)
-    se_log = _ij_se_log(t, ev, w, km)
+    se_log = _ij_se_log(t, ev, w, km, weights_sq)
     lower, upper = survival_ci(km.survival, se_log, conf_type, conf_level)
     return dataclasses.replace(km, lower=lower, upper=upper, std_err_log=se_log, variance="robust")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-__all__ = ["MaicError", "MaicWeights", "effective_sample_size", "maic_weights", "maic_weights_batch"]
+__all__ = ["MaicError", "MaicWeights", "effective_sample_size", "maic_weights", "maic_weights_batch", "newton_moments"]
 
 TOLERANCE = 1e-13
 MAX_ITERATIONS = 100
@@ -124,28 +124,37 @@ def _inside_hull(Z: np.ndarray) -> bool:
     return bool(res.status == 0 and -res.fun > HULL_MARGIN / n)
 
 
-def _newton(Zs: np.ndarray) -> tuple[np.ndarray, int]:
-    """Minimise Σ exp(Zs a); returns a and the number of Newton steps."""
-    a = np.zeros(Zs.shape[1])
+def newton_moments(evaluate, p: int) -> tuple[np.ndarray, int]:
+    """Minimise Q(a) = Σ_i exp(z_i'a) by Newton's method with a backtracking line search on
+    log Q; ``evaluate(a, full)`` -> (log Q, Σ w z / Σ w, Σ w z z' / Σ w) at ``a`` (the last two
+    only when ``full``), from the rows here or from the sums of a federated network's sites.
+    Returns a and the number of Newton steps."""
+    a = np.zeros(p)
     for it in range(1, MAX_ITERATIONS + 1):
-        eta = Zs @ a
-        m = eta.max()
-        w = np.exp(eta - m)
-        g = Zs.T @ w
-        if np.abs(g).max() / w.sum() <= TOLERANCE:
+        logq, g, H = evaluate(a, True)
+        if np.abs(g).max() <= TOLERANCE:
             return a, it - 1
-        H = (Zs * w[:, None]).T @ Zs
         step = np.linalg.solve(H, g)
-        logq = m + np.log(w.sum())
         t = 1.0
         for _ in range(60):
-            trial = Zs @ (a - t * step)
-            mt = trial.max()
-            if mt + np.log(np.exp(trial - mt).sum()) <= logq + LOG_SLACK:
+            if evaluate(a - t * step, False)[0] <= logq + LOG_SLACK:
                 break
             t /= 2
         a = a - t * step
     raise MaicError(f"Newton's method did not converge in {MAX_ITERATIONS} steps")
+
+
+def _newton(Zs: np.ndarray) -> tuple[np.ndarray, int]:
+    """Minimise Σ exp(Zs a) on the rows ``Zs``; returns a and the number of Newton steps."""
+    def evaluate(a, full):
+        eta = Zs @ a
+        m = eta.max()
+        w = np.exp(eta - m)
+        s = w.sum()
+        if not full:
+            return m + np.log(s), None, None
+        return m + np.log(s), (Zs.T @ w) / s, ((Zs * w[:, None]).T @ Zs) / s
+    return newton_moments(evaluate, Zs.shape[1])
 
 
 def maic_weights(X, targets) -> MaicWeights:

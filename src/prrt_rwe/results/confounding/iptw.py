@@ -34,15 +34,17 @@ WHO_TERM = "who_grade[G3/NEC]"
 FIT_ERRORS = (ValueError, np.linalg.LinAlgError, ArithmeticError)
 
 
-def propensity_design(frame: pd.DataFrame, covariates, models_cfg) -> pd.DataFrame:
-    """Step 2 of the module doc: the propensity model's columns."""
+def propensity_design(frame: pd.DataFrame, covariates, models_cfg, levels: dict | None = None) -> pd.DataFrame:
+    """Step 2 of the module doc: the propensity model's columns (``levels``: a text
+    covariate's levels over the whole network, when ``frame`` is one site's)."""
     parts = []
     for name in covariates:
         if name == "who_grade":
             grade = frame[name].astype("string")
             parts.append(pd.DataFrame({WHO_TERM: grade.isin(WHO_HIGH).astype(float).to_numpy()}, index=frame.index))
         else:
-            parts.append(design(frame, (name,), models_cfg.orr_group_levels, models_cfg.orr_group_reference))
+            parts.append(design(frame, (name,), models_cfg.orr_group_levels, models_cfg.orr_group_reference,
+                                levels=levels))
     return pd.concat(parts, axis=1)
 
 
