@@ -70,6 +70,7 @@ def iptw_block(results, extras, fit, config, options) -> dict:
     if "iptw" not in results.tree:
         return {}
     cfg = config.iptw
+    extras.set("missing_confounding_sites.iptw", {})   # as the pooled extras of a block not estimated
     if cfg.truncation is not None:
         results.withhold("iptw", "the truncation limits are percentiles of every patient's weight")
         return {}

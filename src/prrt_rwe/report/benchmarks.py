@@ -52,6 +52,13 @@ def sources_block(ctx) -> str:
     return f"<details><summary>Sources of the published numbers</summary><ul>{items}</ul></details>"
 
 
+def _ci_marked(text: str, ctx, ci) -> str:
+    """A federated MAIC estimate whose bootstrap CI is null says so."""
+    if ctx.results.get("mode") == "federated" and (not ci or all(v is None for v in ci)):
+        return f"{text} (CI not available)"
+    return text
+
+
 def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
     """Rows of one comparator; our values as cells resting on the eligible (naive) or the
     matched (MAIC) patients, so that they are masked with those counts."""
@@ -71,7 +78,8 @@ def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
     if naive is not None:
         o = naive["orr"]
         pub = o["published"]
-        adjusted = na or Stat(value("orr", maic["orr"]["estimate"], maic["orr"]["ci95"]), (matched,))
+        adjusted = na or Stat(_ci_marked(value("orr", maic["orr"]["estimate"], maic["orr"]["ci95"]), ctx,
+                                         maic["orr"]["ci95"]), (matched,))
         rows.append(("ORR", nb.prop(o["ours"], f"{key}.naive.orr"), adjusted,
                      "—" if pub is None else value("orr", pub["estimate"], pub["ci95"])))
         rate = naive["pfs_rate"]
@@ -80,7 +88,8 @@ def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
             mrate = None if maic is None else maic["pfs_rate"]
             rows.append((f"PFS at {rate['months']:g} months",
                          Stat(value(m, rate["ours"]["estimate"], rate["ours"]["ci95"]), (eligible,)),
-                         na or ("—" if mrate is None else Stat(value(m, mrate["estimate"], mrate["ci95"]), (matched,))),
+                         na or ("—" if mrate is None else Stat(_ci_marked(value(m, mrate["estimate"], mrate["ci95"]),
+                                                                         ctx, mrate["ci95"]), (matched,))),
                          value(m, rate["published"]["estimate"], rate["published"]["ci95"])))
     naive_med, pub_med = extra.get("naive_pfs_median_months"), extra.get("published_pfs_median_months")
     if "pfs_median_months" in mx or pub_med:
@@ -89,7 +98,8 @@ def _maic_rows(ctx, item: dict, extra: dict, notes: list) -> list:
                      "–" if naive_med is None else
                      Stat(value("pfs_median_months", naive_med["estimate"], naive_med["ci95"]), (eligible,)),
                      na or ("—" if med is None else
-                            Stat(value("pfs_median_months", med["estimate"], med["ci95"]), (matched,))),
+                            Stat(_ci_marked(value("pfs_median_months", med["estimate"], med["ci95"]), ctx,
+                                            med["ci95"]), (matched,))),
                      "—" if pub_med is None else value("pfs_median_months", pub_med["estimate"], pub_med["ci95"])))
     if maic is not None:
         hr = maic["pfs_hr_vs_reconstructed"]
@@ -212,10 +222,24 @@ def caveats(ctx) -> list[str]:
             "fuller match."]
 
 
+FEDERATED_NOTE = ("Federated analysis: the naive comparison, the eligible counts and the MAIC point estimates "
+                  "(weights, ESS, balance, weighted ORR, PFS rate and median) are exact; the bootstrap CIs of the "
+                  "MAIC estimates, the weight histograms and any HR against a reconstructed arm are not available.")
+
+
 def section(ctx) -> Section:
-    body = figure(forest_figure(ctx), "Figure 7a. Published estimates (diamonds) and this cohort's matched "
-                  "patients (squares) with 95 % CIs; axes start at 0.", "fig-benchmarks")
-    body += comparisons_table(ctx).html() + sources_block(ctx) + maic_table(ctx).html()
+    if ctx.results["comparisons"] is None:   # federated: not available (results.json federation)
+        body = paragraph("Published studies beside this cohort's patients matched to each study's population "
+                         "(the forest figure and its table): not available in this federated analysis.")
+        n_rows = 0
+    else:
+        body = figure(forest_figure(ctx), "Figure 7a. Published estimates (diamonds) and this cohort's matched "
+                      "patients (squares) with 95 % CIs; axes start at 0.", "fig-benchmarks")
+        body += comparisons_table(ctx).html() + sources_block(ctx)
+        n_rows = len(ctx.results["comparisons"])
+    if ctx.results.get("mode") == "federated":
+        body += paragraph(FEDERATED_NOTE)
+    body += maic_table(ctx).html()
     balance = balance_table(ctx)
     if balance is not None:
         body += balance.html()
@@ -231,7 +255,6 @@ def section(ctx) -> Section:
                        "(Guyot et al. 2012).", "fig-maic-overlay")
     body += matching(ctx)
     body += "<h3>Caveats</h3><ul>" + "".join(f"<li>{escape(t)}</li>" for t in caveats(ctx)) + "</ul>"
-    n_rows = len(ctx.results["comparisons"])
     return Section("benchmarks", "Comparison with published studies", body,
                    lead=f"{n_rows} published end points, each against our patients matched to that study's "
                         "population, with N and 95 % CIs on both sides; MAIC where baseline targets exist.")

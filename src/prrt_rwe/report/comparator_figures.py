@@ -70,7 +70,8 @@ def weights_figure(ctx) -> str:
     if ctx.numbers.suppress_below:
         return ""
     hists = [(item, ctx.extras["comparators"][item["id"]]["maic"]) for item in ctx.results["comparators"]
-             if item["maic"] is not None and "maic" in ctx.extras["comparators"].get(item["id"], {})]
+             if item["maic"] is not None and "maic" in ctx.extras["comparators"].get(item["id"], {})
+             and ctx.extras["comparators"][item["id"]]["maic"].get("weights_histogram") is not None]
     if not hists:
         return ""
     fig, axes = new_figure(3.2 * len(hists), 2.3, ncols=len(hists), squeeze=False)

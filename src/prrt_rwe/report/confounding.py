@@ -104,10 +104,22 @@ def balance_table(ctx) -> Table:
                             "negligible imbalance (Austin 2009).",), table_id="table-balance")
 
 
+FEDERATED_NA = "not available (federated)"
+
+
+def _iptw_hr(block: dict, nb) -> str:
+    """The IPTW HR and its CI; in a federated study the robust CI is null (not available)."""
+    hr = block["pfs_hr"]
+    if hr.get("hr") is not None and hr.get("ci95") is None:
+        return f"{nb.ratio(hr['hr'])} (CI {FEDERATED_NA})"
+    return ratio_ci(hr, "hr", nb)
+
+
 def effect_table(ctx) -> Table:
     block, nb, models = ctx.results["iptw"], ctx.numbers, ctx.results["models"]
     name = block["exposure"]
-    ev = {(e["model"], e["term"]): e for e in ctx.results["evalues"]}
+    federated = ctx.results.get("mode") == "federated"
+    ev = None if ctx.results["evalues"] is None else {(e["model"], e["term"]): e for e in ctx.results["evalues"]}
     main = next((t for t in models["pfs_cox"]["terms"] if t["term"] == name), None)
     uni = next((t for t in (models.get("pfs_cox_univariable") or {}).get("terms", []) if t["term"] == name), None)
     extra = ctx.extras["missing_confounding_sites"]["iptw"]
@@ -122,7 +134,8 @@ def effect_table(ctx) -> Table:
         rows.append(("Multivariable Cox (multiple imputation)", ratio_ci(imputed, "hr", nb), nb.pvalue(imputed["p"]),
                      _evalue(ev, "pfs_cox_mi", name, nb)))
     rows.append((Label(f"IPTW Cox, robust SE (n = {{}}, ESS {nb.number(block['ess'])})", Show(nb.n("iptw.n", block["n"]))),
-                 ratio_ci(block["pfs_hr"], "hr", nb), nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
+                 _iptw_hr(block, nb), FEDERATED_NA if federated and block["pfs_hr"]["p"] is None and block["pfs_hr"]["hr"]
+                 is not None else nb.pvalue(block["pfs_hr"]["p"]), _evalue(ev, "iptw", name, nb)))
     notes = [f"Stabilized ATE weights from a logistic propensity model of {label(name)} on "
              + ", ".join(label(c) for c in extra.get("covariates", [])) + "; weights "
              + (f"truncated at the {block['truncation'][0]:g}th and {block['truncation'][1]:g}th percentiles"
@@ -132,18 +145,25 @@ def effect_table(ctx) -> Table:
              "coxph(..., weights = w, robust = TRUE). E-value: VanderWeele & Ding 2017, common outcome."]
     if block.get("reason"):
         notes.append(block["reason"] + ".")
+    if federated:
+        notes.append("Federated analysis: the weighted HR is exact; its robust (sandwich) SE, hence the CI and p, "
+                     "is not available, nor are the E-values.")
     return Table(f"Table C3. Effect of {label(name)} on PFS: hazard ratio (95 % CI)",
                  ("Analysis", "HR (95 % CI)", "p", "E-value (CI limit)"), tuple(rows), footnotes=tuple(notes),
                  table_id="table-iptw", numbers=nb)
 
 
-def _evalue(ev: dict, model: str, term: str, nb) -> str:
+def _evalue(ev: dict | None, model: str, term: str, nb) -> str:
+    if ev is None:   # federated: E-values not available
+        return FEDERATED_NA
     e = ev.get((model, term))
     return "NE" if e is None else f"{nb.number(e['point'], 2)} ({nb.number(e['ci'], 2)})"
 
 
-def evalue_table(ctx) -> Table:
+def evalue_table(ctx) -> Table | None:
     nb = ctx.numbers
+    if ctx.results["evalues"] is None:
+        return None
     rows = tuple((MODEL_NAMES.get(e["model"], e["model"]), label(e["term"]), nb.number(e["point"], 2),
                   nb.number(e["ci"], 2)) for e in ctx.results["evalues"])
     return Table("Table C4. E-values: how strong an unmeasured confounder would have to be",
@@ -170,7 +190,9 @@ def section(ctx) -> Section:
         body += arms_table(ctx).html()
     else:
         body += paragraph(f"IPTW not estimable: {block.get('reason', 'no data')}.")
-    body += effect_table(ctx).html() + evalue_table(ctx).html()
+    evalues = evalue_table(ctx)
+    body += effect_table(ctx).html() + (evalues.html() if evalues is not None else
+                                        paragraph("E-values: not available in this federated analysis."))
     return Section("confounding", "Confounding", body,
                    lead=f"Is the association of {label(block['exposure'])} with PFS a treatment effect or "
                         "a selection effect? Weighting for the measured confounders, and how strong an unmeasured "
