@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
+import re
 import shutil
 import statistics
 import time
@@ -41,7 +42,13 @@ HEADLINE = (("ORR", ("response", "orr", "estimate")),
             ("Median OS, months", ("os", "median_months")),
             ("OS at 24 months", ("os", "rate_at", "24", "estimate")),
             ("Median follow-up, months", ("followup_median_months",)),
-            ("Median DoR, months", ("duration_of_response", "median_months")))
+            ("Median DoR, months", ("duration_of_response", "median_months")),
+            ("IPTW ESS", ("iptw", "ess")),
+            ("IPTW weighted PFS HR", ("iptw", "pfs_hr", "hr")),
+            ("IPTW weighted median PFS, exposed", ("iptw", "pfs_km", "exposed", "median_months")),
+            ("IPTW largest SMD after weighting", ("iptw", "balance")),
+            ("MAIC ESS, NETTER-2", ("comparators", 2, "maic", "ess")),
+            ("MAIC ORR, NETTER-2", ("comparators", 2, "maic", "orr", "estimate")))
 
 
 def site_sizes(registry: Path) -> list[int]:
@@ -66,6 +73,8 @@ def get_any(results: dict, path: tuple):
             node = node.get(key) if isinstance(node, dict) else None
         if node is None:
             return None
+    if path[-1] == "balance":   # the largest |SMD| after weighting
+        return max((abs(b["smd_after"]) for b in node if b["smd_after"] is not None), default=None)
     return node
 
 
@@ -87,7 +96,8 @@ def exact_difference(pooled: dict, fed: dict) -> float:
     theirs = dict(leaves(fed))
     worst = 0.0
     for path, value in leaves(pooled):
-        if any(path == k or path.startswith((k + ".", k + "[")) for k in not_available):
+        normal = re.sub(r"\[\d+\]", "[]", path)
+        if any(normal == k or normal.startswith((k + ".", k + "[")) for k in not_available):
             continue
         got = theirs.get(path)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and isinstance(got, (int, float)):

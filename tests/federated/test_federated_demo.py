@@ -34,7 +34,7 @@ NOT_AVAILABLE = ["comparators[].maic.orr.ci95", "comparisons", "evalues", "inclu
                  "models.pfs_cox_liver3.concordance", "models.pfs_cox_liver3.ph_test", "models.pfs_cox_mi",
                  "models.pfs_cox_ph_stratified", "safety.ae_table", "safety.egfr_slope", "safety.fine_gray",
                  "sites.frailty_cox", "sites.leave_one_out"]
-MARKED_PARTS = ["included-not-available", "missing-data-not-available", "sites-not-available"]
+MARKED_PARTS = ["included-not-available", "missing-data-not-available"]
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +90,11 @@ def _table(html: str, table_id: str) -> str:
     return re.search(rf'<table[^>]*id="{table_id}".*?(<tbody>.*?</tbody>)', html, re.S).group(1)
 
 
+def _figure(html: str, fig_id: str) -> str:
+    import re
+    return re.search(rf'<figure[^>]*id="{fig_id}">(.*?)<figcaption>', html, re.S).group(1)   # the drawing
+
+
 def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
     _, federated, root = demo
     html = (root / "federated" / "report.html").read_text(encoding="utf-8")
@@ -115,6 +120,14 @@ def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
     orr = federated["comparators"][2]["maic"]["orr"]["estimate"]
     assert f"{100 * orr:.1f} % (CI not available)" in maic and 'id="table-benchmarks"' not in html
     assert _table(html, "table-maic-balance") == _table(pooled_html, "table-maic-balance")
+    # sites: the forest and funnel plots (each site's released counts and PFS table) and the
+    # meta-analysis as pooled; leave-one-out and the frailty model marked not available
+    assert _table(html, "table-site-meta") == _table(pooled_html, "table-site-meta")
+    for fig_id in ("fig-site-forest", "fig-site-funnel"):
+        assert _figure(html, fig_id) == _figure(pooled_html, fig_id), fig_id
+    assert "Leave one site out (Table H2): not available" in html
+    frailty = _table(html, "table-frailty")
+    assert frailty.count("not available (federated)") == 2 * len(federated["models"]["pfs_cox"]["terms"])
     for site in ("S01", "S17", "S33"):   # every node's audit log is in OUT/audit
         lines = (root / "federated" / "audit" / f"{site}.jsonl").read_text().splitlines()
         assert json.loads(lines[-1])["event"] == "reply"

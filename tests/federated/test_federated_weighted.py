@@ -89,7 +89,7 @@ def test_a_comparator_under_min_cell_releases_no_proportion_and_no_maic_sums(thr
     assert 0 < n < 50 and "eligible" not in reply.values and "responders" not in reply.values
     assert reply.refused["naive"] == f"{k} responders, {n - k} non-responders: under min_cell 50"
     assert reply.refused["eligible_n"].startswith(f"{rows.eligible_n} patients with every matching variable")
-    assert "maic.sz" not in reply.arrays and "pfs.time" not in reply.arrays
+    assert "maic.sz" not in reply.arrays and "eligible_pfs.time" not in reply.arrays
     newton = _ask(node, "maic_newton", comparator="netter2_lu177", columns=[0], scale=[1.0], a=[0.0])
     assert "under min_cell 50" in newton.refused["*"] and not newton.arrays
     sums = _ask(node, "maic_sums", comparator="netter2_lu177", coef=[0.0] * len(rows.matched))

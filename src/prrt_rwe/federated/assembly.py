@@ -37,7 +37,8 @@ import pandas as pd
 from prrt_rwe.federated.contract import kind_of, path_join
 from prrt_rwe.federated.count_tree import blank, leaf_types, proportion_none
 from prrt_rwe.federated.models import Refused
-from prrt_rwe.federated.site_meta import sites_meta
+from prrt_rwe.federated.site_meta import site_rows, sites_meta
+from prrt_rwe.results.sites.site_groups import OTHER
 from prrt_rwe.federated.weighted_blocks import REASONS as WEIGHTED_REASONS
 from prrt_rwe.federated.weighted_blocks import comparator_blocks, iptw_block
 from prrt_rwe.results import survival as surv
@@ -51,7 +52,7 @@ from prrt_rwe.results.proportion import proportion
 from prrt_rwe.results.response_duration import time_to_response
 from prrt_rwe.results.safety import LAB_TESTS, lab_grade3plus_rate
 from prrt_rwe.results.study_period import study_period
-from prrt_rwe.stats.event_counts import EventCounts, expand_counts
+from prrt_rwe.stats.event_counts import EventCounts, expand_counts, merge_counts
 
 __all__ = ["Releases", "assemble", "REASONS"]
 
@@ -107,6 +108,7 @@ class Releases:
     sites: tuple              # site ids
     federation: dict          # min_cell, time_unit, secure_aggregation, quantization
     comparators: tuple = ()   # the comparator files in force (their fits in ``fits``: "comparator.<id>")
+    site_pfs: dict = None     # site -> its own released headline PFS counts | Refused (the sites' forest plot)
 
 
 class _Document:
@@ -260,7 +262,7 @@ def assemble(releases: Releases, config) -> tuple[Analysis, dict]:
     results.set("baseline.age_median", _median_of(ages), _refusal(ages) if isinstance(ages, Refused) else None)
     _efficacy(results, extras, releases, options)
     _late_effects(results, releases.competing)
-    _sites(results, releases.site_response, config)
+    _sites(results, extras, releases, config, options)
     notes = model_blocks(results, extras, releases.fits, config, releases.sites)
     weighted_curves = iptw_block(results, extras, releases.fits.get("iptw"), config, options)
     comparator_blocks(results, extras, releases.fits, releases.comparators, options)
@@ -369,11 +371,15 @@ def _late_effects(results: _Document, sets: dict) -> None:
         results.set(key, gray_block(data, labels))
 
 
-def _sites(results: _Document, released, config) -> None:
+def _sites(results: _Document, extras: _Document, releases: Releases, config, options) -> None:
     """sites.n_sites, min_site_n and orr_meta (federated/site_meta.py); orr_meta null under
-    secure aggregation, or naming the sites that refused their counts."""
+    secure aggregation, or naming the sites that refused their counts.  The report's per-site
+    rows (extras ``missing_confounding_sites.per_site``): each pseudo-site's ORR from its
+    released counts and its PFS summary from its own released per-time counts (the sites of
+    "other" merged), as results/sites/per_site.py computes them on the rows."""
     if "sites" not in results.tree:
         return
+    released = releases.site_response
     results.set("sites.min_site_n", config.sites.min_site_n)
     if released is None:
         results.withhold("sites.n_sites")
@@ -385,6 +391,26 @@ def _sites(results: _Document, released, config) -> None:
         n_sites, meta = sites_meta(released, config.sites.min_site_n)
         results.set("sites.n_sites", n_sites)
         results.set("sites.orr_meta", meta)
+        rows = _site_pfs(site_rows(released, config.sites.min_site_n), released, releases.site_pfs or {},
+                         config.sites.min_site_n, options)
+        if rows is not None:
+            extras.set("missing_confounding_sites.per_site", rows)
+
+
+def _site_pfs(rows: list, released: dict, tables: dict, min_site_n: int, options) -> list | None:
+    """``rows`` with each pseudo-site's PFS summary; None when a site's PFS counts were refused."""
+    groups: dict = {}
+    for site, (_k, patients) in released.items():
+        if patients:
+            groups.setdefault(OTHER if patients < min_site_n else site, []).append(site)
+    out = []
+    for row in rows:
+        parts = [tables.get(site) for site in groups[row["site"]]]
+        if any(t is None or isinstance(t, Refused) for t in parts):
+            return None
+        data = _survival_data(merge_counts(parts, 2))
+        out.append({**row, "pfs": surv.summary(data, options) if data.n else _summary_none(options)})
+    return out
 
 
 def _extras(results: _Document, extras: _Document, releases: Releases, options, notes: dict) -> None:

@@ -106,6 +106,7 @@ class Coordinator:
             values={name: _merged(prepared, f"values.{name}", 1) for name in ("age", "ttr")},
             study_period=_study_period(prepared, cutoff),
             site_response=_site_response(prepared, self.network.secure_aggregation),
+            site_pfs={site: _merged({site: r}, "pfs", 2) for site, r in prepared.items()},
             fits=fits, sites=sites,
             federation={**self.network.disclosure(), "quantization": self.quantization},
             comparators=comparators)

@@ -20,6 +20,9 @@ applies to every release before it leaves, whatever the coordinator asks.
    logistic contribution needs the responders and the non-responders each 0 or at least
    ``min_cell``; otherwise the site refuses (the model is then null, naming the site).
 
+4. Weighted sums (IPTW, MAIC): federated/weighted_replies.py -- an arm or MAIC set of 1 to
+   min_cell - 1 patients refuses; per-time weighted tables on the pooled times of rule 2.
+
 With ``min_cell = 1`` and ``time_unit = "day"`` nothing is changed and federated results
 equal pooled ones.
 """

@@ -183,12 +183,10 @@ def _maic_newton(ask, comparator_id: str, sz, szz, n: int, names):
     sd = np.sqrt(np.maximum(np.diag(szz)[keep] / n - mean * mean, 0.0))
     sd[sd == 0] = 1.0
 
-    def evaluate(a_s, full):
+    def evaluate(a_s):
         r = checked(ask("maic_newton", {"comparator": comparator_id, "columns": keep, "scale": sd.tolist(),
                                         "a": np.asarray(a_s).tolist()}), f"comparator {comparator_id} MAIC sums")
         s0 = float(_sum(r, "s0")[0])
-        if not full:
-            return np.log(s0), None, None
         return np.log(s0), _sum(r, "s1") / s0, _sum(r, "s2") / s0
 
     a_s, iterations = newton_moments(evaluate, len(keep))
@@ -216,8 +214,8 @@ def comparator_fit(comparator, min_eligible: int):
         responders = None if refused else sum(int(r.values["responders"]) for r in replies.values())
         pfs_refused = {s: r.refused["pfs"] for s, r in replies.items() if "pfs" in r.refused}
         pfs = Refused(f"comparator {comparator.id} PFS counts", pfs_refused) if pfs_refused else merge_counts(
-            (EventCounts(r.arrays["pfs.time"], r.arrays["pfs.counts"].reshape(-1, 2))
-             for r in replies.values() if "pfs.time" in r.arrays), 2)
+            (EventCounts(r.arrays["eligible_pfs.time"], r.arrays["eligible_pfs.counts"].reshape(-1, 2))
+             for r in replies.values() if "eligible_pfs.time" in r.arrays), 2)
         n_refused = {s: r.refused["eligible_n"] for s, r in replies.items() if "eligible_n" in r.refused}
         eligible_n = None if n_refused else sum(int(r.values["eligible_n"]) for r in replies.values())
         maic_reason = next((v for v in _values(replies, "maic_reason") if v), None)
@@ -249,7 +247,7 @@ def comparator_fit(comparator, min_eligible: int):
                                               f"variables (weighted means miss them by {diff:.3g})")
         pfs_w = {s: r.refused["pfs"] for s, r in sums.items() if "pfs" in r.refused}
         weighted = Refused(f"comparator {comparator.id} weighted PFS", pfs_w) if pfs_w else merge_weighted(
-            WeightedCounts.from_arrays(r.arrays, "pfs") for r in sums.values() if "pfs.time" in r.arrays)
+            WeightedCounts.from_arrays(r.arrays, "maic_pfs") for r in sums.values() if "maic_pfs.time" in r.arrays)
         maic = {"matched_on": list(names), "ess": sw ** 2 / sw2, "max_abs_diff": diff,
                 "orr": float(_sum(sums, "swr")[0]) / sw, "n": eligible_n, "n_pfs": int(round(_sum(sums, "n_pfs")[0])),
                 "balance": {name: {"target": float(targets[j]), "before": float(sx[j] / eligible_n),

@@ -165,7 +165,7 @@ class WeightedAnswers:
         if isinstance(pfs, Refusal):
             refused["pfs"] = pfs.reason
         else:
-            arrays.update({"pfs.time": pfs[1].time, "pfs.counts": pfs[1].counts})
+            arrays.update({"eligible_pfs.time": pfs[1].time, "eligible_pfs.counts": pfs[1].counts})
         if cell_ok(rows.eligible_n, self.min_cell):
             released["eligible_n"] = rows.eligible_n
         else:
@@ -214,5 +214,5 @@ class WeightedAnswers:
         times = self._released_times(("maic_pfs", rows.id), sub.pfs_days[has], sub.pfs_event[has])
         if isinstance(times, Refusal):
             return PartReply(arrays=arrays, refused={"pfs": times.reason})
-        arrays.update(weighted_counts(times, sub.pfs_event[has], w[has]).arrays("pfs"))
+        arrays.update(weighted_counts(times, sub.pfs_event[has], w[has]).arrays("maic_pfs"))
         return PartReply(arrays=arrays)

@@ -10,7 +10,7 @@ from prrt_rwe.report.cells import Prop, Show, Stat, Sum
 from prrt_rwe.report.estimates import ratio_ci
 from prrt_rwe.report.forest import label as model_label
 from prrt_rwe.report.populations import block_key, size_key
-from prrt_rwe.report.section import Section, figure
+from prrt_rwe.report.section import Section, figure, paragraph
 from prrt_rwe.report.svg import new_figure, to_svg
 from prrt_rwe.report.table import Table
 
@@ -146,6 +146,8 @@ def frailty_table(ctx) -> Table:
     strat = {t["term"]: t for t in sens.get("stratified_by_site", {}).get("terms", [])}
     robust = {t["term"]: t for t in sens.get("cluster_robust_by_site", {}).get("terms", [])}
     fr = ctx.results["sites"]["frailty_cox"]
+    if fr is None:   # federated: the frailty model is not available
+        return _federated_frailty_table(ctx, main, strat)
     frail = {t["term"]: t for t in fr["terms"]}
 
     rows = tuple((model_label(t["term"]), ratio_ci(t, "hr", nb), ratio_ci(strat.get(t["term"]), "hr", nb),
@@ -163,6 +165,23 @@ def frailty_table(ctx) -> Table:
                  footnotes=tuple(notes), table_id="table-frailty")
 
 
+NOT_AVAILABLE = "not available (federated)"
+
+
+def _federated_frailty_table(ctx, main, strat) -> Table:
+    """Table H3 of a federated study: the main and site-stratified fits (exact from the sites'
+    risk-set sums and strata); the cluster-robust and frailty fits not available."""
+    nb = ctx.numbers
+    rows = tuple((model_label(t["term"]), ratio_ci(t, "hr", nb), ratio_ci(strat.get(t["term"]), "hr", nb),
+                  NOT_AVAILABLE, NOT_AVAILABLE) for t in main)
+    return Table("Table H3. PFS hazard ratios (95 % CI) allowing for the site four ways",
+                 ("Term", "Main", "Stratified by site", "Cluster-robust", "Gamma frailty"), rows,
+                 footnotes=("Stratified: a baseline hazard per site, from each site's stratum likelihood. "
+                            "Federated analysis: the cluster-robust variance by site and the shared gamma "
+                            "frailty model need each patient's row, so they are not available.",),
+                 table_id="table-frailty")
+
+
 def section(ctx) -> Section:
     rows = ctx.extras["missing_confounding_sites"]["per_site"]
     meta = ctx.results["sites"]["orr_meta"]["REML"]
@@ -175,7 +194,12 @@ def section(ctx) -> Section:
     body += meta_table(ctx).html()
     body += figure(funnel_figure(rows, meta, counts, counts.view(nb, "fig-site-funnel")), "Figure H2. Funnel plot: site ORR against site size, with the "
                    "pooled ORR and its 95 % and 99.8 % binomial limits.", "fig-site-funnel")
-    body += loo_table(ctx).html() + frailty_table(ctx).html()
+    if ctx.results["sites"]["leave_one_out"] is None:   # federated: not available
+        body += paragraph("Leave one site out (Table H2): not available in this federated analysis (each drop "
+                          "refits the estimates without one site's rows).")
+    else:
+        body += loo_table(ctx).html()
+    body += frailty_table(ctx).html()
     return Section("sites", "Between-site heterogeneity", body,
                    lead="Does one centre's practice drive the result? Site estimates, their spread, and the "
                         "estimates without each site.")

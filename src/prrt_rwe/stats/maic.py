@@ -126,33 +126,36 @@ def _inside_hull(Z: np.ndarray) -> bool:
 
 def newton_moments(evaluate, p: int) -> tuple[np.ndarray, int]:
     """Minimise Q(a) = Σ_i exp(z_i'a) by Newton's method with a backtracking line search on
-    log Q; ``evaluate(a, full)`` -> (log Q, Σ w z / Σ w, Σ w z z' / Σ w) at ``a`` (the last two
-    only when ``full``), from the rows here or from the sums of a federated network's sites.
-    Returns a and the number of Newton steps."""
+    log Q; ``evaluate(a)`` -> (log Q, Σ w z / Σ w, Σ w z z' / Σ w) at ``a``, from the rows here
+    or from the sums of a federated network's sites (one round per trial point: the accepted
+    trial's sums are the next step's).  Returns a and the number of Newton steps."""
     a = np.zeros(p)
+    current = evaluate(a)
     for it in range(1, MAX_ITERATIONS + 1):
-        logq, g, H = evaluate(a, True)
+        logq, g, H = current
         if np.abs(g).max() <= TOLERANCE:
             return a, it - 1
         step = np.linalg.solve(H, g)
         t = 1.0
         for _ in range(60):
-            if evaluate(a - t * step, False)[0] <= logq + LOG_SLACK:
+            trial = evaluate(a - t * step)
+            if trial[0] <= logq + LOG_SLACK:
                 break
             t /= 2
+        else:
+            trial = evaluate(a - t * step)
         a = a - t * step
+        current = trial
     raise MaicError(f"Newton's method did not converge in {MAX_ITERATIONS} steps")
 
 
 def _newton(Zs: np.ndarray) -> tuple[np.ndarray, int]:
     """Minimise Σ exp(Zs a) on the rows ``Zs``; returns a and the number of Newton steps."""
-    def evaluate(a, full):
+    def evaluate(a):
         eta = Zs @ a
         m = eta.max()
         w = np.exp(eta - m)
         s = w.sum()
-        if not full:
-            return m + np.log(s), None, None
         return m + np.log(s), (Zs.T @ w) / s, ((Zs * w[:, None]).T @ Zs) / s
     return newton_moments(evaluate, Zs.shape[1])
 
