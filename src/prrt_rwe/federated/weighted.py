@@ -187,7 +187,7 @@ def _maic_newton(ask, comparator_id: str, sz, szz, n: int, names):
         r = checked(ask("maic_newton", {"comparator": comparator_id, "columns": keep, "scale": sd.tolist(),
                                         "a": np.asarray(a_s).tolist()}), f"comparator {comparator_id} MAIC sums")
         s0 = float(_sum(r, "s0")[0])
-        return np.log(s0), _sum(r, "s1") / s0, _sum(r, "s2") / s0
+        return np.log(s0), _sum(r, "s1"), _sum(r, "s2"), s0
 
     a_s, iterations = newton_moments(evaluate, len(keep))
     a[keep] = a_s / sd

@@ -126,14 +126,15 @@ def _inside_hull(Z: np.ndarray) -> bool:
 
 def newton_moments(evaluate, p: int) -> tuple[np.ndarray, int]:
     """Minimise Q(a) = Σ_i exp(z_i'a) by Newton's method with a backtracking line search on
-    log Q; ``evaluate(a)`` -> (log Q, Σ w z / Σ w, Σ w z z' / Σ w) at ``a``, from the rows here
-    or from the sums of a federated network's sites (one round per trial point: the accepted
-    trial's sums are the next step's).  Returns a and the number of Newton steps."""
+    log Q; ``evaluate(a)`` -> (log Q, Σ w z, Σ w z z', Σ w) at ``a`` with w = exp(z'a - m) for
+    any shift m, from the rows here or from the sums of a federated network's sites (one round
+    per trial point: the accepted trial's sums are the next step's).  Returns a and the number
+    of Newton steps."""
     a = np.zeros(p)
     current = evaluate(a)
     for it in range(1, MAX_ITERATIONS + 1):
-        logq, g, H = current
-        if np.abs(g).max() <= TOLERANCE:
+        logq, g, H, s = current
+        if np.abs(g).max() / s <= TOLERANCE:
             return a, it - 1
         step = np.linalg.solve(H, g)
         t = 1.0
@@ -156,7 +157,7 @@ def _newton(Zs: np.ndarray) -> tuple[np.ndarray, int]:
         m = eta.max()
         w = np.exp(eta - m)
         s = w.sum()
-        return m + np.log(s), (Zs.T @ w) / s, ((Zs * w[:, None]).T @ Zs) / s
+        return m + np.log(s), Zs.T @ w, (Zs * w[:, None]).T @ Zs, s
     return newton_moments(evaluate, Zs.shape[1])
 
 
