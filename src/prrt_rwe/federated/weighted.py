@@ -165,6 +165,7 @@ class ComparatorFit:
     naive_refused: Refused | None
     maic: dict | None           # the MAIC numbers, or None with maic_reason
     maic_reason: str | None
+    eligible_n_refused: Refused | None = None   # sites that refused their MAIC set (eligible_n null)
 
 
 def _values(replies: dict, key: str):
@@ -223,7 +224,8 @@ def comparator_fit(comparator, min_eligible: int):
         if maic_reason:
             return ComparatorFit(*base, None, maic_reason)
         if n_refused:
-            raise Refused(f"comparator {comparator.id} MAIC set", n_refused)
+            refused = Refused(f"comparator {comparator.id} MAIC set", n_refused)
+            return ComparatorFit(*base, None, f"MAIC not available: {refused}", refused)
         if eligible_n < min_eligible:
             return ComparatorFit(*base, None, f"only {eligible_n} eligible patients with every matching variable "
                                               f"recorded (MAIC needs at least {MIN_ELIGIBLE})")

@@ -185,6 +185,9 @@ def comparator_blocks(results, extras, fits: dict, comparators, options) -> None
         extra["eligible_evaluable_n"] = fit.eligible
         extra["published_pfs_median_months"] = published(c.outcome("pfs_median_months"), c)
         item["eligible_n"] = fit.eligible_n
+        if fit.eligible_n_refused is not None:
+            suppressed[f"comparators[{i}].eligible_n"] = _refusal(fit.eligible_n_refused)
+            suppressed[f"comparators[{i}].maic"] = _refusal(fit.eligible_n_refused)
         if c.km is None:
             extra["pfs_hr_reason"] = NO_CURVE
         else:
