@@ -71,6 +71,11 @@ def test_secure_aggregation_hides_the_sites_model_sums_and_changes_nothing(three
     # ... and the site meta-analysis, whose site-level counts are the release itself
     assert results["sites"]["orr_meta"] is None and plain["sites"]["orr_meta"]["REML"] is not None
     assert results["federation"]["reasons"]["sites.orr_meta"].endswith("which secure aggregation hides")
+    # ... and the weighted analyses, whose per-arm and per-time sums SecAgg+ does not secure yet
+    for key in ("iptw", "comparators"):
+        assert results[key] is None and key in results["federation"]["not_available"], key
+        assert "not secured by SecAgg+" in results["federation"]["reasons"][key]
+    assert plain["iptw"]["reason"].startswith("IPTW not estimable: perfect or quasi-complete separation")
     # per-time counts by cause are released as without it
     assert results["safety"]["cumulative_incidence"] == plain["safety"]["cumulative_incidence"]
     assert results["safety"]["gray_test"] == plain["safety"]["gray_test"]
