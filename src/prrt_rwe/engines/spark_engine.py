@@ -59,6 +59,9 @@ class SparkEngine(Engine):
     def _arrow(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
 
+    def _export_parquet(self, sql: str, folder) -> None:
+        self.spark.sql(sql).write.mode("overwrite").parquet(str(folder))
+
     def _materialize(self, name: str, sql: str) -> None:
         frame = self.spark.sql(sql).localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
