@@ -8,7 +8,6 @@ The lab grades are the per-patient results the engine derived from ADLB
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.populations import members

@@ -1,4 +1,4 @@
-"""Per patient from ADLB, in the engine (rules: derive/adlb.py step 6, treatment_emergent.py,
+"""Per patient from ADLB, in the engine (rules: derive/adlb.py steps 6-8,
 late_effects.py step 1; results/safety.py, treatment_emergent.py): for each graded test the
 worst grade in the acute window (APOSTFL, whatever the baseline), the treatment-emergent worst
 grade in the acute and in the late window (a value that is not treatment-emergent counts as

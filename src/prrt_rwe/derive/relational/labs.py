@@ -1,5 +1,5 @@
 """ADLB rows in the engine: ranges, baseline, CTCAE v5 grades, treatment-emergent and window
-flags (rules: derive/adlb.py steps 1-5, derive/ctcae.py, derive/treatment_emergent.py).
+flags (rules: derive/adlb.py steps 1-5 and 7-8, derive/ctcae.py).
 
 Relations made by :func:`stage`:
 - ``prrt_lab_base``: per patient and test the baseline row (the last result dated C1 -
