@@ -17,15 +17,18 @@ from prrt_rwe.derive.relational.labs import text
 
 GRADED = ", ".join(text(t) for t in ctcae.GRADED_TESTS)
 HEMATOLOGIC = ", ".join(text(t) for t in HEMATOLOGIC_LAB_TESTS)
-_TE = "CASE WHEN trtemfl THEN grade ELSE 0 END"
+# Aggregates with FILTER and arithmetic, never the grade inside a CASE branch: the engine then
+# computes the (long) grade expression of prrt_lab once per row (DuckDB does not share an
+# expression that sits in a conditional branch).
+_TE = "grade * CAST(trtemfl AS BIGINT)"   # the grade when treatment-emergent, else 0
 
 PER_TEST_SQL = f"""
 SELECT pidx, test,
-       max(CASE WHEN apostfl THEN grade END) AS worst,
-       max(CASE WHEN apostfl AND grade IS NOT NULL THEN {_TE} END) AS te,
-       max(CASE WHEN alatefl AND grade IS NOT NULL THEN {_TE} END) AS te_late,
-       min(CASE WHEN trtemfl AND alatefl AND grade >= 3 AND test IN ({HEMATOLOGIC}) THEN date END) AS hem3_date,
-       sum(CASE WHEN rangedef THEN 1 ELSE 0 END) AS n_defaulted
+       max(grade) FILTER (WHERE apostfl) AS worst,
+       max({_TE}) FILTER (WHERE apostfl AND grade IS NOT NULL) AS te,
+       max({_TE}) FILTER (WHERE alatefl AND grade IS NOT NULL) AS te_late,
+       min(date) FILTER (WHERE trtemfl AND alatefl AND grade >= 3 AND test IN ({HEMATOLOGIC})) AS hem3_date,
+       sum(CAST(rangedef AS BIGINT)) AS n_defaulted
 FROM prrt_lab WHERE test IN ({GRADED})
 GROUP BY pidx, test
 """

@@ -19,13 +19,14 @@ Constants are written as ``CAST(<repr> AS DOUBLE)``: every engine then holds the
 from __future__ import annotations
 
 from prrt_rwe.derive import ctcae
+from prrt_rwe.schema.registry_v1 import LAB_TESTS
 
 GRADED_TESTS = ctcae.GRADED_TESTS
 
 
-def num(x: float) -> str:
-    """A double constant, the same double in DuckDB, PostgreSQL and Spark."""
-    return f"CAST({float(x)!r} AS DOUBLE)"
+def num(x: float | None) -> str:
+    """A double constant (None: a NULL double), the same double in DuckDB, PostgreSQL and Spark."""
+    return "CAST(NULL AS DOUBLE)" if x is None else f"CAST({float(x)!r} AS DOUBLE)"
 
 
 def text(s: str) -> str:
@@ -42,14 +43,12 @@ def above(x: str, limit: str) -> str:
     return f"({x} > {limit} AND NOT abs({x} - {limit}) <= {num(ctcae.LIMIT_RTOL)} * abs({limit}))"
 
 
-def decrease_grade(test: str, x: str, lln: str) -> str:
-    """ctcae.grade_decrease: grades 2-4 from the absolute limits whatever the LLN, grade 1 below
-    the LLN; unknown (NULL) without a value, or without an LLN when not below the grade 2 limit."""
-    t = ctcae.DECREASE_GRADES[test]
-    whens = [(t.g4_below, 4), (t.g3_below, 3), (t.g2_below, 2)]
-    cases = " ".join(f"WHEN {below(x, num(limit))} THEN {g}" for limit, g in whens if limit is not None)
-    return (f"CASE WHEN {x} IS NULL THEN NULL {cases} WHEN {lln} IS NULL THEN NULL "
-            f"WHEN {below(x, lln)} THEN 1 ELSE 0 END")
+def decrease_grade(x: str, lln: str, g2: str, g3: str, g4: str) -> str:
+    """ctcae.grade_decrease: grades 2-4 from the absolute limits whatever the LLN (a NULL limit:
+    not gradable from the value), grade 1 below the LLN; unknown (NULL) without a value, or
+    without an LLN when not below the grade 2 limit."""
+    return (f"CASE WHEN {x} IS NULL THEN NULL WHEN {below(x, g4)} THEN 4 WHEN {below(x, g3)} THEN 3 "
+            f"WHEN {below(x, g2)} THEN 2 WHEN {lln} IS NULL THEN NULL WHEN {below(x, lln)} THEN 1 ELSE 0 END")
 
 
 def creatinine_grade(x: str, uln: str, base: str) -> str:
@@ -63,66 +62,91 @@ def creatinine_grade(x: str, uln: str, base: str) -> str:
             f"ELSE greatest(CASE {uln_cases} ELSE 0 END, CASE {base_cases} ELSE 0 END) END")
 
 
-def grade(test: str, x: str, lln: str, uln: str, base: str) -> str:
-    """CTCAE v5 grade of a row of any test (NULL for the tests that are not graded)."""
-    cases = [f"WHEN {test} = {text(name)} THEN {decrease_grade(name, x, lln)}" for name in ctcae.DECREASE_GRADES]
-    cases.append(f"WHEN {test} = 'creatinine' THEN {creatinine_grade(x, uln, base)}")
-    return f"CAST(CASE {' '.join(cases)} END AS BIGINT)"
+def grade(r: str, base: str) -> str:
+    """CTCAE v5 grade of a ranged row ``r`` (its value, anrlo, anrhi and the columns of
+    prrt_lab_rules); NULL for the tests that are not graded."""
+    decrease = decrease_grade(f"{r}.value", f"{r}.anrlo", f"{r}.g2", f"{r}.g3", f"{r}.g4")
+    return (f"CAST(CASE WHEN {r}.kind = 'decrease' THEN {decrease} "
+            f"WHEN {r}.kind = 'creatinine' THEN {creatinine_grade(f'{r}.value', f'{r}.anrhi', base)} END AS BIGINT)")
 
 
-def _default(limit: str, column: str) -> tuple[str, str]:
-    """(range column with the default filled in, whether it was defaulted) for ``lln``/``uln``."""
-    tests = [(name, f, m) for name, (lim, f, m) in ctcae.DEFAULT_RANGES.items() if lim == limit]
-    fill = " ".join(f"WHEN l.test = {text(name)} THEN CASE WHEN p.sex = 'F' THEN {num(f)} ELSE {num(m)} END"
-                    for name, f, m in tests)
-    names = ", ".join(text(name) for name, _, _ in tests)
-    return (f"CASE WHEN l.{column} IS NULL THEN CASE {fill} END ELSE l.{column} END",
-            f"(l.{column} IS NULL AND l.test IN ({names}))")
+def rules_sql() -> str:
+    """``prrt_lab_rules``, ctcae.py's tables as a relation: per test its kind (``decrease`` for the
+    decreased counts, ``creatinine``), the default LLN / ULN for women and men, and the grade 2-4
+    limits of a decreased count (x below the limit; NULL = that grade is not lab-gradable)."""
+    rows = []
+    for name in dict.fromkeys([*ctcae.DECREASE_GRADES, "creatinine", *ctcae.DEFAULT_RANGES]):
+        kind = "decrease" if name in ctcae.DECREASE_GRADES else "creatinine" if name == "creatinine" else None
+        limit, female, male = ctcae.DEFAULT_RANGES.get(name, (None, None, None))
+        t = ctcae.DECREASE_GRADES.get(name)
+        values = {
+            "test": text(name), "kind": text(kind) if kind else "CAST(NULL AS VARCHAR)",
+            "lln_f": num(female if limit == "lln" else None), "lln_m": num(male if limit == "lln" else None),
+            "uln_f": num(female if limit == "uln" else None), "uln_m": num(male if limit == "uln" else None),
+            "g2": num(t.g2_below if t else None), "g3": num(t.g3_below if t else None),
+            "g4": num(t.g4_below if t else None),
+        }
+        rows.append("SELECT " + ", ".join(f"{v} AS {k}" for k, v in values.items()))
+    return " UNION ALL ".join(rows)
 
 
-_LLN, _LLN_DEFAULTED = _default("lln", "lln")
-_ULN, _ULN_DEFAULTED = _default("uln", "uln")
-
-# Lab rows of safety-set patients with their day and range (steps 1-2 of derive/adlb.py).
-_RANGED = f"""
-SELECT l.pidx, l.test, l.date, l.date - tr.c1 AS ady, l.value, l.unit, l.value_original, l.unit_original,
-       {_LLN} AS anrlo, {_ULN} AS anrhi, ({_LLN_DEFAULTED} OR {_ULN_DEFAULTED}) AS rangedef,
-       l.source_line, tr.last_cycle
-FROM prrt_labs l JOIN prrt_treatment tr ON l.pidx = tr.pidx JOIN prrt_patients p ON p.pidx = l.pidx
+# Per safety-set patient what a lab row needs (C1, last cycle, female: the default ranges of
+# ctcae.default_limits, F or else M): one join per row, not two.
+PATIENT_SQL = """
+SELECT tr.pidx, tr.c1, tr.last_cycle, coalesce(p.sex = 'F', false) AS female
+FROM prrt_treatment tr JOIN prrt_patients p ON p.pidx = tr.pidx
 WHERE tr.c1 IS NOT NULL
+"""
+
+
+def _ranged(patients: str) -> str:
+    """Lab rows of safety-set patients with their day and range (steps 1-2 of derive/adlb.py);
+    ``patients``: a relation with PATIENT_SQL's columns (alias p)."""
+    return f"""
+SELECT l.pidx, l.test, l.date, l.date - p.c1 AS ady, l.value, l.unit, l.value_original, l.unit_original,
+       coalesce(l.lln, CASE WHEN p.female THEN d.lln_f ELSE d.lln_m END) AS anrlo,
+       coalesce(l.uln, CASE WHEN p.female THEN d.uln_f ELSE d.uln_m END) AS anrhi,
+       coalesce((l.lln IS NULL AND d.lln_f IS NOT NULL) OR (l.uln IS NULL AND d.uln_f IS NOT NULL), false) AS rangedef,
+       d.kind, d.g2, d.g3, d.g4, l.source_line, p.last_cycle, p.creatinine_base
+FROM prrt_labs l JOIN {patients} p ON p.pidx = l.pidx LEFT JOIN prrt_lab_rules d ON d.test = l.test
 """
 
 
 def baseline_sql(baseline_window_days: int) -> str:
     """``prrt_lab_base``: step 3 (the last row in the baseline window per patient and test) and
     its grade (a baseline creatinine is its own baseline)."""
+    patients = "(SELECT q.*, CAST(NULL AS DOUBLE) AS creatinine_base FROM prrt_lab_patient0 q)"
     return f"""
 WITH w AS (
   SELECT r.*, row_number() OVER (PARTITION BY r.pidx, r.test ORDER BY r.date DESC, r.source_line DESC) AS k
-  FROM ({_RANGED}) r WHERE r.ady >= {-int(baseline_window_days)} AND r.ady <= 0
+  FROM ({_ranged(patients)}) r WHERE r.ady >= {-int(baseline_window_days)} AND r.ady <= 0
 )
 SELECT pidx, test, date, source_line, value,
-       {grade('test', 'value', 'anrlo', 'anrhi', 'value')} AS grade
+       {grade('w', 'w.value')} AS grade
 FROM w WHERE k = 1
+"""
+
+
+# PATIENT_SQL's columns and the patient's baseline creatinine (NULL = none).
+PATIENT_BASE_SQL = """
+SELECT q.pidx, q.c1, q.last_cycle, q.female, b.value AS creatinine_base
+FROM prrt_lab_patient0 q LEFT JOIN prrt_lab_base b ON b.pidx = q.pidx AND b.test = 'creatinine'
 """
 
 
 def rows_sql(window_days: int) -> str:
     """``prrt_lab``: every lab row of a safety-set patient with the columns of the module doc."""
-    graded = grade("r.test", "r.value", "r.anrlo", "r.anrhi", "cb.value")
+    graded = grade("r", "r.creatinine_base")
     return f"""
 SELECT g.*, coalesce(g.ady > 0 AND g.grade > coalesce(g.btoxgr, 0), false) AS trtemfl
 FROM (
   SELECT r.pidx, r.test, r.date, r.ady, r.value, r.unit, r.value_original, r.unit_original, r.anrlo, r.anrhi,
-         r.rangedef, (b.pidx IS NOT NULL) AS ablfl,
+         r.rangedef, coalesce(b.date = r.date AND b.source_line = r.source_line, false) AS ablfl,
          (r.ady > 0 AND r.date <= r.last_cycle + {int(window_days)}) AS apostfl, (r.ady > 0) AS alatefl,
-         CASE WHEN r.test = 'creatinine' THEN cb.value END AS base,
-         {graded} AS grade, bg.grade AS btoxgr, r.source_line
-  FROM ({_RANGED}) r
-  LEFT JOIN prrt_lab_base b ON b.pidx = r.pidx AND b.test = r.test AND b.date = r.date
-                            AND b.source_line = r.source_line
-  LEFT JOIN prrt_lab_base bg ON bg.pidx = r.pidx AND bg.test = r.test
-  LEFT JOIN (SELECT pidx, value FROM prrt_lab_base WHERE test = 'creatinine') cb ON cb.pidx = r.pidx
+         CASE WHEN r.test = 'creatinine' THEN r.creatinine_base END AS base,
+         {graded} AS grade, b.grade AS btoxgr, r.source_line
+  FROM ({_ranged('prrt_lab_patient')}) r
+  LEFT JOIN prrt_lab_base b ON b.pidx = r.pidx AND b.test = r.test
 ) g
 """
 
@@ -135,41 +159,64 @@ EMPTY_LABS_SQL = ("SELECT CAST(NULL AS BIGINT) AS pidx, CAST(NULL AS VARCHAR) AS
 
 
 def stage(engine, tables, *, baseline_window_days: int, window_days: int) -> None:
-    """Make ``prrt_lab_base`` and ``prrt_lab`` (a registry without labs: empty relations)."""
+    """Make ``prrt_lab_patient`` (per safety-set patient: C1, last cycle, sex, baseline
+    creatinine), ``prrt_lab_base`` and ``prrt_lab`` (a registry without labs: empty relations)."""
     if "labs" not in tables:
         engine.view("prrt_labs", EMPTY_LABS_SQL)
+    engine.materialize("prrt_lab_rules", rules_sql())
+    engine.materialize("prrt_lab_patient0", PATIENT_SQL)
     engine.materialize("prrt_lab_base", baseline_sql(baseline_window_days))
+    engine.materialize("prrt_lab_patient", PATIENT_BASE_SQL)
     engine.view("prrt_lab", rows_sql(window_days))
 
 
 # ADLB as docs/adam.md lays it out: the lab rows and one EGFR row per creatinine row
 # (kidney.py's prrt_egfr), identifiers first; ``date`` a day number, flags booleans.
-ADLB_ROWS_SQL = """
+EGFR_PARAMCD = "EGFR"
+
+
+def _param_rank() -> str:
+    """PARAMCD's rank in the order of its text (Python's, DuckDB's binary collation): an integer
+    sort key for the test codes of the format (a code outside it sorts last, then by text)."""
+    codes = sorted((*LAB_TESTS, EGFR_PARAMCD))
+    whens = " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(codes))
+    return f"CASE x.paramcd {whens} ELSE {len(codes)} END"
+
+
+def adlb_rows_sql(sort_keys: bool = False) -> str:
+    """The ADLB rows (any order); ``sort_keys``: also integer keys ``urank`` (USUBJID's rank) and
+    ``prank`` (PARAMCD's), for DuckDB, whose binary collation orders text as the file does."""
+    keys = f", u.urank, {_param_rank()} AS prank" if sort_keys else ""
+    return f"""
 SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id AS siteid, k.patient_id AS subjid, x.paramcd,
        x.date, x.ady, x.aval, x.avalu, x.aval_orig, x.avalu_orig, x.anrlo, x.anrhi, x.rangedef, x.ablfl, x.apostfl,
-       x.base, x.atoxgr, x.btoxgr, x.trtemfl, x.alatefl, x.source_line
+       x.base, x.atoxgr, x.btoxgr, x.trtemfl, x.alatefl, x.source_line{keys}
 FROM (
   SELECT pidx, test AS paramcd, date, ady, value AS aval, unit AS avalu, value_original AS aval_orig,
          unit_original AS avalu_orig, anrlo, anrhi, rangedef, ablfl, apostfl, base, grade AS atoxgr, btoxgr,
          trtemfl, alatefl, source_line
   FROM prrt_lab
   UNION ALL
-  SELECT pidx, 'EGFR' AS paramcd, date, ady, egfr AS aval, 'mL/min/1.73m2' AS avalu, CAST(NULL AS DOUBLE) AS aval_orig,
-         CAST(NULL AS VARCHAR) AS avalu_orig, CAST(NULL AS DOUBLE) AS anrlo, CAST(NULL AS DOUBLE) AS anrhi,
-         false AS rangedef, ablfl, apostfl, CAST(NULL AS DOUBLE) AS base, CAST(NULL AS BIGINT) AS atoxgr,
-         CAST(NULL AS BIGINT) AS btoxgr, false AS trtemfl, alatefl, source_line
+  SELECT pidx, '{EGFR_PARAMCD}' AS paramcd, date, ady, egfr AS aval, 'mL/min/1.73m2' AS avalu,
+         CAST(NULL AS DOUBLE) AS aval_orig, CAST(NULL AS VARCHAR) AS avalu_orig, CAST(NULL AS DOUBLE) AS anrlo,
+         CAST(NULL AS DOUBLE) AS anrhi, false AS rangedef, ablfl, apostfl, CAST(NULL AS DOUBLE) AS base,
+         CAST(NULL AS BIGINT) AS atoxgr, CAST(NULL AS BIGINT) AS btoxgr, false AS trtemfl, alatefl, source_line
   FROM prrt_egfr
-) x JOIN prrt_pkey k ON k.pidx = x.pidx
+) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}
 """
+
+
+URANK_SQL = ("SELECT pidx, CAST(row_number() OVER (ORDER BY site_id || '-' || patient_id) AS BIGINT) AS urank "
+             "FROM prrt_pkey")
 
 
 def _yn(column: str) -> str:
     return f"CASE WHEN {column} THEN 'Y' ELSE 'N' END AS {column.upper()}"
 
 
-def adlb_file_sql(source: str) -> str:
+def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line") -> str:
     """The ADLB file's columns, types and row order (USUBJID, PARAMCD, date, input line), in
-    DuckDB's dialect, over ``source`` (a relation with the columns of ADLB_ROWS_SQL)."""
+    DuckDB's dialect, over ``source`` (a relation with the columns of adlb_rows_sql)."""
     text_cols = ("usubjid", "siteid", "subjid", "paramcd")
     cols = [f"CAST({c} AS VARCHAR) AS {c.upper()}" for c in text_cols]
     cols.append("CAST(DATE '1970-01-01' + CAST(date AS INTEGER) AS DATE) AS ADT")
@@ -178,7 +225,7 @@ def adlb_file_sql(source: str) -> str:
              "CAST(anrlo AS DOUBLE) AS ANRLO", "CAST(anrhi AS DOUBLE) AS ANRHI", _yn("rangedef"), _yn("ablfl"),
              _yn("apostfl"), "CAST(base AS DOUBLE) AS BASE", "CAST(atoxgr AS BIGINT) AS ATOXGR",
              "CAST(btoxgr AS BIGINT) AS BTOXGR", _yn("trtemfl"), _yn("alatefl")]
-    return f"SELECT {', '.join(cols)} FROM {source} ORDER BY usubjid, paramcd, date, source_line"
+    return f"SELECT {', '.join(cols)} FROM {source} ORDER BY {order}"
 
 
 def write_adlb(engine, path) -> None:
@@ -189,13 +236,15 @@ def write_adlb(engine, path) -> None:
     from pathlib import Path
 
     path = Path(path)
-    if engine.name == "duckdb":
-        engine.copy_to_parquet(adlb_file_sql(f"({ADLB_ROWS_SQL}) AS rows"), path)
+    if engine.name == "duckdb":   # sorted on integer keys: the same order, a cheaper sort
+        engine.materialize("prrt_urank", URANK_SQL)
+        engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
+                                             "urank, prank, date, source_line"), path)
         return
     from prrt_rwe.engines.duckdb_engine import DuckDBEngine
 
     with tempfile.TemporaryDirectory(prefix="prrt-adlb-", dir=path.parent) as folder:
-        engine.export_parquet(ADLB_ROWS_SQL, Path(folder) / "rows")
+        engine.export_parquet(adlb_rows_sql(), Path(folder) / "rows")
         glob = str(Path(folder) / "rows" / "*.parquet").replace("'", "''")
         with DuckDBEngine.open(memory_limit=None) as local:
             local.copy_to_parquet(adlb_file_sql(f"read_parquet('{glob}')"), path)
