@@ -20,7 +20,7 @@ HEMATOLOGIC = ", ".join(text(t) for t in HEMATOLOGIC_LAB_TESTS)
 # Aggregates with FILTER and arithmetic, never the grade inside a CASE branch: the engine then
 # computes the (long) grade expression of prrt_lab once per row (DuckDB does not share an
 # expression that sits in a conditional branch).
-_TE = "grade * CAST(trtemfl AS BIGINT)"   # the grade when treatment-emergent, else 0
+_TE = "grade * CAST(trtemfl AS INTEGER)"   # the grade when treatment-emergent, else 0
 
 PER_TEST_SQL = f"""
 SELECT pidx, test,
@@ -28,7 +28,7 @@ SELECT pidx, test,
        max({_TE}) FILTER (WHERE apostfl AND grade IS NOT NULL) AS te,
        max({_TE}) FILTER (WHERE alatefl AND grade IS NOT NULL) AS te_late,
        min(date) FILTER (WHERE trtemfl AND alatefl AND grade >= 3 AND test IN ({HEMATOLOGIC})) AS hem3_date,
-       sum(CAST(rangedef AS BIGINT)) AS n_defaulted
+       sum(CAST(rangedef AS INTEGER)) AS n_defaulted
 FROM prrt_lab WHERE test IN ({GRADED})
 GROUP BY pidx, test
 """

@@ -2,6 +2,11 @@
 flags (rules: derive/adlb.py steps 1-5 and 7-8, derive/ctcae.py).
 
 Relations made by :func:`stage`:
+- ``prrt_lab_rules``: ctcae.py's tables as a relation (per test: kind, default LLN/ULN by sex,
+  grade 2-4 limits of a decreased count), so that each rule is written once, in Python, and a
+  lab row is graded by one join and one short expression;
+- ``prrt_lab_patient``: per safety-set patient C1, last cycle, sex (F / otherwise M) and the
+  baseline creatinine;
 - ``prrt_lab_base``: per patient and test the baseline row (the last result dated C1 -
   ``baseline_window_days`` through C1, on one date the last input line) with its grade;
 - ``prrt_lab``: a view, one row per lab result of a safety-set patient (C1 known) with ``ady``,
@@ -11,9 +16,9 @@ Relations made by :func:`stage`:
   patient's baseline creatinine, creatinine rows), ``grade`` (ATOXGR), ``btoxgr`` and
   ``trtemfl`` (after C1 and a grade above the baseline grade, no baseline = 0).
 
-The grade expressions are generated from the tables of ctcae.py, so the rule is written once;
-a value within a relative 1e-9 of a limit counts as equal to it, as ctcae.below/above say.
+A value within a relative 1e-9 of a limit counts as equal to it, as ctcae.below/above say.
 Constants are written as ``CAST(<repr> AS DOUBLE)``: every engine then holds the same double.
+:func:`write_adlb` writes the ADLB file from the engine (docs/adam.md's columns and order).
 """
 
 from __future__ import annotations
