@@ -71,7 +71,12 @@ class LabResults:
         """Move the file to ``target`` atomically (outputs/atomic.py); it is read from there on."""
         from prrt_rwe.outputs.atomic import write_with
 
-        self.path = write_with(target, lambda tmp: shutil.move(str(self.path), str(tmp)))
+        def move(tmp: Path) -> None:
+            mode = os.stat(tmp).st_mode   # the private mode of the temporary file, as every dataset
+            shutil.move(str(self.path), str(tmp))
+            os.chmod(tmp, mode)
+
+        self.path = write_with(target, move)
         return self.path
 
 
