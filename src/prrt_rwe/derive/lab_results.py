@@ -102,7 +102,7 @@ class PatientLabs:
 def derive_labs(engine, tables, ids, safety: np.ndarray, *, baseline_window_days: int,
                 window_days: int, slope_rows: bool, folder=None) -> tuple[LabResults, PatientLabs]:
     """Stage the lab relations, write ADLB (to ``folder`` or a temporary folder removed with the
-    result) and read the per-patient results; ``usubjid``/``safety`` per pidx."""
+    result) and read the per-patient results; ``ids``: layout.Ids, ``safety``: per pidx."""
     relational_labs.stage(engine, tables, baseline_window_days=baseline_window_days, window_days=window_days)
     relational_kidney.stage(engine)
     lab_summary.stage(engine)
