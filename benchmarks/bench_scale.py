@@ -9,7 +9,7 @@ Each size runs ``prrt-rwe analyze`` in a fresh process. Writes ``<out>/scale.md`
 ``python benchmarks/bench_scale.py --out bench-out [--sizes 10000 100000] [--heavy-sizes 10000 100000]
 [--spark-sizes 10000] [--ingest-sizes 100000 1000000] [--bad-lab-rows 1000000]`` (an empty
 ``--sizes`` runs only the ingest and bad-input parts). ``--sizes 1000000`` is the issue's target
-run; it needs ~50 GB while ADLB is derived in pandas (docs/architecture.md, "Engines").
+run (ADLB is derived and written in the engine; docs/architecture.md, "Engines").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``registry(...)`` builds an in-memory DuckDB with the schema layout (schema.create_tables)
 and INSERTs the given rows; every column not given is NULL, except the patient defaults
-below. Dates are written as ISO strings; C1 = 2024-01-01 by convention in these tests, so
+below and ``source_line`` (the row's line in its file, as ingest stores it). Dates are written as ISO strings; C1 = 2024-01-01 by convention in these tests, so
 ``day(n)`` is the date n days after C1.
 """
 
@@ -27,7 +27,9 @@ def day(n: int) -> str:
 
 
 def _insert(con, table: str, rows: list[dict]) -> None:
-    for row in rows:
+    """The rows, each with its line in the file as ingest stores it (header = line 1) unless given."""
+    for line, row in enumerate(rows, start=2):
+        row = {"source_line": line, **row}
         cols = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
         con.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', list(row.values()))

@@ -71,6 +71,9 @@ def test_write_parquet_round_trip(derive, tmp_path):
                                        "adlb.parquet", "adae.parquet", "adhs.parquet"]
     back = pd.read_parquet(paths[1])
     assert back["AVALC"].tolist() == adam.adrs["AVALC"].tolist()
+    # ADLB, written by the engine and moved into place, is as private as the other datasets
+    assert {p.stat().st_mode & 0o777 for p in paths} == {0o600}
+    assert adam.labs.path == paths[3] and len(pd.read_parquet(paths[3])) == len(adam.adlb) > 0
 
 
 def test_rules_recorded_as_json(derive):

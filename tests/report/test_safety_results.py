@@ -2,6 +2,8 @@
 Fine–Gray design and the prior-lines grouping (derivations.md "Treatment-emergent toxicity
 and late effects")."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,9 +33,9 @@ def test_fine_gray_design_scales_and_names_the_covariates():
     adsl = pd.DataFrame({"USUBJID": ["a", "b"], "age": [65, 40], "prior_lines": pd.array([2, None], dtype="Int64"),
                          "bone_metastases": pd.array([True, False], dtype="boolean"),
                          "activity_c1_gbq": [7.4, 5.55]})
-    adlb = pd.DataFrame({"USUBJID": ["a", "a", "b"], "PARAMCD": ["platelets", "platelets", "creatinine"],
-                         "AVAL": [300.0, 120.0, 80.0], "ABLFL": ["Y", "N", "Y"]})
-    X = fine_gray_covariates(adsl, adlb, np.array(["b", "a"], dtype=object))
+    # the baseline platelet count per patient, as derive/lab_results.py gives it (b: none)
+    labs = SimpleNamespace(baseline_platelets=pd.Series([300.0], index=pd.Index(["a"], name="USUBJID")))
+    X = fine_gray_covariates(adsl, labs, np.array(["b", "a"], dtype=object))
     assert tuple(X.columns) == FINE_GRAY_TERMS
     assert X.iloc[1].tolist() == pytest.approx([6.5, 2.0, 1.0, 1.0, 6.0])   # 65/10, 2, yes, 7.4/7.4, 300/50
     assert X.iloc[0][["prior_lines", "baseline_platelets_per50"]].isna().all()  # missing: not a complete case

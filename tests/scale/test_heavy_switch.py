@@ -45,19 +45,27 @@ def test_maic_without_bootstrap_keeps_the_estimates(tmp_path):
 
 
 def test_egfr_mixed_model_not_fitted_counts_kept():
-    import numpy as np
     import pandas as pd
 
+    sys.path.insert(0, str(Path(__file__).parents[1] / "derive"))
+    from derive_builders import cohort, day, treated
+
+    from prrt_rwe.derive import derive_all
     from prrt_rwe.results.egfr_slope import egfr_slope
     from prrt_rwe.results.heavy import NOT_RUN
 
-    # two patients, baseline and two later values each (eGFR 90, 85, 80 and 70, 69, 68 per year)
-    adlb = pd.DataFrame({"USUBJID": ["A"] * 3 + ["B"] * 3, "PARAMCD": "EGFR",
-                         "ADY": [0, 365, 730] * 2, "AVAL": [90.0, 85, 80, 70, 69, 68],
-                         "ABLFL": ["Y", "N", "N"] * 2, "ALATEFL": ["N", "Y", "Y"] * 2})
-    ids = pd.Index(["A", "B"])
-    skipped = egfr_slope(adlb, ids, fit_model=False)
+    # A and B: a baseline creatinine and two later ones (6 values); C: a baseline only (left out)
+    labs = [{"patient_id": p, "date": day(d), "test": "creatinine", "value": 80.0, "uln": 104.0}
+            for p in ("A", "B") for d in (0, 365, 730)]
+    labs.append({"patient_id": "C", "date": day(-3), "test": "creatinine", "value": 80.0, "uln": 104.0})
+    light = derive_all(cohort(treated("A"), treated("B"), treated("C"), labs=labs), LIGHT)
+    assert light.labs.slope_rows is None   # the series is not read when the model does not run
+    ids = pd.Index(light.adsl["USUBJID"])
+    skipped = egfr_slope(light.labs, ids, fit_model=False)
     assert skipped == {"per_year": None, "ci95": [None, None], "n_patients": 2, "n_values": 6, "reason": NOT_RUN}
+    heavy = derive_all(cohort(treated("A"), treated("B"), treated("C"), labs=labs), StudyConfig())
+    assert heavy.labs.slope_rows["USUBJID"].tolist() == ["S1-A"] * 3 + ["S1-B"] * 3
+    assert heavy.labs.slope_rows["years"].tolist() == [0.0, 365 / 365.25, 730 / 365.25] * 2
 
 
 def test_report_lists_every_skipped_analysis():

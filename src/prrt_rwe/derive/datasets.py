@@ -8,7 +8,6 @@ ADSL holds every enrolled patient; the other datasets hold safety-set patients o
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +18,16 @@ import pyarrow.parquet as pq
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
-                             hormonal, kidney, late_effects, recist, recist_lesions, response_duration,
-                             time_to_event, treatment_emergent, tumour_size)
-from prrt_rwe.derive.layout import Ids, stack_categorical, with_dates
+                             hormonal, kidney, lab_results, late_effects, recist, recist_lesions,
+                             response_duration, time_to_event, tumour_size)
+from prrt_rwe.derive.lab_results import LabResults
+from prrt_rwe.derive.layout import Ids, with_dates
 from prrt_rwe.derive.relational import follow_up as relational_follow_up
 from prrt_rwe.derive.relational import registry as relational_registry
 from prrt_rwe.derive.relational import response as relational_response
 from prrt_rwe.derive.relational import treatment as relational_treatment
 from prrt_rwe.derive.source import no_flag, read_staged, to_dates, yn
+from prrt_rwe.results.heavy import runs
 
 DATASET_NAMES = ("adsl", "adrs", "adtte", "adlb", "adae", "adhs")
 
@@ -38,7 +39,7 @@ class AdamDatasets:
     adsl: pd.DataFrame
     adrs: pd.DataFrame
     adtte: pd.DataFrame
-    adlb: pd.DataFrame
+    labs: LabResults   # ADLB: its file, written by the engine, and what the analyses read of it
     adae: pd.DataFrame
     adhs: pd.DataFrame
     exclusions: list[tuple[str, int]]
@@ -50,15 +51,24 @@ class AdamDatasets:
     cutoff_ignored: dict[str, int] = field(default_factory=dict)   # derive/cutoff.py IGNORED_KEYS
     tumour_change: pd.DataFrame | None = None   # derive/tumour_size.py (the waterfall plot)
 
+    @property
+    def adlb(self) -> pd.DataFrame:
+        """ADLB read back from its file (LabResults.frame: tests and small studies only)."""
+        return self.labs.frame()
+
     def write_parquet(self, folder) -> list[Path]:
         """Write adsl.parquet ... adhs.parquet into ``folder``, each file atomically, dates as
-        Arrow/Parquet dates (date32, no nanosecond timestamps); returns the paths."""
+        Arrow/Parquet dates (date32, no nanosecond timestamps); returns the paths. ADLB is the
+        file the engine wrote, moved into place."""
         from prrt_rwe.outputs.atomic import write_with
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
         for name in DATASET_NAMES:
+            if name == "adlb":
+                paths.append(self.labs.move_into(folder / "adlb.parquet"))
+                continue
             table = _dates_as_dates(pa.Table.from_pandas(getattr(self, name), preserve_index=False))
             paths.append(write_with(folder / f"{name}.parquet", lambda tmp, t=table: pq.write_table(t, tmp)))
         return paths
@@ -95,34 +105,25 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         analysis_sets.covariates_complete(cov, config.study.complete_case),
     )
     analysis_sets.covariates_complete(cov, config.models.covariates)   # unknown model terms raise
-    adlb = adlb_mod.lab_rows(reg.labs, c1, cov["TRTEDT_D"].to_numpy(), cov["sex"].to_numpy(),
-                             baseline_window_days=config.labs.baseline_window_days,
-                             window_days=config.safety.window_days)
-    adlb = treatment_emergent.flag_rows(adlb)
-    reg = dataclasses.replace(reg, labs=reg.labs.iloc[:0])   # read once: its millions of rows freed
-    worst = adlb_mod.worst_grades(adlb, n)
-    egfr = kidney.egfr_change(adlb[adlb["PARAMCD"] == "creatinine"], n, cov["age"].to_numpy(),
-                              cov["sex"].to_numpy())
+    labs, lab_patients = lab_results.derive_labs(
+        engine, tables, ids, safety, baseline_window_days=config.labs.baseline_window_days,
+        window_days=config.safety.window_days, slope_rows=runs(config, "egfr_mixed_model"))
+    worst = lab_patients.worst
+    egfr = lab_patients.egfr_change
     adae = adverse_events.ae_rows(reg.adverse_events, c1)
     adhs = hormonal.hormonal_rows(reg.hormonal_symptoms, safety)
 
     adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
-    egfr_rows = kidney.egfr_series(adlb[(adlb["PARAMCD"] == "creatinine").to_numpy(dtype=bool)],
-                                   cov["age"].to_numpy(dtype=float), cov["sex"].to_numpy(dtype=object))
     adtte = _adtte(n, cov, fu, best["CBOR"][0], config, safety)
-    adtte = pd.concat([adtte, _late_effects(adlb, adae, egfr_rows, cov, adtte, safety)], ignore_index=True)
+    adtte = pd.concat([adtte, _late_effects(lab_patients, adae, cov, adtte, safety)], ignore_index=True)
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
-    lab_frame = _adlb_with_egfr(adlb, egfr_rows)
-    del adlb   # the largest frame: only one copy of the lab rows beside the dataset being built
-    adlb_dataset = ids.attach(lab_frame, ("PARAMCD", "date", "source_line")).pipe(with_dates, ["ADT"])
-    del lab_frame
     return AdamDatasets(
         adsl=ids.attach(adsl),
         adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
         .pipe(with_dates, ["ADT"]),
         adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
-        adlb=adlb_dataset,
+        labs=labs,
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
                         ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
         adhs=ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"])),
@@ -226,43 +227,20 @@ def _adtte(n: int, cov, fu, cbor, config: StudyConfig, safety) -> pd.DataFrame:
     return out[cols]
 
 
-def _late_effects(adlb, adae, egfr_rows, cov, adtte, safety) -> pd.DataFrame:
+def _late_effects(lab_patients, adae, cov, adtte, safety) -> pd.DataFrame:
     """ADTTE HEM3TE, MDSAML, RENDECL rows (late_effects.py) of the safety set."""
     n = len(safety)
     c1 = cov["TRTSDT_D"].to_numpy()
     os_rows = adtte[adtte["PARAMCD"] == "OS"]
     os_censor = np.full(n, np.nan)
     os_censor[os_rows["pidx"].to_numpy(dtype=np.int64)] = os_rows["ADT_D"].to_numpy(dtype=float)
-    window = egfr_rows[(egfr_rows["ABLFL"] | egfr_rows["ALATEFL"]).to_numpy(dtype=bool)]
-    events = {"HEM3TE": late_effects.first_te_hematologic3_day(adlb, n),
+    events = {"HEM3TE": lab_patients.hem3_day,
               "MDSAML": late_effects.first_mds_aml_day(adae, n),
-              "RENDECL": kidney.renal_decline_day(window, n)}
+              "RENDECL": lab_patients.renal_decline_day}
     frames = [late_effects.competing_rows(code, c1, day, cov["death_date_D"].to_numpy(), os_censor)
               .assign(pidx=np.arange(n))[safety] for code, day in events.items()]
     out = pd.concat(frames, ignore_index=True)
     out["AVAL"] = out["AVAL"].astype(np.int64)
-    return out
-
-
-EGFR_FLAGS = ("ABLFL", "APOSTFL", "ALATEFL")
-
-
-def _adlb_with_egfr(adlb: pd.DataFrame, egfr_rows: pd.DataFrame) -> pd.DataFrame:
-    egfr = pd.DataFrame({
-        "pidx": egfr_rows["pidx"].to_numpy(), "PARAMCD": "EGFR", "date": egfr_rows["date"].to_numpy(),
-        "ADY": egfr_rows["ADY"].to_numpy(), "AVAL": egfr_rows["EGFR"].to_numpy(),
-        "AVALU": "mL/min/1.73m2", **{f: egfr_rows[f].to_numpy() for f in EGFR_FLAGS},
-        "TRTEMFL": False, "RANGEDEF": False, "source_line": egfr_rows["source_line"].to_numpy(),
-    })
-    text = ["PARAMCD", "AVALU", "AVALU_ORIG"]   # categoricals: stacked on their codes
-    out = pd.concat([adlb.drop(columns=text), egfr.drop(columns=text, errors="ignore")], ignore_index=True)
-    for col in (*EGFR_FLAGS, "TRTEMFL", "RANGEDEF"):
-        out[col] = yn(out[col].to_numpy())
-    for col in sorted(text, key=adlb.columns.get_loc):
-        tail = egfr[col].to_numpy(dtype=object) if col in egfr.columns else np.full(len(egfr), None)
-        out.insert(adlb.columns.get_loc(col), col, stack_categorical(adlb[col].array, tail))
-    for col in ("ATOXGR", "BTOXGR"):
-        out[col] = out[col].astype("Int64")
     return out
 
 

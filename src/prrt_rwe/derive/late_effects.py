@@ -4,11 +4,12 @@ treatment-emergent haematologic grade >= 3 value, to MDS/AML, and to renal decli
 Source: shared/spec/derivations.md "Treatment-emergent toxicity and late effects (wave 2)".
 Time from C1 in days; per patient (safety set):
 1. HEM3TE event: date of the first TRTEMFL value of platelets, neutrophils, wbc or
-   hemoglobin with grade >= 3 in the late window (ALATEFL).
+   hemoglobin with grade >= 3 in the late window (ALATEFL); in the engine
+   (derive/relational/lab_summary.py).
 2. MDSAML event: onset of the first adverse event with an MDS/AML term (any grade), onset
    strictly after C1 (ADAE MDSAMLFL and TRTEMFL).
 3. RENDECL event: the first of two consecutive post-C1 eGFR values that each qualify
-   (kidney.renal_decline_day).
+   (derive/kidney.py; in the engine, derive/relational/kidney.py).
 4. An event on or before the death date counts (CNSR 0). Death without a prior event is the
    competing event: CNSR 1, CMPEVFL Y, ADT = death. Otherwise censored (CNSR 1) at the OS
    censoring date (time_to_event.os_: the latest recorded date of the patient).
@@ -20,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from prrt_rwe.derive.adlb import HEMATOLOGIC_LAB_TESTS
 
 PARAMS = {
     "HEM3TE": "Time to first treatment-emergent haematologic grade >= 3 laboratory value (days)",
@@ -40,15 +40,6 @@ def first_day(pidx, day, rows, n_patients: int) -> np.ndarray:
     np.minimum.at(first, np.asarray(pidx, dtype=np.int64)[rows], np.asarray(day, dtype=float)[rows])
     first[np.isinf(first)] = np.nan
     return first
-
-
-def first_te_hematologic3_day(adlb: pd.DataFrame, n_patients: int) -> np.ndarray:
-    """Step 1 on adlb.lab_rows rows flagged by treatment_emergent.flag_rows."""
-    grade = adlb["ATOXGR"].to_numpy(dtype=float, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        rows = (adlb["PARAMCD"].isin(HEMATOLOGIC_LAB_TESTS).to_numpy() & adlb["TRTEMFL"].to_numpy(dtype=bool)
-                & adlb["ALATEFL"].to_numpy(dtype=bool) & (grade >= 3))
-    return first_day(adlb["pidx"], adlb["date"], rows, n_patients)
 
 
 def first_mds_aml_day(adae: pd.DataFrame, n_patients: int) -> np.ndarray:

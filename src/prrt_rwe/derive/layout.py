@@ -105,16 +105,6 @@ def _category_to_str(values: pd.Categorical):
     return pd.array(dictionary.cast(pa.large_string()), dtype="str")
 
 
-def stack_categorical(head: pd.Categorical, tail: np.ndarray) -> pd.Categorical:
-    """Categorical of head's values followed by ``tail`` (object array, None = missing)."""
-    tail_values, extra = pd.factorize(np.asarray(tail, dtype=object), use_na_sentinel=True)
-    cats = pd.Index(sorted(set(np.asarray(head.categories, dtype=object)) | set(extra)), dtype=object)
-    head_codes = np.where(head.codes < 0, -1, cats.get_indexer(np.asarray(head.categories, dtype=object))[
-        np.maximum(head.codes, 0)] if len(head.categories) else -1)
-    tail_codes = np.append(cats.get_indexer(np.asarray(extra, dtype=object)), -1)[tail_values]
-    return pd.Categorical.from_codes(np.concatenate([head_codes, tail_codes]).astype(np.int64), cats)
-
-
 def take_str(values: np.ndarray, index: np.ndarray):
     """pandas ``str`` array of values[index], built by Arrow (fast for millions of rows)."""
     dictionary = pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)),

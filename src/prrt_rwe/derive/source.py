@@ -50,12 +50,11 @@ def _read(engine, table: str, columns: list[str], dates: list[str], order: str) 
 @dataclass(frozen=True)
 class Registry:
     """The registry tables of one database, keyed by ``pidx`` (cut at the data cut-off);
-    cycles are summarised in the engine (derive/relational/treatment.py), not read."""
+    cycles and labs are derived in the engine (derive/relational/treatment.py, labs.py), not read."""
 
     patients: pd.DataFrame
     assessments: pd.DataFrame
     lesions: pd.DataFrame
-    labs: pd.DataFrame
     adverse_events: pd.DataFrame
     hormonal_symptoms: pd.DataFrame
 
@@ -75,8 +74,6 @@ ROW_FRAMES = {
     "assessments": (["overall_response", "sum_diameters_mm", "new_lesions"], ["date"], "t.date, t.source_line"),
     "lesions": (["lesion_id", "role", "lymph_node", "diameter_mm", "status"], ["date"],
                 "t.date, t.lesion_id, t.source_line"),
-    "labs": (["test", "value", "unit", "lln", "uln", "value_original", "unit_original"],
-             ["date"], "t.test, t.date, t.source_line"),
     "adverse_events": (["term", "grade", "ctcae_version", "serious"], ["onset_date"],
                        "t.onset_date, t.term, t.source_line"),
     "hormonal_symptoms": (["syndrome", "response"], [], "t.source_line"),

@@ -68,6 +68,18 @@ class DuckDBEngine(Engine):
     def _view(self, name: str, sql: str) -> None:
         self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {sql}')
 
+    def copy_to_parquet(self, sql: str, path) -> None:
+        """``COPY (sql) TO path``: the SELECT (DuckDB dialect) written as one Parquet file by
+        DuckDB's streaming writer, in the query's order."""
+        target = str(path).replace("'", "''")
+        self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+
+    def _export_parquet(self, sql: str, folder) -> None:
+        from pathlib import Path
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        self.copy_to_parquet(sql, Path(folder) / "part-0.parquet")
+
     def has_table(self, name: str) -> bool:
         return self.con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
                                 [name]).fetchall()[0][0] > 0

@@ -48,6 +48,14 @@ class Engine(ABC):
         read (no copy: for the big row tables read once or twice)."""
         self._view(name, transpile(sql, self.dialect))
 
+    def export_parquet(self, sql: str, folder) -> None:
+        """Write the rows of the SELECT ``sql`` (DuckDB dialect), in any order, as Parquet files
+        ``folder/*.parquet`` (made here), streaming: never the whole result in Python."""
+        self._export_parquet(transpile(sql, self.dialect), folder)
+
+    def _export_parquet(self, sql: str, folder) -> None:
+        raise EngineError(f"{self.name} cannot export Parquet")
+
     @abstractmethod
     def _view(self, name: str, sql: str) -> None: ...
 

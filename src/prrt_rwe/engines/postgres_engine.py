@@ -73,6 +73,32 @@ class PostgresEngine(Engine):
         columns = list(zip(*rows)) if rows else [()] * len(names)
         return pa.table({n: _array(c, t) for n, c, t in zip(names, columns, types)})
 
+    def _export_parquet(self, sql: str, folder, batch_rows: int = 100_000) -> None:
+        """A server-side cursor read in batches into one Parquet file (bounded memory)."""
+        from pathlib import Path
+
+        import pyarrow.parquet as pq
+
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        writer = None
+        with self.conn.transaction(), self.conn.cursor(name="prrt_export") as cur:
+            cur.execute(sql)
+            while True:
+                rows = cur.fetchmany(batch_rows)
+                if cur.description is None or (not rows and writer is not None):
+                    break
+                names = [d.name for d in cur.description]
+                types = [_ARROW_TYPES.get(d.type_code, pa.string()) for d in cur.description]
+                columns = list(zip(*rows)) if rows else [()] * len(names)
+                table = pa.table({n: _array(c, t) for n, c, t in zip(names, columns, types)})
+                if writer is None:
+                    writer = pq.ParquetWriter(str(Path(folder) / "part-0.parquet"), table.schema)
+                writer.write_table(table)
+                if not rows:
+                    break
+        if writer is not None:
+            writer.close()
+
     def _materialize(self, name: str, sql: str) -> None:
         self.execute(f'DROP TABLE IF EXISTS "{name}"')
         self.execute(f'CREATE TEMP TABLE "{name}" AS {sql}')

@@ -8,6 +8,7 @@ Spark SQL and only their per-patient results come back (``DataFrame.toArrow``)."
 from __future__ import annotations
 
 import os
+import re
 
 import pyarrow as pa
 
@@ -31,11 +32,47 @@ def session(master: str | None = None):
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", os.environ.get("PRRT_SPARK_PARTITIONS", "8"))
                    .config("spark.driver.memory", os.environ.get("PRRT_SPARK_DRIVER_MEMORY", "2g")))
+        if not os.environ.get("PYSPARK_PYTHON"):   # local workers run this Python (POW_UDF needs numpy)
+            import sys
+
+            builder = builder.config("spark.pyspark.python", sys.executable)
     spark = builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.ansi.enabled", "false") \
         .getOrCreate()
     if not os.environ.get("SPARK_REMOTE"):
         spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+# Spark's power() is fdlibm's (java.lang.StrictMath), which differs from the C library's pow
+# (DuckDB, PostgreSQL, numpy) in the last bit for some arguments: eGFR (CKD-EPI 2021, three
+# powers) then differs by an ulp, enough for the eGFR mixed model of a small registry to move in
+# the 6th digit. Spark therefore computes power() with the C library's pow, through numpy, as a
+# Python UDF (vectorised by Arrow), so that every engine gives the same doubles.
+POW_UDF = "prrt_pow"
+_POWER = re.compile(r"\bPOWER\(", re.IGNORECASE)
+
+
+def register_pow(spark) -> None:
+    """Register POW_UDF (a local function: pickled by value, the workers need numpy only)."""
+    from pyspark.sql.types import DoubleType
+
+    def _c_pow(x, y):
+        import numpy as np
+
+        if x is None or y is None:
+            return None
+        with np.errstate(all="ignore"):
+            return float(np.power(np.float64(x), np.float64(y)))
+
+    try:
+        spark.udf.register(POW_UDF, _c_pow, DoubleType(), useArrow=True)
+    except TypeError:   # a Spark without Arrow-optimised Python UDFs
+        spark.udf.register(POW_UDF, _c_pow, DoubleType())
+
+
+def with_c_pow(sql: str) -> str:
+    """Spark SQL with every power() call through the C library's pow (POW_UDF)."""
+    return _POWER.sub(f"{POW_UDF}(", sql)
 
 
 class SparkEngine(Engine):
@@ -50,6 +87,7 @@ class SparkEngine(Engine):
     def open(cls, tables: dict | None = None, master: str | None = None):
         """``tables``: registry table name -> Parquet path, read as temporary views."""
         spark = session(master)
+        register_pow(spark)
         views = []
         for name, path in (tables or {}).items():
             spark.read.parquet(str(path)).createOrReplaceTempView(name)
@@ -57,15 +95,18 @@ class SparkEngine(Engine):
         return cls(spark, views)
 
     def _arrow(self, sql: str) -> pa.Table:
-        return self.spark.sql(sql).toArrow()
+        return self.spark.sql(with_c_pow(sql)).toArrow()
+
+    def _export_parquet(self, sql: str, folder) -> None:
+        self.spark.sql(with_c_pow(sql)).write.mode("overwrite").parquet(str(folder))
 
     def _materialize(self, name: str, sql: str) -> None:
-        frame = self.spark.sql(sql).localCheckpoint(eager=True)
+        frame = self.spark.sql(with_c_pow(sql)).localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
         self._views.append(name)
 
     def _view(self, name: str, sql: str) -> None:
-        self.spark.sql(sql).createOrReplaceTempView(name)
+        self.spark.sql(with_c_pow(sql)).createOrReplaceTempView(name)
         self._views.append(name)
 
     def has_table(self, name: str) -> bool:

@@ -119,7 +119,7 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
     options = km_options(config)
     pfs = surv.endpoint(adam.adtte, "PFS", head_ids)
     os_ = surv.endpoint(adam.adtte, "OS", head_ids)
-    safety_block = safety(adam.adlb, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
+    safety_block = safety(adam.labs, adam.adae, getattr(adam, "egfr_change", None), safety_ids)
     late_curves = competing_curves(adam.adtte, safety_ids)
     safety_block.update(safety_additions(adam, safety_ids, late_curves, runs(config, "egfr_mixed_model")))
     hormonal_block = hormonal(adam.adhs, safety_ids)
@@ -150,12 +150,12 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         "model_notes": model_notes(fits, orr_note),
         "lab_grade3plus": {t: lab_grade3plus_rate(safety_block["lab"]["worst_grade"], t, len(safety_ids))
                            for t in LAB_TESTS},
-        "ranges_defaulted": defaulted_ranges(adam.adlb),
+        "ranges_defaulted": defaulted_ranges(adam.labs),
         "hormonal_marked_share": proportion(hormonal_block["marked_improvement"],
                                             hormonal_block["evaluable"])["estimate"],
         **subgroup_medians(adam.adtte, headline, options),
         "risk_tables": risk_tables(pfs, os_),
-        "egfr_trajectory": trajectory(adam.adlb, safety_ids),
+        "egfr_trajectory": trajectory(adam.labs, safety_ids),
         "missing_confounding_sites": mcs.extras,
         **eff_blocks.extras,
         "not_run": not_run(config),

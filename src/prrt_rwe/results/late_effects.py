@@ -101,14 +101,12 @@ def gray_tests(data: CompetingData, adsl: pd.DataFrame) -> dict:
     return {key: gray_block(data, labels) for key, labels in gray_groupings(data, adsl).items()}
 
 
-def baseline_platelets(adlb: pd.DataFrame) -> pd.Series:
-    """Per USUBJID the baseline platelet count (10^9/L, ADLB ABLFL)."""
-    rows = adlb.loc[adlb["PARAMCD"].astype(str).str.lower().eq("platelets").to_numpy()
-                    & yes(adlb["ABLFL"]).to_numpy(), ["USUBJID", "AVAL"]]
-    return rows.groupby("USUBJID")["AVAL"].last()
+def baseline_platelets(labs) -> pd.Series:
+    """Per USUBJID the baseline platelet count (10^9/L, ADLB ABLFL; derived in the engine)."""
+    return labs.baseline_platelets
 
 
-def fine_gray_covariates(adsl: pd.DataFrame, adlb: pd.DataFrame, usubjid) -> pd.DataFrame:
+def fine_gray_covariates(adsl: pd.DataFrame, labs, usubjid) -> pd.DataFrame:
     """The Fine–Gray design (columns FINE_GRAY_TERMS) for the given patients, NaN = missing."""
     a = adsl.set_index("USUBJID").reindex(usubjid)
     num = lambda col: pd.to_numeric(a[col].astype(object), errors="coerce").to_numpy(dtype=float)  # noqa: E731
@@ -116,12 +114,12 @@ def fine_gray_covariates(adsl: pd.DataFrame, adlb: pd.DataFrame, usubjid) -> pd.
         "age_per10y": num("age") / 10, "prior_lines": num("prior_lines"),
         "bone_metastases": num("bone_metastases"),
         "activity_c1_per7_4gbq": num("activity_c1_gbq") / 7.4,
-        "baseline_platelets_per50": baseline_platelets(adlb).reindex(usubjid).to_numpy(dtype=float) / 50,
+        "baseline_platelets_per50": baseline_platelets(labs).reindex(usubjid).to_numpy(dtype=float) / 50,
     })
 
 
-def fine_gray_block(data: CompetingData, adsl: pd.DataFrame, adlb: pd.DataFrame) -> dict:
-    X = fine_gray_covariates(adsl, adlb, data.usubjid)
+def fine_gray_block(data: CompetingData, adsl: pd.DataFrame, labs) -> dict:
+    X = fine_gray_covariates(adsl, labs, data.usubjid)
     keep = X.notna().all(axis=1).to_numpy()
     n, events = int(keep.sum()), int((data.status[keep] == 1).sum())
     if events == 0:

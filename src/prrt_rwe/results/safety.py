@@ -2,14 +2,15 @@
 laboratory values (ADLB) beside the clinician-reported adverse events (ADAE)
 (derivations.md, "Laboratory toxicity"). Rates use the safety N as denominator; the
 ``worst_grade`` tables count patients with at least one graded post-baseline value.
+The lab grades are the per-patient results the engine derived from ADLB
+(derive/lab_results.py ``LabResults``), never the lab rows.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from prrt_rwe.results.populations import either_case, members
+from prrt_rwe.results.populations import members
 from prrt_rwe.results.proportion import proportion
 
 LAB_TESTS = ("platelets", "neutrophils", "wbc", "lymphocytes", "hemoglobin", "creatinine")
@@ -18,31 +19,18 @@ RENAL_TESTS = ("creatinine",)
 GRADES = (0, 1, 2, 3, 4)
 
 
-def worst_lab_grades(adlb: pd.DataFrame, safety_ids: pd.Index, window: str = "APOSTFL",
+# (window ADLB flag, treatment-emergent only) -> LabResults table
+_TABLES = {("APOSTFL", False): "worst", ("APOSTFL", True): "te", ("ALATEFL", True): "te_late"}
+
+
+def worst_lab_grades(labs, safety_ids: pd.Index, window: str = "APOSTFL",
                      emergent: bool = False) -> pd.DataFrame:
-    """Patients x tests table of the worst grade in ``window`` (an ADLB Y/N flag; NA when the
-    patient has no graded value there). ``emergent``: only treatment-emergent values count
-    (ADLB TRTEMFL), a patient with values but none treatment-emergent has grade 0."""
-    keep = (yes(adlb[window]).to_numpy() & adlb["ATOXGR"].notna().to_numpy()
-            & adlb["PARAMCD"].isin(either_case(LAB_TESTS)).to_numpy())
-    rows = adlb.loc[keep, ["USUBJID", "PARAMCD", "ATOXGR"] + (["TRTEMFL"] if emergent else [])]
-    rows = rows.loc[members(rows["USUBJID"], safety_ids)]
-    patient, patients = pd.factorize(rows["USUBJID"], sort=True)
-    test = _test_codes(rows["PARAMCD"], {t: i for i, t in enumerate(LAB_TESTS)})
-    grade = pd.to_numeric(rows["ATOXGR"]).to_numpy(dtype=float)
-    if emergent:
-        grade = np.where(yes(rows["TRTEMFL"]).to_numpy(), grade, 0.0)
-    worst = np.full((len(patients), len(LAB_TESTS)), -1.0)
-    np.maximum.at(worst, (patient, test), grade)
-    return pd.DataFrame(np.where(worst < 0, np.nan, worst), index=pd.Index(patients, name="USUBJID"),
-                        columns=list(LAB_TESTS))
-
-
-def _test_codes(paramcd: pd.Series, test_index: dict) -> np.ndarray:
-    """Test position of each PARAMCD, mapping the few distinct codes once."""
-    codes, uniques = pd.factorize(paramcd)
-    lookup = np.array([test_index[str(u).lower()] for u in uniques], dtype=np.int64)
-    return lookup[codes]
+    """Patients x tests table of the worst grade in ``window`` (ADLB APOSTFL or ALATEFL; NaN when
+    the patient has no graded value there) of the patients of ``safety_ids``. ``emergent``: only
+    treatment-emergent values count (ADLB TRTEMFL), a patient with values but none
+    treatment-emergent has grade 0."""
+    table = getattr(labs, _TABLES[(window, emergent)])
+    return table.loc[members(table.index.to_series(), safety_ids)].reindex(columns=list(LAB_TESTS))
 
 
 def grade_counts(worst: pd.DataFrame) -> dict:
@@ -87,9 +75,9 @@ def lab_rates(worst: pd.DataFrame, N: int) -> dict:
             "worst_grade": grade_counts(worst)}
 
 
-def safety(adlb, adae, egfr_change, safety_ids: pd.Index) -> dict:
+def safety(labs, adae, egfr_change, safety_ids: pd.Index) -> dict:
     N = len(safety_ids)
-    worst = worst_lab_grades(adlb, safety_ids)
+    worst = worst_lab_grades(labs, safety_ids)
     return {
         "N": N,
         "lab": {
@@ -104,12 +92,9 @@ def safety(adlb, adae, egfr_change, safety_ids: pd.Index) -> dict:
     }
 
 
-def defaulted_ranges(adlb: pd.DataFrame) -> dict:
+def defaulted_ranges(labs) -> dict:
     """Per graded test: number of results whose reference range was a default (RANGEDEF Y)."""
-    rows = adlb.loc[adlb["RANGEDEF"].astype("string").eq("Y").fillna(False).to_numpy()
-                    & adlb["PARAMCD"].isin(either_case(LAB_TESTS)).to_numpy(), "PARAMCD"]
-    counts = rows.astype(str).str.lower().value_counts()
-    return {t: int(counts.get(t, 0)) for t in LAB_TESTS}
+    return {t: int(labs.defaulted.get(t, 0)) for t in LAB_TESTS}
 
 
 def lab_grade3plus_rate(worst_grade: dict, test: str, N: int) -> dict:

@@ -23,12 +23,12 @@ def safety_additions(adam, safety_ids: pd.Index, curves: dict | None = None, hea
     curves = curves if curves is not None else competing_curves(adam.adtte, safety_ids)
     heme = curves["heme_grade3plus_te"]
     return {
-        "lab_te": lab_te(adam.adlb, safety_ids, "APOSTFL"),
-        "lab_te_late": lab_te(adam.adlb, safety_ids, "ALATEFL"),
-        "shift": shift_tables(adam.adlb, safety_ids),
+        "lab_te": lab_te(adam.labs, safety_ids, "APOSTFL"),
+        "lab_te_late": lab_te(adam.labs, safety_ids, "ALATEFL"),
+        "shift": shift_tables(adam.labs, safety_ids),
         "ae_table": ae_table(adam.adae, safety_ids),
         "cumulative_incidence": {key: cif_summary(data) for key, data in curves.items()},
         "gray_test": {"heme_grade3plus_te": gray_tests(heme, adam.adsl)},
-        "fine_gray": {"heme_grade3plus_te": fine_gray_block(heme, adam.adsl, adam.adlb)},
-        "egfr_slope": egfr_slope(adam.adlb, safety_ids, fit_model=heavy),
+        "fine_gray": {"heme_grade3plus_te": fine_gray_block(heme, adam.adsl, adam.labs)},
+        "egfr_slope": egfr_slope(adam.labs, safety_ids, fit_model=heavy),
     }

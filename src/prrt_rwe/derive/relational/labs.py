@@ -1,0 +1,255 @@
+"""ADLB rows in the engine: ranges, baseline, CTCAE v5 grades, treatment-emergent and window
+flags (rules: derive/adlb.py steps 1-5 and 7-8, derive/ctcae.py).
+
+Relations made by :func:`stage`:
+- ``prrt_lab_rules``: ctcae.py's tables as a relation (per test: kind, default LLN/ULN by sex,
+  grade 2-4 limits of a decreased count), so that each rule is written once, in Python, and a
+  lab row is graded by one join and one short expression;
+- ``prrt_lab_patient``: per safety-set patient C1, last cycle, sex (F / otherwise M) and the
+  baseline creatinine;
+- ``prrt_lab_base``: per patient and test the baseline row (the last result dated C1 -
+  ``baseline_window_days`` through C1, on one date the last input line) with its grade;
+- ``prrt_lab``: a view, one row per lab result of a safety-set patient (C1 known) with ``ady``,
+  ``anrlo``/``anrhi`` (the site range, else the default of ctcae.DEFAULT_RANGES by sex:
+  ``rangedef``), ``ablfl``, ``apostfl`` (after C1 through last cycle + ``window_days``),
+  ``alatefl`` (after C1; the registry is already cut at the data cut-off), ``base`` (the
+  patient's baseline creatinine, creatinine rows), ``grade`` (ATOXGR), ``btoxgr`` and
+  ``trtemfl`` (after C1 and a grade above the baseline grade, no baseline = 0).
+
+A value within a relative 1e-9 of a limit counts as equal to it, as ctcae.below/above say.
+Constants are written as ``CAST(<repr> AS DOUBLE)``: every engine then holds the same double.
+:func:`write_adlb` writes the ADLB file from the engine (docs/adam.md's columns and order).
+"""
+
+from __future__ import annotations
+
+from prrt_rwe.derive import ctcae
+from prrt_rwe.schema.registry_v1 import LAB_TESTS
+
+GRADED_TESTS = ctcae.GRADED_TESTS
+
+
+def num(x: float | None) -> str:
+    """A double constant (None: a NULL double), the same double in DuckDB, PostgreSQL and Spark."""
+    return "CAST(NULL AS DOUBLE)" if x is None else f"CAST({float(x)!r} AS DOUBLE)"
+
+
+def text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def below(x: str, limit: str) -> str:
+    """SQL of ctcae.below: x < limit, a value within LIMIT_RTOL of the limit not below it."""
+    return f"({x} < {limit} AND NOT abs({x} - {limit}) <= {num(ctcae.LIMIT_RTOL)} * abs({limit}))"
+
+
+def above(x: str, limit: str) -> str:
+    """SQL of ctcae.above."""
+    return f"({x} > {limit} AND NOT abs({x} - {limit}) <= {num(ctcae.LIMIT_RTOL)} * abs({limit}))"
+
+
+def decrease_grade(x: str, lln: str, g2: str, g3: str, g4: str) -> str:
+    """ctcae.grade_decrease: grades 2-4 from the absolute limits whatever the LLN (a NULL limit:
+    not gradable from the value), grade 1 below the LLN; unknown (NULL) without a value, or
+    without an LLN when not below the grade 2 limit."""
+    return (f"CASE WHEN {x} IS NULL THEN NULL WHEN {below(x, g4)} THEN 4 WHEN {below(x, g3)} THEN 3 "
+            f"WHEN {below(x, g2)} THEN 2 WHEN {lln} IS NULL THEN NULL WHEN {below(x, lln)} THEN 1 ELSE 0 END")
+
+
+def creatinine_grade(x: str, uln: str, base: str) -> str:
+    """ctcae.grade_creatinine: the highest grade of the x ULN and x baseline criteria; unknown
+    without a value, or without both ULN and baseline."""
+    uln_cases = " ".join(f"WHEN {above(x, f'{num(m)} * {uln}')} THEN {g}"
+                         for g, m in sorted(ctcae.CREATININE_ULN_MULTIPLES, reverse=True))
+    base_cases = " ".join(f"WHEN {above(x, f'{num(m)} * {base}')} THEN {g}"
+                          for g, m in sorted(ctcae.CREATININE_BASELINE_MULTIPLES, reverse=True))
+    return (f"CASE WHEN {x} IS NULL OR ({uln} IS NULL AND {base} IS NULL) THEN NULL "
+            f"ELSE greatest(CASE {uln_cases} ELSE 0 END, CASE {base_cases} ELSE 0 END) END")
+
+
+def grade(r: str, base: str) -> str:
+    """CTCAE v5 grade of a ranged row ``r`` (its value, anrlo, anrhi and the columns of
+    prrt_lab_rules); NULL for the tests that are not graded."""
+    decrease = decrease_grade(f"{r}.value", f"{r}.anrlo", f"{r}.g2", f"{r}.g3", f"{r}.g4")
+    return (f"CAST(CASE WHEN {r}.kind = 'decrease' THEN {decrease} "
+            f"WHEN {r}.kind = 'creatinine' THEN {creatinine_grade(f'{r}.value', f'{r}.anrhi', base)} END AS BIGINT)")
+
+
+def rules_sql() -> str:
+    """``prrt_lab_rules``, ctcae.py's tables as a relation: per test its kind (``decrease`` for the
+    decreased counts, ``creatinine``), the default LLN / ULN for women and men, and the grade 2-4
+    limits of a decreased count (x below the limit; NULL = that grade is not lab-gradable)."""
+    rows = []
+    for name in dict.fromkeys([*ctcae.DECREASE_GRADES, "creatinine", *ctcae.DEFAULT_RANGES]):
+        kind = "decrease" if name in ctcae.DECREASE_GRADES else "creatinine" if name == "creatinine" else None
+        limit, female, male = ctcae.DEFAULT_RANGES.get(name, (None, None, None))
+        t = ctcae.DECREASE_GRADES.get(name)
+        values = {
+            "test": text(name), "kind": text(kind) if kind else "CAST(NULL AS VARCHAR)",
+            "lln_f": num(female if limit == "lln" else None), "lln_m": num(male if limit == "lln" else None),
+            "uln_f": num(female if limit == "uln" else None), "uln_m": num(male if limit == "uln" else None),
+            "g2": num(t.g2_below if t else None), "g3": num(t.g3_below if t else None),
+            "g4": num(t.g4_below if t else None),
+        }
+        rows.append("SELECT " + ", ".join(f"{v} AS {k}" for k, v in values.items()))
+    return " UNION ALL ".join(rows)
+
+
+# Per safety-set patient what a lab row needs (C1, last cycle, female: the default ranges of
+# ctcae.default_limits, F or else M): one join per row, not two.
+PATIENT_SQL = """
+SELECT tr.pidx, tr.c1, tr.last_cycle, coalesce(p.sex = 'F', false) AS female
+FROM prrt_treatment tr JOIN prrt_patients p ON p.pidx = tr.pidx
+WHERE tr.c1 IS NOT NULL
+"""
+
+
+def _ranged(patients: str) -> str:
+    """Lab rows of safety-set patients with their day and range (steps 1-2 of derive/adlb.py);
+    ``patients``: a relation with PATIENT_SQL's columns (alias p)."""
+    return f"""
+SELECT l.pidx, l.test, l.date, l.date - p.c1 AS ady, l.value, l.unit, l.value_original, l.unit_original,
+       coalesce(l.lln, CASE WHEN p.female THEN d.lln_f ELSE d.lln_m END) AS anrlo,
+       coalesce(l.uln, CASE WHEN p.female THEN d.uln_f ELSE d.uln_m END) AS anrhi,
+       coalesce((l.lln IS NULL AND d.lln_f IS NOT NULL) OR (l.uln IS NULL AND d.uln_f IS NOT NULL), false) AS rangedef,
+       d.kind, d.g2, d.g3, d.g4, l.source_line, p.last_cycle, p.creatinine_base
+FROM prrt_labs l JOIN {patients} p ON p.pidx = l.pidx LEFT JOIN prrt_lab_rules d ON d.test = l.test
+"""
+
+
+def baseline_sql(baseline_window_days: int) -> str:
+    """``prrt_lab_base``: step 3 (the last row in the baseline window per patient and test) and
+    its grade (a baseline creatinine is its own baseline)."""
+    patients = "(SELECT q.*, CAST(NULL AS DOUBLE) AS creatinine_base FROM prrt_lab_patient0 q)"
+    return f"""
+WITH w AS (
+  SELECT r.*, row_number() OVER (PARTITION BY r.pidx, r.test ORDER BY r.date DESC, r.source_line DESC) AS k
+  FROM ({_ranged(patients)}) r WHERE r.ady >= {-int(baseline_window_days)} AND r.ady <= 0
+)
+SELECT pidx, test, date, source_line, value,
+       {grade('w', 'w.value')} AS grade
+FROM w WHERE k = 1
+"""
+
+
+# PATIENT_SQL's columns and the patient's baseline creatinine (NULL = none).
+PATIENT_BASE_SQL = """
+SELECT q.pidx, q.c1, q.last_cycle, q.female, b.value AS creatinine_base
+FROM prrt_lab_patient0 q LEFT JOIN prrt_lab_base b ON b.pidx = q.pidx AND b.test = 'creatinine'
+"""
+
+
+def rows_sql(window_days: int) -> str:
+    """``prrt_lab``: every lab row of a safety-set patient with the columns of the module doc."""
+    graded = grade("r", "r.creatinine_base")
+    return f"""
+SELECT g.*, coalesce(g.ady > 0 AND g.grade > coalesce(g.btoxgr, 0), false) AS trtemfl
+FROM (
+  SELECT r.pidx, r.test, r.date, r.ady, r.value, r.unit, r.value_original, r.unit_original, r.anrlo, r.anrhi,
+         r.rangedef, coalesce(b.date = r.date AND b.source_line = r.source_line, false) AS ablfl,
+         (r.ady > 0 AND r.date <= r.last_cycle + {int(window_days)}) AS apostfl, (r.ady > 0) AS alatefl,
+         CASE WHEN r.test = 'creatinine' THEN r.creatinine_base END AS base,
+         {graded} AS grade, b.grade AS btoxgr, r.source_line
+  FROM ({_ranged('prrt_lab_patient')}) r
+  LEFT JOIN prrt_lab_base b ON b.pidx = r.pidx AND b.test = r.test
+) g
+"""
+
+
+EMPTY_LABS_SQL = ("SELECT CAST(NULL AS BIGINT) AS pidx, CAST(NULL AS VARCHAR) AS test, CAST(NULL AS BIGINT) AS date, "
+                  "CAST(NULL AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS DOUBLE) AS lln, "
+                  "CAST(NULL AS DOUBLE) AS uln, CAST(NULL AS DOUBLE) AS value_original, "
+                  "CAST(NULL AS VARCHAR) AS unit_original, CAST(NULL AS BIGINT) AS source_line "
+                  "FROM prrt_patients WHERE 1 = 0")
+
+
+def stage(engine, tables, *, baseline_window_days: int, window_days: int) -> None:
+    """Make ``prrt_lab_patient`` (per safety-set patient: C1, last cycle, sex, baseline
+    creatinine), ``prrt_lab_base`` and ``prrt_lab`` (a registry without labs: empty relations)."""
+    if "labs" not in tables:
+        engine.view("prrt_labs", EMPTY_LABS_SQL)
+    engine.materialize("prrt_lab_rules", rules_sql())
+    engine.materialize("prrt_lab_patient0", PATIENT_SQL)
+    engine.materialize("prrt_lab_base", baseline_sql(baseline_window_days))
+    engine.materialize("prrt_lab_patient", PATIENT_BASE_SQL)
+    engine.view("prrt_lab", rows_sql(window_days))
+
+
+# ADLB as docs/adam.md lays it out: the lab rows and one EGFR row per creatinine row
+# (kidney.py's prrt_egfr), identifiers first; ``date`` a day number, flags booleans.
+EGFR_PARAMCD = "EGFR"
+
+
+def _param_rank() -> str:
+    """PARAMCD's rank in the order of its text (Python's, DuckDB's binary collation): an integer
+    sort key for the test codes of the format (a code outside it sorts last, then by text)."""
+    codes = sorted((*LAB_TESTS, EGFR_PARAMCD))
+    whens = " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(codes))
+    return f"CASE x.paramcd {whens} ELSE {len(codes)} END"
+
+
+def adlb_rows_sql(sort_keys: bool = False) -> str:
+    """The ADLB rows (any order); ``sort_keys``: also integer keys ``urank`` (USUBJID's rank) and
+    ``prank`` (PARAMCD's), for DuckDB, whose binary collation orders text as the file does."""
+    keys = f", u.urank, {_param_rank()} AS prank" if sort_keys else ""
+    return f"""
+SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id AS siteid, k.patient_id AS subjid, x.paramcd,
+       x.date, x.ady, x.aval, x.avalu, x.aval_orig, x.avalu_orig, x.anrlo, x.anrhi, x.rangedef, x.ablfl, x.apostfl,
+       x.base, x.atoxgr, x.btoxgr, x.trtemfl, x.alatefl, x.source_line{keys}
+FROM (
+  SELECT pidx, test AS paramcd, date, ady, value AS aval, unit AS avalu, value_original AS aval_orig,
+         unit_original AS avalu_orig, anrlo, anrhi, rangedef, ablfl, apostfl, base, grade AS atoxgr, btoxgr,
+         trtemfl, alatefl, source_line
+  FROM prrt_lab
+  UNION ALL
+  SELECT pidx, '{EGFR_PARAMCD}' AS paramcd, date, ady, egfr AS aval, 'mL/min/1.73m2' AS avalu,
+         CAST(NULL AS DOUBLE) AS aval_orig, CAST(NULL AS VARCHAR) AS avalu_orig, CAST(NULL AS DOUBLE) AS anrlo,
+         CAST(NULL AS DOUBLE) AS anrhi, false AS rangedef, ablfl, apostfl, CAST(NULL AS DOUBLE) AS base,
+         CAST(NULL AS BIGINT) AS atoxgr, CAST(NULL AS BIGINT) AS btoxgr, false AS trtemfl, alatefl, source_line
+  FROM prrt_egfr
+) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}
+"""
+
+
+URANK_SQL = ("SELECT pidx, CAST(row_number() OVER (ORDER BY site_id || '-' || patient_id) AS BIGINT) AS urank "
+             "FROM prrt_pkey")
+
+
+def _yn(column: str) -> str:
+    return f"CASE WHEN {column} THEN 'Y' ELSE 'N' END AS {column.upper()}"
+
+
+def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line") -> str:
+    """The ADLB file's columns, types and row order (USUBJID, PARAMCD, date, input line), in
+    DuckDB's dialect, over ``source`` (a relation with the columns of adlb_rows_sql)."""
+    text_cols = ("usubjid", "siteid", "subjid", "paramcd")
+    cols = [f"CAST({c} AS VARCHAR) AS {c.upper()}" for c in text_cols]
+    cols.append("CAST(DATE '1970-01-01' + CAST(date AS INTEGER) AS DATE) AS ADT")
+    cols += ["CAST(ady AS BIGINT) AS ADY", "CAST(aval AS DOUBLE) AS AVAL", "CAST(avalu AS VARCHAR) AS AVALU",
+             "CAST(aval_orig AS DOUBLE) AS AVAL_ORIG", "CAST(avalu_orig AS VARCHAR) AS AVALU_ORIG",
+             "CAST(anrlo AS DOUBLE) AS ANRLO", "CAST(anrhi AS DOUBLE) AS ANRHI", _yn("rangedef"), _yn("ablfl"),
+             _yn("apostfl"), "CAST(base AS DOUBLE) AS BASE", "CAST(atoxgr AS BIGINT) AS ATOXGR",
+             "CAST(btoxgr AS BIGINT) AS BTOXGR", _yn("trtemfl"), _yn("alatefl")]
+    return f"SELECT {', '.join(cols)} FROM {source} ORDER BY {order}"
+
+
+def write_adlb(engine, path) -> None:
+    """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python):
+    DuckDB copies it straight (``COPY ... TO``); PostgreSQL and Spark export the rows as Parquet
+    and an embedded DuckDB writes the file in the same types and order."""
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    if engine.name == "duckdb":   # sorted on integer keys: the same order, a cheaper sort
+        engine.materialize("prrt_urank", URANK_SQL)
+        engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
+                                             "urank, prank, date, source_line"), path)
+        return
+    from prrt_rwe.engines.duckdb_engine import DuckDBEngine
+
+    with tempfile.TemporaryDirectory(prefix="prrt-adlb-", dir=path.parent) as folder:
+        engine.export_parquet(adlb_rows_sql(), Path(folder) / "rows")
+        glob = str(Path(folder) / "rows" / "*.parquet").replace("'", "''")
+        with DuckDBEngine.open(memory_limit=None) as local:
+            local.copy_to_parquet(adlb_file_sql(f"read_parquet('{glob}')"), path)
