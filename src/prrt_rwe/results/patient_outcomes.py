@@ -6,10 +6,12 @@ one: multiple imputation, missingness tests, IPTW and the site analyses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.memo import memoized
 from prrt_rwe.results.response import best_response, responders
 
 
@@ -24,8 +26,9 @@ class PatientOutcomes:
     def n(self) -> int:
         return len(self.frame)
 
-    @property
+    @cached_property
     def site(self) -> np.ndarray:
+        """SITEID per patient (computed once: the site analyses loop over it; read-only)."""
         return self.frame["SITEID"].astype(str).to_numpy()
 
     def subset(self, keep: np.ndarray) -> "PatientOutcomes":
@@ -38,7 +41,8 @@ def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFram
     frame = frame.reset_index(drop=True)
     ids = pd.Index(frame["USUBJID"])
     response = responders(best_response(adrs, "CBOR", ids)).to_numpy(dtype=float)
-    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
+    pfs = memoized("pfs_by_patient", (adtte,), lambda: adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID"))
+    rows = pfs.reindex(ids)
     days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
     event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
     return PatientOutcomes(frame, response, days, event)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.benchmarks.comparators import eligible
+from prrt_rwe.results.memo import memoized
 from prrt_rwe.results.populations import flagged
 from prrt_rwe.results.response import best_response, responders
 
@@ -42,18 +43,27 @@ class Patients:
 
 
 def evaluable(adsl: pd.DataFrame) -> pd.DataFrame:
-    """The response-evaluable population (safety set with a baseline assessment)."""
-    return flagged(adsl, POPULATION_FLAG).reset_index(drop=True)
+    """The response-evaluable population (safety set with a baseline assessment; once per
+    analysis, results.memo)."""
+    return memoized("comparator_population", (adsl,),
+                    lambda: flagged(adsl, POPULATION_FLAG).reset_index(drop=True))
 
 
 def patients(adam, population: pd.DataFrame, criteria) -> Patients:
     """The patients of ``population`` meeting every criterion (EligibilityError if one cannot
     be applied to this ADSL)."""
-    rows = population.loc[eligible(population, criteria)].reset_index(drop=True)
-    ids = pd.Index(rows["USUBJID"])
+    keep = eligible(population, criteria)
+    rows = population.loc[keep].reset_index(drop=True)
+    outcomes = memoized("comparator_outcomes", (adam.adrs, adam.adtte, population),
+                        lambda: _outcomes(adam, pd.Index(population["USUBJID"])))
+    return Patients(rows, *(a[keep] for a in outcomes))
+
+
+def _outcomes(adam, ids: pd.Index) -> tuple[np.ndarray, ...]:
+    """(responder, PFS days, event, OS days, event) of ``ids``, aligned (see Patients)."""
     cbor = best_response(adam.adrs, "CBOR", ids)
-    return Patients(rows, responders(cbor).to_numpy(dtype=bool), *_endpoint(adam.adtte, "PFS", ids),
-                    *_endpoint(adam.adtte, "OS", ids))
+    return (responders(cbor).to_numpy(dtype=bool), *_endpoint(adam.adtte, "PFS", ids),
+            *_endpoint(adam.adtte, "OS", ids))
 
 
 def _endpoint(adtte: pd.DataFrame, paramcd: str, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
