@@ -26,7 +26,10 @@ class FigureFile:
     figure_id: str
     caption: str
     svg: str  # a standalone SVG document
-    png: bytes | None
+    png: object  # bytes, a Future of them (report.svg compresses on a worker thread), or None
+
+    def png_bytes(self) -> bytes | None:
+        return self.png.result() if hasattr(self.png, "result") else self.png
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Bundle:
             svg = out / "figures" / f"{f.figure_id}.svg"
             written.append(_write(svg, lambda tmp, f=f: tmp.write_text(f.svg, encoding="utf-8")))
             if f.png is not None:
-                written.append(_write(svg.with_suffix(".png"), lambda tmp, f=f: tmp.write_bytes(f.png)))
+                written.append(_write(svg.with_suffix(".png"), lambda tmp, f=f: tmp.write_bytes(f.png_bytes())))
         for name, t in zip(table_names(self.tables), self.tables):
             written.append(_write(out / "tables" / f"{name}.csv", lambda tmp, t=t: write_csv(t, tmp)))
         if self.tables:
