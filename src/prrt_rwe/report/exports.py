@@ -147,14 +147,14 @@ def write_docx(tables, path: Path) -> Path:
         document.add_paragraph(str(t.title), style="Caption")
         grid = document.add_table(rows=1 + len(t.rows), cols=len(t.columns))
         grid.style = "Table Grid"
-        for j, label in enumerate(t.columns):
-            cell = grid.rows[0].cells[j]
+        rows = grid.rows   # each row's cells once (python-docx rebuilds them on every access)
+        for label, cell in zip(t.columns, rows[0].cells):
             cell.text = str(label)
             for run in cell.paragraphs[0].runs:
                 run.bold = True
-        for i, row in enumerate(_body_rows(t), start=1):
-            for j, value in enumerate(row):
-                grid.rows[i].cells[j].text = value
+        for row, values in zip(list(rows)[1:], _body_rows(t)):
+            for cell, value in zip(row.cells, values):
+                cell.text = value
         for note in (*t.footnotes, *((t.source,) if t.source else ())):
             para = document.add_paragraph(str(note))
             for run in para.runs:
