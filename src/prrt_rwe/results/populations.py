@@ -65,8 +65,24 @@ def id_array(values: pd.Series) -> pa.Array:
 
 def members_of(arr: pa.Array, ids) -> np.ndarray:
     """:func:`members` of values already converted by :func:`id_array`."""
-    value_set = pa.array(pd.Index(ids, dtype="str").array, from_pandas=True).cast(pa.large_string())
-    return np.asarray(pc.is_in(arr, value_set=value_set).fill_null(False), dtype=bool)
+    return np.asarray(pc.is_in(arr, value_set=_ids(ids)).fill_null(False), dtype=bool)
+
+
+def _ids(ids) -> pa.Array:
+    return pa.array(pd.Index(ids, dtype="str").array, from_pandas=True).cast(pa.large_string())
+
+
+def positions(ids, index: pd.Index) -> np.ndarray:
+    """Where each of ``ids`` is in ``index`` (unique USUBJIDs), -1 where absent: the lookup
+    of ``reindex(ids)``, by an Arrow hash table (pandas' on Arrow strings is ~10x slower)."""
+    return np.asarray(pc.index_in(_ids(ids), value_set=_ids(index)).fill_null(-1), dtype=np.int64)
+
+
+def taken(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` as floats, NaN where ``at`` is -1 (what reindex leaves)."""
+    out = np.asarray(values, dtype=float)[np.maximum(at, 0)] if len(values) else np.zeros(len(at))
+    out[at < 0] = np.nan
+    return out
 
 
 def either_case(codes) -> list[str]:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from prrt_rwe.results.baseline import PRIMARY_GROUPS
 from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.populations import positions
 from prrt_rwe.results.proportion import proportion
 
 RESPONSES = ("CR", "PR", "SD", "PD", "NE")
@@ -16,7 +17,9 @@ RESPONSES = ("CR", "PR", "SD", "PD", "NE")
 def best_response(adrs: pd.DataFrame, paramcd: str, usubjids: pd.Index) -> pd.Series:
     """One best response per efficacy patient (``NE`` when the patient has no row)."""
     by_patient = memoized("best_response", (adrs,), lambda: _by_patient(adrs, paramcd), paramcd)
-    return by_patient.reindex(usubjids).fillna("NE")
+    at = positions(usubjids, by_patient.index)   # by_patient.reindex(usubjids), faster
+    return pd.Series(by_patient.array.take(at, allow_fill=True), index=pd.Index(usubjids),
+                     name=by_patient.name).fillna("NE")
 
 
 def _by_patient(adrs: pd.DataFrame, paramcd: str) -> pd.Series:
