@@ -26,7 +26,10 @@ class FigureFile:
     figure_id: str
     caption: str
     svg: str  # a standalone SVG document
-    png: bytes | None
+    png: object  # bytes, a Future of them (report.svg compresses on a worker thread), or None
+
+    def png_bytes(self) -> bytes | None:
+        return self.png.result() if hasattr(self.png, "result") else self.png
 
 
 @dataclass
@@ -44,7 +47,7 @@ class Bundle:
             svg = out / "figures" / f"{f.figure_id}.svg"
             written.append(_write(svg, lambda tmp, f=f: tmp.write_text(f.svg, encoding="utf-8")))
             if f.png is not None:
-                written.append(_write(svg.with_suffix(".png"), lambda tmp, f=f: tmp.write_bytes(f.png)))
+                written.append(_write(svg.with_suffix(".png"), lambda tmp, f=f: tmp.write_bytes(f.png_bytes())))
         for name, t in zip(table_names(self.tables), self.tables):
             written.append(_write(out / "tables" / f"{name}.csv", lambda tmp, t=t: write_csv(t, tmp)))
         if self.tables:
@@ -144,14 +147,14 @@ def write_docx(tables, path: Path) -> Path:
         document.add_paragraph(str(t.title), style="Caption")
         grid = document.add_table(rows=1 + len(t.rows), cols=len(t.columns))
         grid.style = "Table Grid"
-        for j, label in enumerate(t.columns):
-            cell = grid.rows[0].cells[j]
+        rows = grid.rows   # each row's cells once (python-docx rebuilds them on every access)
+        for label, cell in zip(t.columns, rows[0].cells):
             cell.text = str(label)
             for run in cell.paragraphs[0].runs:
                 run.bold = True
-        for i, row in enumerate(_body_rows(t), start=1):
-            for j, value in enumerate(row):
-                grid.rows[i].cells[j].text = value
+        for row, values in zip(list(rows)[1:], _body_rows(t)):
+            for cell, value in zip(row.cells, values):
+                cell.text = value
         for note in (*t.footnotes, *((t.source,) if t.source else ())):
             para = document.add_paragraph(str(note))
             for run in para.runs:

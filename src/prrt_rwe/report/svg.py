@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
+import matplotlib.image
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.transforms import Bbox
 
 from prrt_rwe.report import exports
@@ -27,10 +31,11 @@ STYLE = {"svg.fonttype": "none", "svg.hashsalt": "prrt-rwe", "font.size": 9,
 
 
 class FigureSvg(str):
-    """Inline SVG text, with ``standalone`` (the SVG file) and ``png`` (300 dpi) when exporting."""
+    """Inline SVG text, with ``standalone`` (the SVG file) and ``png`` (300 dpi: a Future of
+    the bytes) when exporting."""
 
     standalone: str | None = None
-    png: bytes | None = None
+    png: object = None
 
 
 def new_figure(width: float, height: float, **subplots):
@@ -49,9 +54,20 @@ def legend(ax, **kwargs) -> None:
 
 
 def column_bbox(fig, pad: float = 0.04):
-    """The tight bounding box of the drawing, widened to the column width when narrower."""
-    fig.draw_without_rendering()  # runs the layout engine, so the box is the saved one
-    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(pad)
+    """The tight bounding box of the drawing, widened to the column width when narrower;
+    runs the figure's layout engine first, measuring text as the SVG does (72 dpi, no
+    hinting: the layout savefig(format="svg") makes), so the box is the saved one."""
+    canvas, dpi = fig.canvas, fig.dpi
+    FigureCanvasSVG(fig)   # the figure's canvas while measuring
+    try:
+        fig.dpi = 72
+        engine = fig.get_layout_engine()
+        if engine is not None and fig.axes:
+            engine.execute(fig)
+        box = fig.get_tightbbox().padded(pad)
+    finally:
+        fig.dpi = dpi
+        fig.set_canvas(canvas)
     extra = COLUMN_WIDTH_IN - box.width
     if extra > 0:
         box = Bbox.from_extents(box.x0 - extra / 2, box.y0, box.x1 + extra / 2, box.y1)
@@ -59,20 +75,47 @@ def column_bbox(fig, pad: float = 0.04):
 
 
 def to_svg(fig) -> FigureSvg:
+    """The figure laid out once, as the SVG measures text (:func:`column_bbox`), then that
+    layout kept (layout engine off) for the SVG and the PNG: both files show the layout the
+    crop box was measured on, and neither save lays the figure out again (issue 17: laying
+    out and measuring text three times, at 100, 72 and 300 dpi, was most of the report's time)."""
     buf = io.StringIO()
     with plt.rc_context(STYLE):
         box = column_bbox(fig)
+        fig.set_layout_engine(None)
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=box)
-        png = None
-        if exports.collecting():
-            raster = io.BytesIO()
-            fig.savefig(raster, format="png", dpi=exports.PNG_DPI, bbox_inches=box,
-                        metadata={"Software": None})
-            png = raster.getvalue()
+        png = _png(fig, box) if exports.collecting() else None
     plt.close(fig)
     out = FigureSvg(inline(buf.getvalue()))
     out.standalone, out.png = buf.getvalue(), png
     return out
+
+
+def _png(fig, box):
+    """The 300 dpi PNG: drawn here, compressed on a worker thread (zlib runs without the GIL,
+    beside the next figure's drawing); the same bytes as ``savefig(format="png")``, whose
+    last step is this ``imsave``. Returns a Future of the bytes (exports resolves it)."""
+    raw = io.BytesIO()
+    fig.savefig(raw, format="raw", dpi=exports.PNG_DPI, bbox_inches=box)
+    shape = np.asarray(fig.canvas.buffer_rgba()).shape   # the renderer just drawn: rows, columns, 4
+    rgba = np.frombuffer(raw.getvalue(), dtype=np.uint8).reshape(shape)
+    return _png_worker().submit(_encode_png, rgba)
+
+
+def _encode_png(rgba) -> bytes:
+    out = io.BytesIO()
+    matplotlib.image.imsave(out, rgba, format="png", origin="upper", dpi=exports.PNG_DPI,
+                            metadata={"Software": None})
+    return out.getvalue()
+
+
+_WORKER: list = []
+
+
+def _png_worker() -> ThreadPoolExecutor:
+    if not _WORKER:
+        _WORKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="prrt-rwe-png"))
+    return _WORKER[0]
 
 
 def inline(text: str) -> str:

@@ -31,6 +31,7 @@ from prrt_rwe.results.models import (
     sensitivity,
 )
 from prrt_rwe.results.efficacy import efficacy
+from prrt_rwe.results.memo import analysis_memo
 from prrt_rwe.results.populations import analysis_sets, flagged, population_rows
 from prrt_rwe.results.proportion import proportion
 from prrt_rwe.results.safety import (
@@ -111,6 +112,11 @@ def analyze_adam(adam, config, comparators=None) -> Analysis:
         from prrt_rwe.benchmarks.comparators import shipped_comparators
 
         comparators = shipped_comparators() if config.comparators.shipped else ()
+    with analysis_memo():   # repeated lookups on the ADaM frames, once (results.memo)
+        return _analyze(adam, config, comparators)
+
+
+def _analyze(adam, config, comparators) -> Analysis:
     adsl = adam.adsl
     saf, eff = flagged(adsl, "SAFFL"), flagged(adsl, "EFFFL")
     safety_ids = pd.Index(saf["USUBJID"])

@@ -46,9 +46,15 @@ def continuous(values: pd.Series) -> dict:
 
 
 def categorical(values: pd.Series, levels) -> dict:
-    s = values.astype("string").str.replace(r"\.0$", "", regex=True)
-    counts = {lv: int(s.eq(lv).fillna(False).sum()) for lv in levels}
-    other = int((s.notna() & ~s.isin(levels)).sum())
+    """Counts by level (a trailing ``.0`` dropped: 1.0 is level ``1``), other values, missing;
+    counted over the distinct values (the same counts as value by value)."""
+    s = values.astype("string")
+    distinct = s.value_counts(dropna=True)
+    tally: dict = {}
+    for value, k in zip(distinct.index.str.replace(r"\.0$", "", regex=True), distinct.to_numpy()):
+        tally[value] = tally.get(value, 0) + int(k)
+    counts = {lv: tally.get(lv, 0) for lv in levels}
+    other = sum(k for value, k in tally.items() if value not in set(levels))
     if other:
         counts["other values"] = other
     counts["missing"] = int(s.isna().sum())

@@ -6,10 +6,13 @@ one: multiple imputation, missingness tests, IPTW and the site analyses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.populations import positions, taken
 from prrt_rwe.results.response import best_response, responders
 
 
@@ -24,8 +27,9 @@ class PatientOutcomes:
     def n(self) -> int:
         return len(self.frame)
 
-    @property
+    @cached_property
     def site(self) -> np.ndarray:
+        """SITEID per patient (computed once: the site analyses loop over it; read-only)."""
         return self.frame["SITEID"].astype(str).to_numpy()
 
     def subset(self, keep: np.ndarray) -> "PatientOutcomes":
@@ -38,7 +42,22 @@ def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFram
     frame = frame.reset_index(drop=True)
     ids = pd.Index(frame["USUBJID"])
     response = responders(best_response(adrs, "CBOR", ids)).to_numpy(dtype=float)
-    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
-    days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
-    event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
-    return PatientOutcomes(frame, response, days, event)
+    pfs = memoized("pfs_by_patient", (adtte,), lambda: _pfs(adtte))
+    if pfs is None:   # a patient with two PFS rows: reindex says so
+        rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
+        days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
+        event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
+        return PatientOutcomes(frame, response, days, event)
+    index, aval, cnsr = pfs
+    at = positions(ids, index)
+    return PatientOutcomes(frame, response, taken(aval, at), (taken(cnsr, at) == 0).astype(float))
+
+
+def _pfs(adtte: pd.DataFrame):
+    """(USUBJIDs, days, CNSR) of the PFS rows, or None when a USUBJID repeats."""
+    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")]
+    index = pd.Index(rows["USUBJID"])
+    if not index.is_unique:
+        return None
+    return (index, pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float),
+            pd.to_numeric(rows["CNSR"]).to_numpy(dtype=float))

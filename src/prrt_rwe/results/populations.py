@@ -16,13 +16,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prrt_rwe.results.memo import memoized
+
 EXCLUSION_REASONS = ("no PRRT cycle", "no baseline assessment", "missing covariate")
 POPULATION_FLAGS = {"safety": "SAFFL", "evaluable": "EVALFL", "complete_case": "EFFFL"}
 
 
 def flagged(adsl: pd.DataFrame, flag: str) -> pd.DataFrame:
-    """Rows of ADSL with ``flag`` (``SAFFL`` or ``EFFFL``) equal to ``Y``."""
-    return adsl.loc[adsl[flag].astype("string").eq("Y").fillna(False)]
+    """Rows of ADSL with ``flag`` (``SAFFL`` or ``EFFFL``) equal to ``Y`` (once per analysis:
+    results.memo; read-only)."""
+    return memoized("flagged", (adsl,), lambda: adsl.loc[adsl[flag].astype("string").eq("Y").fillna(False)], flag)
 
 
 def subjects(adsl: pd.DataFrame, flag: str) -> pd.Index:
@@ -52,9 +55,34 @@ def populations(adsl: pd.DataFrame, headline: str) -> dict:
 def members(values: pd.Series, ids) -> np.ndarray:
     """Boolean mask: which ``values`` (USUBJIDs) are among ``ids`` (Arrow hash set; pandas'
     own ``isin`` on string columns is ~5x slower on millions of lab rows)."""
-    arr = pa.array(values, from_pandas=True).cast(pa.large_string())
-    value_set = pa.array(pd.Index(ids, dtype="str").array, from_pandas=True).cast(pa.large_string())
-    return np.asarray(pc.is_in(arr, value_set=value_set).fill_null(False), dtype=bool)
+    return members_of(id_array(values), ids)
+
+
+def id_array(values: pd.Series) -> pa.Array:
+    """USUBJIDs as the Arrow array :func:`members_of` looks up."""
+    return pa.array(values, from_pandas=True).cast(pa.large_string())
+
+
+def members_of(arr: pa.Array, ids) -> np.ndarray:
+    """:func:`members` of values already converted by :func:`id_array`."""
+    return np.asarray(pc.is_in(arr, value_set=_ids(ids)).fill_null(False), dtype=bool)
+
+
+def _ids(ids) -> pa.Array:
+    return pa.array(pd.Index(ids, dtype="str").array, from_pandas=True).cast(pa.large_string())
+
+
+def positions(ids, index: pd.Index) -> np.ndarray:
+    """Where each of ``ids`` is in ``index`` (unique USUBJIDs), -1 where absent: the lookup
+    of ``reindex(ids)``, by an Arrow hash table (pandas' on Arrow strings is ~10x slower)."""
+    return np.asarray(pc.index_in(_ids(ids), value_set=_ids(index)).fill_null(-1), dtype=np.int64)
+
+
+def taken(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]`` as floats, NaN where ``at`` is -1 (what reindex leaves)."""
+    out = np.asarray(values, dtype=float)[np.maximum(at, 0)] if len(values) else np.zeros(len(at))
+    out[at < 0] = np.nan
+    return out
 
 
 def either_case(codes) -> list[str]:

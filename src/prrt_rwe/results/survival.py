@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from prrt_rwe.results.populations import members
+from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.populations import id_array, members_of
 from prrt_rwe.stats.kaplan_meier import kaplan_meier
 
 DAYS_PER_MONTH = 30.4375
@@ -34,11 +35,17 @@ class SurvivalData:
 
 def endpoint(adtte: pd.DataFrame, paramcd: str, usubjids: pd.Index) -> SurvivalData:
     """The PARAMCD rows of ADTTE for the given patients (CNSR 0 = event)."""
+    ids, days, event = memoized("endpoint", (adtte,), lambda: _parameter(adtte, paramcd), paramcd)
+    keep = members_of(ids, usubjids)
+    return SurvivalData(days[keep], event[keep])
+
+
+def _parameter(adtte: pd.DataFrame, paramcd: str) -> tuple:
+    """(USUBJIDs for members_of, days, events) of every PARAMCD row of ADTTE."""
     rows = adtte.loc[adtte["PARAMCD"].eq(paramcd).to_numpy()]
-    rows = rows.loc[members(rows["USUBJID"], usubjids)]
     days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
     event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(np.int8)
-    return SurvivalData(days, event)
+    return id_array(rows["USUBJID"]), days, event
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.benchmarks.comparators import eligible
-from prrt_rwe.results.populations import flagged
+from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.populations import flagged, positions, taken
 from prrt_rwe.results.response import best_response, responders
 
 POPULATION_FLAG = "EVALFL"
@@ -42,24 +43,34 @@ class Patients:
 
 
 def evaluable(adsl: pd.DataFrame) -> pd.DataFrame:
-    """The response-evaluable population (safety set with a baseline assessment)."""
-    return flagged(adsl, POPULATION_FLAG).reset_index(drop=True)
+    """The response-evaluable population (safety set with a baseline assessment; once per
+    analysis, results.memo)."""
+    return memoized("comparator_population", (adsl,),
+                    lambda: flagged(adsl, POPULATION_FLAG).reset_index(drop=True))
 
 
 def patients(adam, population: pd.DataFrame, criteria) -> Patients:
     """The patients of ``population`` meeting every criterion (EligibilityError if one cannot
     be applied to this ADSL)."""
-    rows = population.loc[eligible(population, criteria)].reset_index(drop=True)
-    ids = pd.Index(rows["USUBJID"])
+    keep = eligible(population, criteria)
+    rows = population.loc[keep].reset_index(drop=True)
+    outcomes = memoized("comparator_outcomes", (adam.adrs, adam.adtte, population),
+                        lambda: _outcomes(adam, pd.Index(population["USUBJID"])))
+    return Patients(rows, *(a[keep] for a in outcomes))
+
+
+def _outcomes(adam, ids: pd.Index) -> tuple[np.ndarray, ...]:
+    """(responder, PFS days, event, OS days, event) of ``ids``, aligned (see Patients)."""
     cbor = best_response(adam.adrs, "CBOR", ids)
-    return Patients(rows, responders(cbor).to_numpy(dtype=bool), *_endpoint(adam.adtte, "PFS", ids),
-                    *_endpoint(adam.adtte, "OS", ids))
+    return (responders(cbor).to_numpy(dtype=bool), *_endpoint(adam.adtte, "PFS", ids),
+            *_endpoint(adam.adtte, "OS", ids))
 
 
 def _endpoint(adtte: pd.DataFrame, paramcd: str, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """(days, event) of one ADTTE parameter aligned to ``ids`` (NaN days: no row)."""
     rows = adtte.loc[adtte["PARAMCD"].astype("string").str.upper().eq(paramcd).fillna(False).to_numpy(),
-                     ["USUBJID", "AVAL", "CNSR"]].drop_duplicates("USUBJID").set_index("USUBJID").reindex(ids)
-    days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float, na_value=np.nan)
-    event = (pd.to_numeric(rows["CNSR"]).to_numpy(dtype=float, na_value=np.nan) == 0).astype(np.int8)
+                     ["USUBJID", "AVAL", "CNSR"]].drop_duplicates("USUBJID")
+    at = positions(ids, pd.Index(rows["USUBJID"]))   # set_index("USUBJID").reindex(ids), faster
+    days = taken(pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float, na_value=np.nan), at)
+    event = (taken(pd.to_numeric(rows["CNSR"]).to_numpy(dtype=float, na_value=np.nan), at) == 0).astype(np.int8)
     return days, event

@@ -70,9 +70,12 @@ def missingness(outcomes, names: tuple[str, ...]) -> dict:
 def site_counts(outcomes, names: tuple[str, ...]) -> dict:
     """Report: patients and missing counts per site (so the report can mask small cells)."""
     frame, site = outcomes.frame, outcomes.site
-    return {s: {"n": int((site == s).sum()),
-                **{name: int(missing_mask(frame, name)[site == s].sum()) for name in names if name in frame.columns}}
-            for s in sorted(set(site))}
+    masks = {name: missing_mask(frame, name) for name in names if name in frame.columns}   # once, not per site
+    out = {}
+    for s in sorted(set(site)):
+        at = site == s
+        out[s] = {"n": int(at.sum()), **{name: int(m[at].sum()) for name, m in masks.items()}}
+    return out
 
 
 def missing_everywhere(adsl, covariates) -> str:
