@@ -2,8 +2,12 @@
 CI cannot fail by chance) and never fail on timing, only on wrong results.
 
 The demo cohort's runs are shared by the modules that check them (one ``prrt-rwe demo``, one
-re-analysis of its registry, one federated simulation of it), and so is the analysis of the hand
-registry with target-lesion sums."""
+re-analysis of its registry, one federated simulation of it), and the suite runs on two
+processes in CI (pytest-xdist, ``make test``: ``-n 2 --dist loadfile --no-loadscope-reorder``).
+Each test module runs whole on one worker (its module fixtures are built once), modules that
+share a session fixture run on the same worker (SHARED), and the longest modules are handed
+out first (LONGEST_FIRST) so that neither worker is left with a long one at the end.  The suite
+passes the same without xdist."""
 
 from __future__ import annotations
 
@@ -13,6 +17,50 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("prrt-rwe", derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("prrt-rwe")
+
+# modules whose session fixtures are the same objects: one worker builds them once
+SHARED = {
+    "tests/e2e/test_demo.py": "demo",
+    "tests/federated/test_federated_demo.py": "demo",
+    "tests/e2e/test_analyze_hand_registry.py": "hand",   # tests/e2e/conftest.py: hand_run
+    "tests/e2e/test_analyze_options.py": "hand",
+    "tests/e2e/test_cli_contract.py": "hand",
+    "tests/e2e/test_efficacy_hand_registry.py": "target-sums",   # hand_target_sums_run
+    "tests/report/test_report_browser.py": "target-sums",
+}
+# the groups (modules, or SHARED's names) that take longest (``--durations``, 2 cores), longest
+# first; the rest keep pytest's order after them
+LONGEST_FIRST = [
+    "tests/engines/test_engines_agree.py",
+    "tests/federated/test_federated_deployment.py",
+    "demo",
+]
+
+
+def _group(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    return SHARED.get(module, module)
+
+
+def pytest_collection_modifyitems(config, items):
+    first = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(_group(item.nodeid), len(first)))   # stable: pytest's order otherwise
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)   # pytest-xdist's hook (only with -n), before its own
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` with SHARED's modules as one unit each: xdist's own grouping
+    (``--dist loadgroup``, the xdist_group mark) has no effect with pytest 9.2, whose node ids
+    no longer take the group suffix that xdist 3.8 appends."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModulesAndSharedGroups(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    return ModulesAndSharedGroups(config, log)
 
 
 # -- the demo cohort (422 patients, 33 sites, demo seed), as `prrt-rwe demo` writes it --------
