@@ -36,9 +36,12 @@ screenshot: test-env
 	$(BIN)/prrt-rwe demo --out $(OUT)
 	$(BIN)/python -m prrt_rwe.report.screenshot $(OUT)/report.html docs/screenshot.png
 
-# pytest exit 5 ("no tests collected") is not a failure of the suite.
+# pytest exit 5 ("no tests collected") is not a failure of the suite. Two processes (the CI
+# machine has 2 cores); each test module stays on one of them, longest first (tests/conftest.py).
+# `make test XDIST=` runs the suite in one process.
+XDIST ?= -n 2 --dist loadfile --no-loadscope-reorder
 test: test-env system-deps
-	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(XDIST); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 bench: test-env system-deps
 	bash benchmarks/run.sh

@@ -38,12 +38,9 @@ def check_prop(p: dict, k: int, n: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    base = tmp_path_factory.mktemp("hand")
-    registry = write_registry(base / "registry")
-    result = CliRunner().invoke(app, ["analyze", str(registry), "--out", str(base / "out")])
-    assert result.exit_code == 0, result.output
-    return base, registry, result
+def run(hand_run):
+    """(base, registry, result) of ``prrt-rwe analyze base/registry --out base/out`` (tests/e2e/conftest.py)."""
+    return hand_run
 
 
 @pytest.fixture(scope="module")

@@ -4,39 +4,35 @@ only, and an ingested .duckdb gives the same results.json as the registry folder
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-
-sys.path.insert(0, str(Path(__file__).parent))
-from hand_registry import write_registry
 
 from prrt_rwe.cli import app
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    base = tmp_path_factory.mktemp("options")
-    registry = write_registry(base / "registry")
-    runner = CliRunner()
-    plain = runner.invoke(app, ["analyze", str(registry), "--out", str(base / "plain")])
-    masked = runner.invoke(app, ["analyze", str(registry), "--out", str(base / "masked"),
-                                 "--suppress-below", "3"])
-    assert plain.exit_code == 0 and masked.exit_code == 0, plain.output + masked.output
+def runs(hand_run, tmp_path_factory):
+    """(folders, registry): folders["plain"] is ``analyze REGISTRY --out`` without options (the
+    hand registry's default run, tests/e2e/conftest.py), folders["masked"] the same with
+    ``--suppress-below 3``."""
+    shared, registry, _ = hand_run
+    base = {"plain": shared / "out", "masked": tmp_path_factory.mktemp("options") / "masked"}
+    masked = CliRunner().invoke(app, ["analyze", str(registry), "--out", str(base["masked"]),
+                                      "--suppress-below", "3"])
+    assert masked.exit_code == 0, masked.output
     return base, registry
 
 
 def test_suppression_leaves_results_json_complete(runs):
     base, _ = runs
-    assert (base / "masked" / "results.json").read_bytes() == (base / "plain" / "results.json").read_bytes()
+    assert (base["masked"] / "results.json").read_bytes() == (base["plain"] / "results.json").read_bytes()
 
 
 def test_suppression_masks_counts_and_their_percentages(runs):
     base, _ = runs
-    plain = (base / "plain" / "report.html").read_text(encoding="utf-8")
-    masked = (base / "masked" / "report.html").read_text(encoding="utf-8")
+    plain = (base["plain"] / "report.html").read_text(encoding="utf-8")
+    masked = (base["masked"] / "report.html").read_text(encoding="utf-8")
     # BOR: CR 1 of 7 (14.3 %), PR 2 (28.6 %); shown unmasked without the option ...
     assert "<td>1 (14.3 %)</td>" in plain and "<td>2 (28.6 %)</td>" in plain
     # ... and as "<3 (–)" with it; no 1/7 or 2/7 percentage survives anywhere.
@@ -58,7 +54,7 @@ def test_duckdb_input_gives_the_same_results(runs, tmp_path):
     assert runner.invoke(app, ["ingest", str(registry), "--db", str(db)]).exit_code == 0
     result = runner.invoke(app, ["analyze", "--db", str(db), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "results.json").read_bytes() == (base / "plain" / "results.json").read_bytes()
+    assert (tmp_path / "out" / "results.json").read_bytes() == (base["plain"] / "results.json").read_bytes()
 
 
 def test_source_and_db_together_is_a_usage_error(runs, tmp_path):
@@ -113,7 +109,7 @@ def test_duckdb_input_keeps_the_data_quality_section(runs, tmp_path):
     def quality(html):
         return html[html.index('<section id="quality">'):].split("</section>")[0]
 
-    from_files = quality((base / "plain" / "report.html").read_text(encoding="utf-8"))
+    from_files = quality((base["plain"] / "report.html").read_text(encoding="utf-8"))
     from_db = quality((out / "report.html").read_text(encoding="utf-8"))
     assert 'id="table-quality-sites"' in from_db and from_db == from_files
 

@@ -80,8 +80,8 @@ def test_ingest_says_left_as_it_was_only_when_a_database_existed(registry, tmp_p
     assert kept.exit_code == 1 and "left as it was" in kept.output
 
 
-def test_analyze_ends_with_a_one_screen_summary(registry, tmp_path):
-    result = invoke("analyze", registry, "--out", tmp_path / "out")
+def test_analyze_ends_with_a_one_screen_summary(hand_run):
+    base, _, result = hand_run   # `prrt-rwe analyze base/registry --out base/out` (tests/e2e/conftest.py)
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) <= 24  # one screen
@@ -91,7 +91,7 @@ def test_analyze_ends_with_a_one_screen_summary(registry, tmp_path):
     assert "no PRRT cycle 1" in text and "Data quality: 0 errors" in text
     assert "Confirmed objective response" in text and "Median PFS" in text
     assert "not for sharing" in text
-    assert lines[-1] == f"report: {(tmp_path / 'out' / 'report.html').resolve()}"
+    assert lines[-1] == f"report: {(base / 'out' / 'report.html').resolve()}"
 
 
 def test_a_study_toml_is_recorded_with_its_hash_and_the_rules_text_is_linked(registry, tmp_path):
@@ -112,10 +112,11 @@ def test_a_study_toml_is_recorded_with_its_hash_and_the_rules_text_is_linked(reg
     assert html.count('<a href="derivations.md">') >= 2  # from the methods and the provenance
 
 
-def test_without_a_config_the_report_says_defaults(registry, tmp_path):
+def test_without_a_config_the_report_says_defaults(hand_run):
     import json
 
-    out = tmp_path / "out"
-    assert invoke("analyze", registry, "--out", out).exit_code == 0
+    base, _, result = hand_run   # `prrt-rwe analyze base/registry --out base/out`, no --config
+    out = base / "out"
+    assert result.exit_code == 0
     assert json.loads((out / "run.json").read_text())["config"] is None
     assert "defaults of derivations.md (no study.toml)" in (out / "report.html").read_text(encoding="utf-8")

@@ -5,30 +5,28 @@ swimmer plots: one bar is one patient)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parents[1] / "report"))
-from hand_registry import write_registry
-from test_report_browser import with_target_sums
-
-from prrt_rwe.config import parse_config
+from prrt_rwe.config import load_config, parse_config
 from prrt_rwe.study import analyze
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """complete_case (the default headline), evaluable headline, and complete_case masked below 3."""
+def runs(tmp_path_factory, hand_target_sums_run):
+    """complete_case (the default headline), evaluable headline, and complete_case masked below 3.
+    complete_case unmasked is the default configuration: the run of tests/conftest.py (shared
+    with test_report_browser) on the same registry."""
     base = tmp_path_factory.mktemp("efficacy")
-    registry = with_target_sums(write_registry(base / "registry"))
+    registry = hand_target_sums_run.out.parent / "registry"
     out = {}
     for name, headline, below in (("complete_case", "complete_case", None), ("evaluable", "evaluable", None),
                                   ("masked", "complete_case", 3)):
-        r = analyze(registry, base / name, config=parse_config({"study": {"headline_population": headline}}),
-                    suppress_below=below)
+        config = parse_config({"study": {"headline_population": headline}})
+        if name == "complete_case":
+            assert config == load_config(None) and below is None   # the shared run's inputs exactly
+            r = hand_target_sums_run
+        else:
+            r = analyze(registry, base / name, config=config, suppress_below=below)
         out[name] = (r.results, r.report_path.read_text(encoding="utf-8"))
     return out
 

@@ -12,11 +12,6 @@ import re
 import pytest
 
 from prrt_rwe.federated.contract import leaves
-from prrt_rwe.federated.network import NetworkConfig
-from prrt_rwe.federated.study import simulate
-from prrt_rwe.study import analyze
-from prrt_rwe.synth.demo_seed import demo_seed
-from prrt_rwe.synth.generator import generate
 
 # federated.md: concordance and cox.zph are not exact; the stratified refit follows cox.zph; MI,
 # Fine-Gray and the eGFR mixed model need rows; the MAIC bootstrap resamples patients; the IPTW
@@ -38,14 +33,13 @@ MARKED_PARTS = ["included-not-available", "missing-data-not-available"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("federated-demo")
-    generate(root / "registry", patients=422, sites=33, seed=demo_seed())
-    pooled = analyze(root / "registry", root / "pooled")
-    # Flower's Message API gives the same bytes as direct calls (test_federated_simulation.py)
-    federated = simulate(root / "registry", root / "federated", network=NetworkConfig(min_cell=1, time_unit="day"),
-                         runtime="direct")
-    return pooled.results, federated.results, root
+def demo(demo_analysed_again, demo_federated):
+    """(pooled results, federated results, their folders): the demo's registry (``prrt-rwe demo``:
+    generate(patients=422, sites=33, seed=demo_seed())) analysed, and simulated as a network with
+    min_cell 1 and time_unit day by the direct runtime (Flower's Message API gives the same bytes
+    as direct calls, test_federated_simulation.py); tests/conftest.py runs each once."""
+    return demo_analysed_again.results, demo_federated.results, {"pooled": demo_analysed_again.out,
+                                                                  "federated": demo_federated.out}
 
 
 def _normalised(path: str) -> str:
@@ -96,15 +90,15 @@ def _figure(html: str, fig_id: str) -> str:
 
 
 def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
-    _, federated, root = demo
-    html = (root / "federated" / "report.html").read_text(encoding="utf-8")
+    _, federated, folders = demo
+    html = (folders["federated"] / "report.html").read_text(encoding="utf-8")
     assert 'id="federation"' in html and "33 sites each analysed their own rows" in html
     import re
     assert sorted(re.findall(r'id="([a-z0-9_-]+-not-available)"', html)) == sorted(
         MARKED_PARTS + ["table-federation-not-available"])
     assert "models.pfs_cox.concordance" in html
     # the late effects from the merged counts by cause, as the pooled report shows them
-    pooled_html = (root / "pooled" / "report.html").read_text(encoding="utf-8")
+    pooled_html = (folders["pooled"] / "report.html").read_text(encoding="utf-8")
     for table_id in ("table-cif", "table-gray"):
         assert _table(html, table_id) == _table(pooled_html, table_id), table_id
     assert 'id="fig-cif"' in html and "Fine–Gray model: not available in this federated study" in html
@@ -129,5 +123,5 @@ def test_the_report_is_the_pooled_one_with_the_federation_marked(demo):
     frailty = _table(html, "table-frailty")
     assert frailty.count("not available (federated)") == 2 * len(federated["models"]["pfs_cox"]["terms"])
     for site in ("S01", "S17", "S33"):   # every node's audit log is in OUT/audit
-        lines = (root / "federated" / "audit" / f"{site}.jsonl").read_text().splitlines()
+        lines = (folders["federated"] / "audit" / f"{site}.jsonl").read_text().splitlines()
         assert json.loads(lines[-1])["event"] == "reply"

@@ -9,7 +9,6 @@ chromium or the playwright client is missing.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -47,14 +46,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
-    from hand_registry import write_registry
-
-    from prrt_rwe.study import analyze
-
-    base = tmp_path_factory.mktemp("browser")
-    return analyze(with_target_sums(write_registry(base / "registry")), base / "out").report_path
+def report(hand_target_sums_run):
+    """report.html of analyze(with_target_sums(hand registry)) (tests/conftest.py, shared with
+    test_efficacy_hand_registry)."""
+    return hand_target_sums_run.report_path
 
 
 @pytest.fixture(scope="module")

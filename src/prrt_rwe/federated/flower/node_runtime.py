@@ -27,6 +27,7 @@ from flwr.app.error import Error
 from flwr.common.constant import SubStatus
 from flwr.proto.runtime_pb2 import AcquireTaskRequest  # pylint: disable=E0611
 from flwr.supercore.heartbeat import HeartbeatSender, make_task_heartbeat_fn_http
+from flwr.supercore.inflatable.inflatable_utils import ObjectPushError
 from flwr.supercore.interceptors import RuntimeTokenHttpInterceptor, RuntimeVersionHttpInterceptor
 from flwr.supercore.retry.retry_invoker import RetryInvoker, exponential
 from flwr.supercore.runtime import RuntimeHttpClient
@@ -113,7 +114,8 @@ def _serve_tasks(node, address: str, supernode: Child, stop: threading.Event, li
             if res.HasField("task") and res.token:
                 try:
                     _run_task(address, res.token, app, node)
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, ObjectPushError) as exc:   # ObjectPushError: the study
+                    # ended (another site failed) while this reply was being pushed; the node stays up
                     node.audit.write("task_failed", reason=f"{type(exc).__name__}: {exc}")
             else:
                 stop.wait(POLL_S)
