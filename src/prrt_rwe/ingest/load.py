@@ -161,21 +161,23 @@ def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[Validatio
     create_tables(con)
     rows = dict.fromkeys((t.name for t in TABLES), 0)
 
-    def insert_part(parsed: dict) -> None:
-        for table in TABLES:
-            if table.name in parsed:
-                _insert(con, table.name, _typed_frame(table, parsed[table.name]))
-                if keep_extra_columns:
-                    _insert_extra(con, table.name, parsed[table.name])
-                rows[table.name] += len(parsed[table.name].raw)
+    def insert_part(frames: list) -> None:
+        for name, frame, parsed in frames:
+            _insert(con, name, frame)
+            if parsed is not None:
+                _insert_extra(con, name, parsed)
+            rows[name] += len(frame)
 
     with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-insert") as pool:
         pending: list[Future] = []
 
         def write_part(parsed: dict) -> None:
+            # the typed frames only: the text cells of the part are freed while it is inserted
+            frames = [(t.name, _typed_frame(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
+                      for t in TABLES if t.name in parsed]
             if pending:
                 pending.pop().result()
-            pending.append(pool.submit(insert_part, parsed))
+            pending.append(pool.submit(insert_part, frames))
 
         try:
             report = check_parts(path, write_part)
