@@ -1,7 +1,8 @@
 """One pass over a CSV file in chunks (bounded memory, issue 17): its sha256, the checks of
 csv_reader.decode (UTF-16 BOM, UTF-8, NUL byte, empty file: the same messages, offsets and
-lines), and whether every line is one record and no cell needs trimming — the files the
-embedded engine then reads (ingest/engine_reader.py). Chunks end at a line feed, so a UTF-8
+lines), whether every line is one record, whether no cell needs trimming and whether the file
+has a double quote at all — the files the embedded engine then reads, and how
+(ingest/engine_reader.py). Chunks end at a line feed, so a UTF-8
 character is never split."""
 
 from __future__ import annotations
