@@ -1,7 +1,8 @@
 """One pass over a CSV file in chunks (bounded memory, issue 17): its sha256, the checks of
 csv_reader.decode (UTF-16 BOM, UTF-8, NUL byte, empty file: the same messages, offsets and
-lines), and whether every line is one record and no cell needs trimming — the files the
-embedded engine then reads (ingest/engine_reader.py). Chunks end at a line feed, so a UTF-8
+lines), whether every line is one record, whether no cell needs trimming and whether the file
+has a double quote at all — the files the embedded engine then reads, and how
+(ingest/engine_reader.py). Chunks end at a line feed, so a UTF-8
 character is never split."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class FileScan:
     header: bytes       # the first line (BOM dropped)
     bom: bool
     ascii: bool = False  # every byte ASCII
+    quoted: bool = True  # a double quote somewhere in the file
 
 
 def _chunks(path: Path):
@@ -66,14 +68,15 @@ class _Simplicity:
                 self.ok = False
                 return
             raw = np.frombuffer(body, dtype=np.uint8)
-            quotes = np.flatnonzero(raw == ord('"'))
-            breaks = np.flatnonzero(raw == ord("\n"))
+            quotes = np.flatnonzero(raw == ord('"')) if b'"' in body else np.zeros(0, np.int64)
             if self.pending_breaks and self.quotes % 2:
                 self.ok = False
                 return
-            if quotes.size and ((np.searchsorted(quotes, breaks) + self.quotes) % 2).any():
-                self.ok = False
-                return
+            if quotes.size:
+                breaks = np.flatnonzero(raw == ord("\n"))
+                if ((np.searchsorted(quotes, breaks) + self.quotes) % 2).any():
+                    self.ok = False
+                    return
             self.quotes += quotes.size
             self.prev_end = b""
         self.prev_end += tail
@@ -91,7 +94,7 @@ def scan_file(path, digest=None) -> FileScan:
     simple = _Simplicity()
     offset, lines, first, bom = 0, 0, True, False
     utf8_error = nul = None
-    blank, ascii_only, padded = True, True, False
+    blank, ascii_only, padded, quoted = True, True, False, False
     header, utf16 = b"", False
     for chunk in _chunks(path):
         digest.update(chunk)
@@ -123,6 +126,8 @@ def scan_file(path, digest=None) -> FileScan:
             blank = False
         if not padded and any(bytes([b]) in chunk for b in PADDING_BYTES):
             padded = True
+        if not quoted and b'"' in chunk:
+            quoted = True
         simple.feed(chunk)
         offset += len(chunk)
         lines += chunk.count(b"\n")
@@ -131,5 +136,5 @@ def scan_file(path, digest=None) -> FileScan:
                         UnreadableFile("file is UTF-16 encoded; save it as UTF-8"), b"", False)
     error = utf8_error or nul or (UnreadableFile("empty file: no header row") if blank else None)
     return FileScan(lines, path.stat().st_size, simple.result(), padded or not ascii_only,
-                    error, header, bom, ascii_only)
+                    error, header, bom, ascii_only, quoted)
 

@@ -1,13 +1,15 @@
 """A registry folder read by the embedded engine, in parts of whole patients (issue 17).
 
 Every CSV file is scanned once in chunks (csv_scan: its sha256 and the checks of
-csv_reader.decode) and staged by DuckDB as Parquet, partitioned by *part*: its text cells
-``c0 … cn``, its ``line`` (header = line 1) and a hash of the patient key (site_id +
-patient_id, trimmed and normalized as key_text does) modulo the number of parts, so that all
-rows of one patient, in every table, fall into the same part. Files whose lines are each one
-record are read by DuckDB's CSV reader (streaming: rows are numbered as read, in file order,
-and written out; nothing is held); the others (blank lines, line breaks inside quoted values,
-ragged rows) by csv_reader, as before. The checks of validation.py then run part by part on
+csv_reader.decode) and staged, partitioned by *part*: its text cells ``c0 … cn``, its ``line``
+(header = line 1) and DuckDB's hash of the patient key (site_id + patient_id, trimmed and
+normalized as key_text does) modulo the number of parts, so that all rows of one patient, in
+every table, fall into the same part. A file without quotes whose lines are each one record is
+streamed by pyarrow's CSV reader (multithreaded, in file order: line = row ordinal + 2) into one
+Arrow IPC file per part (:func:`_stage_arrow`); other files whose lines are each one record are
+read by DuckDB's CSV reader (rows numbered as read) and written as Parquet; the others (blank
+lines, line breaks inside quoted values, ragged rows) by csv_reader, as before. Both staged
+forms give every part the same rows in the same order. The checks of validation.py then run part by part on
 RawTables built exactly as csv_reader builds them, so each finding keeps its file, line, column
 and message; only one part's rows are in Python at a time. A registry under
 :data:`ROWS_PER_PART` rows is one part.
@@ -22,8 +24,10 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from prrt_rwe.ingest.columns import build_table, clean_cells
 from prrt_rwe.ingest.csv_reader import _read, _records, decode
@@ -36,6 +40,7 @@ from prrt_rwe.ingest.sources import folder_files, missing_required
 from prrt_rwe.schema.limits import MAX_CELL_BYTES
 
 ROWS_PER_PART = 1_000_000
+BLOCK_BYTES = 16 << 20   # pyarrow's CSV blocks (a longer line: the DuckDB path, as before)
 # ASCII whitespace that pyarrow's utf8_trim_whitespace removes (csv_reader.PADDING_BYTES and \n)
 TRIM = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
 SEP = "\x1f"
@@ -52,9 +57,18 @@ class StagedFile:
     name: str
     file: str
     header: list[str]
-    where: str              # Parquet folder or DuckDB table name
+    where: str              # Parquet folder, Arrow folder or DuckDB table name
     padded: bool
     parquet: bool = True
+    arrow: bool = False     # ``where`` holds ``part-k.arrow`` (Arrow IPC streams, see _stage_arrow)
+
+    def arrow_part(self, k: int) -> pa.Table | None:
+        """Part ``k`` of an Arrow-staged file (line, c0..cn in file order; None when empty)."""
+        path = Path(self.where) / f"part-{k}.arrow"
+        if not path.is_file():
+            return None
+        with pa.memory_map(str(path)) as source:
+            return pa.ipc.open_stream(source).read_all()
 
     def relation(self, k: int) -> str | None:
         """SQL relation of part ``k`` (None when the part has no row of this table)."""
@@ -84,13 +98,16 @@ class StagedFolder:
         tables, issues = {}, []
         for name, staged in self.files.items():
             n = len(staged.header)
-            relation = staged.relation(k)
-            if relation is None:
-                arrow = pa.table({"line": pa.array([], pa.int64()),
-                                  **{f"c{i}": pa.array([], pa.large_string()) for i in range(n)}})
+            if staged.arrow:
+                arrow, relation = staged.arrow_part(k), None
             else:
+                arrow, relation = None, staged.relation(k)
+            if relation is not None:
                 cols = ", ".join(f"c{i}" for i in range(n))
                 arrow = self.con.sql(f"SELECT line, {cols} FROM {relation} ORDER BY line").to_arrow_table()
+            elif arrow is None:
+                arrow = pa.table({"line": pa.array([], pa.int64()),
+                                  **{f"c{i}": pa.array([], pa.large_string()) for i in range(n)}})
             lines = arrow.column("line").to_numpy().astype(np.int64)
             frame = pa.table({f"c{i}": pc.fill_null(arrow.column(f"c{i}"), "").cast(pa.large_string())
                               for i in range(n)})
@@ -103,7 +120,7 @@ class StagedFolder:
 
     def close(self) -> None:
         for staged in self.files.values():
-            if not staged.parquet:
+            if not staged.parquet and not staged.arrow:
                 self.con.execute(f'DROP TABLE IF EXISTS "{staged.where}"')
 
 
@@ -169,6 +186,101 @@ def _write_parts(con, rows: str, n: int, keys, parts: int, ascii_only: bool, fol
             con.unregister("_keys")
 
 
+class _NotPlain(Exception):
+    """A file the Arrow path leaves to the DuckDB path (a cell over the limit)."""
+
+
+def _row_parts(con, batch: pa.RecordBatch, keys: tuple[int, int], parts: int, ascii_only: bool) -> np.ndarray:
+    """The part of every row: DuckDB's hash of its key as key_text normalizes it (trimmed; NFC
+    and format characters removed when not ASCII), as part_sql computes it, so a patient's rows
+    share a part in every file and each part holds the rows the DuckDB path gives it."""
+    site, patient = (pc.utf8_trim_whitespace(batch.column(i)) for i in keys)
+    key = pc.binary_join_element_wise(site, patient, SEP)
+    odd = None if ascii_only else ~pc.string_is_ascii(key).to_numpy(zero_copy_only=False)
+    if odd is not None and odd.any():
+        text = key.to_numpy(zero_copy_only=False).astype(object)
+        s, p = (c.to_numpy(zero_copy_only=False) for c in (site, patient))
+        fixed: dict[tuple, str] = {}
+        for i in np.flatnonzero(odd):
+            pair = (s[i], p[i])
+            if pair not in fixed:
+                fixed[pair] = normalize_key(pair[0]) + SEP + normalize_key(pair[1])
+            text[i] = fixed[pair]
+        codes, uniques = pd.factorize(text)
+    else:
+        encoded = pc.dictionary_encode(key)
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        uniques = encoded.dictionary.to_numpy(zero_copy_only=False)
+    con.register("_uniques", pa.table({"k": pa.array(uniques, pa.string())}))
+    try:
+        hashes = con.execute(f"SELECT CAST(hash(k) % {parts} AS BIGINT) AS part FROM _uniques").fetchnumpy()["part"]
+    finally:
+        con.unregister("_uniques")
+    return np.asarray(hashes, dtype=np.int64)[codes]
+
+
+def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> list[str] | None:
+    """Stage a file without quotes whose lines are each one record (csv_scan) with pyarrow's
+    streaming CSV reader: rows come in file order, so a row's line is its ordinal + 2; each
+    block's rows go to ``folder/part-k.arrow`` (Arrow IPC) by the hash of their key. The header,
+    or None when pyarrow refuses the file (ragged rows) or a cell is over the limit: the DuckDB
+    path then reads it, as before."""
+    if not scan.simple or scan.quoted or len(scan.header) > MAX_CELL_BYTES:
+        return None
+    header = _header(scan.header)
+    names = [f"c{i}" for i in range(len(header))]
+    keys = key_positions(name, header)
+    schema = pa.schema([("line", pa.int64()), *((c, pa.string()) for c in names)])
+    folder.mkdir(parents=True, exist_ok=True)
+    writers: dict[int, object] = {}
+
+    def write(k: int, batch: pa.RecordBatch) -> None:
+        if k not in writers:
+            writers[k] = pa.ipc.new_stream(str(folder / f"part-{k}.arrow"), schema)
+        writers[k].write_batch(batch)
+
+    line, ok = 2, False
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+        for batch in reader:
+            m = batch.num_rows
+            if not m:
+                continue
+            if scan.size > MAX_CELL_BYTES and any(pc.max(pc.binary_length(c)).as_py() > MAX_CELL_BYTES
+                                                  for c in batch.columns):
+                raise _NotPlain
+            batch = pa.RecordBatch.from_arrays([pa.array(np.arange(line, line + m, dtype=np.int64)),
+                                                *batch.columns], schema=schema)
+            line += m
+            if keys is None or parts == 1:
+                write(0, batch)
+                continue
+            part = _row_parts(con, batch, (keys[0] + 1, keys[1] + 1), parts, scan.ascii)
+            counts = np.bincount(part, minlength=parts)
+            ordered = batch.take(pa.array(np.argsort(part, kind="stable")))
+            start = 0
+            for k in np.flatnonzero(counts):
+                write(int(k), ordered.slice(start, int(counts[k])))
+                start += int(counts[k])
+        ok = True
+    except (pa.ArrowInvalid, _NotPlain):
+        pass
+    finally:
+        for writer in writers.values():
+            writer.close()
+    if not ok:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return header
+
+
 def _stage(con, path: Path, name: str, scan, parts: int, folder: Path) -> tuple[list[str], list[Issue], bool]:
     """(header, reader issues, whether cells may need trimming) of one staged file: DuckDB's CSV
     reader for a file of one record per line, csv_reader for the others and for what DuckDB's
@@ -221,6 +333,10 @@ def stage_folder(con, folder: Path, work: Path) -> StagedFolder:
     staged: dict[str, StagedFile] = {}
     for name, path in chosen.items():
         target = work / name
+        header = _stage_arrow(con, path, name, scans[name], parts, target)
+        if header is not None:
+            staged[name] = StagedFile(name, path.name, header, str(target), scans[name].padded, arrow=True)
+            continue
         try:
             header, found, padded = _stage(con, path, name, scans[name], parts, target)
         except UnreadableFile as exc:

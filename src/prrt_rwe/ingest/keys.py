@@ -25,11 +25,10 @@ def patient_key(values) -> pd.Series:
 
 
 def make_patient_key(values: pd.DataFrame) -> pd.Series:
-    """``site<US>patient`` per row; missing when either part is missing."""
-    site = values["site_id"].astype("str")
-    patient = values["patient_id"].astype("str")
-    key = site + SEP + patient
-    return key.where(values["site_id"].notna() & values["patient_id"].notna(), None)
+    """``site<US>patient`` per row; missing when either part is missing (joined by Arrow)."""
+    site, patient = (_arrow_strings(values[c].astype("str")) for c in ("site_id", "patient_id"))
+    key = pc.binary_join_element_wise(site, patient, pa.scalar(SEP, pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(key), dtype="str", index=values.index)
 
 
 def key_isin(keys, known) -> np.ndarray:

@@ -18,12 +18,14 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from prrt_rwe.ingest.database import connect, layout_fingerprint
 from prrt_rwe.ingest.report import ValidationReport
@@ -153,19 +155,38 @@ def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDB
 def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[ValidationReport, dict[str, int]]:
     """Validate ``path`` and write its typed tables into ``con`` part by part (the layout,
     ingest_meta, and the extra columns when ``keep_extra_columns``); the caller discards
-    ``con`` when the report has errors."""
+    ``con`` when the report has errors. A part is inserted by a worker thread while the next
+    one is checked (DuckDB works without the GIL; the checks read another connection); parts
+    go in in order and at most one waits, so two parts at most are in memory."""
     create_tables(con)
     rows = dict.fromkeys((t.name for t in TABLES), 0)
 
-    def write_part(parsed: dict) -> None:
-        for table in TABLES:
-            if table.name in parsed:
-                _insert(con, table.name, _typed_frame(table, parsed[table.name]))
-                if keep_extra_columns:
-                    _insert_extra(con, table.name, parsed[table.name])
-                rows[table.name] += len(parsed[table.name].raw)
+    def insert_part(frames: list) -> None:
+        for name, frame, parsed in frames:
+            _insert(con, name, frame)
+            if parsed is not None:
+                _insert_extra(con, name, parsed)
+            rows[name] += len(frame)
 
-    report = check_parts(path, write_part)
+    with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-insert") as pool:
+        pending: list[Future] = []
+
+        def write_part(parsed: dict) -> None:
+            # the typed frames only: the text cells of the part are freed while it is inserted
+            frames = [(t.name, _typed_frame(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
+                      for t in TABLES if t.name in parsed]
+            if pending:
+                pending.pop().result()
+            pending.append(pool.submit(insert_part, frames))
+
+        try:
+            report = check_parts(path, write_part)
+        except BaseException:
+            for done in pending:   # wait for it; the validation's error is the one raised
+                done.exception()
+            raise
+        for done in pending:
+            done.result()
     if report.ok:
         meta = [("format_version", FORMAT_VERSION), ("input_kind", report.kind),
                 ("input_fingerprint", report.fingerprint), ("layout_fingerprint", layout_fingerprint())]
@@ -203,7 +224,11 @@ def _typed_frame(table, parsed) -> pd.DataFrame:
 
 
 def _insert(con, name: str, frame: pd.DataFrame) -> None:
+    """INSERT ``frame`` cast to the table's types; text columns go in dictionary-encoded
+    (codes, sites and units repeat over millions of rows: DuckDB copies each string once)."""
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    arrow = pa.table({c: pc.dictionary_encode(col) if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+                      else col for c, col in zip(arrow.column_names, arrow.columns)})
     types = dict(con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position", [name]).fetchall())

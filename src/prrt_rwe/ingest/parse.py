@@ -159,11 +159,21 @@ def _parse_dates(text: pd.Series) -> pd.Series:
 
 
 def to_float(text: pd.Series, pattern: str) -> tuple[np.ndarray, np.ndarray]:
-    """Cells matching ``pattern`` as float64 (NaN elsewhere) and the mask of finite ones."""
+    """Cells matching ``pattern`` as float64 (NaN elsewhere) and the mask of finite ones; the
+    distinct cells only are matched and converted (values repeat over millions of lab rows)."""
     arr = pa.array(text.array)
-    match = pc.fill_null(pc.match_substring_regex(arr, f"^(?:{pattern})$"), False)
-    numbers = pc.cast(pc.if_else(match, arr, pa.scalar(None, arr.type)), pa.float64())
-    numbers = numbers.to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    encoded = pc.dictionary_encode(arr)
+    uniques = encoded.dictionary
+    match = pc.fill_null(pc.match_substring_regex(uniques, f"^(?:{pattern})$"), False)
+    converted = pc.cast(pc.if_else(match, uniques, pa.scalar(None, uniques.type)), pa.float64())
+    converted = converted.to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+    indices = encoded.indices
+    if indices.null_count:
+        converted = np.append(converted, np.nan)
+        indices = pc.fill_null(indices, len(converted) - 1)
+    numbers = converted[indices.to_numpy(zero_copy_only=False)] if len(arr) else np.zeros(0, np.float64)
     ok = np.isfinite(numbers)
     numbers[~ok] = np.nan
     return numbers, ok
