@@ -18,15 +18,16 @@ import pyarrow.parquet as pq
 
 from prrt_rwe.config import StudyConfig, load_config
 from prrt_rwe.derive import (adlb as adlb_mod, adverse_events, analysis_sets, baseline, ctcae,
-                             hormonal, kidney, lab_results, late_effects, recist, recist_lesions,
+                             hormonal, kidney, lab_results, late_effects, recist,
                              response_duration, time_to_event, tumour_size)
 from prrt_rwe.derive.lab_results import LabResults
 from prrt_rwe.derive.layout import Ids, with_dates
 from prrt_rwe.derive.relational import follow_up as relational_follow_up
+from prrt_rwe.derive.relational import lesions as relational_lesions
 from prrt_rwe.derive.relational import registry as relational_registry
 from prrt_rwe.derive.relational import response as relational_response
 from prrt_rwe.derive.relational import treatment as relational_treatment
-from prrt_rwe.derive.source import no_flag, read_staged, to_dates, yn
+from prrt_rwe.derive.source import no_flag, read_staged, read_tumour_sums, to_dates, yn
 from prrt_rwe.results.heavy import runs
 
 DATASET_NAMES = ("adsl", "adrs", "adtte", "adlb", "adae", "adhs")
@@ -89,7 +90,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     engine = as_engine(con)
     staged = relational_registry.stage(engine, config.study.data_cutoff)   # every stage sees the cut data
     cutoff, tables = staged.cutoff, staged.tables
-    reg = read_staged(engine, tables)
+    reg = read_staged(engine, tables, frames=("adverse_events", "hormonal_symptoms"))   # lesions: in the engine
     ids = Ids(reg.patients)
     n = reg.n
     cov = baseline.baseline_covariates(reg, relational_treatment.treatment(engine, tables))
@@ -98,7 +99,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
 
     ovr = relational_response.ovr_rows(engine, tables)
     fu = relational_follow_up.follow_up(engine, tables)
-    lesion_tp, discrepancies = recist_lesions.lesion_responses(reg.lesions, reg.assessments, c1)
+    lesion_tp, discrepancies = relational_lesions.lesion_responses(engine, tables)
     best = relational_response.best_responses(engine, config.recist.confirmation_days, config.recist.sd_min_days)
     sets = analysis_sets.analysis_sets(
         cov["n_cycles"].to_numpy(), fu["has_baseline"].to_numpy(),
@@ -135,7 +136,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         rules=rules_in_force(config),
         cutoff_ignored=staged.ignored,
         tumour_change=ids.attach(tumour_size.best_change(
-            reg.assessments, reg.lesions, c1, cov["next_therapy_date_D"].to_numpy(),
+            *read_tumour_sums(engine, tables), c1, cov["next_therapy_date_D"].to_numpy(),
             fu["first_pd"].to_numpy(), n)),
     )
 

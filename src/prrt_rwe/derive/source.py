@@ -39,11 +39,12 @@ def _frame(arrow: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def _read(engine, table: str, columns: list[str], dates: list[str], order: str) -> pd.DataFrame:
+def _read(engine, table: str, columns: list[str], dates: list[str], order: str, where: str = "") -> pd.DataFrame:
     """Rows of one staged registry relation (derive/relational/registry.py) with ``pidx``;
-    date columns as day numbers (float, NaN = missing)."""
+    date columns as day numbers (float, NaN = missing); ``where``: a condition on alias t."""
     cols = [f"t.{c}" for c in columns] + [f"CAST(t.{c} AS DOUBLE) AS {c}" for c in dates]
-    sql = f"SELECT t.pidx, {', '.join(cols)}, t.source_line FROM prrt_{table} t ORDER BY t.pidx, {order}"
+    where = f" WHERE {where}" if where else ""
+    sql = f"SELECT t.pidx, {', '.join(cols)}, t.source_line FROM prrt_{table} t{where} ORDER BY t.pidx, {order}"
     return _frame(engine.arrow(sql))
 
 
@@ -80,17 +81,31 @@ ROW_FRAMES = {
 }
 
 
-def read_staged(engine, tables) -> Registry:
-    """The staged relations derive/ reads in Python (``tables``: the row tables present)."""
+def read_staged(engine, tables, frames=tuple(ROW_FRAMES)) -> Registry:
+    """The staged relations derive/ reads in Python (``tables``: the row tables present;
+    ``frames``: the row tables to read, the others empty)."""
     cols = [f"t.{c}" for c in _PATIENT_COLUMNS] + [f"CAST(t.{c} AS DOUBLE) AS {c}" for c in _PATIENT_DATES]
     patients = engine.arrow(f"SELECT t.pidx, {', '.join(cols)} FROM prrt_patients t ORDER BY t.pidx").to_pandas()
     read = {}
     for name, (cols, dates, order) in ROW_FRAMES.items():
-        if name in tables:
+        if name in tables and name in frames:
             read[name] = _read(engine, name, cols, dates, order)
         else:
             read[name] = pd.DataFrame({c: [] for c in ["pidx", *cols, *dates, "source_line"]})
     return Registry(patients=patients, **read)
+
+
+def read_tumour_sums(engine, tables) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What derive/tumour_size.py reads, and no more: the assessments with a sum of diameters
+    (pidx, date, sum_diameters_mm) and the target lesion rows (pidx, role, diameter_mm, status,
+    date), in read_staged's order; not the millions of other lesion and assessment rows."""
+    frames = []
+    for name, cols, where in (("assessments", ["sum_diameters_mm"], "t.sum_diameters_mm IS NOT NULL"),
+                              ("lesions", ["role", "diameter_mm", "status"], "t.role = 'target'")):
+        _, dates, order = ROW_FRAMES[name]
+        frames.append(_read(engine, name, cols, dates, order, where) if name in tables else
+                      pd.DataFrame({c: [] for c in ["pidx", *cols, *dates, "source_line"]}))
+    return frames[0], frames[1]
 
 
 # Day numbers that datetime64[ns] can hold (1677-09-22 .. 2262-04-11); validation admits

@@ -13,6 +13,7 @@ from prrt_rwe.engines.engine import Engine
 # Default budget per DuckDB database: a sixth of physical memory, at most 2 GB (a run may hold
 # two: the registry being read and the one being written; 2 cores / 24 GB shared machines).
 MAX_DEFAULT_MEMORY_GB = 2.0
+PARQUET_BATCH_ROWS = 1 << 20   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
 
 
 def default_memory_limit() -> str:
@@ -73,6 +74,28 @@ class DuckDBEngine(Engine):
         DuckDB's streaming writer, in the query's order."""
         target = str(path).replace("'", "''")
         self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+
+    def copy_parts_to_parquet(self, sqls: list[str], path, schema_sql: str | None = None) -> None:
+        """The rows of the SELECTs ``sqls`` (DuckDB dialect), one after the other and each in its
+        query's order, as one Parquet file: each query's result streamed from DuckDB as Arrow
+        batches into one pyarrow writer (a sort of a part of the rows instead of all of them:
+        in memory, no spill). The file has the schema DuckDB's own writer gives ``schema_sql``
+        (default: the first query; a query of the same columns over few rows is cheaper): types,
+        and REQUIRED where DuckDB's statistics say a column has no NULL, as ``COPY`` writes."""
+        import tempfile
+        from pathlib import Path
+
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        with tempfile.TemporaryDirectory(prefix="prrt-schema-", dir=path.parent) as folder:
+            empty = Path(folder) / "schema.parquet"
+            self.copy_to_parquet(schema_sql or sqls[0], empty)
+            schema = pq.read_schema(empty).remove_metadata()
+        with pq.ParquetWriter(str(path), schema, store_schema=False) as writer:
+            for sql in sqls:
+                for batch in self.con.sql(sql).to_arrow_reader(PARQUET_BATCH_ROWS):
+                    writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
 
     def _export_parquet(self, sql: str, folder) -> None:
         from pathlib import Path

@@ -188,10 +188,12 @@ def _param_rank() -> str:
     return f"CASE x.paramcd {whens} ELSE {len(codes)} END"
 
 
-def adlb_rows_sql(sort_keys: bool = False) -> str:
+def adlb_rows_sql(sort_keys: bool = False, pidx_range: tuple[int, int] | None = None) -> str:
     """The ADLB rows (any order); ``sort_keys``: also integer keys ``urank`` (USUBJID's rank) and
-    ``prank`` (PARAMCD's), for DuckDB, whose binary collation orders text as the file does."""
+    ``prank`` (PARAMCD's), for DuckDB, whose binary collation orders text as the file does;
+    ``pidx_range`` (lo, hi): the rows of the patients lo <= pidx < hi only."""
     keys = f", u.urank, {_param_rank()} AS prank" if sort_keys else ""
+    where = "" if pidx_range is None else f" WHERE x.pidx >= {int(pidx_range[0])} AND x.pidx < {int(pidx_range[1])}"
     return f"""
 SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id AS siteid, k.patient_id AS subjid, x.paramcd,
        x.date, x.ady, x.aval, x.avalu, x.aval_orig, x.avalu_orig, x.anrlo, x.anrhi, x.rangedef, x.ablfl, x.apostfl,
@@ -207,7 +209,7 @@ FROM (
          CAST(NULL AS DOUBLE) AS anrhi, false AS rangedef, ablfl, apostfl, CAST(NULL AS DOUBLE) AS base,
          CAST(NULL AS BIGINT) AS atoxgr, CAST(NULL AS BIGINT) AS btoxgr, false AS trtemfl, alatefl, source_line
   FROM prrt_egfr
-) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}
+) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}{where}
 """
 
 
@@ -233,16 +235,34 @@ def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line
     return f"SELECT {', '.join(cols)} FROM {source} ORDER BY {order}"
 
 
+# Lab rows per part of the ADLB file that DuckDB sorts (write_adlb): a few hundred MB in memory.
+ADLB_PART_ROWS = 2_000_000
+
+
 def write_adlb(engine, path) -> None:
-    """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python):
-    DuckDB copies it straight (``COPY ... TO``); PostgreSQL and Spark export the rows as Parquet
-    and an embedded DuckDB writes the file in the same types and order."""
+    """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python).
+    DuckDB: when pidx follows USUBJID's order (always, but for site ids that are prefixes of
+    others), by parts of consecutive patients, each sorted in memory and streamed to the file
+    (duckdb_engine.copy_parts_to_parquet: a filter on pidx reads only the part's row groups,
+    and no sort of every row spills to disk); otherwise all rows sorted on integer keys
+    (``COPY ... TO``). PostgreSQL and Spark export the rows as Parquet and an embedded DuckDB
+    writes the file in the same types and order."""
     import tempfile
     from pathlib import Path
 
     path = Path(path)
-    if engine.name == "duckdb":   # sorted on integer keys: the same order, a cheaper sort
+    if engine.name == "duckdb":
         engine.materialize("prrt_urank", URANK_SQL)
+        n, rows, same = engine.arrow(
+            "SELECT (SELECT count(*) FROM prrt_urank) AS n, (SELECT count(*) FROM prrt_labs) AS rows, "
+            "(SELECT coalesce(bool_and(urank = pidx + 1), true) FROM prrt_urank) AS same").to_pylist()[0].values()
+        if same:
+            step = max(1, int(n) * ADLB_PART_ROWS // max(int(rows), 1))
+            part = lambda lo, hi: adlb_file_sql(  # noqa: E731
+                f"({adlb_rows_sql(sort_keys=True, pidx_range=(lo, hi))}) AS rows", "urank, prank, date, source_line")
+            engine.copy_parts_to_parquet([part(lo, lo + step) for lo in range(0, max(int(n), 1), step)], path,
+                                         schema_sql=part(0, 1))
+            return
         engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
                                              "urank, prank, date, source_line"), path)
         return
