@@ -25,7 +25,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from prrt_rwe.ingest.database import connect, layout_fingerprint
 from prrt_rwe.ingest.report import ValidationReport
@@ -160,20 +159,21 @@ def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[Validatio
     go in in order and at most one waits, so two parts at most are in memory."""
     create_tables(con)
     rows = dict.fromkeys((t.name for t in TABLES), 0)
+    types = column_types(con)
 
     def insert_part(frames: list) -> None:
         for name, frame, parsed in frames:
-            _insert(con, name, frame)
+            _insert(con, name, frame, types[name])
             if parsed is not None:
-                _insert_extra(con, name, parsed)
-            rows[name] += len(frame)
+                _insert_extra(con, name, parsed, types["extra_columns"])
+            rows[name] += frame.num_rows
 
     with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-insert") as pool:
         pending: list[Future] = []
 
         def write_part(parsed: dict) -> None:
             # the typed frames only: the text cells of the part are freed while it is inserted
-            frames = [(t.name, _typed_frame(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
+            frames = [(t.name, _typed_arrow(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
                       for t in TABLES if t.name in parsed]
             if pending:
                 pending.pop().result()
@@ -216,23 +216,33 @@ def parse_validation_summary(row) -> dict | None:
     return summary if isinstance(summary, dict) and {"errors", "warnings", "codes", "sites"} <= set(summary) else None
 
 
-def _typed_frame(table, parsed) -> pd.DataFrame:
+def column_types(con) -> dict[str, dict[str, str]]:
+    """Table -> column -> declared SQL type of the layout (asked once per connection)."""
+    types: dict[str, dict[str, str]] = {}
+    for table, column, kind in con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall():
+        types.setdefault(table, {})[column] = kind
+    return types
+
+
+def _typed_arrow(table, parsed) -> pa.Table:
+    """The typed columns of a part as an Arrow table, column by column from the parsed values
+    (the text columns are Arrow already: no copy of the frame, no pandas round trip)."""
+    values, n = parsed.values, len(parsed.raw.lines)
     columns = [c.name for c in table.columns] + [name for name, _ in table.derived_columns]
-    frame = parsed.values.reindex(columns=columns)
-    frame["source_line"] = parsed.raw.lines
-    return frame
+    arrays = {c: (pa.array(values[c], from_pandas=True) if c in values.columns else pa.nulls(n))
+              for c in columns}
+    arrays["source_line"] = pa.array(parsed.raw.lines, pa.int64())
+    return pa.table(arrays)
 
 
-def _insert(con, name: str, frame: pd.DataFrame) -> None:
-    """INSERT ``frame`` cast to the table's types; text columns go in dictionary-encoded
-    (codes, sites and units repeat over millions of rows: DuckDB copies each string once)."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    arrow = pa.table({c: pc.dictionary_encode(col) if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-                      else col for c, col in zip(arrow.column_names, arrow.columns)})
-    types = dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [name]).fetchall())
-    select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in frame.columns)
+def _insert(con, name: str, frame, types: dict[str, str]) -> None:
+    """INSERT ``frame`` (an Arrow table or a pandas frame) cast to the table's ``types``.
+    The strings go in as they are: DuckDB stores them alike whether they come dictionary-
+    encoded or not, and encoding them first cost more CPU than it saved (issue 17)."""
+    arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in arrow.column_names)
     con.register("_staged", arrow)
     try:
         con.execute(f'INSERT INTO "{name}" SELECT {select} FROM _staged')
@@ -240,7 +250,7 @@ def _insert(con, name: str, frame: pd.DataFrame) -> None:
         con.unregister("_staged")
 
 
-def _insert_extra(con, name: str, parsed) -> None:
+def _insert_extra(con, name: str, parsed, types: dict[str, str]) -> None:
     extra = parsed.raw.extra
     if extra.shape[1] == 0:
         return
@@ -249,5 +259,5 @@ def _insert_extra(con, name: str, parsed) -> None:
     long = long[long["value"] != ""]
     long.insert(0, "table_name", name)
     long = long[["table_name", "source_line", "column_name", "value"]]
-    _insert(con, "extra_columns", long.reset_index(drop=True))
+    _insert(con, "extra_columns", long.reset_index(drop=True), types)
 
