@@ -14,6 +14,7 @@ yes/no BOOLEAN, labs in canonical units with the values as written kept).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -159,13 +160,12 @@ def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[Validatio
     go in in order and at most one waits, so two parts at most are in memory."""
     create_tables(con)
     rows = dict.fromkeys((t.name for t in TABLES), 0)
-    types = column_types(con)
 
     def insert_part(frames: list) -> None:
         for name, frame, parsed in frames:
-            _insert(con, name, frame, types[name])
+            _insert(con, name, frame)
             if parsed is not None:
-                _insert_extra(con, name, parsed, types["extra_columns"])
+                _insert_extra(con, name, parsed)
             rows[name] += frame.num_rows
 
     with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-insert") as pool:
@@ -216,14 +216,21 @@ def parse_validation_summary(row) -> dict | None:
     return summary if isinstance(summary, dict) and {"errors", "warnings", "codes", "sites"} <= set(summary) else None
 
 
-def column_types(con) -> dict[str, dict[str, str]]:
-    """Table -> column -> declared SQL type of the layout (asked once per connection)."""
-    types: dict[str, dict[str, str]] = {}
-    for table, column, kind in con.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall():
-        types.setdefault(table, {})[column] = kind
-    return types
+@functools.cache
+def layout_types() -> dict[str, dict[str, str]]:
+    """Table -> column -> SQL type that create_tables declares (read once per process from an
+    empty database, as layout_fingerprint does: every part's insert casts to these)."""
+    con = connect(":memory:")
+    try:
+        create_tables(con)
+        types: dict[str, dict[str, str]] = {}
+        for table, column, kind in con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall():
+            types.setdefault(table, {})[column] = kind
+        return types
+    finally:
+        con.close()
 
 
 def _typed_arrow(table, parsed) -> pa.Table:
@@ -237,11 +244,12 @@ def _typed_arrow(table, parsed) -> pa.Table:
     return pa.table(arrays)
 
 
-def _insert(con, name: str, frame, types: dict[str, str]) -> None:
-    """INSERT ``frame`` (an Arrow table or a pandas frame) cast to the table's ``types``.
+def _insert(con, name: str, frame) -> None:
+    """INSERT ``frame`` (an Arrow table or a pandas frame) cast to the table's layout types.
     The strings go in as they are: DuckDB stores them alike whether they come dictionary-
     encoded or not, and encoding them first cost more CPU than it saved (issue 17)."""
     arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    types = layout_types()[name]
     select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in arrow.column_names)
     con.register("_staged", arrow)
     try:
@@ -250,7 +258,7 @@ def _insert(con, name: str, frame, types: dict[str, str]) -> None:
         con.unregister("_staged")
 
 
-def _insert_extra(con, name: str, parsed, types: dict[str, str]) -> None:
+def _insert_extra(con, name: str, parsed) -> None:
     extra = parsed.raw.extra
     if extra.shape[1] == 0:
         return
@@ -259,5 +267,5 @@ def _insert_extra(con, name: str, parsed, types: dict[str, str]) -> None:
     long = long[long["value"] != ""]
     long.insert(0, "table_name", name)
     long = long[["table_name", "source_line", "column_name", "value"]]
-    _insert(con, "extra_columns", long.reset_index(drop=True), types)
+    _insert(con, "extra_columns", long.reset_index(drop=True))
 
