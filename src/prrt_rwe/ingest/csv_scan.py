@@ -32,21 +32,17 @@ class FileScan:
 
 
 def _chunks(path: Path):
+    """The file in chunks of about CHUNK_BYTES, each ending at a line feed (but the last):
+    a block and the rest of its last line, so one copy per chunk (each fresh buffer of
+    this size costs page faults too)."""
     with open(path, "rb") as f:
-        rest = b""
         while True:
             block = f.read(CHUNK_BYTES)
             if not block:
-                if rest:
-                    yield rest
                 return
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                rest = block
-                continue
-            yield block[:cut]
-            rest = block[cut:]
+            if not block.endswith(b"\n"):
+                block += f.readline()
+            yield block
 
 
 class _Simplicity:
@@ -59,16 +55,16 @@ class _Simplicity:
     def feed(self, chunk: bytes) -> None:
         if not self.ok:
             return
-        body = chunk.rstrip(b"\r\n")
-        tail = chunk[len(body):]
-        if body:   # line breaks held back at the end of earlier chunks are inside the file
-            head = self.prev_end + body
-            if head.find(b"\n\n") >= 0 or (b"\r" in head and (head.find(b"\n\r\n") >= 0
-                                                             or head.count(b"\r") != head.count(b"\r\n"))):
+        end = len(chunk)
+        while end and chunk[end - 1] in (10, 13):   # the trailing line breaks, without a copy
+            end -= 1
+        tail = chunk[end:]
+        if end:   # line breaks held back at the end of earlier chunks are inside the file
+            if self._broken(chunk, end):
                 self.ok = False
                 return
-            raw = np.frombuffer(body, dtype=np.uint8)
-            quotes = np.flatnonzero(raw == ord('"')) if b'"' in body else np.zeros(0, np.int64)
+            raw = np.frombuffer(chunk, dtype=np.uint8, count=end)
+            quotes = np.flatnonzero(raw == ord('"')) if chunk.find(b'"', 0, end) >= 0 else np.zeros(0, np.int64)
             if self.pending_breaks and self.quotes % 2:
                 self.ok = False
                 return
@@ -81,6 +77,21 @@ class _Simplicity:
             self.prev_end = b""
         self.prev_end += tail
         self.pending_breaks += tail.count(b"\n")
+
+    def _broken(self, chunk: bytes, end: int) -> bool:
+        """A blank line or a lone carriage return in ``prev_end`` + ``chunk[:end]`` (the line
+        breaks held back, then the body), found without joining them."""
+        prev = self.prev_end
+        joint = prev + chunk[:2]   # the patterns that span the joint (at most 3 bytes long)
+        if chunk.find(b"\n\n", 0, end) >= 0 or (prev + chunk[:1]).find(b"\n\n") >= 0:
+            return True
+        if chunk.find(b"\r", 0, end) < 0 and b"\r" not in prev:
+            return False
+        if chunk.find(b"\n\r\n", 0, end) >= 0 or joint[:len(prev) + min(end, 2)].find(b"\n\r\n") >= 0:
+            return True
+        crlf = (prev.count(b"\r\n") + chunk.count(b"\r\n", 0, end)
+                + (prev.endswith(b"\r") and chunk.startswith(b"\n")))
+        return prev.count(b"\r") + chunk.count(b"\r", 0, end) != crlf
 
     def result(self) -> bool:
         return self.ok
@@ -106,7 +117,8 @@ def scan_file(path, digest=None) -> FileScan:
                 continue
             bom = chunk.startswith(UTF8_BOM)
             chunk = chunk.removeprefix(UTF8_BOM)
-            header = chunk.split(b"\n", 1)[0]
+            cut = chunk.find(b"\n")
+            header = chunk if cut < 0 else chunk[:cut]
             first = False
         if not chunk.isascii():
             ascii_only = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from prrt_rwe.ingest.issues import Issue, quote, row_issues
 from prrt_rwe.ingest.parse import ParsedTable
@@ -36,11 +37,14 @@ def _unit_pairs(test: pd.Series, unit: pd.Series) -> tuple[np.ndarray, np.ndarra
 
 
 def convert_labs(parsed: ParsedTable) -> tuple[ParsedTable, list[Issue]]:
-    """Labs in canonical units, with E007 for unknown units and W101 for implausible values."""
-    raw, v = parsed.raw, parsed.values.copy()
+    """Labs in canonical units, with E007 for unknown units and W101 for implausible values.
+    Everything per row is looked up from the distinct (test, unit) pairs; the frame is copied
+    shallowly (pandas copy-on-write: the parsed columns are not changed)."""
+    raw, v = parsed.raw, parsed.values.copy(deep=False)
     codes, tests, units = _unit_pairs(v["test"].fillna("").astype("str"), v["unit"].fillna("").astype("str"))
     keys = [f"{t}|{normalize_unit(u)}" for t, u in zip(tests, units)]
-    unknown = np.array([k not in _FACTOR and t != "" and u != "" for k, t, u in zip(keys, tests, units)])
+    unknown = np.array([k not in _FACTOR and t != "" and u != "" for k, t, u in zip(keys, tests, units)],
+                       dtype=bool)
     issues = row_issues(raw, unknown[codes], "unit", "E007",
                         lambda i: "unknown unit " + quote(units[codes[i]]) + " for test " + quote(tests[codes[i]]))
     factor = np.array([_FACTOR.get(k, np.nan) for k in keys], dtype=np.float64)[codes]
@@ -48,23 +52,21 @@ def convert_labs(parsed: ParsedTable) -> tuple[ParsedTable, list[Issue]]:
         v[f"{name}_original"] = v[name]
         v[name] = v[name].to_numpy(dtype=np.float64) * factor
     v["unit_original"] = v["unit"]
-    canonical = np.array([_CANONICAL.get(k) for k in keys], dtype=object)
-    v["unit"] = pd.Series(canonical[codes], index=v.index, dtype=object)
-    capped = np.array([t in PLAUSIBLE_MAX for t in tests], dtype=bool)
-    issues += _implausible(raw, v, capped[codes])
+    canonical = pa.array([_CANONICAL.get(k) for k in keys], pa.large_string())   # None: unknown
+    v["unit"] = pd.Series(pd.arrays.ArrowStringArray(canonical.take(pa.array(codes))), index=v.index, dtype="str")
+    issues += _implausible(raw, v, codes, tests)
     return ParsedTable(raw, v), issues
 
 
-def _implausible(raw, v: pd.DataFrame, capped: np.ndarray) -> list[Issue]:
-    """W101 for values above PLAUSIBLE_MAX; ``capped`` marks the rows of a test it limits."""
+def _implausible(raw, v: pd.DataFrame, codes: np.ndarray, tests: np.ndarray) -> list[Issue]:
+    """W101 for values above PLAUSIBLE_MAX (``codes``: each row's (test, unit) pair, ``tests``:
+    the pairs' tests)."""
     issues: list[Issue] = []
     value = v["value"].to_numpy(np.float64)
-    rows = np.flatnonzero(capped)
-    tests = v["test"].iloc[rows].to_numpy(dtype=object)
     for test, limit in PLAUSIBLE_MAX.items():
-        high = np.zeros(len(value), dtype=bool)
+        of_test = np.array([t == test for t in tests], dtype=bool)[codes]
         with np.errstate(invalid="ignore"):
-            high[rows] = (tests == test) & (value[rows] > limit)
+            high = of_test & (value > limit)
         issues += row_issues(raw, high, "value", "W101", lambda idx, test=test, limit=limit: [
             f"implausible {test} '{val}' '{unit}' = {x:g} {canonical} (> {limit:g})"
             for val, unit, x, canonical in zip(raw.text("value", idx), raw.text("unit", idx), value[idx],

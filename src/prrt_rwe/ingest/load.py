@@ -14,6 +14,7 @@ yes/no BOOLEAN, labs in canonical units with the values as written kept).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -25,7 +26,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from prrt_rwe.ingest.database import connect, layout_fingerprint
 from prrt_rwe.ingest.report import ValidationReport
@@ -166,14 +166,14 @@ def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[Validatio
             _insert(con, name, frame)
             if parsed is not None:
                 _insert_extra(con, name, parsed)
-            rows[name] += len(frame)
+            rows[name] += frame.num_rows
 
     with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-insert") as pool:
         pending: list[Future] = []
 
         def write_part(parsed: dict) -> None:
             # the typed frames only: the text cells of the part are freed while it is inserted
-            frames = [(t.name, _typed_frame(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
+            frames = [(t.name, _typed_arrow(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
                       for t in TABLES if t.name in parsed]
             if pending:
                 pending.pop().result()
@@ -216,23 +216,41 @@ def parse_validation_summary(row) -> dict | None:
     return summary if isinstance(summary, dict) and {"errors", "warnings", "codes", "sites"} <= set(summary) else None
 
 
-def _typed_frame(table, parsed) -> pd.DataFrame:
+@functools.cache
+def layout_types() -> dict[str, dict[str, str]]:
+    """Table -> column -> SQL type that create_tables declares (read once per process from an
+    empty database, as layout_fingerprint does: every part's insert casts to these)."""
+    con = connect(":memory:")
+    try:
+        create_tables(con)
+        types: dict[str, dict[str, str]] = {}
+        for table, column, kind in con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall():
+            types.setdefault(table, {})[column] = kind
+        return types
+    finally:
+        con.close()
+
+
+def _typed_arrow(table, parsed) -> pa.Table:
+    """The typed columns of a part as an Arrow table, column by column from the parsed values
+    (the text columns are Arrow already: no copy of the frame, no pandas round trip)."""
+    values, n = parsed.values, len(parsed.raw.lines)
     columns = [c.name for c in table.columns] + [name for name, _ in table.derived_columns]
-    frame = parsed.values.reindex(columns=columns)
-    frame["source_line"] = parsed.raw.lines
-    return frame
+    arrays = {c: (pa.array(values[c], from_pandas=True) if c in values.columns else pa.nulls(n))
+              for c in columns}
+    arrays["source_line"] = pa.array(parsed.raw.lines, pa.int64())
+    return pa.table(arrays)
 
 
-def _insert(con, name: str, frame: pd.DataFrame) -> None:
-    """INSERT ``frame`` cast to the table's types; text columns go in dictionary-encoded
-    (codes, sites and units repeat over millions of rows: DuckDB copies each string once)."""
-    arrow = pa.Table.from_pandas(frame, preserve_index=False)
-    arrow = pa.table({c: pc.dictionary_encode(col) if pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
-                      else col for c, col in zip(arrow.column_names, arrow.columns)})
-    types = dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [name]).fetchall())
-    select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in frame.columns)
+def _insert(con, name: str, frame) -> None:
+    """INSERT ``frame`` (an Arrow table or a pandas frame) cast to the table's layout types.
+    The strings go in as they are: DuckDB stores them alike whether they come dictionary-
+    encoded or not, and encoding them first cost more CPU than it saved (issue 17)."""
+    arrow = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
+    types = layout_types()[name]
+    select = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in arrow.column_names)
     con.register("_staged", arrow)
     try:
         con.execute(f'INSERT INTO "{name}" SELECT {select} FROM _staged')
