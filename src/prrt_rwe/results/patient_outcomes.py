@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.parameters import parameter_rows
 from prrt_rwe.results.populations import positions, taken
 from prrt_rwe.results.response import best_response, responders
 
@@ -44,7 +45,7 @@ def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFram
     response = responders(best_response(adrs, "CBOR", ids)).to_numpy(dtype=float)
     pfs = memoized("pfs_by_patient", (adtte,), lambda: _pfs(adtte))
     if pfs is None:   # a patient with two PFS rows: reindex says so
-        rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
+        rows = parameter_rows(adtte, "PFS").set_index("USUBJID").reindex(ids)
         days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
         event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
         return PatientOutcomes(frame, response, days, event)
@@ -55,7 +56,7 @@ def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFram
 
 def _pfs(adtte: pd.DataFrame):
     """(USUBJIDs, days, CNSR) of the PFS rows, or None when a USUBJID repeats."""
-    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")]
+    rows = parameter_rows(adtte, "PFS")
     index = pd.Index(rows["USUBJID"])
     if not index.is_unique:
         return None
