@@ -43,15 +43,22 @@ def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFram
     frame = frame.reset_index(drop=True)
     ids = pd.Index(frame["USUBJID"])
     response = responders(best_response(adrs, "CBOR", ids)).to_numpy(dtype=float)
+    days, event = pfs_of(adtte, ids)
+    return PatientOutcomes(frame, response, days, event)
+
+
+def pfs_of(adtte: pd.DataFrame, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(days, event as 0/1 floats) of each of ``ids``' PFS row (NaN days and event 0: no row):
+    the PFS rows' ``set_index("USUBJID").reindex(ids)``, by a position lookup on the PFS rows
+    read once per analysis (reindex itself, which raises, when a USUBJID repeats)."""
     pfs = memoized("pfs_by_patient", (adtte,), lambda: _pfs(adtte))
     if pfs is None:   # a patient with two PFS rows: reindex says so
         rows = parameter_rows(adtte, "PFS").set_index("USUBJID").reindex(ids)
         days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
-        event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
-        return PatientOutcomes(frame, response, days, event)
+        return days, (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
     index, aval, cnsr = pfs
     at = positions(ids, index)
-    return PatientOutcomes(frame, response, taken(aval, at), (taken(cnsr, at) == 0).astype(float))
+    return taken(aval, at), (taken(cnsr, at) == 0).astype(float)
 
 
 def _pfs(adtte: pd.DataFrame):
