@@ -43,7 +43,7 @@ def swimmer(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, ids: pd
     if len(dor) == 0:
         return pd.DataFrame({c: [] for c in SWIMMER_COLUMNS})
     who = pd.Index(dor.index)
-    base = adsl.set_index("USUBJID").reindex(who)
+    base = adsl[["USUBJID", "TRTSDT", "TRTEDT"]].set_index("USUBJID").reindex(who)   # the dates it reads
     os_ = parameter_rows(adtte, "OS").set_index("USUBJID").reindex(who)
     c1 = base["TRTSDT"].reset_index(drop=True)
     out = pd.DataFrame({
