@@ -142,7 +142,7 @@ class _PngJob:
         self._state, self._future = state, None
         try:
             self._future = _png_process().submit(png_from_pickle, state)
-        except (OSError, RuntimeError, NotImplementedError, BrokenExecutor):
+        except (OSError, ImportError, RuntimeError, NotImplementedError, BrokenExecutor):
             pass
 
     def result(self) -> bytes:
