@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.populations import members
-from prrt_rwe.stats.mixed_model import linear_mixed_model
 from prrt_rwe.stats.survival_data import SurvivalDataError
 
 DAYS_PER_YEAR = 365.25
@@ -40,6 +39,8 @@ def egfr_slope(labs, safety_ids: pd.Index, fit_model: bool = True) -> dict:
     if n_patients < 2:
         return {**empty, "reason": "fewer than two patients with a baseline and a later eGFR"}
     X = pd.DataFrame({"(Intercept)": 1.0, "years": rows["years"]})
+    from prrt_rwe.stats.mixed_model import linear_mixed_model   # scipy.stats: only when fitted
+
     try:
         fit = linear_mixed_model(rows["egfr"], X, rows["USUBJID"])
     except (np.linalg.LinAlgError, SurvivalDataError) as exc:

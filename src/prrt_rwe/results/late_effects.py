@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.parameters import parameter_rows
 from prrt_rwe.results.populations import members
 from prrt_rwe.results.safety import yes
 from prrt_rwe.results.survival import DAYS_PER_MONTH, landmark_key
@@ -49,7 +50,7 @@ class CompetingData:
 
 
 def competing_endpoint(adtte: pd.DataFrame, paramcd: str, usubjids: pd.Index) -> CompetingData:
-    rows = adtte.loc[adtte["PARAMCD"].eq(paramcd).to_numpy()]
+    rows = parameter_rows(adtte, paramcd)
     rows = rows.loc[members(rows["USUBJID"], usubjids)].sort_values("USUBJID", kind="stable")
     event = pd.to_numeric(rows["CNSR"]).to_numpy() == 0
     status = np.where(event, 1, np.where(yes(rows["CMPEVFL"]).to_numpy(), 2, 0))

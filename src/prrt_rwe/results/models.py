@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.design import design
+from prrt_rwe.results.patient_outcomes import pfs_of
 from prrt_rwe.results.response import best_response, responders
 from prrt_rwe.stats.cox import cox_ph
 from prrt_rwe.stats.logistic import logistic
@@ -33,9 +34,8 @@ def orr_design(eff: pd.DataFrame, adrs: pd.DataFrame, models_cfg, levels: dict |
 
 def pfs_design(eff: pd.DataFrame, adtte: pd.DataFrame, models_cfg, levels: dict | None = None):
     ids = pd.Index(eff["USUBJID"])
-    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
-    days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
-    event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(np.int8)
+    days, event = pfs_of(adtte, ids)   # the PFS rows reindexed to ids (results.patient_outcomes)
+    event = event.astype(np.int8)
     X = design(eff.reset_index(drop=True), models_cfg.pfs_covariates,
                models_cfg.orr_group_levels, models_cfg.orr_group_reference, levels)
     return days, event, X

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.parameters import parameter_rows
 from prrt_rwe.results.populations import positions, taken
 from prrt_rwe.results.response import best_response, responders
 
@@ -42,20 +43,27 @@ def patient_outcomes(frame: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFram
     frame = frame.reset_index(drop=True)
     ids = pd.Index(frame["USUBJID"])
     response = responders(best_response(adrs, "CBOR", ids)).to_numpy(dtype=float)
+    days, event = pfs_of(adtte, ids)
+    return PatientOutcomes(frame, response, days, event)
+
+
+def pfs_of(adtte: pd.DataFrame, ids: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(days, event as 0/1 floats) of each of ``ids``' PFS row (NaN days and event 0: no row):
+    the PFS rows' ``set_index("USUBJID").reindex(ids)``, by a position lookup on the PFS rows
+    read once per analysis (reindex itself, which raises, when a USUBJID repeats)."""
     pfs = memoized("pfs_by_patient", (adtte,), lambda: _pfs(adtte))
     if pfs is None:   # a patient with two PFS rows: reindex says so
-        rows = adtte.loc[adtte["PARAMCD"].eq("PFS")].set_index("USUBJID").reindex(ids)
+        rows = parameter_rows(adtte, "PFS").set_index("USUBJID").reindex(ids)
         days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
-        event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
-        return PatientOutcomes(frame, response, days, event)
+        return days, (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(float)
     index, aval, cnsr = pfs
     at = positions(ids, index)
-    return PatientOutcomes(frame, response, taken(aval, at), (taken(cnsr, at) == 0).astype(float))
+    return taken(aval, at), (taken(cnsr, at) == 0).astype(float)
 
 
 def _pfs(adtte: pd.DataFrame):
     """(USUBJIDs, days, CNSR) of the PFS rows, or None when a USUBJID repeats."""
-    rows = adtte.loc[adtte["PARAMCD"].eq("PFS")]
+    rows = parameter_rows(adtte, "PFS")
     index = pd.Index(rows["USUBJID"])
     if not index.is_unique:
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.results.parameters import parameter_rows
 from prrt_rwe.results.populations import members
 from prrt_rwe.results.response import best_response
 from prrt_rwe.results.survival import DAYS_PER_MONTH
@@ -37,13 +38,13 @@ def _months(later, earlier) -> np.ndarray:
 
 
 def swimmer(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    dor = adtte.loc[adtte["PARAMCD"].eq("DOR").to_numpy()]
+    dor = parameter_rows(adtte, "DOR")
     dor = dor.loc[members(dor["USUBJID"], ids)].set_index("USUBJID")
     if len(dor) == 0:
         return pd.DataFrame({c: [] for c in SWIMMER_COLUMNS})
     who = pd.Index(dor.index)
-    base = adsl.set_index("USUBJID").reindex(who)
-    os_ = adtte.loc[adtte["PARAMCD"].eq("OS")].set_index("USUBJID").reindex(who)
+    base = adsl[["USUBJID", "TRTSDT", "TRTEDT"]].set_index("USUBJID").reindex(who)   # the dates it reads
+    os_ = parameter_rows(adtte, "OS").set_index("USUBJID").reindex(who)
     c1 = base["TRTSDT"].reset_index(drop=True)
     out = pd.DataFrame({
         "treatment_end": _months(base["TRTEDT"].reset_index(drop=True), c1),

@@ -64,8 +64,11 @@ def id_array(values: pd.Series) -> pa.Array:
 
 
 def members_of(arr: pa.Array, ids) -> np.ndarray:
-    """:func:`members` of values already converted by :func:`id_array`."""
-    return np.asarray(pc.is_in(arr, value_set=_ids(ids)).fill_null(False), dtype=bool)
+    """:func:`members` of values already converted by :func:`id_array` (a fresh array: the
+    caller may change it; the same lookup once per analysis, :func:`_same_arrays`)."""
+    value_set = _ids(ids)
+    return memoized("members_of", (), lambda: np.asarray(pc.is_in(arr, value_set=value_set).fill_null(False),
+                                                          dtype=bool), _same_arrays(arr, value_set)).copy()
 
 
 def _ids(ids) -> pa.Array:
@@ -75,7 +78,34 @@ def _ids(ids) -> pa.Array:
 def positions(ids, index: pd.Index) -> np.ndarray:
     """Where each of ``ids`` is in ``index`` (unique USUBJIDs), -1 where absent: the lookup
     of ``reindex(ids)``, by an Arrow hash table (pandas' on Arrow strings is ~10x slower)."""
-    return np.asarray(pc.index_in(_ids(ids), value_set=_ids(index)).fill_null(-1), dtype=np.int64)
+    looked_up, value_set = _ids(ids), _ids(index)
+    return memoized("positions", (), lambda: np.asarray(pc.index_in(looked_up, value_set=value_set).fill_null(-1),
+                                                         dtype=np.int64), _same_arrays(looked_up, value_set)).copy()
+
+
+def _same_arrays(*arrays: pa.Array) -> tuple:
+    """A memo key that is equal for two calls exactly when their Arrow arrays are the same
+    values: the same buffers (their addresses), offset and length. The lookups are repeated
+    with the same USUBJID columns (an analysis set's, a parameter's rows), each time in a new
+    pandas Index around the same Arrow buffers, and hashing 1e5-1e6 strings was a tenth of the
+    statistics (issue 17). The key holds the buffers, so no address is reused while it lives."""
+    return tuple((len(a), a.offset, tuple(b.address if b is not None else 0 for b in a.buffers()),
+                  _Held(a.buffers())) for a in arrays)
+
+
+class _Held:
+    """Keeps ``buffers`` alive inside a memo key without taking part in its equality."""
+
+    __slots__ = ("buffers",)
+
+    def __init__(self, buffers):
+        self.buffers = buffers
+
+    def __eq__(self, other):
+        return isinstance(other, _Held)
+
+    def __hash__(self):
+        return 0
 
 
 def taken(values: np.ndarray, at: np.ndarray) -> np.ndarray:

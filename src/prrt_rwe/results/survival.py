@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.results.memo import memoized
+from prrt_rwe.results.parameters import parameter_rows
 from prrt_rwe.results.populations import id_array, members_of
 from prrt_rwe.stats.kaplan_meier import kaplan_meier
 
@@ -42,7 +43,7 @@ def endpoint(adtte: pd.DataFrame, paramcd: str, usubjids: pd.Index) -> SurvivalD
 
 def _parameter(adtte: pd.DataFrame, paramcd: str) -> tuple:
     """(USUBJIDs for members_of, days, events) of every PARAMCD row of ADTTE."""
-    rows = adtte.loc[adtte["PARAMCD"].eq(paramcd).to_numpy()]
+    rows = parameter_rows(adtte, paramcd)
     days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)
     event = (pd.to_numeric(rows["CNSR"]).to_numpy() == 0).astype(np.int8)
     return id_array(rows["USUBJID"]), days, event

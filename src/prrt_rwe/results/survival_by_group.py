@@ -21,6 +21,7 @@ import pandas as pd
 from prrt_rwe.results import survival as surv
 from prrt_rwe.results.baseline import PRIMARY_GROUPS
 from prrt_rwe.results.efficacy_models import FIT_ERRORS, PH_ALPHA
+from prrt_rwe.results.parameters import parameter_rows
 from prrt_rwe.results.populations import members
 from prrt_rwe.stats.cox import cox_ph
 from prrt_rwe.stats.logrank import logrank
@@ -55,7 +56,7 @@ def _labels(adsl: pd.DataFrame, column: str, levels) -> pd.Series:
 def curves(adtte: pd.DataFrame, paramcd: str, adsl: pd.DataFrame) -> dict[str, GroupCurves]:
     """Survival data by level of each grouping, for the patients of ``adsl``."""
     ids = pd.Index(adsl["USUBJID"])
-    rows = adtte.loc[adtte["PARAMCD"].eq(paramcd).to_numpy()]
+    rows = parameter_rows(adtte, paramcd)
     rows = rows.loc[members(rows["USUBJID"], ids)]
     where = ids.get_indexer(rows["USUBJID"])          # each row's patient in adsl
     days = pd.to_numeric(rows["AVAL"]).to_numpy(dtype=float)

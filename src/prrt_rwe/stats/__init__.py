@@ -53,7 +53,6 @@ from prrt_rwe.stats.cumulative_incidence import (
     cumulative_incidence,
 )
 from prrt_rwe.stats.fine_gray import FineGray, fine_gray
-from prrt_rwe.stats.formula import fit_formula, logistic_formula, model_frame
 from prrt_rwe.stats.kaplan_meier import (
     KaplanMeier,
     SurvivalAt,
@@ -67,7 +66,6 @@ from prrt_rwe.stats.logistic import Logistic, SeparationError, logistic
 from prrt_rwe.stats.logistic_robust import RobustLogistic, logistic_cluster
 from prrt_rwe.stats.logrank import LogRank, logrank
 from prrt_rwe.stats.maic import MaicError, MaicWeights, maic_weights
-from prrt_rwe.stats.mixed_model import MixedModel, linear_mixed_model
 from prrt_rwe.stats.nelson_aalen import NelsonAalen, nelson_aalen
 from prrt_rwe.stats.proportions import Proportion, clopper_pearson, proportion, wilson
 from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
@@ -90,3 +88,24 @@ __all__ = [
     "MixedModel", "cumulative_incidence", "fine_gray", "gray_test", "linear_mixed_model",
 ]
 __all__ += ["NelsonAalen", "nelson_aalen"]
+
+# Imported on first use (PEP 562): formulaic (formula) and scipy.stats (mixed_model) cost about
+# a second of CPU per process, and no analysis of ``prrt-rwe analyze`` but the heavy eGFR slope
+# model needs them (issue 17). Their module names differ from the names they give, so loading
+# the submodule never replaces a function of this package by the module.
+_LAZY = {"fit_formula": "formula", "logistic_formula": "formula", "model_frame": "formula",
+         "MixedModel": "mixed_model", "linear_mixed_model": "mixed_model"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

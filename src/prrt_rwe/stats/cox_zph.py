@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, rankdata
 
+from prrt_rwe.stats.chi_squared import chi2_sf   # not scipy.stats: issue 17
 from prrt_rwe.stats.cox_efron import group_sums, information, weighted_mean_sum
 from prrt_rwe.stats.risk_sets import RiskSets
 
@@ -82,6 +82,8 @@ def time_transform(time: np.ndarray, event: np.ndarray, transform, entry: np.nda
         if np.any(time <= 0):
             raise ValueError("transform 'log' needs every time > 0 (log t is undefined at 0)")
         return np.log(time)
+    from scipy.stats import rankdata   # only for this transform (scipy.stats: ~1 s to import)
+
     return rankdata(time, method="average")
 
 
@@ -114,4 +116,4 @@ def _tests(u2, imat, term_columns: dict, transform) -> ZphResult:
     stats.append(float(u @ np.linalg.solve(imat, u)))
     dfs.append(p)
     chisq, df = np.array(stats), np.array(dfs)
-    return ZphResult(tuple(names), chisq, df, chi2.sf(chisq, df), transform)
+    return ZphResult(tuple(names), chisq, df, chi2_sf(chisq, df), transform)

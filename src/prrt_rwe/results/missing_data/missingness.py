@@ -15,9 +15,9 @@ the outcome.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2_contingency
 
 from prrt_rwe.results.missing_data.imputation_model import LIVER, LIVER_NUMBERS, sources
+from prrt_rwe.stats.chi_squared import yates_chi2_p   # = scipy chi2_contingency(correction=True)
 from prrt_rwe.stats.logrank import logrank
 
 
@@ -37,7 +37,7 @@ def _chi_square_p(missing: np.ndarray, response: np.ndarray) -> float | None:
     table = np.array([[np.sum(rows & (response == r)) for r in (0, 1)] for rows in (missing, ~missing)])
     if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
         return None
-    return float(chi2_contingency(table, correction=True).pvalue)
+    return yates_chi2_p(table)
 
 
 def _logrank_p(missing, days, event) -> float | None:

@@ -1,0 +1,63 @@
+"""The 300 dpi PNG drawn by report.svg's worker process has the bytes the report process
+itself draws (the figure pickled as laid out); a figure that does not pickle is drawn in
+the report process."""
+
+import io
+
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
+
+from prrt_rwe.report import exports, svg
+
+
+def _figure(formatter=None):
+    fig, ax = svg.new_figure(7.0, 3.0)
+    ax.step([0, 1, 2, 5, 8], [1.0, 0.9, 0.7, 0.55, 0.4], where="post", label="curve")
+    ax.fill_between([0, 1, 2, 5, 8], 0.3, 0.8, step="post", alpha=0.2)
+    ax.annotate("median 4.2", (4.2, 0.5), textcoords="offset points", xytext=(4, 0), fontsize=7)
+    ax.set_xlabel("Months since first PRRT cycle")
+    svg.legend(ax, frameon=False)
+    if formatter is not None:
+        ax.xaxis.set_major_formatter(formatter)
+    return fig
+
+
+def _in_process(fig) -> bytes:
+    """What to_svg did before the worker: lay out, save the SVG, draw the PNG here."""
+    with plt.rc_context(svg.STYLE):
+        box = svg.column_bbox(fig)
+        fig.set_layout_engine(None)
+        fig.savefig(io.StringIO(), format="svg", metadata={"Date": None, "Creator": None}, bbox_inches=box)
+        png = svg._encode_png(svg._draw_png(fig, box))
+    plt.close(fig)
+    return png
+
+
+def test_worker_png_has_the_in_process_bytes():
+    with exports.collect():
+        drawn = svg.to_svg(_figure())
+    assert isinstance(drawn.png, svg._PngJob)
+    png = drawn.png.result()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png == _in_process(_figure())
+
+
+def test_a_figure_that_does_not_pickle_is_drawn_here():
+    def local(x, _pos):   # a function defined in a function does not pickle
+        return f"{x:g} mo"
+
+    with exports.collect():
+        drawn = svg.to_svg(_figure(FuncFormatter(local)))
+    assert not isinstance(drawn.png, svg._PngJob)
+    assert drawn.png.result() == _in_process(_figure(FuncFormatter(local)))
+
+
+def test_a_dead_worker_means_the_png_is_drawn_here(monkeypatch):
+    class Broken:
+        def submit(self, *args):
+            raise OSError("no process")
+
+    monkeypatch.setattr(svg, "_png_process", lambda: Broken())
+    with exports.collect():
+        drawn = svg.to_svg(_figure())
+    assert drawn.png.result() == _in_process(_figure())
