@@ -109,7 +109,7 @@ def derive_labs(engine, tables, ids, safety: np.ndarray, *, baseline_window_days
     temporary = folder is None
     folder = Path(tempfile.mkdtemp(prefix="prrt-rwe-adlb-") if temporary else folder)
     path = folder / f"adlb-{os.getpid()}-{id(engine)}.parquet"
-    relational_labs.write_adlb(engine, path)
+    relational_labs.write_adlb(engine, path, window_days)
 
     usubjid = ids.usubjid
     n = len(usubjid)

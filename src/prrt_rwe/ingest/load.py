@@ -7,7 +7,8 @@ earlier database byte-identical. It refuses (DestinationError) to replace a file
 a prrt-rwe database or a path inside the registry; a stale ``db.wal`` of another process is
 moved aside with the replace, and the ``.partial`` folders of killed runs are removed.
 Extra columns are stored only with ``keep_extra_columns`` (they often hold identifiers).
-``load_registry(path)`` loads into an in-memory database.
+``load_registry(path)`` loads into a scratch database: a file in the temporary folder, unlinked
+once open (:func:`scratch_database`).
 Layout: prrt_rwe.schema.duckdb_layout; values canonical (codes as the schema spells them,
 yes/no BOOLEAN, labs in canonical units with the values as written kept).
 """
@@ -141,10 +142,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def scratch_database() -> duckdb.DuckDBPyConnection:
+    """A DuckDB database in a new file of the temporary folder, unlinked as soon as it is open,
+    so that it goes with the connection (or the process); DuckDB's WAL beside it is removed at
+    each checkpoint and on close. A file rather than ``:memory:``: DuckDB stores the tables
+    compressed and reads them through its buffer pool and the OS page cache, where an in-memory
+    database holds them uncompressed (about 6 times the bytes) and spills them to its temporary
+    directory beyond the memory limit (issue 17: some 10 GB of lab rows at 1e6 patients)."""
+    path = Path(tempfile.gettempdir()) / f"prrt-rwe-registry-{os.getpid()}-{os.urandom(6).hex()}.duckdb"
+    con = connect(path)
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return con
+
+
 def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
-    """An in-memory DuckDB database of a registry (None when it has errors) and its report;
-    DuckDB spills to its temporary directory beyond its memory limit (engines/duckdb_engine.py)."""
-    con = connect(":memory:")
+    """A DuckDB database of a registry (None when it has errors) and its report, in a scratch
+    file (:func:`scratch_database`); DuckDB spills to its temporary directory beyond its memory
+    limit (engines/duckdb_engine.py)."""
+    con = scratch_database()
     report, _ = write_tables(con, path, keep_extra_columns)
     if not report.ok:
         con.close()

@@ -24,6 +24,7 @@ Constants are written as ``CAST(<repr> AS DOUBLE)``: every engine then holds the
 from __future__ import annotations
 
 from prrt_rwe.derive import ctcae
+from prrt_rwe.derive.relational.registry import LAB_ROW
 from prrt_rwe.schema.registry_v1 import LAB_TESTS
 
 GRADED_TESTS = ctcae.GRADED_TESTS
@@ -104,16 +105,16 @@ WHERE tr.c1 IS NOT NULL
 """
 
 
-def _ranged(patients: str) -> str:
+def _ranged(patients: str, labs: str = "prrt_labs") -> str:
     """Lab rows of safety-set patients with their day and range (steps 1-2 of derive/adlb.py);
-    ``patients``: a relation with PATIENT_SQL's columns (alias p)."""
+    ``patients``: a relation with PATIENT_SQL's columns (alias p), ``labs``: the lab rows."""
     return f"""
 SELECT l.pidx, l.test, l.date, l.date - p.c1 AS ady, l.value, l.unit, l.value_original, l.unit_original,
        coalesce(l.lln, CASE WHEN p.female THEN d.lln_f ELSE d.lln_m END) AS anrlo,
        coalesce(l.uln, CASE WHEN p.female THEN d.uln_f ELSE d.uln_m END) AS anrhi,
        coalesce((l.lln IS NULL AND d.lln_f IS NOT NULL) OR (l.uln IS NULL AND d.uln_f IS NOT NULL), false) AS rangedef,
        d.kind, d.g2, d.g3, d.g4, l.source_line, p.last_cycle, p.creatinine_base
-FROM prrt_labs l JOIN {patients} p ON p.pidx = l.pidx LEFT JOIN prrt_lab_rules d ON d.test = l.test
+FROM {labs} l JOIN {patients} p ON p.pidx = l.pidx LEFT JOIN prrt_lab_rules d ON d.test = l.test
 """
 
 
@@ -139,8 +140,10 @@ FROM prrt_lab_patient0 q LEFT JOIN prrt_lab_base b ON b.pidx = q.pidx AND b.test
 """
 
 
-def rows_sql(window_days: int) -> str:
-    """``prrt_lab``: every lab row of a safety-set patient with the columns of the module doc."""
+def rows_sql(window_days: int, labs: str = "prrt_labs", patients: str = "prrt_lab_patient",
+             base: str = "prrt_lab_base") -> str:
+    """``prrt_lab``: every lab row of a safety-set patient with the columns of the module doc
+    (over other relations of the same columns: write_adlb's parts)."""
     graded = grade("r", "r.creatinine_base")
     return f"""
 SELECT g.*, coalesce(g.ady > 0 AND g.grade > coalesce(g.btoxgr, 0), false) AS trtemfl
@@ -150,8 +153,8 @@ FROM (
          (r.ady > 0 AND r.date <= r.last_cycle + {int(window_days)}) AS apostfl, (r.ady > 0) AS alatefl,
          CASE WHEN r.test = 'creatinine' THEN r.creatinine_base END AS base,
          {graded} AS grade, b.grade AS btoxgr, r.source_line
-  FROM ({_ranged('prrt_lab_patient')}) r
-  LEFT JOIN prrt_lab_base b ON b.pidx = r.pidx AND b.test = r.test
+  FROM ({_ranged(patients, labs)}) r
+  LEFT JOIN {base} b ON b.pidx = r.pidx AND b.test = r.test
 ) g
 """
 
@@ -188,12 +191,14 @@ def _param_rank() -> str:
     return f"CASE x.paramcd {whens} ELSE {len(codes)} END"
 
 
-def adlb_rows_sql(sort_keys: bool = False, pidx_range: tuple[int, int] | None = None) -> str:
+def adlb_rows_sql(sort_keys: bool = False, pidx_range: tuple[int, int] | None = None,
+                  lab: str = "prrt_lab", egfr: str = "prrt_egfr") -> str:
     """The ADLB rows (any order); ``sort_keys``: also integer keys ``urank`` (USUBJID's rank) and
     ``prank`` (PARAMCD's), for DuckDB, whose binary collation orders text as the file does;
-    ``pidx_range`` (lo, hi): the rows of the patients lo <= pidx < hi only."""
+    ``pidx_range`` (lo, hi): the rows of the patients lo <= pidx < hi only; ``lab``, ``egfr``:
+    the relations of the lab and eGFR rows (write_adlb: those of one part)."""
     keys = f", u.urank, {_param_rank()} AS prank" if sort_keys else ""
-    where = "" if pidx_range is None else f" WHERE x.pidx >= {int(pidx_range[0])} AND x.pidx < {int(pidx_range[1])}"
+    where = "" if pidx_range is None else f" WHERE {_in_range('x.pidx', pidx_range)}"
     return f"""
 SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id AS siteid, k.patient_id AS subjid, x.paramcd,
        x.date, x.ady, x.aval, x.avalu, x.aval_orig, x.avalu_orig, x.anrlo, x.anrhi, x.rangedef, x.ablfl, x.apostfl,
@@ -202,15 +207,19 @@ FROM (
   SELECT pidx, test AS paramcd, date, ady, value AS aval, unit AS avalu, value_original AS aval_orig,
          unit_original AS avalu_orig, anrlo, anrhi, rangedef, ablfl, apostfl, base, grade AS atoxgr, btoxgr,
          trtemfl, alatefl, source_line
-  FROM prrt_lab
+  FROM {lab}
   UNION ALL
   SELECT pidx, '{EGFR_PARAMCD}' AS paramcd, date, ady, egfr AS aval, 'mL/min/1.73m2' AS avalu,
          CAST(NULL AS DOUBLE) AS aval_orig, CAST(NULL AS VARCHAR) AS avalu_orig, CAST(NULL AS DOUBLE) AS anrlo,
          CAST(NULL AS DOUBLE) AS anrhi, false AS rangedef, ablfl, apostfl, CAST(NULL AS DOUBLE) AS base,
          CAST(NULL AS BIGINT) AS atoxgr, CAST(NULL AS BIGINT) AS btoxgr, false AS trtemfl, alatefl, source_line
-  FROM prrt_egfr
+  FROM {egfr}
 ) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}{where}
 """
+
+
+def _in_range(column: str, pidx_range: tuple[int, int]) -> str:
+    return f"{column} >= {int(pidx_range[0])} AND {column} < {int(pidx_range[1])}"
 
 
 URANK_SQL = ("SELECT pidx, CAST(row_number() OVER (ORDER BY site_id || '-' || patient_id) AS BIGINT) AS urank "
@@ -239,14 +248,57 @@ def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line
 ADLB_PART_ROWS = 2_000_000
 
 
-def write_adlb(engine, path) -> None:
+# write_adlb: the lab rows' rowids are grouped in blocks of this many to find each part's rows;
+# a part with more separate stretches of rows than MAX_ROW_RANGES reads from its least to its
+# greatest rowid instead.
+ROW_BLOCK = 16_384
+MAX_ROW_RANGES = 512
+
+
+def _part_sql(pidx_range: tuple[int, int], rows: list[tuple[int, int]], window_days: int) -> str:
+    """The ADLB file's rows of the patients in ``pidx_range``, sorted: every relation read
+    filtered on the range, the lab rows also on their ``rowid`` ranges ``rows`` (registry.py
+    LAB_ROW; inclusive; none: no lab row), one scan per range, so that a part reads its own
+    row groups of the lab table, not all of them (a filter on pidx reaches the lab table only
+    through the join on the patient keys)."""
+    def part(relation: str, extra: str = "") -> str:
+        return f"SELECT * FROM {relation} WHERE {_in_range('pidx', pidx_range)}{extra}"
+
+    labs = " UNION ALL ".join(part("prrt_labs", f" AND {LAB_ROW} >= {int(lo)} AND {LAB_ROW} <= {int(hi)}")
+                              for lo, hi in rows) or part("prrt_labs", " AND false")
+    patients, base = f"({part('prrt_lab_patient')})", f"({part('prrt_lab_base')})"
+    lab = f"({rows_sql(window_days, f'({labs})', patients, base)})"
+    source = adlb_rows_sql(sort_keys=True, pidx_range=pidx_range, lab=lab, egfr=f"({part('prrt_egfr')})")
+    return adlb_file_sql(f"({source}) AS rows", "urank, prank, date, source_line")
+
+
+def _row_ranges(engine, step: int) -> dict[int, list[tuple[int, int]]]:
+    """Per part (pidx // step) the stretches of rowids of ``labs`` that hold its rows (a
+    superset: a block's least to greatest rowid of the part), adjacent blocks merged."""
+    t = engine.arrow(f"SELECT pidx // {int(step)} AS part, {LAB_ROW} // {ROW_BLOCK} AS block, min({LAB_ROW}) AS lo, "
+                     f"max({LAB_ROW}) AS hi FROM prrt_labs GROUP BY ALL ORDER BY part, block").to_pydict()
+    out: dict[int, list[list[int]]] = {}
+    for p, lo, hi in zip(t["part"], t["lo"], t["hi"]):
+        spans = out.setdefault(int(p), [])
+        if spans and int(lo) // ROW_BLOCK == spans[-1][1] // ROW_BLOCK + 1 and int(lo) % ROW_BLOCK == 0 \
+                and spans[-1][1] % ROW_BLOCK == ROW_BLOCK - 1:
+            spans[-1][1] = int(hi)   # the part's rows run on across the block boundary
+        else:
+            spans.append([int(lo), int(hi)])
+    return {p: [(s[0][0], s[-1][1])] if len(s) > MAX_ROW_RANGES else [tuple(x) for x in s] for p, s in out.items()}
+
+
+def write_adlb(engine, path, window_days: int) -> None:
     """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python).
     DuckDB: when pidx follows USUBJID's order (always, but for site ids that are prefixes of
     others), by parts of consecutive patients, each sorted in memory and streamed to the file
-    (duckdb_engine.copy_parts_to_parquet: a filter on pidx reads only the part's row groups,
-    and no sort of every row spills to disk); otherwise all rows sorted on integer keys
-    (``COPY ... TO``). PostgreSQL and Spark export the rows as Parquet and an embedded DuckDB
-    writes the file in the same types and order."""
+    (duckdb_engine.copy_parts_to_parquet; no sort of every row spills to disk). A part reads
+    the lab rows between the least and the greatest ``rowid`` of its patients' rows (one scan
+    finds them): a few row groups when the table is in patient order, as ingest stores a
+    registry in file order and the files are by patient; any order gives the same file, only
+    slower. Otherwise all rows sorted on integer keys (``COPY ... TO``). PostgreSQL and Spark
+    export the rows as Parquet and an embedded DuckDB writes the file in the same types and
+    order. ``window_days``: rows_sql's (``[safety] window_days``), as stage was given."""
     import tempfile
     from pathlib import Path
 
@@ -258,10 +310,10 @@ def write_adlb(engine, path) -> None:
             "(SELECT coalesce(bool_and(urank = pidx + 1), true) FROM prrt_urank) AS same").to_pylist()[0].values()
         if same:
             step = max(1, int(n) * ADLB_PART_ROWS // max(int(rows), 1))
-            part = lambda lo, hi: adlb_file_sql(  # noqa: E731
-                f"({adlb_rows_sql(sort_keys=True, pidx_range=(lo, hi))}) AS rows", "urank, prank, date, source_line")
-            engine.copy_parts_to_parquet([part(lo, lo + step) for lo in range(0, max(int(n), 1), step)], path,
-                                         schema_sql=part(0, 1))
+            spans = _row_ranges(engine, step) if rows else {}
+            parts = [_part_sql((lo, lo + step), spans.get(lo // step, []), window_days)
+                     for lo in range(0, max(int(n), 1), step)]
+            engine.copy_parts_to_parquet(parts, path, schema_sql=_part_sql((0, 1), spans.get(0, []), window_days))
             return
         engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
                                              "urank, prank, date, source_line"), path)

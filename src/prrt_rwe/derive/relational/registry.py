@@ -20,6 +20,10 @@ DATE_COLUMNS = dict(DATED_TABLES)
 LATE_PATIENT_DATES = ("death_date", "last_contact_date", "next_therapy_date")
 # the big row tables, read once or twice: views (computed when read), not copies
 VIEWED = ("labs", "lesions")
+# DuckDB only: ``prrt_labs`` also carries the row's ``rowid`` (DuckDB's row number in ``labs``),
+# so that write_adlb can read one part of the patients' rows by a rowid range, the scan skipping
+# the other row groups, instead of the whole table once per part (issue 17).
+LAB_ROW = "lab_row"
 
 
 def relation(table: str) -> str:
@@ -80,7 +84,8 @@ def stage(engine, cutoff: dt.date | None) -> Staged:
         date = DATE_COLUMNS.get(table)
         keep = "" if date is None or limit is None else f" WHERE t.{date} IS NULL OR t.{date} <= {limit}"
         make = engine.view if table in VIEWED else engine.materialize
-        make(relation(table), f"SELECT k.pidx, {_select(table)} {_join(table)}{keep}")
+        row = f", t.rowid AS {LAB_ROW}" if table == "labs" and engine.name == "duckdb" else ""
+        make(relation(table), f"SELECT k.pidx, {_select(table)}{row} {_join(table)}{keep}")
     engine.materialize(relation("patients"), _patients_sql(limit))
     if limit is not None:
         counts = [f"(SELECT count(*) FROM {t} WHERE {DATE_COLUMNS[t]} > {limit}) AS {t}"
