@@ -24,8 +24,9 @@ def _assessment_sums(assessments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _lesion_sums(lesions: pd.DataFrame) -> pd.DataFrame:
-    t = lesions[lesions["role"].astype("string").eq("target").fillna(False).to_numpy(dtype=bool)]
-    absent = t["status"].astype("string").eq("absent").fillna(False).to_numpy(dtype=bool)
+    # compared as read (pandas categoricals, source._frame; missing = False): no string per row
+    t = lesions[(lesions["role"] == "target").to_numpy(dtype=bool)]
+    absent = (t["status"] == "absent").to_numpy(dtype=bool)
     diam = t["diameter_mm"].to_numpy(dtype=float)
     value = np.where(absent, 0.0, diam)
     frame = pd.DataFrame({"pidx": t["pidx"].to_numpy(dtype=np.int64), "date": t["date"].to_numpy(dtype=float),
