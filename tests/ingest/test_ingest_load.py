@@ -155,3 +155,44 @@ def test_cli_validate_and_ingest_exit_codes(registry, tmp_path):
     db = tmp_path / "x.duckdb"
     assert runner.invoke(app, ["ingest", str(registry), "--db", str(db)]).exit_code == 1
     assert not db.exists()
+
+
+_LEAVE_SCRATCH = """
+import os, sys, tempfile
+tempfile.tempdir = sys.argv[1]
+from prrt_rwe.ingest.load import scratch_database
+con = scratch_database()
+con.execute("CREATE TABLE t AS SELECT range AS x FROM range(1000)")
+print("ready", flush=True)
+if sys.argv[2] == "exit":
+    os._exit(0)   # no close: DuckDB leaves the WAL beside the unlinked database
+sys.stdin.readline()
+"""
+
+
+def test_scratch_files_of_a_process_gone_are_removed(tmp_path, monkeypatch):
+    """A process that exits without closing its scratch database leaves its WAL in the
+    temporary folder; the next scratch_database removes it, and keeps a live process's."""
+    import subprocess
+    import sys
+
+    from prrt_rwe.ingest.load import scratch_database
+
+    gone = subprocess.run([sys.executable, "-c", _LEAVE_SCRATCH, str(tmp_path), "exit"],
+                          capture_output=True, text=True, check=True)
+    assert gone.stdout.strip() == "ready"
+    left = sorted(p.name for p in tmp_path.glob("prrt-rwe-registry-*"))
+    assert left and all(name.endswith(".duckdb.wal") for name in left)
+    live = subprocess.Popen([sys.executable, "-c", _LEAVE_SCRATCH, str(tmp_path), "wait"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert live.stdout.readline().strip() == "ready"
+        theirs = {p.name for p in tmp_path.glob(f"prrt-rwe-registry-{live.pid}-*")}
+        assert theirs
+        monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+        con = scratch_database()
+        con.close()
+        remaining = {p.name for p in tmp_path.glob("prrt-rwe-registry-*")}
+        assert remaining == theirs   # the dead process's WAL gone, the live one's kept
+    finally:
+        live.communicate("\n")

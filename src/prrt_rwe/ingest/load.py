@@ -8,7 +8,8 @@ a prrt-rwe database or a path inside the registry; a stale ``db.wal`` of another
 moved aside with the replace, and the ``.partial`` folders of killed runs are removed.
 Extra columns are stored only with ``keep_extra_columns`` (they often hold identifiers).
 ``load_registry(path)`` loads into a scratch database: a file in the temporary folder, unlinked
-once open (:func:`scratch_database`).
+once open (:func:`scratch_database`); the scratch files a process now gone left behind (its
+WAL) are removed when the next one is made.
 Layout: prrt_rwe.schema.duckdb_layout; values canonical (codes as the schema spells them,
 yes/no BOOLEAN, labs in canonical units with the values as written kept).
 """
@@ -149,13 +150,36 @@ def scratch_database() -> duckdb.DuckDBPyConnection:
     compressed and reads them through its buffer pool and the OS page cache, where an in-memory
     database holds them uncompressed (about 6 times the bytes) and spills them to its temporary
     directory beyond the memory limit (issue 17: some 10 GB of lab rows at 1e6 patients)."""
-    path = Path(tempfile.gettempdir()) / f"prrt-rwe-registry-{os.getpid()}-{os.urandom(6).hex()}.duckdb"
+    folder = Path(tempfile.gettempdir())
+    remove_stale_scratch(folder)
+    path = folder / f"{SCRATCH_PREFIX}{os.getpid()}-{os.urandom(6).hex()}.duckdb"
     con = connect(path)
     try:
         path.unlink()
     except OSError:
         pass
     return con
+
+
+SCRATCH_PREFIX = "prrt-rwe-registry-"
+
+
+def remove_stale_scratch(folder: Path) -> list[Path]:
+    """Remove the scratch files (``prrt-rwe-registry-PID-*.duckdb`` and its ``.wal``) that a
+    process now gone left in ``folder``: the database is unlinked once open, but DuckDB writes
+    its WAL beside it and removes it only at a checkpoint or on close, so a process that exits
+    without closing (or is killed) leaves it behind. This process's own files may be open."""
+    removed = []
+    for path in folder.glob(f"{SCRATCH_PREFIX}*.duckdb*"):
+        pid = path.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
 
 
 def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
