@@ -1,6 +1,6 @@
 """The 300 dpi PNG drawn by report.svg's worker process has the bytes the report process
 itself draws (the figure pickled as laid out); a figure that does not pickle is drawn in
-the report process."""
+the report process, and so is every figure of a small study (no worker process)."""
 
 import io
 
@@ -34,7 +34,7 @@ def _in_process(fig) -> bytes:
 
 
 def test_worker_png_has_the_in_process_bytes():
-    with exports.collect():
+    with exports.collect(png_process=True):
         drawn = svg.to_svg(_figure())
     assert isinstance(drawn.png, svg._PngJob)
     png = drawn.png.result()
@@ -46,7 +46,7 @@ def test_a_figure_that_does_not_pickle_is_drawn_here():
     def local(x, _pos):   # a function defined in a function does not pickle
         return f"{x:g} mo"
 
-    with exports.collect():
+    with exports.collect(png_process=True):
         drawn = svg.to_svg(_figure(FuncFormatter(local)))
     assert not isinstance(drawn.png, svg._PngJob)
     assert drawn.png.result() == _in_process(_figure(FuncFormatter(local)))
@@ -58,6 +58,25 @@ def test_a_dead_worker_means_the_png_is_drawn_here(monkeypatch):
             raise OSError("no process")
 
     monkeypatch.setattr(svg, "_png_process", lambda: Broken())
-    with exports.collect():
+    with exports.collect(png_process=True):
         drawn = svg.to_svg(_figure())
     assert drawn.png.result() == _in_process(_figure())
+
+
+def test_a_small_study_draws_its_pngs_here_with_the_same_bytes(monkeypatch):
+    def no_process():
+        raise AssertionError("a small study starts no worker process")
+
+    monkeypatch.setattr(svg, "_png_process", no_process)
+    with exports.collect():   # the default: no worker process
+        drawn = svg.to_svg(_figure())
+    assert not isinstance(drawn.png, svg._PngJob)
+    assert drawn.png.result() == _in_process(_figure())
+
+
+def test_the_worker_process_from_ten_thousand_patients():
+    assert svg.PNG_PROCESS_MIN_PATIENTS == 10_000
+    assert not svg.png_process_for(9_999)
+    assert svg.png_process_for(10_000)
+    assert svg.png_process_for(1_000_000)
+    assert not svg.png_process_for(None)   # a count not known: drawn here

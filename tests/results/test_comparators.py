@@ -191,3 +191,33 @@ def test_comparisons_rows(tmp_path):
     assert "computed here (Clopper-Pearson)" in okamoto["published"]["source"]
     netter_r = next(r for r in rows if r["study"] == "NETTER-R" and r["endpoint"] == "orr")
     assert netter_r["ours"]["N"] == 0 and netter_r["published"]["ci95"] == [0.281, 0.536]
+
+
+def test_eligible_patients_once_per_analysis_and_criteria_kept_apart_by_type():
+    """results.comparators.cohort.patients inside an analysis memo: the same patients as
+    computed afresh, one selection per set of criteria (comparisons and comparator results
+    share it), and a literal's type is part of the criterion (True is not 1)."""
+    from prrt_rwe.benchmarks.comparators import parse_criterion
+    from prrt_rwe.results.comparators.cohort import evaluable, patients
+    from prrt_rwe.results.memo import analysis_memo
+
+    adam = _adam()
+    adam.adsl["functioning"] = pd.array([True] * 7 + [False] * 7, dtype="boolean")
+    adam.adsl["krenning1"] = (adam.adsl["krenning_score"] == 1).astype("int64")
+    krenning = (parse_criterion("krenning_score >= 2"),)
+    fresh = patients(adam, evaluable(adam.adsl), krenning)
+    with analysis_memo():
+        population = evaluable(adam.adsl)
+        first = patients(adam, population, krenning)
+        assert patients(adam, population, list(krenning)) is first     # the same criteria: once
+        pd.testing.assert_frame_equal(first.adsl, fresh.adsl)
+        for name in ("responder", "pfs_days", "pfs_event", "os_days", "os_event"):
+            np.testing.assert_array_equal(getattr(first, name), getattr(fresh, name))
+        assert first.adsl["USUBJID"].tolist() == [f"S-{i}" for i in range(1, 13)]
+        assert first.responder.sum() == 5 and first.pfs_event.sum() == 4
+        yes = patients(adam, population, (parse_criterion("functioning == true"),))
+        with pytest.raises(ValueError, match="not numeric"):   # 1 is a number, not yes/no
+            patients(adam, population, (parse_criterion("functioning == 1"),))
+        one = patients(adam, population, (parse_criterion("krenning1 == 1"),))
+        assert yes.adsl["USUBJID"].tolist() == [f"S-{i}" for i in range(1, 8)]
+        assert one.adsl["USUBJID"].tolist() == ["S-13"]

@@ -36,6 +36,7 @@ class FigureFile:
 class Bundle:
     tables: list = field(default_factory=list)  # report.table.Table, cells as shown strings
     figures: list = field(default_factory=list)
+    png_process: bool = False  # PNGs drawn by report.svg's worker process (large studies)
 
     def write(self, out: Path) -> list[Path]:
         """Write the files under ``out``, each atomically, and remove the figures and tables
@@ -67,9 +68,10 @@ def _write(path: Path, writer) -> Path:
 
 
 @contextlib.contextmanager
-def collect():
-    """Collect the tables and figures rendered inside the block into a Bundle."""
-    bundle = Bundle()
+def collect(png_process: bool = False):
+    """Collect the tables and figures rendered inside the block into a Bundle;
+    ``png_process``: their PNGs drawn by a worker process (report.svg) instead of here."""
+    bundle = Bundle(png_process=png_process)
     token = _BUNDLE.set(bundle)
     try:
         yield bundle
@@ -84,6 +86,12 @@ def current_bundle():
 
 def collecting() -> bool:
     return _BUNDLE.get() is not None
+
+
+def png_process() -> bool:
+    """Whether the Bundle being collected has its PNGs drawn by a worker process."""
+    bundle = _BUNDLE.get()
+    return bundle is not None and bundle.png_process
 
 
 def add_table(table) -> None:

@@ -92,8 +92,11 @@ class _Safe:
 
 
 def render_with_exports(ctx) -> tuple:
-    """(report.html text, the exports.Bundle of its tables and figures)."""
-    with exports.collect() as bundle:
+    """(report.html text, the exports.Bundle of its tables and figures); the PNGs drawn by
+    a worker process for a large study (report.svg.png_process_for)."""
+    from prrt_rwe.report.svg import png_process_for
+
+    with exports.collect(png_process_for(ctx.results["analysis_sets"].get("enrolled"))) as bundle:
         text = render(ctx)
     return text, bundle
 

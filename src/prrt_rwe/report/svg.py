@@ -29,6 +29,7 @@ from matplotlib.transforms import Bbox
 from prrt_rwe.report import exports
 
 COLUMN_WIDTH_IN = 6.7
+PNG_PROCESS_MIN_PATIENTS = 10_000   # below: the PNGs are drawn in the report process (_png)
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "prrt-rwe", "font.size": 9,
          "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
 
@@ -94,13 +95,25 @@ def to_svg(fig) -> FigureSvg:
     return out
 
 
+def png_process_for(patients) -> bool:
+    """Whether a study of ``patients`` (enrolled) has its PNGs drawn by the worker process:
+    from :data:`PNG_PROCESS_MIN_PATIENTS` on. Starting it (a Python with matplotlib) and
+    pickling every figure cost a small study more CPU than drawing here, and its report is
+    quick either way (tests and CI run hundreds of them); a large one gains the second core."""
+    return isinstance(patients, int) and patients >= PNG_PROCESS_MIN_PATIENTS   # None: a count not known
+
+
 def _png(fig, box):
-    """The 300 dpi PNG, as a Future of its bytes (exports resolves it): the figure, as laid
-    out, is pickled to a worker process that draws and compresses it while this one goes on
-    with the next figures (issue 17: drawing at 300 dpi was a quarter of the report's time,
-    on one core of two). The same bytes as ``savefig(format="png")``, whose last step is the
-    ``imsave`` of :func:`_encode_png`. A figure that cannot be pickled (a formatter defined in
-    a function) is drawn here, compressed on a worker thread (zlib runs without the GIL)."""
+    """The 300 dpi PNG, as a Future of its bytes (exports resolves it). When the bundle asks
+    for the worker process (:func:`png_process_for`) the figure, as laid out, is pickled to
+    it, and it draws and compresses the PNG while this one goes on with the next figures
+    (issue 17: drawing at 300 dpi was a quarter of the report's time, on one core of two).
+    The same bytes as ``savefig(format="png")``, whose last step is the ``imsave`` of
+    :func:`_encode_png`. Otherwise, or for a figure that cannot be pickled (a formatter
+    defined in a function), it is drawn here, compressed on a worker thread (zlib runs
+    without the GIL)."""
+    if not exports.png_process():
+        return _png_worker().submit(_encode_png, _draw_png(fig, box))
     try:
         state = pickle.dumps((fig, box), protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, AttributeError, TypeError):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from prrt_rwe.benchmarks.comparators import eligible
+from prrt_rwe.benchmarks.comparators.eligibility import meets
 from prrt_rwe.results.memo import memoized
 from prrt_rwe.results.populations import flagged, positions, taken
 from prrt_rwe.results.response import best_response, responders
@@ -51,12 +51,34 @@ def evaluable(adsl: pd.DataFrame) -> pd.DataFrame:
 
 def patients(adam, population: pd.DataFrame, criteria) -> Patients:
     """The patients of ``population`` meeting every criterion (EligibilityError if one cannot
-    be applied to this ADSL)."""
-    keep = eligible(population, criteria)
+    be applied to this ADSL); once per analysis and set of criteria (results.memo: the
+    comparisons and the comparator results select the same patients; read-only)."""
+    criteria = tuple(criteria)
+    return memoized("comparator_patients", (adam.adrs, adam.adtte, population),
+                    lambda: _patients(adam, population, criteria), _criteria_key(criteria))
+
+
+def _criteria_key(criteria) -> tuple:
+    """Criteria as a memo key: the literal spelled with its type (``True``, ``1`` and ``1.0``
+    are different criteria)."""
+    return tuple((c.variable, c.op, repr(c.value)) for c in criteria)
+
+
+def _patients(adam, population: pd.DataFrame, criteria) -> Patients:
+    keep = eligible_rows(population, criteria)
     rows = population.loc[keep].reset_index(drop=True)
     outcomes = memoized("comparator_outcomes", (adam.adrs, adam.adtte, population),
                         lambda: _outcomes(adam, pd.Index(population["USUBJID"])))
     return Patients(rows, *(a[keep] for a in outcomes))
+
+
+def eligible_rows(population: pd.DataFrame, criteria) -> np.ndarray:
+    """benchmarks.comparators.eligible (every criterion, AND), each criterion's mask once per
+    analysis (results.memo): the comparators and comparisons share criteria (issue 17)."""
+    keep = np.ones(len(population), dtype=bool)
+    for c in criteria:
+        keep &= memoized("eligibility", (population,), lambda c=c: meets(population, c), _criteria_key((c,)))
+    return keep
 
 
 def _outcomes(adam, ids: pd.Index) -> tuple[np.ndarray, ...]:
