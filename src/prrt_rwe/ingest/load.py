@@ -9,7 +9,7 @@ moved aside with the replace, and the ``.partial`` folders of killed runs are re
 Extra columns are stored only with ``keep_extra_columns`` (they often hold identifiers).
 ``load_registry(path)`` loads into a scratch database: a file in the temporary folder, unlinked
 once open (:func:`scratch_database`); the scratch files a process now gone left behind (its
-WAL) are removed when the next one is made.
+WAL) are removed when the next one is made (ingest/temp_files.py).
 Layout: prrt_rwe.schema.duckdb_layout; values canonical (codes as the schema spells them,
 yes/no BOOLEAN, labs in canonical units with the values as written kept).
 """
@@ -132,15 +132,9 @@ def remove_stale_partials(db: Path) -> list[Path]:
 
 def _alive(pid: int) -> bool:
     """Another process of this pid exists (this process's own folders are in _IN_USE)."""
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from prrt_rwe.ingest.temp_files import process_alive
+
+    return pid != os.getpid() and process_alive(pid)
 
 
 def scratch_database() -> duckdb.DuckDBPyConnection:
@@ -150,36 +144,16 @@ def scratch_database() -> duckdb.DuckDBPyConnection:
     compressed and reads them through its buffer pool and the OS page cache, where an in-memory
     database holds them uncompressed (about 6 times the bytes) and spills them to its temporary
     directory beyond the memory limit (issue 17: some 10 GB of lab rows at 1e6 patients)."""
-    folder = Path(tempfile.gettempdir())
-    remove_stale_scratch(folder)
-    path = folder / f"{SCRATCH_PREFIX}{os.getpid()}-{os.urandom(6).hex()}.duckdb"
+    from prrt_rwe.ingest.temp_files import remove_stale
+
+    remove_stale()
+    path = Path(tempfile.gettempdir()) / f"prrt-rwe-registry-{os.getpid()}-{os.urandom(6).hex()}.duckdb"
     con = connect(path)
     try:
         path.unlink()
     except OSError:
         pass
     return con
-
-
-SCRATCH_PREFIX = "prrt-rwe-registry-"
-
-
-def remove_stale_scratch(folder: Path) -> list[Path]:
-    """Remove the scratch files (``prrt-rwe-registry-PID-*.duckdb`` and its ``.wal``) that a
-    process now gone left in ``folder``: the database is unlinked once open, but DuckDB writes
-    its WAL beside it and removes it only at a checkpoint or on close, so a process that exits
-    without closing (or is killed) leaves it behind. This process's own files may be open."""
-    removed = []
-    for path in folder.glob(f"{SCRATCH_PREFIX}*.duckdb*"):
-        pid = path.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
-            continue
-        try:
-            path.unlink()
-            removed.append(path)
-        except OSError:
-            pass
-    return removed
 
 
 def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDBPyConnection | None, ValidationReport]:
@@ -197,32 +171,30 @@ def load_registry(path, keep_extra_columns: bool = False) -> tuple[duckdb.DuckDB
 def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[ValidationReport, dict[str, int]]:
     """Validate ``path`` and write its typed tables into ``con`` part by part (the layout,
     ingest_meta, and the extra columns when ``keep_extra_columns``); the caller discards
-    ``con`` when the report has errors. A part is inserted by a worker thread while the next
-    one is checked (DuckDB works without the GIL; the checks read another connection); parts
-    go in in order and at most one waits, so two parts at most are in memory."""
+    ``con`` when the report has errors. A part's typed tables are made where it is checked (a
+    worker process, ingest/part_workers.py, or here: :func:`typed_tables`) and inserted by a
+    worker thread while the next part is taken (DuckDB works without the GIL); parts go in in
+    order and at most one waits."""
     create_tables(con)
     rows = dict.fromkeys((t.name for t in TABLES), 0)
 
     def insert_part(frames: list) -> None:
-        for name, frame, parsed in frames:
+        for name, frame, extra in frames:
             _insert(con, name, frame)
-            if parsed is not None:
-                _insert_extra(con, name, parsed)
+            if extra is not None:
+                _insert(con, "extra_columns", extra)
             rows[name] += frame.num_rows
 
     with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-insert") as pool:
         pending: list[Future] = []
 
-        def write_part(parsed: dict) -> None:
-            # the typed frames only: the text cells of the part are freed while it is inserted
-            frames = [(t.name, _typed_arrow(t, parsed[t.name]), parsed[t.name] if keep_extra_columns else None)
-                      for t in TABLES if t.name in parsed]
+        def write_part(frames: list) -> None:
             if pending:
                 pending.pop().result()
             pending.append(pool.submit(insert_part, frames))
 
         try:
-            report = check_parts(path, write_part)
+            report = check_parts(path, write_part, functools.partial(typed_tables, keep_extra_columns=keep_extra_columns))
         except BaseException:
             for done in pending:   # wait for it; the validation's error is the one raised
                 done.exception()
@@ -237,6 +209,13 @@ def write_tables(con, path, keep_extra_columns: bool = False) -> tuple[Validatio
         con.execute('INSERT INTO "validation_summary" VALUES (?, ?)',
                     [VALIDATION_SUMMARY_SCHEMA, json.dumps(report.summary(), sort_keys=True)])
     return report, rows
+
+
+def typed_tables(parsed: dict, keep_extra_columns: bool = False) -> list[tuple]:
+    """(table, typed Arrow table, its extra columns as ``extra_columns`` rows or None) of one
+    part, in layout order: what write_tables inserts (the text cells are not kept)."""
+    return [(t.name, _typed_arrow(t, parsed[t.name]), _extra_rows(t.name, parsed[t.name]) if keep_extra_columns else None)
+            for t in TABLES if t.name in parsed]
 
 
 def stored_validation_summary(con) -> dict | None:
@@ -300,14 +279,14 @@ def _insert(con, name: str, frame) -> None:
         con.unregister("_staged")
 
 
-def _insert_extra(con, name: str, parsed) -> None:
+def _extra_rows(name: str, parsed) -> pa.Table | None:
+    """The extra columns of a part as ``extra_columns`` rows (None when it has none)."""
     extra = parsed.raw.extra
     if extra.shape[1] == 0:
-        return
+        return None
     long = extra.assign(source_line=parsed.raw.lines).melt(
         id_vars="source_line", var_name="column_name", value_name="value")
     long = long[long["value"] != ""]
     long.insert(0, "table_name", name)
     long = long[["table_name", "source_line", "column_name", "value"]]
-    _insert(con, "extra_columns", long.reset_index(drop=True))
-
+    return pa.Table.from_pandas(long.reset_index(drop=True), preserve_index=False)

@@ -45,6 +45,19 @@ class SiteCounts:
                 for s, n in Counter(site[mask].tolist()).items():
                     self.missing.setdefault(s, Counter())[name] += n
 
+    def merge(self, other: SiteCounts) -> None:
+        """Add the counts of another part (as if ``add`` had been called with its tables)."""
+        for name in other.tables:
+            if name not in self.tables:
+                self.tables.append(name)
+        for site, counts in other.rows.items():
+            self.rows.setdefault(site, Counter()).update(counts)
+        self.patients.update(other.patients)
+        for site, counts in other.missing.items():
+            self.missing.setdefault(site, Counter()).update(counts)
+        if other.covariates is not None:
+            self.covariates = other.covariates
+
     def percent_missing(self, site: str) -> dict[str, float]:
         n = self.patients.get(site, 0)
         if self.covariates is None or n == 0:

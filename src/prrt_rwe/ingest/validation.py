@@ -14,7 +14,6 @@ part's typed tables to the loader, so no more than one part is in memory.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,12 +39,15 @@ class CheckedRegistry:
     raw: RawRegistry | None
 
 
-def check_parts(path, on_part=None) -> ValidationReport:
-    """Validate ``path``; ``on_part(tables)`` receives the typed tables (dict of ParsedTable)
-    of each part in turn (a workbook is one part). Nothing is kept after a part."""
+def check_parts(path, on_part=None, prepare=None) -> ValidationReport:
+    """Validate ``path``; ``on_part`` receives each part in turn (a workbook is one part): its
+    typed tables (dict of ParsedTable), or ``prepare(tables)`` when ``prepare`` is given.
+    ``prepare`` (picklable: a module-level function or a partial of one) may run in a worker
+    process (ingest/part_workers.py); ``on_part`` runs here, in part order. Nothing is kept
+    after a part."""
     path = Path(path)
     if path.is_dir():
-        return _check_folder(path, on_part)
+        return _check_folder(path, on_part, prepare)
     try:
         raw = read_registry(path)
     except RegistryNotFound as exc:
@@ -53,42 +55,66 @@ def check_parts(path, on_part=None) -> ValidationReport:
         return ValidationReport.build(str(path), "", "", [issue])
     checked = check_registry(raw, str(path))
     if on_part is not None:
-        on_part(checked.tables)
+        on_part(checked.tables if prepare is None else prepare(checked.tables))
     return checked.report
 
 
-def _check_folder(folder: Path, on_part) -> ValidationReport:
+def _check_folder(folder: Path, on_part, prepare) -> ValidationReport:
     from prrt_rwe.ingest.database import connect
     from prrt_rwe.ingest.engine_reader import stage_folder
+    from prrt_rwe.ingest.temp_files import make_stage_folder, remove_stale
 
-    work = Path(tempfile.mkdtemp(prefix="prrt-rwe-stage-"))
+    remove_stale()
+    work = make_stage_folder()
     con = connect(":memory:")
     try:
-        return check_staged(stage_folder(con, folder, work), str(folder), on_part)
+        return check_staged(stage_folder(con, folder, work), str(folder), on_part, prepare)
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def check_staged(staged, source: str, on_part=None) -> ValidationReport:
+def check_staged(staged, source: str, on_part=None, prepare=None) -> ValidationReport:
     """The checks run part by part over a staged registry (ingest/engine_reader.StagedFolder:
-    a folder, or a database being re-validated); findings about a whole file, repeated in
-    every part, are kept once."""
+    a folder, or a database being re-validated), on worker processes when it has several parts
+    and nothing but findings or ``prepare``'s results are wanted (ingest/part_workers.py);
+    findings about a whole file, repeated in every part, are kept once."""
+    from prrt_rwe.ingest.part_workers import checked_parts, worker_count
+
     issues: dict[Issue, None] = dict.fromkeys(staged.issues)
     counts = SiteCounts()
+    if on_part is None:
+        prepare = nothing
     try:
-        for k in range(staged.parts):
-            tables, found = staged.part(k)
-            found, parsed = _checked(tables, found)
+        workers = worker_count(staged) if prepare is not None else 0
+        results = (checked_parts(staged, workers, prepare) if workers else
+                   (check_one_part(staged, k, prepare) for k in range(staged.parts)))
+        for found, part_counts, payload in results:
             issues.update(dict.fromkeys(found))
-            counts.add(parsed)
+            counts.merge(part_counts)
             if on_part is not None:
-                on_part(parsed)
-            del tables, parsed
+                on_part(payload)
+            del payload   # before the next part is read (in-process: one part in memory)
     finally:
         staged.close()
     found = _without_shadowed(list(issues))
     return ValidationReport.build(source, staged.kind, staged.fingerprint, found, summaries_of(counts, found))
+
+
+def check_one_part(staged, k: int, prepare=None) -> tuple[list[Issue], SiteCounts, object]:
+    """Part ``k`` of ``staged``: its findings, its site counts and ``prepare(tables)`` (the
+    typed tables themselves without ``prepare``)."""
+    tables, found = staged.part(k)
+    found, parsed = _checked(tables, found)
+    del tables
+    counts = SiteCounts()
+    counts.add(parsed)
+    return found, counts, parsed if prepare is None else prepare(parsed)
+
+
+def nothing(tables) -> None:
+    """The ``prepare`` of a validation that keeps nothing of a part."""
+    return None
 
 
 def _checked(tables: dict, issues: list[Issue]) -> tuple[list[Issue], dict[str, ParsedTable]]:

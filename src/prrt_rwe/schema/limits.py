@@ -21,8 +21,16 @@ MAX_WORKBOOK_XML_BYTES = 256 << 20  # unpacked worksheet and shared-string XML o
 MAX_WORKBOOK_TEXT_BYTES = 64 << 20   # text of every cell, shared strings counted per use
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
+_RUN_DAY: dt.date | None = None   # pin_run_day: a worker process checks with its parent's day
 
 
 def latest_date() -> dt.date:
     """The latest date a registry may hold: the day of the run (local calendar)."""
-    return dt.date.today()
+    return _RUN_DAY or dt.date.today()
+
+
+def pin_run_day(day: dt.date | None) -> None:
+    """Make ``day`` the day of the run in this process (a worker of ingest/part_workers.py
+    uses its parent's, so that a run over midnight checks every part alike)."""
+    global _RUN_DAY
+    _RUN_DAY = day
