@@ -318,10 +318,11 @@ def write_adlb(engine, path, window_days: int) -> None:
         engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
                                              "urank, prank, date, source_line"), path)
         return
-    from prrt_rwe.engines.duckdb_engine import DuckDBEngine
+    from prrt_rwe.engines.duckdb_engine import DuckDBEngine, configure
 
     with tempfile.TemporaryDirectory(prefix="prrt-adlb-", dir=path.parent) as folder:
         engine.export_parquet(adlb_rows_sql(), Path(folder) / "rows")
         glob = str(Path(folder) / "rows" / "*.parquet").replace("'", "''")
-        with DuckDBEngine.open(memory_limit=None) as local:
+        with DuckDBEngine.open() as local:
+            configure(local.con)   # the sort of every row within the default budget, spilling beyond (issue 17)
             local.copy_to_parquet(adlb_file_sql(f"read_parquet('{glob}')"), path)
