@@ -319,8 +319,10 @@ def _row_ranges(engine, step: int) -> dict[int, list[tuple[int, int]]]:
 def write_adlb(engine, path, window_days: int) -> None:
     """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python).
     DuckDB: when pidx follows USUBJID's order (always, but for site ids that are prefixes of
-    others), by parts of consecutive patients, each sorted in memory and streamed to the file
-    (duckdb_engine.copy_parts_to_parquet; no sort of every row spills to disk). A part reads
+    others), by parts of consecutive patients, each sorted in memory and written to the file
+    (duckdb_engine.copy_parts_to_parquet; no sort of every row spills to disk), its text as
+    integer codes that adlb_parts.py makes Arrow dictionaries (a test code outside the
+    format: the text as DuckDB writes it). A part reads
     the lab rows between the least and the greatest ``rowid`` of its patients' rows (one scan
     finds them): a few row groups when the table is in patient order, as ingest stores a
     registry in file order and the files are by patient; any order gives the same file, only
