@@ -51,3 +51,29 @@ def test_adlb_does_not_depend_on_parts(registry, whole, tmp_path, monkeypatch, c
     assert whole.num_rows > 10_000
     assert parts.schema.equals(whole.schema)
     assert parts.equals(whole)
+
+
+@pytest.mark.parametrize("unknown_test", [False, True])
+def test_parts_equal_one_duckdb_copy(registry, tmp_path, monkeypatch, unknown_test):
+    """The parts' text built from integer codes (derive/relational/adlb_parts.py), or read as
+    text when a lab row has a test code outside the format (an unvalidated database), gives the
+    file DuckDB's own COPY writes of every row sorted at once: same values, row order and
+    schema as read (DuckDB's writer names its root and integer annotations its own way)."""
+    monkeypatch.setattr(relational_labs, "ADLB_PART_ROWS", 1_000)
+    con, report = load_registry(registry)
+    assert con is not None, report
+    if unknown_test:   # 'zinc' sorts after every code of the format
+        con.execute("INSERT INTO labs SELECT * REPLACE ('zinc' AS test) FROM labs WHERE test = 'albumin' LIMIT 50")
+    adam = derive_all(con, StudyConfig())
+    ours = adam.labs.move_into(tmp_path / "parts.parquet")
+    rows = relational_labs.adlb_rows_sql(sort_keys=True)
+    copy = tmp_path / "copy.parquet"
+    con.execute(f"COPY ({relational_labs.adlb_file_sql(f'({rows}) AS rows', 'urank, prank, date, source_line')}) "
+                f"TO '{copy}' (FORMAT parquet)")
+    con.close()
+    a, b = pq.read_table(ours), pq.read_table(copy)
+    assert a.num_rows > 10_000
+    assert (a["PARAMCD"].to_numpy(zero_copy_only=False) == "zinc").sum() == (50 if unknown_test else 0)
+    assert set(a["ABLFL"].to_pylist()) == {"Y", "N"} and a["USUBJID"][0].as_py() == "S01-00001"
+    assert a.schema.equals(b.schema)
+    assert a.equals(b)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -106,6 +107,9 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         analysis_sets.covariates_complete(cov, config.study.complete_case),
     )
     analysis_sets.covariates_complete(cov, config.models.covariates)   # unknown model terms raise
+    adrs = ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line")) \
+        .pipe(with_dates, ["ADT"])
+    del ovr, lesion_tp   # millions of rows at registry scale: gone before the labs are derived
     labs, lab_patients = lab_results.derive_labs(
         engine, tables, ids, safety, baseline_window_days=config.labs.baseline_window_days,
         window_days=config.safety.window_days, slope_rows=runs(config, "egfr_mixed_model"))
@@ -121,8 +125,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
     return AdamDatasets(
         adsl=ids.attach(adsl),
-        adrs=ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line"))
-        .pipe(with_dates, ["ADT"]),
+        adrs=adrs,
         adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
         labs=labs,
         adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
@@ -185,29 +188,42 @@ def _adsl(cov, sets, worst, ae_flags, safety) -> pd.DataFrame:
     return adsl
 
 
+ADRS_PARAMS = {"OVR": "Overall response at time point (recorded)",
+               "CBOR": "Confirmed best overall response (RECIST 1.1)",
+               "BOR": "Best overall response, unconfirmed (RECIST 1.1)"}
+
+
 def _adrs(ovr, best, lesion_tp, c1, safety) -> pd.DataFrame:
-    rows = ovr[safety[ovr["pidx"].to_numpy()]].copy()
-    rows["PARAMCD"] = "OVR"
-    rows["PARAM"] = "Overall response at time point (recorded)"
-    rows["ANL01FL"] = yn(rows["ANL01FL"].to_numpy())
+    """OVR rows of the safety set, then CBOR and BOR per safety-set patient; PARAMCD, PARAM and
+    AVALC as categoricals (ids.attach writes them as ``str``: no string per row meanwhile)."""
+    rows = ovr[safety[ovr["pidx"].to_numpy()]]
+    rows = rows.assign(ANL01FL=yn(rows["ANL01FL"].to_numpy()))
     if lesion_tp is not None:
         rows = rows.merge(lesion_tp, on=["pidx", "date"], how="left")
-    params = {"CBOR": "Confirmed best overall response (RECIST 1.1)",
-              "BOR": "Best overall response, unconfirmed (RECIST 1.1)"}
     keep = np.flatnonzero(safety)
-    frames = [rows]
-    for code, (aval, adt) in best.items():
+    frames, avalc = [rows.drop(columns=["AVALC"])], [pd.Categorical(rows["AVALC"])]
+    for aval, adt in best.values():
         frames.append(pd.DataFrame({
             "pidx": keep, "date": adt[keep],
             "ADY": pd.array(np.where(np.isnan(adt[keep]), None, adt[keep] - c1[keep]), dtype="Int64"),
-            "AVALC": aval[keep], "ANL01FL": no_flag(len(keep)), "source_line": -1,
-            "PARAMCD": code, "PARAM": params[code],
+            "ANL01FL": no_flag(len(keep)), "source_line": -1,
         }))
+        avalc.append(pd.Categorical(aval[keep]))
     out = pd.concat(frames, ignore_index=True)
     out["ADY"] = out["ADY"].astype("Int64")
-    out["AVALC"] = pd.array(out["AVALC"].to_numpy(dtype=object), dtype="str")
+    codes = ["OVR", *best]
+    kind = np.repeat(np.arange(len(frames), dtype=np.int8), [len(f) for f in frames])
+    out["PARAMCD"] = pd.Categorical.from_codes(kind, codes)
+    out["PARAM"] = pd.Categorical.from_codes(kind, [ADRS_PARAMS[c] for c in codes])
+    out["AVALC"] = _joined_text(avalc)
     cols = ["pidx", "PARAMCD", "PARAM", "date", "ADY", "AVALC", "ANL01FL", "source_line"]
     return out[cols + [c for c in out.columns if c not in cols]]
+
+
+def _joined_text(pieces: list[pd.Categorical]) -> pd.Categorical:
+    """Text categoricals one after the other (categories as ``str``: an empty or all-missing
+    piece has object categories, which union_categoricals does not join)."""
+    return union_categoricals([pd.Categorical.from_codes(p.codes, p.categories.astype("str")) for p in pieces])
 
 
 def _adtte(n: int, cov, fu, cbor, config: StudyConfig, safety) -> pd.DataFrame:

@@ -75,14 +75,19 @@ class DuckDBEngine(Engine):
         target = str(path).replace("'", "''")
         self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
 
-    def copy_parts_to_parquet(self, sqls: list[str], path, schema_sql: str | None = None) -> None:
+    def copy_parts_to_parquet(self, sqls: list[str], path, schema_sql: str | None = None,
+                              assemble=None) -> None:
         """The rows of the SELECTs ``sqls`` (DuckDB dialect), one after the other and each in its
-        query's order, as one Parquet file: each query's result streamed from DuckDB as Arrow
-        batches into one pyarrow writer (a sort of a part of the rows instead of all of them:
+        query's order, as one Parquet file (a sort of a part of the rows instead of all of them:
         in memory, no spill). The file has the schema DuckDB's own writer gives ``schema_sql``
         (default: the first query; a query of the same columns over few rows is cheaper): types,
-        and REQUIRED where DuckDB's statistics say a column has no NULL, as ``COPY`` writes."""
+        and REQUIRED where DuckDB's statistics say a column has no NULL, as ``COPY`` writes.
+        ``assemble(i, table)``: part ``i`` as the file's columns (a text column may be an Arrow
+        dictionary array of text; default: the query's rows as they are). A worker thread runs
+        the next part's query while pyarrow writes this one (both release the GIL): at most two
+        parts in memory."""
         import tempfile
+        from concurrent.futures import ThreadPoolExecutor, wait
         from pathlib import Path
 
         import pyarrow.parquet as pq
@@ -92,10 +97,31 @@ class DuckDBEngine(Engine):
             empty = Path(folder) / "schema.parquet"
             self.copy_to_parquet(schema_sql or sqls[0], empty)
             schema = pq.read_schema(empty).remove_metadata()
-        with pq.ParquetWriter(str(path), schema, store_schema=False) as writer:
-            for sql in sqls:
-                for batch in self.con.sql(sql).to_arrow_reader(PARQUET_BATCH_ROWS):
-                    writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=schema))
+
+        def part(i: int) -> pa.Table:
+            table = self.con.sql(sqls[i]).to_arrow_table()
+            return assemble(i, table) if assemble is not None else table
+
+        writer, written = None, schema
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = pool.submit(part, 0) if sqls else None
+            try:
+                for i in range(len(sqls)):
+                    table = ahead.result()
+                    ahead = pool.submit(part, i + 1) if i + 1 < len(sqls) else None
+                    if writer is None:
+                        written = _written_schema(schema, table.schema)
+                        writer = pq.ParquetWriter(str(path), written, store_schema=False)
+                    writer.write_table(pa.Table.from_arrays(table.columns, schema=written),
+                                       row_group_size=PARQUET_BATCH_ROWS)
+                    del table
+            finally:
+                if ahead is not None:
+                    ahead.cancel()
+                    wait([ahead])   # the connection is free again when this returns
+                if writer is None:
+                    writer = pq.ParquetWriter(str(path), written, store_schema=False)
+                writer.close()
 
     def _export_parquet(self, sql: str, folder) -> None:
         from pathlib import Path
@@ -111,3 +137,15 @@ class DuckDBEngine(Engine):
         if self._owned:
             self.con.close()
         self.closed()
+
+
+def _written_schema(schema: pa.Schema, table: pa.Schema) -> pa.Schema:
+    """``schema`` (the file's: DuckDB's types and nullability) with a text field as a dictionary
+    of text where ``table`` has it so (Parquet stores both as UTF-8 text)."""
+    fields = []
+    for f in schema:
+        t = table.field(f.name).type
+        dictionary = pa.types.is_dictionary(t) and pa.types.is_string(t.value_type) and pa.types.is_string(f.type)
+        fields.append(pa.field(f.name, t, nullable=f.nullable) if dictionary else f)
+    return pa.schema(fields)
+

@@ -24,6 +24,7 @@ Constants are written as ``CAST(<repr> AS DOUBLE)``: every engine then holds the
 from __future__ import annotations
 
 from prrt_rwe.derive import ctcae
+from prrt_rwe.derive.relational import adlb_parts
 from prrt_rwe.derive.relational.registry import LAB_ROW
 from prrt_rwe.schema.registry_v1 import LAB_TESTS
 
@@ -186,7 +187,7 @@ EGFR_PARAMCD = "EGFR"
 def _param_rank() -> str:
     """PARAMCD's rank in the order of its text (Python's, DuckDB's binary collation): an integer
     sort key for the test codes of the format (a code outside it sorts last, then by text)."""
-    codes = sorted((*LAB_TESTS, EGFR_PARAMCD))
+    codes = param_codes()
     whens = " ".join(f"WHEN {text(c)} THEN {i}" for i, c in enumerate(codes))
     return f"CASE x.paramcd {whens} ELSE {len(codes)} END"
 
@@ -194,10 +195,10 @@ def _param_rank() -> str:
 def adlb_rows_sql(sort_keys: bool = False, pidx_range: tuple[int, int] | None = None,
                   lab: str = "prrt_lab", egfr: str = "prrt_egfr") -> str:
     """The ADLB rows (any order); ``sort_keys``: also integer keys ``urank`` (USUBJID's rank) and
-    ``prank`` (PARAMCD's), for DuckDB, whose binary collation orders text as the file does;
+    ``prank`` (PARAMCD's), and ``pidx``, for DuckDB, whose binary collation orders text as the file does;
     ``pidx_range`` (lo, hi): the rows of the patients lo <= pidx < hi only; ``lab``, ``egfr``:
     the relations of the lab and eGFR rows (write_adlb: those of one part)."""
-    keys = f", u.urank, {_param_rank()} AS prank" if sort_keys else ""
+    keys = f", x.pidx, u.urank, {_param_rank()} AS prank" if sort_keys else ""
     where = "" if pidx_range is None else f" WHERE {_in_range('x.pidx', pidx_range)}"
     return f"""
 SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id AS siteid, k.patient_id AS subjid, x.paramcd,
@@ -230,22 +231,46 @@ def _yn(column: str) -> str:
     return f"CASE WHEN {column} THEN 'Y' ELSE 'N' END AS {column.upper()}"
 
 
+def _flag(column: str) -> str:
+    """A Y/N flag as a boolean (NULL = N, as _yn): adlb_parts.py writes the text."""
+    return f"coalesce({column}, false) AS {column.upper()}"
+
+
+def _file_columns(flag) -> list[str]:
+    """The ADLB file's columns after PARAMCD, in its order; ``flag``: how a flag is written."""
+    cols = ["CAST(DATE '1970-01-01' + CAST(date AS INTEGER) AS DATE) AS ADT",
+            "CAST(ady AS BIGINT) AS ADY", "CAST(aval AS DOUBLE) AS AVAL", "CAST(avalu AS VARCHAR) AS AVALU",
+            "CAST(aval_orig AS DOUBLE) AS AVAL_ORIG", "CAST(avalu_orig AS VARCHAR) AS AVALU_ORIG",
+            "CAST(anrlo AS DOUBLE) AS ANRLO", "CAST(anrhi AS DOUBLE) AS ANRHI", flag("rangedef"), flag("ablfl"),
+            flag("apostfl"), "CAST(base AS DOUBLE) AS BASE", "CAST(atoxgr AS BIGINT) AS ATOXGR",
+            "CAST(btoxgr AS BIGINT) AS BTOXGR", flag("trtemfl"), flag("alatefl")]
+    return cols
+
+
 def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line") -> str:
     """The ADLB file's columns, types and row order (USUBJID, PARAMCD, date, input line), in
     DuckDB's dialect, over ``source`` (a relation with the columns of adlb_rows_sql)."""
     text_cols = ("usubjid", "siteid", "subjid", "paramcd")
-    cols = [f"CAST({c} AS VARCHAR) AS {c.upper()}" for c in text_cols]
-    cols.append("CAST(DATE '1970-01-01' + CAST(date AS INTEGER) AS DATE) AS ADT")
-    cols += ["CAST(ady AS BIGINT) AS ADY", "CAST(aval AS DOUBLE) AS AVAL", "CAST(avalu AS VARCHAR) AS AVALU",
-             "CAST(aval_orig AS DOUBLE) AS AVAL_ORIG", "CAST(avalu_orig AS VARCHAR) AS AVALU_ORIG",
-             "CAST(anrlo AS DOUBLE) AS ANRLO", "CAST(anrhi AS DOUBLE) AS ANRHI", _yn("rangedef"), _yn("ablfl"),
-             _yn("apostfl"), "CAST(base AS DOUBLE) AS BASE", "CAST(atoxgr AS BIGINT) AS ATOXGR",
-             "CAST(btoxgr AS BIGINT) AS BTOXGR", _yn("trtemfl"), _yn("alatefl")]
+    cols = [f"CAST({c} AS VARCHAR) AS {c.upper()}" for c in text_cols] + _file_columns(_yn)
     return f"SELECT {', '.join(cols)} FROM {source} ORDER BY {order}"
 
 
+def adlb_codes_sql(source: str, lo: int) -> str:
+    """adlb_file_sql's rows and order over ``source`` (adlb_rows_sql with ``sort_keys``) with
+    integer codes for its text (adlb_parts.py): ``pcode`` = pidx - ``lo`` for USUBJID, SITEID
+    and SUBJID, ``prank`` for PARAMCD, booleans for the flags."""
+    cols = [f"CAST(pidx - {int(lo)} AS INTEGER) AS pcode", "CAST(prank AS INTEGER) AS prank",
+            *_file_columns(_flag)]
+    return f"SELECT {', '.join(cols)} FROM {source} ORDER BY urank, prank, date, source_line"
+
+
+def param_codes() -> list[str]:
+    """The test codes in prank's order (_param_rank)."""
+    return sorted((*LAB_TESTS, EGFR_PARAMCD))
+
+
 # Lab rows per part of the ADLB file that DuckDB sorts (write_adlb): a few hundred MB in memory.
-ADLB_PART_ROWS = 2_000_000
+ADLB_PART_ROWS = 1_000_000
 
 
 # write_adlb: the lab rows' rowids are grouped in blocks of this many to find each part's rows;
@@ -255,12 +280,13 @@ ROW_BLOCK = 16_384
 MAX_ROW_RANGES = 512
 
 
-def _part_sql(pidx_range: tuple[int, int], rows: list[tuple[int, int]], window_days: int) -> str:
+def _part_sql(pidx_range: tuple[int, int], rows: list[tuple[int, int]], window_days: int,
+              codes: bool = False) -> str:
     """The ADLB file's rows of the patients in ``pidx_range``, sorted: every relation read
     filtered on the range, the lab rows also on their ``rowid`` ranges ``rows`` (registry.py
     LAB_ROW; inclusive; none: no lab row), one scan per range, so that a part reads its own
     row groups of the lab table, not all of them (a filter on pidx reaches the lab table only
-    through the join on the patient keys)."""
+    through the join on the patient keys); ``codes``: adlb_codes_sql's columns, not the file's."""
     def part(relation: str, extra: str = "") -> str:
         return f"SELECT * FROM {relation} WHERE {_in_range('pidx', pidx_range)}{extra}"
 
@@ -269,6 +295,8 @@ def _part_sql(pidx_range: tuple[int, int], rows: list[tuple[int, int]], window_d
     patients, base = f"({part('prrt_lab_patient')})", f"({part('prrt_lab_base')})"
     lab = f"({rows_sql(window_days, f'({labs})', patients, base)})"
     source = adlb_rows_sql(sort_keys=True, pidx_range=pidx_range, lab=lab, egfr=f"({part('prrt_egfr')})")
+    if codes:
+        return adlb_codes_sql(f"({source}) AS rows", pidx_range[0])
     return adlb_file_sql(f"({source}) AS rows", "urank, prank, date, source_line")
 
 
@@ -291,8 +319,10 @@ def _row_ranges(engine, step: int) -> dict[int, list[tuple[int, int]]]:
 def write_adlb(engine, path, window_days: int) -> None:
     """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python).
     DuckDB: when pidx follows USUBJID's order (always, but for site ids that are prefixes of
-    others), by parts of consecutive patients, each sorted in memory and streamed to the file
-    (duckdb_engine.copy_parts_to_parquet; no sort of every row spills to disk). A part reads
+    others), by parts of consecutive patients, each sorted in memory and written to the file
+    (duckdb_engine.copy_parts_to_parquet; no sort of every row spills to disk), its text as
+    integer codes that adlb_parts.py makes Arrow dictionaries (a test code outside the
+    format: the text as DuckDB writes it). A part reads
     the lab rows between the least and the greatest ``rowid`` of its patients' rows (one scan
     finds them): a few row groups when the table is in patient order, as ingest stores a
     registry in file order and the files are by patient; any order gives the same file, only
@@ -305,15 +335,23 @@ def write_adlb(engine, path, window_days: int) -> None:
     path = Path(path)
     if engine.name == "duckdb":
         engine.materialize("prrt_urank", URANK_SQL)
-        n, rows, same = engine.arrow(
+        known = ", ".join(text(c) for c in param_codes())
+        n, rows, same, coded = engine.arrow(
             "SELECT (SELECT count(*) FROM prrt_urank) AS n, (SELECT count(*) FROM prrt_labs) AS rows, "
-            "(SELECT coalesce(bool_and(urank = pidx + 1), true) FROM prrt_urank) AS same").to_pylist()[0].values()
+            "(SELECT coalesce(bool_and(urank = pidx + 1), true) FROM prrt_urank) AS same, "
+            f"(SELECT count(*) = 0 FROM prrt_labs WHERE test NOT IN ({known})) AS coded").to_pylist()[0].values()
         if same:
             step = max(1, int(n) * ADLB_PART_ROWS // max(int(rows), 1))
             spans = _row_ranges(engine, step) if rows else {}
-            parts = [_part_sql((lo, lo + step), spans.get(lo // step, []), window_days)
-                     for lo in range(0, max(int(n), 1), step)]
-            engine.copy_parts_to_parquet(parts, path, schema_sql=_part_sql((0, 1), spans.get(0, []), window_days))
+            starts = list(range(0, max(int(n), 1), step))
+            parts = [_part_sql((lo, lo + step), spans.get(lo // step, []), window_days, codes=coded)
+                     for lo in starts]
+            schema_sql = _part_sql((0, 1), spans.get(0, []), window_days)
+            assemble = None
+            if coded:   # the text built from codes (adlb_parts.py); a test outside the format: as text
+                names = engine.arrow(f"SELECT * FROM ({schema_sql}) s LIMIT 0").column_names
+                assemble = adlb_parts.PartAssembler(engine, starts, param_codes(), names)
+            engine.copy_parts_to_parquet(parts, path, schema_sql=schema_sql, assemble=assemble)
             return
         engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
                                              "urank, prank, date, source_line"), path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from prrt_rwe.derive import recist_lesions as rules
 from prrt_rwe.derive.relational.labs import num
@@ -122,7 +123,8 @@ ORDER BY d.pidx, d.date
 
 
 def _text(table, name) -> pd.api.extensions.ExtensionArray:
-    return pd.array(np.asarray(table[name].to_pylist(), dtype=object), dtype="str")
+    """A text column as pandas ``str``, built by Arrow (millions of time points: no Python str each)."""
+    return pd.array(table[name].combine_chunks().cast(pa.large_string()), dtype="str")
 
 
 def lesion_responses(engine, tables) -> tuple[pd.DataFrame | None, pd.DataFrame]:

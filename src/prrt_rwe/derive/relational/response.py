@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from prrt_rwe.derive.recist import BOR_SD_RESPONSES, BOR_VALUES, CBOR_SD_RESPONSES, CONFIRMATION_RULES, MAX_NE_BETWEEN
 
@@ -108,7 +109,7 @@ def ovr_rows(engine, tables) -> pd.DataFrame:
         engine.materialize("prrt_ovr", OVR_SQL)
     t = engine.arrow("SELECT pidx, date, ady, resp, source_line, anl FROM prrt_ovr ORDER BY pidx, date, source_line")
     return pd.DataFrame({"pidx": _num(t, "pidx", np.int64), "date": _num(t, "date"), "ADY": _num(t, "ady", np.int64),
-                         "AVALC": t["resp"].to_numpy(zero_copy_only=False).astype(object),
+                         "AVALC": pd.Categorical(pc.dictionary_encode(t["resp"].combine_chunks()).to_pandas()),
                          "source_line": _num(t, "source_line", np.int64),
                          "ANL01FL": _num(t, "anl", bool)})
 
