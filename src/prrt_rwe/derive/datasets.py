@@ -110,6 +110,11 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adrs = ids.attach(_adrs(ovr, best, lesion_tp, c1, safety), ("PARAMCD", "date", "source_line")) \
         .pipe(with_dates, ["ADT"])
     del ovr, lesion_tp   # millions of rows at registry scale: gone before the labs are derived
+    # the target-lesion sums (millions of rows at registry scale) read and reduced before the
+    # labs and the other datasets are in memory
+    tumour_change = ids.attach(tumour_size.best_change(
+        *read_tumour_sums(engine, tables), c1, cov["next_therapy_date_D"].to_numpy(),
+        fu["first_pd"].to_numpy(), n))
     labs, lab_patients = lab_results.derive_labs(
         engine, tables, ids, safety, baseline_window_days=config.labs.baseline_window_days,
         window_days=config.safety.window_days, slope_rows=runs(config, "egfr_mixed_model"))
@@ -118,29 +123,34 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adae = adverse_events.ae_rows(reg.adverse_events, c1)
     adhs = hormonal.hormonal_rows(reg.hormonal_symptoms, safety)
 
+    # each dataset put in its final form as soon as it is complete, the frame it came from
+    # released at once (at registry scale both forms of every dataset held together were GBs)
     adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
+    adsl = ids.attach(adsl)
     adtte = _adtte(n, cov, fu, best["CBOR"][0], config, safety)
     adtte = pd.concat([adtte, _late_effects(lab_patients, adae, cov, adtte, safety)], ignore_index=True)
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
+    adtte = ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"])
+    adae = ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
+                      ("date", "source_line")).pipe(with_dates, ["ASTDT"])
+    hormonal_symptoms = hormonal.hormonal_summary(adhs)
+    adhs = ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"]))
     return AdamDatasets(
-        adsl=ids.attach(adsl),
+        adsl=adsl,
         adrs=adrs,
-        adtte=ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"]),
+        adtte=adtte,
         labs=labs,
-        adae=ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
-                        ("date", "source_line")).pipe(with_dates, ["ASTDT"]),
-        adhs=ids.attach(_flags(adhs, ["EVALFL", "MARKFL", "ANYIMPFL"])),
+        adae=adae,
+        adhs=adhs,
         exclusions=analysis_sets.exclusion_counts(sets["EXCLRSN"]),
         worst_grades=adlb_mod.worst_grade_counts(worst, safety),
         egfr_change=ids.attach(egfr),
         recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"]),
-        hormonal_symptoms=hormonal.hormonal_summary(adhs),
+        hormonal_symptoms=hormonal_symptoms,
         rules=rules_in_force(config),
         cutoff_ignored=staged.ignored,
-        tumour_change=ids.attach(tumour_size.best_change(
-            *read_tumour_sums(engine, tables), c1, cov["next_therapy_date_D"].to_numpy(),
-            fu["first_pd"].to_numpy(), n)),
+        tumour_change=tumour_change,
     )
 
 
