@@ -129,7 +129,7 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
     adsl = ids.attach(adsl)
     adtte = _adtte(n, cov, fu, best["CBOR"][0], config, safety)
-    adtte = pd.concat([adtte, _late_effects(lab_patients, adae, cov, adtte, safety)], ignore_index=True)
+    adtte = concat_rows([adtte, _late_effects(lab_patients, adae, cov, adtte, safety)])
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
     adtte = ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"])
     adae = ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
@@ -248,10 +248,28 @@ def _adtte(n: int, cov, fu, cbor, config: StudyConfig, safety) -> pd.DataFrame:
         frame = frame.assign(pidx=np.arange(n))[safety]
         frames.append(frame)
     frames.append(response_duration.response_rows(cbor, fu["first_response"].to_numpy(), c1, pfs, safety))
-    out = pd.concat(frames, ignore_index=True)
+    out = concat_rows(frames)
     out["AVAL"] = out["AVAL"].astype(np.int64)
     cols = ["pidx", "PARAMCD", "PARAM", "STARTDT_D", "ADT_D", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"]
     return out[cols]
+
+
+ADTTE_TEXT = ("PARAMCD", "PARAM", "EVNTDESC", "CNSDTDSC")
+
+
+def concat_rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True)`` (columns in the order it gives) with ADTTE's text
+    columns as categoricals: a few distinct strings over millions of rows, filtered, joined
+    and sorted as codes until ids.attach writes them as ``str`` (issue 17: as Arrow strings
+    they set the 1e6 peak)."""
+    order = list(dict.fromkeys(c for f in frames for c in f.columns))
+    text = [c for c in ADTTE_TEXT if c in order]
+    joined = {c: _joined_text([pd.Categorical(f[c]) if c in f.columns else pd.Categorical([None] * len(f))
+                               for f in frames]) for c in text}
+    out = pd.concat([f.drop(columns=[c for c in text if c in f.columns]) for f in frames], ignore_index=True)
+    for c in text:
+        out[c] = joined[c]
+    return out[order]
 
 
 def _late_effects(lab_patients, adae, cov, adtte, safety) -> pd.DataFrame:
@@ -266,7 +284,7 @@ def _late_effects(lab_patients, adae, cov, adtte, safety) -> pd.DataFrame:
               "RENDECL": lab_patients.renal_decline_day}
     frames = [late_effects.competing_rows(code, c1, day, cov["death_date_D"].to_numpy(), os_censor)
               .assign(pidx=np.arange(n))[safety] for code, day in events.items()]
-    out = pd.concat(frames, ignore_index=True)
+    out = concat_rows(frames)
     out["AVAL"] = out["AVAL"].astype(np.int64)
     return out
 
