@@ -254,6 +254,9 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     con, report, provenance = open_source(source, engine)
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
+    from prrt_rwe.stats import warm_up
+
+    warm_up.start()   # numba's start-up beside the derivations (mostly in the engine, GIL released)
     try:
         adam = derive_all(con, cfg)
         check_iptw_config(adam.adsl, cfg.iptw)
@@ -284,8 +287,10 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
 def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
                    timings, lap, in_force=None) -> StudyResults:
     """Every file of OUT, each atomically, the completion marker removed first and written last."""
+    from prrt_rwe.report.svg import start_png_process
     from prrt_rwe.results.analysis import analyze_adam
 
+    start_png_process(len(adam.adsl))   # the report's PNG worker starts up beside the statistics
     make_folder(out / "adam")
     completion.begin(out)
     run_id = completion.new_run_id()

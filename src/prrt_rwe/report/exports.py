@@ -43,16 +43,17 @@ class Bundle:
         an earlier run left there (e.g. a per-patient plot that suppression now omits);
         returns the paths written."""
         out = Path(out)
+        tables = [_write(out / "tables" / f"{name}.csv", lambda tmp, t=t: write_csv(t, tmp))
+                  for name, t in zip(table_names(self.tables), self.tables)]
+        if self.tables:   # the tables first: the PNG worker meanwhile finishes the last figures
+            tables.append(_write(out / "tables.docx", lambda tmp: write_docx(self.tables, tmp)))
         written = []
         for f in self.figures:
             svg = out / "figures" / f"{f.figure_id}.svg"
             written.append(_write(svg, lambda tmp, f=f: tmp.write_text(f.svg, encoding="utf-8")))
             if f.png is not None:
                 written.append(_write(svg.with_suffix(".png"), lambda tmp, f=f: tmp.write_bytes(f.png_bytes())))
-        for name, t in zip(table_names(self.tables), self.tables):
-            written.append(_write(out / "tables" / f"{name}.csv", lambda tmp, t=t: write_csv(t, tmp)))
-        if self.tables:
-            written.append(_write(out / "tables.docx", lambda tmp: write_docx(self.tables, tmp)))
+        written += tables
         for folder, patterns in (("figures", ("*.svg", "*.png")), ("tables", ("*.csv",))):
             for stale in [p for pattern in patterns for p in (out / folder).glob(pattern)]:
                 if stale not in written:

@@ -56,10 +56,12 @@ def text_box(label, renderer):
 
 def spread_labels(fig, labels, gap_points: float = 1.5) -> None:
     """Move annotations (offset in points) up until none overlaps one placed before it."""
-    fig.draw_without_rendering()  # the layout first: boxes as they will be drawn
     renderer = fig.canvas.get_renderer()
+    if labels:   # the layout first (what a draw does first): boxes where they will be drawn
+        fig.get_layout_engine().execute(fig)
     placed = []
     for label in labels:
+        label.update_positions(renderer)   # its text transform, as drawing it sets it
         for _ in range(40):
             box = text_box(label, renderer)
             if not any(box.overlaps(other) for other in placed):

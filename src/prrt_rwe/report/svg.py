@@ -178,11 +178,35 @@ def _png_worker() -> ThreadPoolExecutor:
 
 
 def _png_process() -> ProcessPoolExecutor:
-    """One worker process per report process, started on the first figure (spawned: it shares
-    no memory with the statistics, so the process tree's RSS grows by matplotlib alone)."""
+    """One worker process per report process, started on the first figure or earlier by
+    :func:`start_png_process` (spawned: it shares no memory with the statistics, so the
+    process tree's RSS grows by matplotlib alone)."""
     if not _PROCESS:
         _PROCESS.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
     return _PROCESS[0]
+
+
+def start_png_process(patients) -> None:
+    """For a study that will have its PNGs drawn by the worker process (:func:`png_process_for`):
+    start it now and have it import matplotlib and draw a small figure, so that its start-up
+    (a Python, matplotlib, the font cache: about a CPU second) runs on the second core while
+    the statistics run on the first, not while the report waits for its first PNG (issue 17).
+    Nothing happens for a small study or where no process can be started."""
+    if not png_process_for(patients):
+        return
+    try:
+        _png_process().submit(_warm_up)
+    except (OSError, ImportError, RuntimeError, NotImplementedError, BrokenExecutor):
+        pass
+
+
+def _warm_up() -> None:
+    """What the first PNG would otherwise pay for in the worker: a figure drawn with text."""
+    fig, ax = new_figure(7.0, 2.0)
+    ax.set_title("warm-up")
+    with plt.rc_context(STYLE):
+        _draw_png(fig, column_bbox(fig))
+    plt.close(fig)
 
 
 def inline(text: str) -> str:
