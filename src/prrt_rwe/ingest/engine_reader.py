@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +30,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from prrt_rwe.ingest.columns import build_table, clean_cells
-from prrt_rwe.ingest.csv_reader import UTF8_BOM, _read, _records, decode
+from prrt_rwe.ingest.csv_reader import _read, _records, decode
 from prrt_rwe.ingest.csv_reader import UnreadableFile
-from prrt_rwe.ingest.csv_scan import CHUNK_BYTES, scan_file
+from prrt_rwe.ingest.csv_scan import scan_file
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.key_text import KEY_COLUMNS, normalize_key
 from prrt_rwe.ingest.raw import RawTable
@@ -323,111 +321,38 @@ def oversized(con, staged: StagedFile) -> list[Issue]:
 
 def stage_folder(con, folder: Path, work: Path) -> StagedFolder:
     """Every table file of ``folder`` staged under ``work`` (module doc); reader issues as
-    sources._read_folder gives them (W109, E014, E001). Each file's scan runs on a thread
-    while the file is staged by pyarrow as if it were plain (:func:`_speculative_arrow`); the
-    staging is kept only when the scan then says the Arrow path takes the file (issue 17: the
-    scan is Python over bytes, pyarrow's reading leaves a core to it)."""
-    found, issues, files = folder_files(folder)
-    parts = _parts(sum(count_lines(p) for p in found.values()))
+    sources._read_folder gives them (W109, E014, E001)."""
     digest = hashlib.sha256()
-    with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-scan") as pool:
-        pending = {name: pool.submit(scan_file, path, digest) for name, path in found.items()}   # in order
-        guesses = {}
-        try:
-            for name, path in found.items():
-                guesses[name] = _speculative_arrow(con, path, name, parts, work / name)
-        except BaseException:
-            for future in pending.values():
-                future.cancel()
-            raise
-    scans = {name: future.result() for name, future in pending.items()}
-    chosen = {}
+    found, issues, files = folder_files(folder)
+    chosen, scans = {}, {}
     for name, path in found.items():   # file-name order: the fingerprint's
-        scan = scans[name]
+        scan = scan_file(path, digest)
         if scan.error is not None:
             issues.append(file_issue(path.name, name, "E014", str(scan.error), line=scan.error.line))
             continue
-        chosen[name] = path
-    if _parts(sum(scans[name].lines for name in chosen)) != parts:   # a file left out: staged again
-        parts = _parts(sum(scans[name].lines for name in chosen))
-        for name in guesses:
-            shutil.rmtree(work / name, ignore_errors=True)
-        guesses = {}
+        chosen[name], scans[name] = path, scan
+    parts = max(1, math.ceil(sum(s.lines for s in scans.values()) / ROWS_PER_PART))
     staged: dict[str, StagedFile] = {}
     for name, path in chosen.items():
         target = work / name
-        guess, scan = guesses.pop(name, None), scans[name]
-        if guess is not None and _arrow_takes(scan) and _header(scan.header) == guess:
-            staged[name] = StagedFile(name, path.name, guess, str(target), scan.padded, arrow=True)
-            continue
-        shutil.rmtree(target, ignore_errors=True)
-        header = _stage_arrow(con, path, name, scan, parts, target)
+        header = _stage_arrow(con, path, name, scans[name], parts, target)
         if header is not None:
-            staged[name] = StagedFile(name, path.name, header, str(target), scan.padded, arrow=True)
+            staged[name] = StagedFile(name, path.name, header, str(target), scans[name].padded, arrow=True)
             continue
         try:
-            header, found_issues, padded = _stage(con, path, name, scan, parts, target)
+            header, found, padded = _stage(con, path, name, scans[name], parts, target)
         except UnreadableFile as exc:
             issues.append(file_issue(path.name, name, "E014", str(exc), line=exc.line))
             continue
-        issues += found_issues
+        issues += found
         one = StagedFile(name, path.name, header, str(target), padded)
         if not target.is_dir():   # no row at all: the empty part of every part
             target.mkdir(parents=True)
-        too_long = oversized(con, one) if any(target.iterdir()) and scan.size > MAX_CELL_BYTES else []
+        too_long = oversized(con, one) if any(target.iterdir()) and scans[name].size > MAX_CELL_BYTES else []
         if too_long:
             issues += too_long
             continue
         staged[name] = one
-    for name in guesses:   # staged by guess, but the file is not read (E014)
-        shutil.rmtree(work / name, ignore_errors=True)
     seen = {p.stem.strip().lower() for p in files if p.suffix.lower() == ".csv"}
     issues += missing_required(seen, lambda n: f"{n}.csv")
     return StagedFolder(con, staged, issues, digest.hexdigest(), folder.name, parts)
-
-
-def _parts(lines: int) -> int:
-    return max(1, math.ceil(lines / ROWS_PER_PART))
-
-
-def count_lines(path: Path) -> int:
-    """Line feeds in a file (csv_scan.FileScan.lines of a readable one), in chunks."""
-    lines = 0
-    with open(path, "rb") as f:
-        while block := f.read(CHUNK_BYTES):
-            lines += block.count(b"\n")
-    return lines
-
-
-def _arrow_takes(scan) -> bool:
-    """Whether :func:`_stage_arrow` would read the file of ``scan`` (it may still refuse it)."""
-    return scan.simple and not scan.quoted and len(scan.header) <= MAX_CELL_BYTES
-
-
-@dataclass(frozen=True)
-class _Guess:
-    """What _stage_arrow needs of a scan, guessed before the scan: plain, maybe not ASCII."""
-
-    header: bytes
-    size: int
-    simple: bool = True
-    quoted: bool = False
-    ascii: bool = False
-
-
-def _speculative_arrow(con, path: Path, name: str, parts: int, folder: Path) -> list[str] | None:
-    """:func:`_stage_arrow` of a file as if its scan found it plain (its header: the first
-    line, BOM dropped); None when the file is not (pyarrow refuses it, the first line is not
-    UTF-8 or is over the cell limit) or anything fails: the scan then decides, as before."""
-    try:
-        with open(path, "rb") as f:
-            first = f.readline(MAX_CELL_BYTES + len(UTF8_BOM) + 2)
-        first = first.removeprefix(UTF8_BOM)
-        if not first.endswith(b"\n") or len(first) > MAX_CELL_BYTES:
-            return None
-        first = first[:-1]
-        _header(first)
-        return _stage_arrow(con, path, name, _Guess(first, path.stat().st_size), parts, folder)
-    except Exception:
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
