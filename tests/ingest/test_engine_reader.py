@@ -63,27 +63,9 @@ def test_invisible_characters_in_a_key_keep_the_patient_together(tmp_path, small
     assert not [i for i in report.issues if i.code == "E009"]   # not an orphan: its patient is found
 
 
-def test_an_unreadable_file_leaves_the_parts_of_the_readable_ones(tmp_path, small_parts):
-    """Files are staged while they are scanned, in parts counted from every file's lines; a
-    file the scan then finds unreadable (a NUL byte) is left out and the others are staged
-    again in the parts of the readable files alone, as when the scans came first."""
-    folder = tmp_path / "registry"
-    generate(folder, patients=150, sites=12, seed=7)
-    readable = engine_reader.folder_files(folder)[0]
-    lines = sum(engine_reader.count_lines(p) for p in readable.values())
-    labs = folder / "lesions.csv"
-    text = labs.read_text(encoding="utf-8")
-    labs.write_text(text + "\n".join(["S01,x\x00,1"] * 5000) + "\n", encoding="utf-8")
-    con = engine_reader.duckdb.connect()
-    staged = engine_reader.stage_folder(con, folder, tmp_path / "work")
-    assert staged.parts == engine_reader._parts(lines - text.count("\n")) < engine_reader._parts(lines + 5000)
-    assert "lesions" not in staged.files
-    assert [i.code for i in staged.issues if i.file == "lesions.csv"] == ["E014"]
-
-
 def test_a_file_the_scan_finds_not_plain_is_read_as_before(tmp_path, small_parts):
-    """A blank line inside labs.csv: pyarrow's guess skips it, the scan says the lines are
-    not one record each, so the file is read by csv_reader and every line keeps its number."""
+    """A blank line inside labs.csv (pyarrow's reader would skip it): the scan says the lines
+    are not one record each, so the file is read by csv_reader and every line keeps its number."""
     folder = tmp_path / "registry"
     generate(folder, patients=150, sites=12, seed=8)
     labs = folder / "labs.csv"
