@@ -61,3 +61,20 @@ def test_invisible_characters_in_a_key_keep_the_patient_together(tmp_path, small
     report = validate(folder)
     assert [i.code for i in report.issues if i.file == "labs.csv" and i.line == 2] == ["W111"]
     assert not [i for i in report.issues if i.code == "E009"]   # not an orphan: its patient is found
+
+
+def test_a_file_the_scan_finds_not_plain_is_read_as_before(tmp_path, small_parts):
+    """A blank line inside labs.csv (pyarrow's reader would skip it): the scan says the lines
+    are not one record each, so the file is read by csv_reader and every line keeps its number."""
+    folder = tmp_path / "registry"
+    generate(folder, patients=150, sites=12, seed=8)
+    labs = folder / "labs.csv"
+    lines = labs.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    bad = lines[10].split(",")
+    bad[head.index("date")] = "2021-02-30"
+    lines[10] = ",".join(bad)
+    labs.write_text("\n".join(lines[:5] + [""] + lines[5:]) + "\n", encoding="utf-8")
+    report = validate(folder)
+    assert [i.format() for i in report.errors if i.file == "labs.csv"] == [
+        "labs.csv:12:date: E004 cannot read '2021-02-30' as a date (YYYY-MM-DD)"]

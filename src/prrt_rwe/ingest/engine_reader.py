@@ -262,7 +262,9 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
                 continue
             part = _row_parts(con, batch, (keys[0] + 1, keys[1] + 1), parts, scan.ascii)
             counts = np.bincount(part, minlength=parts)
-            ordered = batch.take(pa.array(np.argsort(part, kind="stable")))
+            # part numbers fit 16 bits (up to 65,536 parts): numpy's stable sort is then a radix sort
+            small = part.astype(np.uint16) if parts <= 1 << 16 else part
+            ordered = batch.take(pa.array(np.argsort(small, kind="stable")))
             start = 0
             for k in np.flatnonzero(counts):
                 write(int(k), ordered.slice(start, int(counts[k])))
