@@ -258,10 +258,10 @@ def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line
 def adlb_codes_sql(source: str, lo: int) -> str:
     """adlb_file_sql's rows over ``source`` (adlb_rows_sql with ``sort_keys``, pidx in USUBJID's
     order) with integer codes for its text (adlb_parts.py): ``pcode`` = pidx - ``lo`` for
-    USUBJID, SITEID and SUBJID, ``prank`` for PARAMCD, booleans for the flags, and the input
-    line ``source_line`` and the day number ``date``; in any order: adlb_parts.py sorts them on (pcode, prank, date,
-    source_line), the file's order, as integers (DuckDB's sort of the whole rows cost more
-    than the query that makes them; issue 17)."""
+    USUBJID, SITEID and SUBJID, ``prank`` for PARAMCD, booleans for the flags, the day number
+    ``date`` and the input line ``source_line``; in any order: adlb_parts.py sorts them on
+    (pcode, prank, date, source_line), the file's order, as integers (DuckDB's sort of the
+    whole rows cost more than the query that makes them; issue 17)."""
     cols = [f"CAST(pidx - {int(lo)} AS INTEGER) AS pcode", "CAST(prank AS INTEGER) AS prank",
             *_file_columns(_flag), "date", "source_line"]
     return f"SELECT {', '.join(cols)} FROM {source}"
