@@ -105,11 +105,11 @@ def derive_labs(engine, tables, ids, safety: np.ndarray, *, baseline_window_days
     result) and read the per-patient results; ``ids``: layout.Ids, ``safety``: per pidx."""
     relational_labs.stage(engine, tables, baseline_window_days=baseline_window_days, window_days=window_days)
     relational_kidney.stage(engine)
-    lab_summary.stage(engine)
     temporary = folder is None
     folder = Path(tempfile.mkdtemp(prefix="prrt-rwe-adlb-") if temporary else folder)
     path = folder / f"adlb-{os.getpid()}-{id(engine)}.parquet"
-    relational_labs.write_adlb(engine, path, window_days)
+    if not relational_labs.write_adlb(engine, path, window_days, summarise=lab_summary.part_statement):
+        lab_summary.stage(engine)   # not summarised part by part on the way
 
     usubjid = ids.usubjid
     n = len(usubjid)

@@ -1,12 +1,14 @@
 """ADLB's parts as Arrow tables built from integer codes (write_adlb in labs.py, DuckDB; issue 17).
 
-DuckDB sorts a part and returns per row the patient's offset in the part (``pcode``), PARAMCD's
-rank in the sorted test codes (``prank``) and the Y/N flags as booleans; :class:`PartAssembler`
-turns them into the file's text columns as Arrow dictionary arrays (USUBJID, SITEID, SUBJID
-from the part's patients, PARAMCD from the codes, flags from ``N``/``Y``). Neither the sort nor
-the Parquet writer then handles a string per row (the writer stores dictionary pages as
-before), and the file holds the same values: Parquet has no dictionary type, a column is UTF-8
-text whichever Arrow array it was written from.
+DuckDB returns a part's rows in any order with per row the patient's offset in the part
+(``pcode``, in USUBJID's order), PARAMCD's rank in the sorted test codes (``prank``), the Y/N
+flags as booleans, the day number and the input line; :class:`PartAssembler` sorts them on those integers
+(pcode, prank, date, source_line: the file's order, unique per row) and turns the codes into the
+file's text columns as Arrow dictionary arrays (USUBJID, SITEID, SUBJID from the part's
+patients, PARAMCD from the codes, flags from ``N``/``Y``). Neither the sort nor the Parquet
+writer then handles a string per row (the writer stores dictionary pages as before), and the
+file holds the same values: Parquet has no dictionary type, a column is UTF-8 text whichever
+Arrow array it was written from.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pyarrow.compute as pc
 ID_COLUMNS = (("USUBJID", "usubjid"), ("SITEID", "site_id"), ("SUBJID", "patient_id"))
 FLAG_COLUMNS = ("RANGEDEF", "ABLFL", "APOSTFL", "TRTEMFL", "ALATEFL")
 FLAG_TEXT = pa.array(["N", "Y"], type=pa.string())   # False -> N, True -> Y (labs.py _yn)
+SORT_KEYS = [(name, "ascending") for name in ("pcode", "prank", "date", "source_line")]
 IDS_SQL = ("SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id, k.patient_id "
            "FROM prrt_pkey k ORDER BY k.pidx")
 
@@ -34,6 +37,7 @@ class PartAssembler:
 
     def __call__(self, i: int, table: pa.Table) -> pa.Table:
         lo, hi = self._starts[i], self._starts[i + 1]
+        table = table.take(pc.sort_indices(table, SORT_KEYS)).drop_columns(["date", "source_line"])
         pcode = table["pcode"]
         columns = {}
         for name, values in self._ids.items():

@@ -13,23 +13,21 @@ from __future__ import annotations
 
 from prrt_rwe.derive import ctcae
 from prrt_rwe.derive.adlb import HEMATOLOGIC_LAB_TESTS
-from prrt_rwe.derive.relational.labs import text
+from prrt_rwe.derive.relational.labs import param_codes, text
 
-GRADED = ", ".join(text(t) for t in ctcae.GRADED_TESTS)
-HEMATOLOGIC = ", ".join(text(t) for t in HEMATOLOGIC_LAB_TESTS)
 # Aggregates with FILTER and arithmetic, never the grade inside a CASE branch: the engine then
 # computes the (long) grade expression of prrt_lab once per row (DuckDB does not share an
 # expression that sits in a conditional branch).
 _TE = "grade * CAST(trtemfl AS INTEGER)"   # the grade when treatment-emergent, else 0
 
-PER_TEST_SQL = f"""
+PER_TEST_SQL = """
 SELECT pidx, test,
        max(grade) FILTER (WHERE apostfl) AS worst,
-       max({_TE}) FILTER (WHERE apostfl AND grade IS NOT NULL) AS te,
-       max({_TE}) FILTER (WHERE alatefl AND grade IS NOT NULL) AS te_late,
-       min(date) FILTER (WHERE trtemfl AND alatefl AND grade >= 3 AND test IN ({HEMATOLOGIC})) AS hem3_date,
+       max({te}) FILTER (WHERE apostfl AND grade IS NOT NULL) AS te,
+       max({te}) FILTER (WHERE alatefl AND grade IS NOT NULL) AS te_late,
+       min(date) FILTER (WHERE trtemfl AND alatefl AND grade >= 3 AND test IN ({hematologic})) AS hem3_date,
        sum(CAST(rangedef AS INTEGER)) AS n_defaulted
-FROM prrt_lab WHERE test IN ({GRADED})
+FROM {rows} WHERE test IN ({graded})
 GROUP BY pidx, test
 """
 
@@ -68,5 +66,25 @@ GROUP BY t.test, coalesce(b.grade, 0), t.worst
 DEFAULTED_SQL = "SELECT test, sum(n_defaulted) AS n FROM prrt_lab_pt GROUP BY test"
 
 
+def per_test_sql(rows: str = "prrt_lab", code=text) -> str:
+    """``prrt_lab_pt``'s rows from the lab rows ``rows`` (prrt_lab's columns pidx, test, date,
+    grade and the flags); ``code(test)``: the SQL constant of a test code in ``rows``."""
+    return PER_TEST_SQL.format(rows=rows, graded=", ".join(code(t) for t in ctcae.GRADED_TESTS),
+                               hematologic=", ".join(code(t) for t in HEMATOLOGIC_LAB_TESTS), te=_TE)
+
+
 def stage(engine) -> None:
-    engine.materialize("prrt_lab_pt", PER_TEST_SQL)
+    engine.materialize("prrt_lab_pt", per_test_sql())
+
+
+def part_statement(rows: str, first: bool) -> str:
+    """DuckDB, labs.py write_adlb: ``prrt_lab_pt`` made part by part from the lab rows of each
+    ADLB part as written (``rows``, ``test`` as its rank in labs.param_codes(): grouped on an
+    integer; a patient's rows are all in one part, so the same rows as :func:`stage`'s), the
+    grades not computed a second time (issue 17)."""
+    codes = param_codes()
+    names = " ".join(f"WHEN {i} THEN {text(c)}" for i, c in enumerate(codes))
+    select = (f"SELECT pidx, CASE test {names} END AS test, worst, te, te_late, hem3_date, n_defaulted "
+              f"FROM ({per_test_sql(rows, lambda t: str(codes.index(t)))}) s")
+    return (f"CREATE OR REPLACE TEMP TABLE prrt_lab_pt AS {select}" if first
+            else f"INSERT INTO prrt_lab_pt {select}")

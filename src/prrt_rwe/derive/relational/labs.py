@@ -256,12 +256,15 @@ def adlb_file_sql(source: str, order: str = "usubjid, paramcd, date, source_line
 
 
 def adlb_codes_sql(source: str, lo: int) -> str:
-    """adlb_file_sql's rows and order over ``source`` (adlb_rows_sql with ``sort_keys``) with
-    integer codes for its text (adlb_parts.py): ``pcode`` = pidx - ``lo`` for USUBJID, SITEID
-    and SUBJID, ``prank`` for PARAMCD, booleans for the flags."""
+    """adlb_file_sql's rows over ``source`` (adlb_rows_sql with ``sort_keys``, pidx in USUBJID's
+    order) with integer codes for its text (adlb_parts.py): ``pcode`` = pidx - ``lo`` for
+    USUBJID, SITEID and SUBJID, ``prank`` for PARAMCD, booleans for the flags, the day number
+    ``date`` and the input line ``source_line``; in any order: adlb_parts.py sorts them on
+    (pcode, prank, date, source_line), the file's order, as integers (DuckDB's sort of the
+    whole rows cost more than the query that makes them; issue 17)."""
     cols = [f"CAST(pidx - {int(lo)} AS INTEGER) AS pcode", "CAST(prank AS INTEGER) AS prank",
-            *_file_columns(_flag)]
-    return f"SELECT {', '.join(cols)} FROM {source} ORDER BY urank, prank, date, source_line"
+            *_file_columns(_flag), "date", "source_line"]
+    return f"SELECT {', '.join(cols)} FROM {source}"
 
 
 def param_codes() -> list[str]:
@@ -316,7 +319,7 @@ def _row_ranges(engine, step: int) -> dict[int, list[tuple[int, int]]]:
     return {p: [(s[0][0], s[-1][1])] if len(s) > MAX_ROW_RANGES else [tuple(x) for x in s] for p, s in out.items()}
 
 
-def write_adlb(engine, path, window_days: int) -> None:
+def write_adlb(engine, path, window_days: int, summarise=None) -> bool:
     """Write ADLB to the Parquet file ``path`` from the engine, streaming (no frame in Python).
     DuckDB: when pidx follows USUBJID's order (always, but for site ids that are prefixes of
     others), by parts of consecutive patients, each sorted in memory and written to the file
@@ -328,7 +331,10 @@ def write_adlb(engine, path, window_days: int) -> None:
     registry in file order and the files are by patient; any order gives the same file, only
     slower. Otherwise all rows sorted on integer keys (``COPY ... TO``). PostgreSQL and Spark
     export the rows as Parquet and an embedded DuckDB writes the file in the same types and
-    order. ``window_days``: rows_sql's (``[safety] window_days``), as stage was given."""
+    order. ``window_days``: rows_sql's (``[safety] window_days``), as stage was given.
+    ``summarise(rows, first)``: the statement that summarises the ``prrt_lab`` rows ``rows``
+    (``first``: of the first part); DuckDB's coded parts run it on each part's lab rows as
+    written (:func:`part_lab_rows`). Returns whether it ran (else the caller summarises)."""
     import tempfile
     from pathlib import Path
 
@@ -336,10 +342,14 @@ def write_adlb(engine, path, window_days: int) -> None:
     if engine.name == "duckdb":
         engine.materialize("prrt_urank", URANK_SQL)
         known = ", ".join(text(c) for c in param_codes())
+        # the part size and the coded path read the registry's lab table as stored, not prrt_labs
+        # (each of its rows joined to its patient key: a pass over every lab row); a row past
+        # the cut-off only makes a part smaller or the text read as text, the same file
+        stored = "labs" if engine.has_table("labs") else "prrt_labs"
         n, rows, same, coded = engine.arrow(
-            "SELECT (SELECT count(*) FROM prrt_urank) AS n, (SELECT count(*) FROM prrt_labs) AS rows, "
+            f"SELECT (SELECT count(*) FROM prrt_urank) AS n, (SELECT count(*) FROM {stored}) AS rows, "
             "(SELECT coalesce(bool_and(urank = pidx + 1), true) FROM prrt_urank) AS same, "
-            f"(SELECT count(*) = 0 FROM prrt_labs WHERE test NOT IN ({known})) AS coded").to_pylist()[0].values()
+            f"(SELECT count(*) = 0 FROM {stored} WHERE test NOT IN ({known})) AS coded").to_pylist()[0].values()
         if same:
             step = max(1, int(n) * ADLB_PART_ROWS // max(int(rows), 1))
             spans = _row_ranges(engine, step) if rows else {}
@@ -351,11 +361,13 @@ def write_adlb(engine, path, window_days: int) -> None:
             if coded:   # the text built from codes (adlb_parts.py); a test outside the format: as text
                 names = engine.arrow(f"SELECT * FROM ({schema_sql}) s LIMIT 0").column_names
                 assemble = adlb_parts.PartAssembler(engine, starts, param_codes(), names)
+                if summarise is not None:
+                    assemble = _summarising(engine, assemble, starts, summarise)
             engine.copy_parts_to_parquet(parts, path, schema_sql=schema_sql, assemble=assemble)
-            return
+            return coded and summarise is not None
         engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
                                              "urank, prank, date, source_line"), path)
-        return
+        return False
     from prrt_rwe.engines.duckdb_engine import DuckDBEngine, configure
 
     with tempfile.TemporaryDirectory(prefix="prrt-adlb-", dir=path.parent) as folder:
@@ -364,3 +376,28 @@ def write_adlb(engine, path, window_days: int) -> None:
         with DuckDBEngine.open() as local:
             configure(local.con)   # the sort of every row within the default budget, spilling beyond (issue 17)
             local.copy_to_parquet(adlb_file_sql(f"read_parquet('{glob}')"), path)
+    return False
+
+
+PART_CODES = "prrt_adlb_part"   # write_adlb: the Arrow table of one coded part, while summarised
+
+
+def part_lab_rows(lo: int) -> str:
+    """prrt_lab's columns that lab_summary.py reads, of the lab rows of a coded ADLB part
+    (adlb_codes_sql's columns, registered as PART_CODES; pcode = pidx - ``lo``), ``test`` as
+    its rank in param_codes(); the EGFR rows are not graded tests and drop out there."""
+    return (f"(SELECT CAST(pcode AS BIGINT) + {int(lo)} AS pidx, prank AS test, date, ATOXGR AS grade, "
+            f"APOSTFL AS apostfl, ALATEFL AS alatefl, TRTEMFL AS trtemfl, RANGEDEF AS rangedef FROM {PART_CODES})")
+
+
+def _summarising(engine, assemble, starts: list[int], summarise):
+    """``assemble`` that first runs ``summarise`` on the part's lab rows (DuckDB reads the
+    part's Arrow table in place; the connection is the worker's while the parts are made)."""
+    def run(i: int, table):
+        engine.con.register(PART_CODES, table)
+        try:
+            engine.con.execute(summarise(part_lab_rows(starts[i]), i == 0))
+        finally:
+            engine.con.unregister(PART_CODES)
+        return assemble(i, table)
+    return run
