@@ -29,6 +29,8 @@ a baseline eGFR only the < 30 criterion applies; a qualifying last value alone i
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from prrt_rwe.schema.units import CREATININE_UMOL_PER_MGDL
 
@@ -64,6 +66,15 @@ def ckd_epi_2021(creatinine_umol, age, sex) -> np.ndarray:
     alpha = np.where(female, CKD_EPI_2021["F"][1], CKD_EPI_2021["M"][1])
     factor = np.where(female, CKD_EPI_2021["F"][2], CKD_EPI_2021["M"][2])
     ratio = scr / kappa
-    return (CKD_EPI_CONSTANT * np.minimum(ratio, 1.0) ** alpha
-            * np.maximum(ratio, 1.0) ** CKD_EPI_HIGH_EXPONENT
-            * CKD_EPI_AGE_BASE ** age * factor)
+    return (CKD_EPI_CONSTANT * c_pow(np.minimum(ratio, 1.0), alpha)
+            * c_pow(np.maximum(ratio, 1.0), CKD_EPI_HIGH_EXPONENT)
+            * c_pow(CKD_EPI_AGE_BASE, age) * factor)
+
+
+def c_pow(base, exponent) -> np.ndarray:
+    """``base ** exponent`` element-wise by the C library's pow, as DuckDB's, PostgreSQL's and
+    our Spark UDF's power(): numpy's ``**`` takes SIMD approximations on AVX-512 machines that
+    differ from it in the last bit, so the same data would give another eGFR on another CPU."""
+    base, exponent = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(exponent, dtype=float))
+    out = pc.power(pa.array(base.ravel()), pa.array(exponent.ravel()))
+    return out.to_numpy(zero_copy_only=False).reshape(base.shape)
