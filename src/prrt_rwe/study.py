@@ -255,7 +255,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     lap("load_and_validate")
     shown.stage("deriving the analysis datasets")
     try:
-        adam = derive_all(con, cfg)
+        adam = derive_all(con, cfg, release_engine=True)   # closed below
         check_iptw_config(adam.adsl, cfg.iptw)
     except ConfigError as exc:
         raise StudyInputError(f"study configuration: {exc}") from None

@@ -84,9 +84,12 @@ def _dates_as_dates(table: pa.Table) -> pa.Table:
     return table
 
 
-def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
+def derive_all(con, config: StudyConfig | None = None, release_engine: bool = False) -> AdamDatasets:
     """Every dataset of docs/adam.md from an engine (prrt_rwe.engines) or a DuckDB connection
-    with the schema layout; the row-level work runs in the engine (derive/relational/)."""
+    with the schema layout; the row-level work runs in the engine (derive/relational/).
+    ``release_engine``: the caller closes the engine next, so its staged relations and memory
+    are released (Engine.release) after the last query, before ADSL, ADTTE and ADAE are built;
+    otherwise the staged relations stay readable."""
     config = config if config is not None else load_config(None)
     engine = as_engine(con)
     staged = relational_registry.stage(engine, config.study.data_cutoff)   # every stage sees the cut data
@@ -118,6 +121,8 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     labs, lab_patients = lab_results.derive_labs(
         engine, tables, ids, safety, baseline_window_days=config.labs.baseline_window_days,
         window_days=config.safety.window_days, slope_rows=runs(config, "egfr_mixed_model"))
+    if release_engine:   # the last query: at 1e6 patients DuckDB's 2 GB otherwise set the peak
+        engine.release()
     worst = lab_patients.worst
     egfr = lab_patients.egfr_change
     adae = adverse_events.ae_rows(reg.adverse_events, c1)

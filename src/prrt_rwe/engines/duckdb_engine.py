@@ -13,7 +13,8 @@ from prrt_rwe.engines.engine import Engine
 # Default budget per DuckDB database: a sixth of physical memory, at most 2 GB (a run may hold
 # two: the registry being read and the one being written; 2 cores / 24 GB shared machines).
 MAX_DEFAULT_MEMORY_GB = 2.0
-PARQUET_BATCH_ROWS = 1 << 20   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
+PARQUET_BATCH_ROWS = 1 << 20
+RELEASED_MEMORY_LIMIT = "64MB"   # DuckDBEngine.release: what the buffer pool keeps   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
 
 
 def default_memory_limit() -> str:
@@ -122,6 +123,26 @@ class DuckDBEngine(Engine):
                 if writer is None:
                     writer = pq.ParquetWriter(str(path), written, store_schema=False)
                 writer.close()
+
+    def release(self) -> None:
+        """Drop the temporary views and tables, then shrink the buffer pool (a small memory
+        limit evicts the cached blocks of the database file, or spills what cannot be evicted;
+        where it cannot, the pool stays as it is; the limit is put back after, as DuckDB states
+        it: to 0.1 GiB): issue 17, the
+        2 GB budget otherwise stays resident until the connection closes."""
+        import duckdb
+
+        for kind, catalog in (("VIEW", "duckdb_views"), ("TABLE", "duckdb_tables")):
+            names = self.con.execute(f"SELECT {kind.lower()}_name FROM {catalog}() "
+                                     "WHERE temporary AND NOT internal").fetchall()
+            for (name,) in names:
+                self.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        try:
+            self.con.execute(f"SET memory_limit = '{RELEASED_MEMORY_LIMIT}'")
+        except duckdb.OutOfMemoryException:
+            pass
+        self.con.execute(f"SET memory_limit = '{limit}'")
 
     def _export_parquet(self, sql: str, folder) -> None:
         from pathlib import Path
