@@ -38,6 +38,17 @@ def configure(con, memory_limit: str | None = None, temp_directory: str | None =
     con.execute("SET enable_progress_bar = false")
 
 
+def _unrounded(limit: str) -> str:
+    """A memory limit as DuckDB states it (``18.7 GiB``: its value rounded down to a tenth)
+    as a setting that DuckDB states the same way (half a tenth more; as stated it would read
+    a tenth less); other forms as they are."""
+    number, _, unit = limit.partition(" ")
+    try:
+        return f"{float(number) + 0.05:.2f} {unit}" if unit else limit
+    except ValueError:
+        return limit
+
+
 class DuckDBEngine(Engine):
     name = "duckdb"
     dialect = "duckdb"
@@ -127,8 +138,8 @@ class DuckDBEngine(Engine):
     def release(self) -> None:
         """Drop the temporary views and tables, then shrink the buffer pool (a small memory
         limit evicts the cached blocks of the database file, or spills what cannot be evicted;
-        where it cannot, the pool stays as it is; the limit is put back after, as DuckDB states
-        it: to 0.1 GiB): issue 17, the
+        where it cannot, the pool stays as it is; the limit is put back after, to the 0.1 GiB
+        DuckDB states it in): issue 17, the
         2 GB budget otherwise stays resident until the connection closes."""
         import duckdb
 
@@ -142,7 +153,7 @@ class DuckDBEngine(Engine):
             self.con.execute(f"SET memory_limit = '{RELEASED_MEMORY_LIMIT}'")
         except duckdb.OutOfMemoryException:
             pass
-        self.con.execute(f"SET memory_limit = '{limit}'")
+        self.con.execute(f"SET memory_limit = '{_unrounded(limit)}'")
 
     def _export_parquet(self, sql: str, folder) -> None:
         from pathlib import Path
