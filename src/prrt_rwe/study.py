@@ -258,7 +258,7 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
 
     warm_up.start()   # numba's start-up beside the derivations (mostly in the engine, GIL released)
     try:
-        adam = derive_all(con, cfg)
+        adam = derive_all(con, cfg, release_engine=True)   # closed below
         check_iptw_config(adam.adsl, cfg.iptw)
     except ConfigError as exc:
         raise StudyInputError(f"study configuration: {exc}") from None

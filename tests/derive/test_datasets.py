@@ -106,3 +106,25 @@ def test_empty_database(derive, tmp_path):
     assert all(len(getattr(adam, n)) == 0 for n in ("adsl", "adrs", "adtte", "adlb", "adae", "adhs"))
     assert adam.exclusions == [("no PRRT cycle", 0), ("no baseline assessment", 0), ("missing covariate", 0)]
     adam.write_parquet(tmp_path)
+
+
+def test_release_engine_same_datasets_and_staged_relations_dropped(derive):
+    # analyze closes the connection after derive_all: its staged relations and DuckDB's
+    # memory go after the last query (Engine.release), the datasets are the same
+    from prrt_rwe.derive import derive_all
+
+    kept = derive(_rows(False))
+    con = _rows(False)
+    try:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        released = derive_all(con, release_engine=True)
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal"
+                           ).fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM patients").fetchone()[0] == 3   # registry tables stay
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == limit
+    finally:
+        con.close()
+    for name in ("adsl", "adrs", "adtte", "adlb", "adae", "adhs", "egfr_change", "recist_discrepancies"):
+        pdt.assert_frame_equal(getattr(released, name), getattr(kept, name), obj=name)
+    assert released.worst_grades == kept.worst_grades and released.exclusions == kept.exclusions

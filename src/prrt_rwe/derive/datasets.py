@@ -84,9 +84,12 @@ def _dates_as_dates(table: pa.Table) -> pa.Table:
     return table
 
 
-def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
+def derive_all(con, config: StudyConfig | None = None, release_engine: bool = False) -> AdamDatasets:
     """Every dataset of docs/adam.md from an engine (prrt_rwe.engines) or a DuckDB connection
-    with the schema layout; the row-level work runs in the engine (derive/relational/)."""
+    with the schema layout; the row-level work runs in the engine (derive/relational/).
+    ``release_engine``: the caller closes the engine next, so its staged relations and memory
+    are released (Engine.release) after the last query, before ADSL, ADTTE and ADAE are built;
+    otherwise the staged relations stay readable."""
     config = config if config is not None else load_config(None)
     engine = as_engine(con)
     staged = relational_registry.stage(engine, config.study.data_cutoff)   # every stage sees the cut data
@@ -118,18 +121,29 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
     labs, lab_patients = lab_results.derive_labs(
         engine, tables, ids, safety, baseline_window_days=config.labs.baseline_window_days,
         window_days=config.safety.window_days, slope_rows=runs(config, "egfr_mixed_model"))
+    if release_engine:   # the last query: at 1e6 patients DuckDB's 2 GB otherwise set the peak
+        engine.release()
     worst = lab_patients.worst
-    egfr = lab_patients.egfr_change
     adae = adverse_events.ae_rows(reg.adverse_events, c1)
     adhs = hormonal.hormonal_rows(reg.hormonal_symptoms, safety)
+    del reg   # the registry's patient rows: ids and cov hold what is read of them
+    # the per-patient frames summarised and released before ADTTE is built (issue 17: the
+    # 1e6 peak was there, with cov, fu, the registry and the lab results still held)
+    exclusions = analysis_sets.exclusion_counts(sets["EXCLRSN"])
+    worst_grades = adlb_mod.worst_grade_counts(worst, safety)
+    egfr_change = ids.attach(lab_patients.egfr_change)
+    recist_discrepancies = ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"])
 
     # each dataset put in its final form as soon as it is complete, the frame it came from
     # released at once (at registry scale both forms of every dataset held together were GBs)
     adsl = _adsl(cov, sets, worst, adverse_events.patient_flags(adae, n), safety)
+    del sets, worst
     adsl["DCUTDT"] = to_dates(np.full(n, cutoff))
     adsl = ids.attach(adsl)
     adtte = _adtte(n, cov, fu, best["CBOR"][0], config, safety)
+    del fu, best
     adtte = concat_rows([adtte, _late_effects(lab_patients, adae, cov, adtte, safety)])
+    del cov, lab_patients
     adtte["CMPEVFL"] = yn(adtte["CMPEVFL"].fillna(False).to_numpy(dtype=bool))
     adtte = ids.attach(adtte, ("PARAMCD",)).pipe(with_dates, ["STARTDT", "ADT"])
     adae = ids.attach(_flags(adae, ["TRTEMFL", "HEMFL", "RENALFL", "MDSAMLFL"]),
@@ -143,10 +157,10 @@ def derive_all(con, config: StudyConfig | None = None) -> AdamDatasets:
         labs=labs,
         adae=adae,
         adhs=adhs,
-        exclusions=analysis_sets.exclusion_counts(sets["EXCLRSN"]),
-        worst_grades=adlb_mod.worst_grade_counts(worst, safety),
-        egfr_change=ids.attach(egfr),
-        recist_discrepancies=ids.attach(discrepancies, ("date",)).pipe(with_dates, ["ADT"]),
+        exclusions=exclusions,
+        worst_grades=worst_grades,
+        egfr_change=egfr_change,
+        recist_discrepancies=recist_discrepancies,
         hormonal_symptoms=hormonal_symptoms,
         rules=rules_in_force(config),
         cutoff_ignored=staged.ignored,

@@ -13,7 +13,8 @@ from prrt_rwe.engines.engine import Engine
 # Default budget per DuckDB database: a sixth of physical memory, at most 2 GB (a run may hold
 # two: the registry being read and the one being written; 2 cores / 24 GB shared machines).
 MAX_DEFAULT_MEMORY_GB = 2.0
-PARQUET_BATCH_ROWS = 1 << 20   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
+PARQUET_BATCH_ROWS = 1 << 20
+RELEASED_MEMORY_LIMIT = "64MB"   # DuckDBEngine.release: what the buffer pool keeps   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
 
 
 def default_memory_limit() -> str:
@@ -35,6 +36,17 @@ def configure(con, memory_limit: str | None = None, temp_directory: str | None =
     con.execute(f"SET temp_directory = '{temp}'")
     con.execute("SET preserve_insertion_order = true")
     con.execute("SET enable_progress_bar = false")
+
+
+def _unrounded(limit: str) -> str:
+    """A memory limit as DuckDB states it (``18.7 GiB``: its value rounded down to a tenth)
+    as a setting that DuckDB states the same way (half a tenth more; as stated it would read
+    a tenth less); other forms as they are."""
+    number, _, unit = limit.partition(" ")
+    try:
+        return f"{float(number) + 0.05:.2f} {unit}" if unit else limit
+    except ValueError:
+        return limit
 
 
 class DuckDBEngine(Engine):
@@ -122,6 +134,26 @@ class DuckDBEngine(Engine):
                 if writer is None:
                     writer = pq.ParquetWriter(str(path), written, store_schema=False)
                 writer.close()
+
+    def release(self) -> None:
+        """Drop the temporary views and tables, then shrink the buffer pool (a small memory
+        limit evicts the cached blocks of the database file, or spills what cannot be evicted;
+        where it cannot, the pool stays as it is; the limit is put back after, to the 0.1 GiB
+        DuckDB states it in): issue 17, the
+        2 GB budget otherwise stays resident until the connection closes."""
+        import duckdb
+
+        for kind, catalog in (("VIEW", "duckdb_views"), ("TABLE", "duckdb_tables")):
+            names = self.con.execute(f"SELECT {kind.lower()}_name FROM {catalog}() "
+                                     "WHERE temporary AND NOT internal").fetchall()
+            for (name,) in names:
+                self.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        try:
+            self.con.execute(f"SET memory_limit = '{RELEASED_MEMORY_LIMIT}'")
+        except duckdb.OutOfMemoryException:
+            pass
+        self.con.execute(f"SET memory_limit = '{_unrounded(limit)}'")
 
     def _export_parquet(self, sql: str, folder) -> None:
         from pathlib import Path

@@ -56,6 +56,11 @@ class Engine(ABC):
     def _export_parquet(self, sql: str, folder) -> None:
         raise EngineError(f"{self.name} cannot export Parquet")
 
+    def release(self) -> None:
+        """Free the memory the engine holds for this process once nothing more is read from it
+        (its staged relations dropped): derive_all, when its caller closes the engine next.
+        Nothing by default (PostgreSQL and Spark hold it in their own processes)."""
+
     @abstractmethod
     def _view(self, name: str, sql: str) -> None: ...
 

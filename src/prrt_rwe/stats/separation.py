@@ -33,8 +33,10 @@ def separating_terms(X: np.ndarray, y: np.ndarray, names) -> list[str]:
     """Names of the columns of X (intercept included) in a separating direction; [] if none."""
     s = np.where(y == 1, 1.0, -1.0)
     A = X * s[:, None]
-    scale = np.maximum(np.abs(A).max(axis=0), 1e-300)
-    A = A / scale  # column scaling keeps the LP well conditioned; signs unchanged
+    # column scaling keeps the LP well conditioned; signs unchanged. max |a| as max(max a,
+    # -min a) and the division in place: no other copy of the n x p matrix (issue 17)
+    scale = np.maximum(np.maximum(A.max(axis=0), -A.min(axis=0)), 1e-300)
+    A /= scale
     bounds = [(-1, 1)] * X.shape[1]
     rows, counts = _distinct_rows(A)
     if len(rows) < len(A):
