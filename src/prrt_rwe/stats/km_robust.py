@@ -44,6 +44,10 @@ def _ij_se_log(time, event, weights, km: KaplanMeier, weights_sq=None) -> np.nda
     exits = np.bincount(j, weights=w2, minlength=len(km.time))
     still = w2.sum() - exits.cumsum()  # T_k > t_i
     var_rel = C ** 2 * still + gone
+    # constant between event times (R updates the influences at event times only): carried
+    # from the last event time, not recomputed from sums whose last bit depends on the CPU
+    last_event = np.maximum.accumulate(np.where(d > 0, np.arange(d.size), 0))
+    var_rel = var_rel[last_event]
     return np.where(km.survival > 0, np.sqrt(np.maximum(var_rel, 0.0)), 0.0)
 
 
