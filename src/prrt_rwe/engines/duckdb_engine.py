@@ -13,8 +13,8 @@ from prrt_rwe.engines.engine import Engine
 # Default budget per DuckDB database: a sixth of physical memory, at most 2 GB (a run may hold
 # two: the registry being read and the one being written; 2 cores / 24 GB shared machines).
 MAX_DEFAULT_MEMORY_GB = 2.0
-PARQUET_BATCH_ROWS = 1 << 20
-RELEASED_MEMORY_LIMIT = "64MB"   # DuckDBEngine.release: what the buffer pool keeps   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
+PARQUET_BATCH_ROWS = 1 << 20   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
+RELEASED_MEMORY_LIMIT = "64MB"   # DuckDBEngine.release: what the buffer pool keeps
 
 
 def default_memory_limit() -> str:
