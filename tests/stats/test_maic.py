@@ -125,3 +125,50 @@ def test_batch_flags_resamples_without_weights():
 
 def test_effective_sample_size_is_kish():
     assert effective_sample_size([1, 1, 2]) == pytest.approx(16 / 6)
+
+
+def _per_patient_hull_s(Z):
+    """The hull programme with one μ_i per patient (the form before issue 17)."""
+    from scipy.optimize import linprog
+
+    n, p = Z.shape
+    scale = np.abs(Z).max(axis=0)
+    scale[scale == 0] = 1.0
+    Zs = Z / scale
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    A_eq = np.vstack([np.hstack([Zs.T, Zs.sum(axis=0)[:, None]]), np.hstack([np.ones((1, n)), [[n]]])])
+    res = linprog(c, A_eq=A_eq, b_eq=np.concatenate([np.zeros(p), [1.0]]),
+                  bounds=[(0, None)] * n + [(None, 1.0 / n)], method="highs")
+    return -res.fun if res.status == 0 else None
+
+
+@pytest.mark.parametrize("targets", [[0.5, 0.3, 0.2], [0.05, 0.9, 0.5], [0.0, 0.3, 0.2], [0.6, 0.6, 1.0],
+                                     [1.2, 0.3, 0.2], [0.5, 0.5, 0.5]])
+def test_hull_programme_on_distinct_rows_equals_the_per_patient_one(targets):
+    # Yes/no matching variables (few distinct rows, as at registry scale): inside, near a
+    # face, on a face (a target 0 of a 0/1 variable), outside: the same s* and decision.
+    from prrt_rwe.stats.maic import HULL_MARGIN, _hull_programme, _inside_hull
+
+    rng = np.random.default_rng(3)
+    X = (rng.random((400, 3)) < [0.4, 0.5, 0.6]).astype(float)
+    X[:5, 2] = 0.0
+    Z = X - np.asarray(targets)
+    full, grouped = _per_patient_hull_s(Z), _hull_programme(Z)
+    assert (full is None) == (grouped is None)
+    if full is not None:
+        assert grouped == pytest.approx(full, abs=1e-12 / Z.shape[0])
+    assert _inside_hull(Z) == (full is not None and full > HULL_MARGIN / Z.shape[0])
+
+
+def test_hull_programme_with_a_continuous_variable_equals_the_per_patient_one():
+    from prrt_rwe.stats.maic import _hull_programme
+
+    rng = np.random.default_rng(4)
+    X = np.column_stack([rng.normal(60, 10, 300), rng.random(300) < 0.5])
+    for t in ([60.0, 0.5], [80.0, 0.9], [200.0, 0.5]):
+        Z = X - np.asarray(t)
+        full, grouped = _per_patient_hull_s(Z), _hull_programme(Z)
+        assert (full is None) == (grouped is None)
+        if full is not None:
+            assert grouped == pytest.approx(full, abs=1e-12 / Z.shape[0])

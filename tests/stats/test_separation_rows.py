@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linprog
 
-from prrt_rwe.stats.separation import _distinct_rows, separating_terms
+from prrt_rwe.stats.separation import distinct_rows, separating_terms
 
 
 def _full_lp_terms(X, y, names):
@@ -19,10 +19,10 @@ def _full_lp_terms(X, y, names):
     return [n for n, b in zip(names, res.x) if abs(b) > 1e-6]
 
 
-def test_distinct_rows_and_counts_are_np_uniques():
+def testdistinct_rows_and_counts_are_np_uniques():
     rng = np.random.default_rng(7)
     A = rng.integers(-1, 2, size=(500, 3)).astype(float)
-    rows, counts = _distinct_rows(A)
+    rows, counts = distinct_rows(A)
     want_rows, want_counts = np.unique(A, axis=0, return_counts=True)
     got = sorted(zip(map(tuple, rows), counts))
     assert got == sorted(zip(map(tuple, want_rows), want_counts)) and counts.sum() == 500

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-__all__ = ["SeparationError", "separating_terms"]
+__all__ = ["SeparationError", "distinct_rows", "separating_terms"]
 
 _TOL = 1e-7
 
@@ -38,7 +38,7 @@ def separating_terms(X: np.ndarray, y: np.ndarray, names) -> list[str]:
     scale = np.maximum(np.maximum(A.max(axis=0), -A.min(axis=0)), 1e-300)
     A /= scale
     bounds = [(-1, 1)] * X.shape[1]
-    rows, counts = _distinct_rows(A)
+    rows, counts = distinct_rows(A)
     if len(rows) < len(A):
         # The same programme on the distinct rows (a repeated constraint adds nothing, its
         # objective term counts once per copy): when it proves there is no separation, so
@@ -54,7 +54,7 @@ def separating_terms(X: np.ndarray, y: np.ndarray, names) -> list[str]:
     return [str(name) for name, b in zip(names, res.x) if abs(b) > 1e-6]
 
 
-def _distinct_rows(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def distinct_rows(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct rows of A, how many times each occurs), by hashing (np.unique(axis=0)
     sorts rows, seconds on 1e5 rows)."""
     size = pd.DataFrame(A).groupby(list(range(A.shape[1])), sort=False, dropna=False).size()
