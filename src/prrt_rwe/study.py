@@ -294,8 +294,11 @@ def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, s
     make_folder(out / "adam")
     completion.begin(out)
     run_id = completion.new_run_id()
+    tables = adam.file_tables()      # zero-copy of the text: the columns no statistic reads
+    adam.drop_file_only_columns()    # go from memory once their file is written (issue 17)
     with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:
-        written = writer.submit(adam.write_parquet, out / "adam")   # overlap the statistics
+        written = writer.submit(adam.write_parquet, out / "adam", tables)   # overlap the statistics
+        del tables
         analysis = analyze_adam(adam, cfg, in_force)
         adam_files = written.result()
     lap("statistics")

@@ -32,6 +32,11 @@ from prrt_rwe.derive.source import no_flag, read_staged, read_tumour_sums, to_da
 from prrt_rwe.results.heavy import runs
 
 DATASET_NAMES = ("adsl", "adrs", "adtte", "adlb", "adae", "adhs")
+# Columns the files carry that no statistic reads (results/, report/): the analysis drops them
+# from the frames once the files' tables are built (AdamDatasets.drop_file_only_columns), about
+# 1.4 GB of repeated text at 1e6 patients (issue 17).
+FILE_ONLY_COLUMNS = {"adrs": ("SUBJID", "PARAM", "AVALC_LESIONS"),
+                     "adtte": ("SUBJID", "PARAM", "EVNTDESC", "CNSDTDSC")}
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,25 @@ class AdamDatasets:
         """ADLB read back from its file (LabResults.frame: tests and small studies only)."""
         return self.labs.frame()
 
-    def write_parquet(self, folder) -> list[Path]:
+    def file_tables(self) -> dict[str, pa.Table]:
+        """Every frame but ADLB as the Arrow table its file gets (text columns zero-copy)."""
+        return {name: _dates_as_dates(pa.Table.from_pandas(getattr(self, name), preserve_index=False))
+                for name in DATASET_NAMES if name != "adlb"}
+
+    def drop_file_only_columns(self) -> None:
+        """Remove FILE_ONLY_COLUMNS from the frames, in place: called once their files' tables
+        are built (:meth:`file_tables`), so their memory goes once each table is written."""
+        for name, columns in FILE_ONLY_COLUMNS.items():
+            frame = getattr(self, name)
+            for col in columns:
+                if col in frame.columns:
+                    del frame[col]
+
+    def write_parquet(self, folder, tables: dict | None = None) -> list[Path]:
         """Write adsl.parquet ... adhs.parquet into ``folder``, each file atomically, dates as
         Arrow/Parquet dates (date32, no nanosecond timestamps); returns the paths. ADLB is the
-        file the engine wrote, moved into place."""
+        file the engine wrote, moved into place. ``tables``: those of :meth:`file_tables`,
+        each taken out of the dict as it is written (so it is freed then); None: built here."""
         from prrt_rwe.outputs.atomic import write_with
 
         folder = Path(folder)
@@ -71,8 +91,10 @@ class AdamDatasets:
             if name == "adlb":
                 paths.append(self.labs.move_into(folder / "adlb.parquet"))
                 continue
-            table = _dates_as_dates(pa.Table.from_pandas(getattr(self, name), preserve_index=False))
+            table = (tables.pop(name) if tables is not None else
+                     _dates_as_dates(pa.Table.from_pandas(getattr(self, name), preserve_index=False)))
             paths.append(write_with(folder / f"{name}.parquet", lambda tmp, t=table: pq.write_table(t, tmp)))
+            del table
         return paths
 
 
