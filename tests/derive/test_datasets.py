@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pandas.testing as pdt
+import pyarrow.parquet as pq
 
 from derive_builders import build, day
 
@@ -128,3 +129,26 @@ def test_release_engine_same_datasets_and_staged_relations_dropped(derive):
     for name in ("adsl", "adrs", "adtte", "adlb", "adae", "adhs", "egfr_change", "recist_discrepancies"):
         pdt.assert_frame_equal(getattr(released, name), getattr(kept, name), obj=name)
     assert released.worst_grades == kept.worst_grades and released.exclusions == kept.exclusions
+
+
+def test_file_tables_then_dropped_columns_write_the_same_files(derive, tmp_path):
+    # analyze (study._write_outputs): the files' tables first, then the columns no statistic
+    # reads leave the frames (issue 17); the files are those written from the whole frames
+    from prrt_rwe.derive.datasets import FILE_ONLY_COLUMNS
+
+    whole = derive(_rows(False)).write_parquet(tmp_path / "whole")
+    adam = derive(_rows(False))
+    tables = adam.file_tables()
+    adam.drop_file_only_columns()
+    for name, columns in FILE_ONLY_COLUMNS.items():
+        assert not set(columns) & set(getattr(adam, name).columns)
+    assert "USUBJID" in adam.adrs.columns and "PARAMCD" in adam.adtte.columns
+    split = adam.write_parquet(tmp_path / "split", tables)
+    assert tables == {}
+    for a, b in zip(whole, split):
+        assert a.name == b.name
+        if a.name != "adlb.parquet":
+            ta, tb = pq.read_table(a), pq.read_table(b)
+            assert ta.equals(tb) and ta.schema.equals(tb.schema, check_metadata=True)
+            if a.stem in FILE_ONLY_COLUMNS:
+                assert {"SUBJID", "PARAM"} <= set(ta.column_names)   # AVALC_LESIONS: with lesions only
