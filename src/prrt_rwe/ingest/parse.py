@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prrt_rwe.ingest.issues import Issue, quote, row_issues
-from prrt_rwe.ingest.raw import RawTable
+from prrt_rwe.ingest.raw import RawTable, empty_cells
 from prrt_rwe.ingest.xlsx_reader import cell_text
 from prrt_rwe.schema.limits import EARLIEST_DATE, latest_date
 from prrt_rwe.schema.registry_v1 import (
@@ -88,11 +88,11 @@ def _range_text(col: Column) -> str:
 def parse_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Issue]]:
     """Typed values of one column and the issues they raise."""
     text = raw.cells[col.name] if raw.has(col.name) else pd.Series([""] * len(raw), dtype="str")
-    empty = (text == "").to_numpy(dtype=bool)
+    empty = empty_cells(text)
     issues: list[Issue] = []
     if col.required and raw.has(col.name):
         issues += row_issues(raw, empty, col.name, "E003", f"required value '{col.name}' empty")
-    values, bad = _convert(text, col)
+    values, bad = _convert(text, col, empty)
     bad = bad & ~empty
     if bad.any():
         cells = text.to_numpy(dtype=object)
@@ -133,9 +133,9 @@ def by_unique(text: pd.Series, convert) -> pd.Series:
     return out.where(codes >= 0, None) if (codes < 0).any() else out
 
 
-def _convert(text: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
+def _convert(text: pd.Series, col: Column, empty: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     if col.type == TEXT:
-        return text.where(text != "", None), np.zeros(len(text), bool)
+        return _text_values(text, empty), np.zeros(len(text), bool)
     if col.type == CODE:
         lookup = code_lookup(col.codes)
         mapped = by_unique(text, lambda u: u.str.lower().str.replace("\u00b5", "u").map(lookup).astype("str"))
@@ -150,6 +150,18 @@ def _convert(text: pd.Series, col: Column) -> tuple[pd.Series, np.ndarray]:
     numbers, ok = to_float(text, pattern)
     series = pd.Series(numbers, index=text.index)
     return (series.astype("Int64") if col.type == INTEGER else series), ~ok
+
+
+def _text_values(text: pd.Series, empty: np.ndarray) -> pd.Series:
+    """``text.where(text != "", None)``: the empty cells missing; Arrow-backed text is
+    masked by Arrow (or kept as it is when no cell is empty) rather than compared again."""
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        return text.where(text != "", None)
+    if not empty.any():
+        return text.copy(deep=False)
+    arr = pa.array(text.array)
+    masked = pc.if_else(pa.array(empty), pa.scalar(None, arr.type), arr)
+    return pd.Series(pd.arrays.ArrowStringArray(masked), index=text.index, dtype=text.dtype)
 
 
 def _parse_dates(text: pd.Series) -> pd.Series:

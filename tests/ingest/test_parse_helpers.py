@@ -1,0 +1,52 @@
+"""The Arrow forms of the per-column helpers give what the pandas forms gave (issue 17):
+empty cells, text values with the empty cells missing, and the values that recur."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from prrt_rwe.ingest.parse import _text_values
+from prrt_rwe.ingest.quality import _recurs
+from prrt_rwe.ingest.raw import empty_cells
+
+CELLS = ["a", "", " b", "", "é", "a"]
+
+
+@pytest.mark.parametrize("text", [
+    pd.Series(CELLS, dtype="str"),
+    pd.Series(CELLS + [None], dtype="str"),          # a missing cell is not empty
+    pd.Series(CELLS, dtype=object),                  # not Arrow-backed: the pandas comparison
+    pd.Series(["x", "y"], dtype="str"),
+    pd.Series([], dtype="str"),
+], ids=["arrow", "arrow-missing", "object", "none-empty", "no-rows"])
+def test_empty_cells_and_text_values_match_pandas(text):
+    expected_empty = (text == "").to_numpy(dtype=bool)
+    empty = empty_cells(text)
+    assert empty.dtype == bool and empty.tolist() == expected_empty.tolist()
+    expected = text.where(text != "", None)
+    values = _text_values(text, empty)
+    assert values.dtype == expected.dtype
+    assert values.index.equals(expected.index)
+    assert values.isna().tolist() == expected.isna().tolist()
+    assert values.dropna().tolist() == expected.dropna().tolist()
+
+
+def test_text_values_of_a_chunked_column():
+    text = pd.concat([pd.Series(["a", ""], dtype="str"), pd.Series(["", "b"], dtype="str")],
+                     ignore_index=True)
+    values = _text_values(text, empty_cells(text))
+    assert values.isna().tolist() == [False, True, True, False]
+    assert values.dropna().tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("values", [
+    np.array([5, 1, 5, 2, 3, 3, 3, 9], dtype=np.uint64),
+    np.array([2**64 - 1, 0, 2**64 - 1], dtype=np.uint64),
+    np.array([7], dtype=np.uint64),
+    np.zeros(0, dtype=np.uint64),
+    np.random.default_rng(1).integers(0, 50, 10_000).astype(np.uint64),
+])
+def test_recurs_is_duplicated_keep_false(values):
+    assert _recurs(values).tolist() == pd.Series(values).duplicated(keep=False).tolist()
