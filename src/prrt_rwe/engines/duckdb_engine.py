@@ -88,16 +88,18 @@ class DuckDBEngine(Engine):
         self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
 
     def copy_parts_to_parquet(self, sqls: list[str], path, schema_sql: str | None = None,
-                              assemble=None) -> None:
+                              assemble=None, inspect=None) -> None:
         """The rows of the SELECTs ``sqls`` (DuckDB dialect), one after the other and each in its
         query's order, as one Parquet file (a sort of a part of the rows instead of all of them:
         in memory, no spill). The file has the schema DuckDB's own writer gives ``schema_sql``
         (default: the first query; a query of the same columns over few rows is cheaper): types,
         and REQUIRED where DuckDB's statistics say a column has no NULL, as ``COPY`` writes.
         ``assemble(i, table)``: part ``i`` as the file's columns (a text column may be an Arrow
-        dictionary array of text; default: the query's rows as they are). A worker thread runs
-        the next part's query while pyarrow writes this one (both release the GIL): at most two
-        parts in memory."""
+        dictionary array of text; default: the query's rows as they are), run by the thread
+        that writes; ``inspect(i, table)``: run on the connection right after part ``i``'s query,
+        before it is assembled. A worker thread runs the next part's query (and ``inspect``)
+        while this one is assembled and written (DuckDB and pyarrow release the GIL; the two
+        threads' shares are about even, issue 17): at most two parts in memory."""
         import tempfile
         from concurrent.futures import ThreadPoolExecutor, wait
         from pathlib import Path
@@ -112,7 +114,9 @@ class DuckDBEngine(Engine):
 
         def part(i: int) -> pa.Table:
             table = self.con.sql(sqls[i]).to_arrow_table()
-            return assemble(i, table) if assemble is not None else table
+            if inspect is not None:
+                inspect(i, table)
+            return table
 
         writer, written = None, schema
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -121,6 +125,8 @@ class DuckDBEngine(Engine):
                 for i in range(len(sqls)):
                     table = ahead.result()
                     ahead = pool.submit(part, i + 1) if i + 1 < len(sqls) else None
+                    if assemble is not None:
+                        table = assemble(i, table)
                     if writer is None:
                         written = _written_schema(schema, table.schema)
                         writer = pq.ParquetWriter(str(path), written, store_schema=False)

@@ -1,0 +1,34 @@
+"""DuckDBEngine.copy_parts_to_parquet (engines/duckdb_engine.py): the parts one after the other
+in one file, ``inspect`` on the connection's worker right after each query, ``assemble`` on the
+thread that writes (issue 17: the two threads' shares even)."""
+
+import threading
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from prrt_rwe.engines.duckdb_engine import DuckDBEngine
+
+
+def test_parts_in_order_with_inspect_on_the_worker_and_assemble_on_the_writer(tmp_path):
+    sqls = [f"SELECT CAST(i AS BIGINT) AS x, CAST(i * 2 AS BIGINT) AS y FROM range({lo}, {lo + 3}) t(i)"
+            for lo in (0, 10, 20)]
+    seen, threads = [], {"inspect": set(), "assemble": set()}
+
+    def inspect(i, table):
+        threads["inspect"].add(threading.get_ident())
+        seen.append((i, table["x"].to_pylist()))
+
+    def assemble(i, table):
+        threads["assemble"].add(threading.get_ident())
+        return table.set_column(1, "y", pa.chunked_array([pa.array([v + i for v in table["y"].to_pylist()],
+                                                                     pa.int64())]))
+
+    with DuckDBEngine.open() as engine:
+        engine.copy_parts_to_parquet(sqls, tmp_path / "f.parquet", assemble=assemble, inspect=inspect)
+    out = pq.read_table(tmp_path / "f.parquet")
+    assert out["x"].to_pylist() == [0, 1, 2, 10, 11, 12, 20, 21, 22]
+    assert out["y"].to_pylist() == [0, 2, 4, 21, 23, 25, 42, 44, 46]
+    assert seen == [(0, [0, 1, 2]), (1, [10, 11, 12]), (2, [20, 21, 22])]
+    assert threads["assemble"] == {threading.get_ident()}
+    assert threading.get_ident() not in threads["inspect"]
