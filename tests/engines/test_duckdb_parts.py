@@ -32,3 +32,14 @@ def test_parts_in_order_with_inspect_on_the_worker_and_assemble_on_the_writer(tm
     assert seen == [(0, [0, 1, 2]), (1, [10, 11, 12]), (2, [20, 21, 22])]
     assert threads["assemble"] == {threading.get_ident()}
     assert threading.get_ident() not in threads["inspect"]
+
+
+def test_trim_heap_is_glibc_malloc_trim_or_nothing():
+    import platform
+
+    from prrt_rwe.engines import duckdb_engine
+
+    trim = duckdb_engine._malloc_trim()
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert trim is not None and trim(0) in (0, 1)   # 1: memory was released, 0: none could be
+    duckdb_engine.trim_heap()   # never raises, whatever the C library

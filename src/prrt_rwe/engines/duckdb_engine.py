@@ -3,6 +3,7 @@ registry larger than memory spills to disk instead of failing (issue 17)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 
@@ -15,6 +16,26 @@ from prrt_rwe.engines.engine import Engine
 MAX_DEFAULT_MEMORY_GB = 2.0
 PARQUET_BATCH_ROWS = 1 << 20   # rows per Arrow batch (and Parquet row group) of copy_parts_to_parquet
 RELEASED_MEMORY_LIMIT = "64MB"   # DuckDBEngine.release: what the buffer pool keeps
+
+
+def trim_heap() -> None:
+    """Give the C heap's free memory back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). DuckDB builds the Arrow tables of its results with ``malloc``; freed, glibc keeps
+    much of them (issue 17: 1e5 patients, ADLB parts of 500,000 lab rows, the RSS at the end of
+    the parts 1.26 GB without, 1.08 GB with a trim after each part; the peak 1.29 -> 1.18 GB)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):   # not glibc
+        return None
 
 
 def default_memory_limit() -> str:
@@ -133,6 +154,7 @@ class DuckDBEngine(Engine):
                     writer.write_table(pa.Table.from_arrays(table.columns, schema=written),
                                        row_group_size=PARQUET_BATCH_ROWS)
                     del table
+                    trim_heap()   # the part's rows (DuckDB's malloc) freed back to the system
             finally:
                 if ahead is not None:
                     ahead.cancel()
