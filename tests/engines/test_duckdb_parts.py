@@ -43,3 +43,11 @@ def test_trim_heap_is_glibc_malloc_trim_or_nothing():
     if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
         assert trim is not None and trim(0) in (0, 1)   # 1: memory was released, 0: none could be
     duckdb_engine.trim_heap()   # never raises, whatever the C library
+
+
+def test_drop_frees_named_temp_tables_only():
+    with DuckDBEngine.open() as engine:
+        engine.materialize("prrt_a", "SELECT 1 AS x")
+        engine.materialize("prrt_b", "SELECT 2 AS x")
+        engine.drop(["prrt_a", "prrt_missing"])   # a name not staged: nothing
+        assert not engine.has_table("prrt_a") and engine.arrow("SELECT x FROM prrt_b")["x"].to_pylist() == [2]

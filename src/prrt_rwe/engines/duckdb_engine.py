@@ -163,6 +163,10 @@ class DuckDBEngine(Engine):
                     writer = pq.ParquetWriter(str(path), written, store_schema=False)
                 writer.close()
 
+    def drop(self, names) -> None:
+        for name in names:
+            self.con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+
     def release(self) -> None:
         """Drop the temporary views and tables, then shrink the buffer pool (a small memory
         limit evicts the cached blocks of the database file, or spills what cannot be evicted;
