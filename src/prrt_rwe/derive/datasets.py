@@ -140,6 +140,8 @@ def derive_all(con, config: StudyConfig | None = None, release_engine: bool = Fa
     tumour_change = ids.attach(tumour_size.best_change(
         *read_tumour_sums(engine, tables), c1, cov["next_therapy_date_D"].to_numpy(),
         fu["first_pd"].to_numpy(), n))
+    if release_engine:   # the response and cycle relations, read: not held beside the ADLB parts
+        engine.drop([relational_registry.relation(t) for t in ("assessments", "cycles")] + ["prrt_ovr", "prrt_lesion_tp"])
     labs, lab_patients = lab_results.derive_labs(
         engine, tables, ids, safety, baseline_window_days=config.labs.baseline_window_days,
         window_days=config.safety.window_days, slope_rows=runs(config, "egfr_mixed_model"))

@@ -61,6 +61,11 @@ class Engine(ABC):
         (its staged relations dropped): derive_all, when its caller closes the engine next.
         Nothing by default (PostgreSQL and Spark hold it in their own processes)."""
 
+    def drop(self, names) -> None:
+        """Free the staged relations ``names`` that nothing reads any more (derive_all, when its
+        caller closes the engine next). Nothing by default (PostgreSQL and Spark hold them in
+        their own processes)."""
+
     @abstractmethod
     def _view(self, name: str, sql: str) -> None: ...
 

@@ -193,18 +193,30 @@ def _param_rank() -> str:
 
 
 def adlb_rows_sql(sort_keys: bool = False, pidx_range: tuple[int, int] | None = None,
-                  lab: str = "prrt_lab", egfr: str = "prrt_egfr") -> str:
+                  lab: str = "prrt_lab", egfr: str = "prrt_egfr", ids: bool = True) -> str:
     """The ADLB rows (any order); ``sort_keys``: also integer keys ``urank`` (USUBJID's rank) and
     ``prank`` (PARAMCD's), and ``pidx``, for DuckDB, whose binary collation orders text as the file does;
     ``pidx_range`` (lo, hi): the rows of the patients lo <= pidx < hi only; ``lab``, ``egfr``:
-    the relations of the lab and eGFR rows (write_adlb: those of one part)."""
+    the relations of the lab and eGFR rows (write_adlb: those of one part); ``ids`` False (with
+    ``sort_keys``): no USUBJID, SITEID, SUBJID nor ``urank``, so no join per row with the
+    patient keys (adlb_codes_sql reads pidx and prank only; every lab row's pidx is a patient's)."""
+    if not ids:
+        assert sort_keys, "the rows without their identifiers are only sorted by their integer keys"
+        where = "" if pidx_range is None else f" WHERE {_in_range('x.pidx', pidx_range)}"
+        return f"SELECT x.*, {_param_rank()} AS prank FROM ({_adlb_union(lab, egfr)}) x{where}"
     keys = f", x.pidx, u.urank, {_param_rank()} AS prank" if sort_keys else ""
     where = "" if pidx_range is None else f" WHERE {_in_range('x.pidx', pidx_range)}"
     return f"""
 SELECT k.site_id || '-' || k.patient_id AS usubjid, k.site_id AS siteid, k.patient_id AS subjid, x.paramcd,
        x.date, x.ady, x.aval, x.avalu, x.aval_orig, x.avalu_orig, x.anrlo, x.anrhi, x.rangedef, x.ablfl, x.apostfl,
        x.base, x.atoxgr, x.btoxgr, x.trtemfl, x.alatefl, x.source_line{keys}
-FROM (
+FROM ({_adlb_union(lab, egfr)}) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}{where}
+"""
+
+
+def _adlb_union(lab: str, egfr: str) -> str:
+    """The lab rows and the eGFR rows in ADLB's columns (but the identifiers), with ``pidx``."""
+    return f"""
   SELECT pidx, test AS paramcd, date, ady, value AS aval, unit AS avalu, value_original AS aval_orig,
          unit_original AS avalu_orig, anrlo, anrhi, rangedef, ablfl, apostfl, base, grade AS atoxgr, btoxgr,
          trtemfl, alatefl, source_line
@@ -215,7 +227,6 @@ FROM (
          CAST(NULL AS DOUBLE) AS anrhi, false AS rangedef, ablfl, apostfl, CAST(NULL AS DOUBLE) AS base,
          CAST(NULL AS BIGINT) AS atoxgr, CAST(NULL AS BIGINT) AS btoxgr, false AS trtemfl, alatefl, source_line
   FROM {egfr}
-) x JOIN prrt_pkey k ON k.pidx = x.pidx{" JOIN prrt_urank u ON u.pidx = x.pidx" if sort_keys else ""}{where}
 """
 
 
@@ -272,8 +283,10 @@ def param_codes() -> list[str]:
     return sorted((*LAB_TESTS, EGFR_PARAMCD))
 
 
-# Lab rows per part of the ADLB file that DuckDB sorts (write_adlb): a few hundred MB in memory.
-ADLB_PART_ROWS = 1_000_000
+# Lab rows per part of the ADLB file (write_adlb), ~100 MB each in Arrow; at most two parts
+# and the one being written are held (issue 17: 1e5 patients, derive's peak RSS 1.37 GB with
+# 1,000,000 rows a part, 1.17 GB with 500,000, no lower with 250,000, at the same CPU time).
+ADLB_PART_ROWS = 500_000
 
 
 # write_adlb: the lab rows' rowids are grouped in blocks of this many to find each part's rows;
@@ -297,7 +310,8 @@ def _part_sql(pidx_range: tuple[int, int], rows: list[tuple[int, int]], window_d
                               for lo, hi in rows) or part("prrt_labs", " AND false")
     patients, base = f"({part('prrt_lab_patient')})", f"({part('prrt_lab_base')})"
     lab = f"({rows_sql(window_days, f'({labs})', patients, base)})"
-    source = adlb_rows_sql(sort_keys=True, pidx_range=pidx_range, lab=lab, egfr=f"({part('prrt_egfr')})")
+    source = adlb_rows_sql(sort_keys=True, pidx_range=pidx_range, lab=lab, egfr=f"({part('prrt_egfr')})",
+                           ids=not codes)
     if codes:
         return adlb_codes_sql(f"({source}) AS rows", pidx_range[0])
     return adlb_file_sql(f"({source}) AS rows", "urank, prank, date, source_line")
@@ -357,13 +371,13 @@ def write_adlb(engine, path, window_days: int, summarise=None) -> bool:
             parts = [_part_sql((lo, lo + step), spans.get(lo // step, []), window_days, codes=coded)
                      for lo in starts]
             schema_sql = _part_sql((0, 1), spans.get(0, []), window_days)
-            assemble = None
+            assemble = inspect = None
             if coded:   # the text built from codes (adlb_parts.py); a test outside the format: as text
                 names = engine.arrow(f"SELECT * FROM ({schema_sql}) s LIMIT 0").column_names
                 assemble = adlb_parts.PartAssembler(engine, starts, param_codes(), names)
                 if summarise is not None:
-                    assemble = _summarising(engine, assemble, starts, summarise)
-            engine.copy_parts_to_parquet(parts, path, schema_sql=schema_sql, assemble=assemble)
+                    inspect = _summarising(engine, starts, summarise)
+            engine.copy_parts_to_parquet(parts, path, schema_sql=schema_sql, assemble=assemble, inspect=inspect)
             return coded and summarise is not None
         engine.copy_to_parquet(adlb_file_sql(f"({adlb_rows_sql(sort_keys=True)}) AS rows",
                                              "urank, prank, date, source_line"), path)
@@ -390,14 +404,13 @@ def part_lab_rows(lo: int) -> str:
             f"APOSTFL AS apostfl, ALATEFL AS alatefl, TRTEMFL AS trtemfl, RANGEDEF AS rangedef FROM {PART_CODES})")
 
 
-def _summarising(engine, assemble, starts: list[int], summarise):
-    """``assemble`` that first runs ``summarise`` on the part's lab rows (DuckDB reads the
-    part's Arrow table in place; the connection is the worker's while the parts are made)."""
-    def run(i: int, table):
+def _summarising(engine, starts: list[int], summarise):
+    """copy_parts_to_parquet's ``inspect``: ``summarise`` run on the part's lab rows (DuckDB
+    reads the part's Arrow table in place; the connection is the worker's while the parts are made)."""
+    def run(i: int, table) -> None:
         engine.con.register(PART_CODES, table)
         try:
             engine.con.execute(summarise(part_lab_rows(starts[i]), i == 0))
         finally:
             engine.con.unregister(PART_CODES)
-        return assemble(i, table)
     return run
