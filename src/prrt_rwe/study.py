@@ -21,15 +21,14 @@ from pathlib import Path
 import duckdb
 
 import prrt_rwe
-from prrt_rwe.report.ard import write_ard
-from prrt_rwe.report.context import ReportContext
-from prrt_rwe.report.html import render_with_exports
-from prrt_rwe.report.numbers import MIN_THRESHOLD, Numbers
+# The statistics and the report (matplotlib, scipy, numba: seconds of imports) are imported where
+# they are used, and on stats/warm_up.py's thread while the datasets are derived, not before the
+# first stage (issue 17). These few are light.
+from prrt_rwe.report.numbers import MIN_THRESHOLD
 from prrt_rwe.report.provenance import file_sha256, versions, write_rules_text
 from prrt_rwe.report.quality import quality_summary
 from prrt_rwe.report.results_json import write_results
 from prrt_rwe.report.run_json import write_run
-from prrt_rwe.report.summary import terminal_summary
 from prrt_rwe.outputs import completion
 from prrt_rwe.outputs.atomic import write_with
 from prrt_rwe.outputs.destination import cannot_write, check_output_folder, make_folder
@@ -233,7 +232,6 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     from prrt_rwe.config import ConfigError
     from prrt_rwe.derive import derive_all
     from prrt_rwe.engines.postgres_engine import is_postgres_url
-    from prrt_rwe.results.confounding.iptw import check_config as check_iptw_config
 
     started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     timings, clock = {}, time.perf_counter()
@@ -259,6 +257,8 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
     warm_up.start()   # numba's start-up beside the derivations (mostly in the engine, GIL released)
     try:
         adam = derive_all(con, cfg, release_engine=True)   # closed below
+        from prrt_rwe.results.confounding.iptw import check_config as check_iptw_config
+
         check_iptw_config(adam.adsl, cfg.iptw)
     except ConfigError as exc:
         raise StudyInputError(f"study configuration: {exc}") from None
@@ -287,6 +287,11 @@ def _analyze(source, out, config, suppress_below, shown: _Progress, comparators=
 def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
                    timings, lap, in_force=None) -> StudyResults:
     """Every file of OUT, each atomically, the completion marker removed first and written last."""
+    from prrt_rwe.report.ard import write_ard
+    from prrt_rwe.report.context import ReportContext
+    from prrt_rwe.report.html import render_with_exports
+    from prrt_rwe.report.numbers import Numbers
+    from prrt_rwe.report.summary import terminal_summary
     from prrt_rwe.report.svg import start_png_process
     from prrt_rwe.results.analysis import analyze_adam
 

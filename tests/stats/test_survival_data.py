@@ -58,3 +58,33 @@ def test_long_row_lists_are_truncated_in_the_message():
     with pytest.raises(SurvivalDataError, match=r"offending rows \[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, \.\.\.\] "
                                                 r"\(12 rows\)"):
         survival_data(-np.ones(12), np.ones(12))
+
+
+def test_text_labels_codes_and_levels_in_code_point_order():
+    """as_labels on text (str Series, category, object or NumPy str array): levels sorted by
+    code point, as pandas' Arrow-backed str sorts them, codes into those levels."""
+    import numpy as np
+    import pandas as pd
+
+    from prrt_rwe.stats.survival_data import as_labels
+
+    text = ["b", "B", "é", "\U0001F600", "\uffff", "10", "9", "b"]
+    expected_levels = ("10", "9", "B", "b", "é", "\uffff", "\U0001F600")
+    for labels in (pd.Series(text, dtype="str"), pd.Series(text).astype("category"),
+                   np.array(text, dtype=object), np.array(text)):
+        codes, levels = as_labels(labels, len(text), "group")
+        assert levels == expected_levels
+        assert all(type(level) is str for level in levels)
+        assert [levels[c] for c in codes] == text
+        reference, ref_levels = pd.factorize(pd.Series(text, dtype="str"), sort=True)
+        assert codes.tolist() == reference.tolist() and levels == tuple(ref_levels.tolist())
+
+
+def test_missing_text_label_is_rejected_with_its_row():
+    import numpy as np
+    import pytest
+
+    from prrt_rwe.stats.survival_data import SurvivalDataError, as_labels
+
+    with pytest.raises(SurvivalDataError, match="missing labels"):
+        as_labels(np.array(["a", None, "b"], dtype=object), 3, "group")

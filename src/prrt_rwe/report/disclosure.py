@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import null_space
 
 from prrt_rwe.report.cells import Count, Sum
 
@@ -77,6 +76,8 @@ class Problem:
                 rows.append(row)
         if not rows or not unknown:
             return set()
+        from scipy.linalg import null_space   # here: the CLI imports this module (MIN_THRESHOLD) at start-up
+
         basis = null_space(np.array(rows))
         free = np.abs(basis).max(axis=1) > 1e-9 if basis.size else np.zeros(len(unknown), bool)
         return {k for k, i in index.items() if not free[i]}

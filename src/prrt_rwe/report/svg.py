@@ -23,7 +23,7 @@ import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.transforms import Bbox
 
 from prrt_rwe.report import exports
@@ -32,6 +32,35 @@ COLUMN_WIDTH_IN = 6.7
 PNG_PROCESS_MIN_PATIENTS = 10_000   # below: the PNGs are drawn in the report process (_png)
 STYLE = {"svg.fonttype": "none", "svg.hashsalt": "prrt-rwe", "font.size": 9,
          "font.family": "DejaVu Sans", "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _shared_text_metrics(measure):
+    """``RendererSVG.get_text_width_height_descent`` with one cache for the process. matplotlib
+    caches text metrics per renderer instance, and every figure's layout and save makes a new
+    SVG renderer, so the same tick labels were measured again for each of the report's
+    figures (issue 17: a tenth of the report). The SVG renderer measures plain text at a fixed
+    72 dpi without hinting (``TextToPath``): the width, height and descent depend only on the
+    string, the font properties and the rc font settings that pick the font file, which are
+    the key (a copy of the mutable FontProperties, as matplotlib's own cache). Mathtext and
+    TeX are measured as before."""
+    cache: dict = {}
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return measure(self, s, prop, ismath)
+        rc = matplotlib.rcParams
+        key = (s, prop.copy(), tuple(tuple(v) if isinstance(v, list) else v for v in map(rc.__getitem__, _FONT_RC)))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = measure(self, s, prop, ismath)
+        return found
+
+    get_text_width_height_descent.__doc__ = measure.__doc__
+    return get_text_width_height_descent
+
+
+_FONT_RC = tuple(k for k in matplotlib.rcParams if k.startswith("font."))
+RendererSVG.get_text_width_height_descent = _shared_text_metrics(RendererSVG.get_text_width_height_descent)
 
 
 class FigureSvg(str):

@@ -6,6 +6,11 @@ is loaded from the cache. :func:`start` has a daemon thread call one kernel on f
 patients while the ADaM datasets are derived, mostly in the database engine, which releases
 the GIL; the statistics then find numba ready. Results do not depend on it: a kernel called
 before the thread is done waits for numba's compiler lock.
+
+The thread then imports the statistics and the report (results.analysis, report.html with
+matplotlib: about two CPU seconds), which study.py no longer imports before the first stage, so
+that a run starts on its registry at once; a module the main thread needs first is imported
+there, the other waiting on Python's per-module import lock (the same modules either way).
 """
 
 from __future__ import annotations
@@ -21,6 +26,11 @@ def _warm() -> None:
     try:
         cumulative_incidence(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 0, 2, 1]))
     except Exception:   # a warm-up only: the statistics report any real failure themselves
+        pass
+    try:
+        import prrt_rwe.report.html  # noqa: F401  (every report part, matplotlib)
+        import prrt_rwe.results.analysis  # noqa: F401
+    except Exception:   # an import error is raised again where the module is used
         pass
 
 

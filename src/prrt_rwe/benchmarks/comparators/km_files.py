@@ -9,11 +9,14 @@ A bad file raises :class:`KmFileError` naming the file, line and column (header 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError, reconstruct_km
+if TYPE_CHECKING:   # the engine is imported where a curve is reconstructed: loading the
+    # comparator files (at the start of every analyze) needs no prrt_rwe.stats (numba, scipy)
+    from prrt_rwe.stats.reconstruct_km import ReconstructedIPD, ReconstructionError
 
 __all__ = ["AT_RISK_COLUMNS", "CURVE_COLUMNS", "KmFileError", "numeric_csv", "reconstruct_files"]
 
@@ -63,6 +66,8 @@ def _with_file(exc: ReconstructionError, curve: Path, at_risk: Path) -> KmFileEr
 
 def reconstruct_files(curve_csv, at_risk_csv, out_csv=None, total_events: int | None = None) -> ReconstructedIPD:
     """Read the two files, reconstruct, and write ``out_csv`` (``time_months``, ``event``) if given."""
+    from prrt_rwe.stats.reconstruct_km import ReconstructionError, reconstruct_km
+
     curve_csv, at_risk_csv = Path(curve_csv), Path(at_risk_csv)
     curve = numeric_csv(curve_csv, CURVE_COLUMNS)
     risk = numeric_csv(at_risk_csv, AT_RISK_COLUMNS)
