@@ -300,14 +300,18 @@ def _part_sql(pidx_range: tuple[int, int], rows: list[tuple[int, int]], window_d
               codes: bool = False) -> str:
     """The ADLB file's rows of the patients in ``pidx_range``, sorted: every relation read
     filtered on the range, the lab rows also on their ``rowid`` ranges ``rows`` (registry.py
-    LAB_ROW; inclusive; none: no lab row), one scan per range, so that a part reads its own
-    row groups of the lab table, not all of them (a filter on pidx reaches the lab table only
-    through the join on the patient keys); ``codes``: adlb_codes_sql's columns, not the file's."""
+    LAB_ROW; inclusive; none: no lab row), so that a part reads its own row groups of the lab
+    table, not all of them (a filter on pidx reaches the lab table only through the join on the
+    patient keys); ``codes``: adlb_codes_sql's columns, not the file's. The ranges are one
+    disjunction, which DuckDB's scan applies to its row groups' zone maps: one scan and one
+    join per part (a scan per range, as before, joined each to the patient keys: at 300,000
+    patients 37 ranges per part, 0.55 -> 0.32 CPU s a part; the number of ranges grows with the
+    registry when its files are not in USUBJID's order, issue 17)."""
     def part(relation: str, extra: str = "") -> str:
         return f"SELECT * FROM {relation} WHERE {_in_range('pidx', pidx_range)}{extra}"
 
-    labs = " UNION ALL ".join(part("prrt_labs", f" AND {LAB_ROW} >= {int(lo)} AND {LAB_ROW} <= {int(hi)}")
-                              for lo, hi in rows) or part("prrt_labs", " AND false")
+    spans = " OR ".join(f"({LAB_ROW} >= {int(lo)} AND {LAB_ROW} <= {int(hi)})" for lo, hi in rows)
+    labs = part("prrt_labs", f" AND ({spans or 'false'})")
     patients, base = f"({part('prrt_lab_patient')})", f"({part('prrt_lab_base')})"
     lab = f"({rows_sql(window_days, f'({labs})', patients, base)})"
     source = adlb_rows_sql(sort_keys=True, pidx_range=pidx_range, lab=lab, egfr=f"({part('prrt_egfr')})",
