@@ -78,3 +78,52 @@ def test_a_file_the_scan_finds_not_plain_is_read_as_before(tmp_path, small_parts
     report = validate(folder)
     assert [i.format() for i in report.errors if i.file == "labs.csv"] == [
         "labs.csv:12:date: E004 cannot read '2021-02-30' as a date (YYYY-MM-DD)"]
+
+
+def test_an_unpadded_file_gets_the_parts_of_trimmed_keys():
+    """``_row_parts(trim=False)``, for a file whose scan saw no byte to trim, gives every row the
+    part the trimmed key gives (and trimming does change the part of a padded key)."""
+    import pyarrow as pa
+
+    from prrt_rwe.ingest.database import connect
+
+    con = connect(":memory:")
+    try:
+        sites = [f"S{i % 7:02d}" for i in range(500)]
+        patients = [f"{i:05d}" for i in range(500)]
+        batch = pa.RecordBatch.from_arrays([pa.array(sites), pa.array(patients)], names=["c0", "c1"])
+        trimmed = engine_reader._row_parts(con, batch, (0, 1), 9, True)
+        assert engine_reader._row_parts(con, batch, (0, 1), 9, True, trim=False).tolist() == trimmed.tolist()
+        padded = pa.RecordBatch.from_arrays([pa.array([s + " " for s in sites]), pa.array(patients)],
+                                            names=["c0", "c1"])
+        assert engine_reader._row_parts(con, padded, (0, 1), 9, True).tolist() == trimmed.tolist()
+        assert engine_reader._row_parts(con, padded, (0, 1), 9, True, trim=False).tolist() != trimmed.tolist()
+    finally:
+        con.close()
+
+
+def test_non_ascii_cells_read_without_pyarrows_utf8_check_are_the_text(tmp_path, small_parts):
+    """The Arrow path reads without pyarrow's UTF-8 check (the scan decoded the file): non-ASCII
+    cells come out as written, in every part; a file that is not UTF-8 is E014 and not staged."""
+    folder = tmp_path / "registry"
+    generate(folder, patients=150, sites=12, seed=9)
+    events = folder / "adverse_events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    row = lines[3].split(",")
+    row[head.index("term")] = "Übelkeit – 恶心"
+    lines[3] = ",".join(row)
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "r.duckdb"
+    assert ingest(folder, db).ok
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT term FROM adverse_events WHERE source_line = 4").fetchone()[0] == "Übelkeit – 恶心"
+    finally:
+        con.close()
+    events.write_bytes(events.read_bytes().replace("Übelkeit".encode(), b"\xdcbelkeit"))
+    report = validate(folder)
+    assert [i.code for i in report.errors if i.file == "adverse_events.csv"] == ["E014"]
+    assert "not UTF-8: byte 0xdc" in [i.message for i in report.errors if i.file == "adverse_events.csv"][0]
