@@ -45,6 +45,16 @@ def _chunks(path: Path):
             yield block
 
 
+def has_two_line_feeds(data: bytes, end: int) -> bool:
+    """``data.find(b"\\n\\n", 0, end) >= 0`` (``1 <= end <= len(data)``): the byte pairs at even
+    and at odd offsets read as 16-bit words, both bytes a line feed (0x0A0A, either byte order).
+    About 4 times faster than bytes.find, which restarts at every line feed of a CSV chunk (one
+    every ~50 bytes: 0.6 CPU s for the 478 MB of labs.csv at 1e5 patients)."""
+    even = np.frombuffer(data, np.uint16, count=end // 2)
+    odd = np.frombuffer(data, np.uint16, count=(end - 1) // 2, offset=1)
+    return bool((even == 0x0A0A).any() or (odd == 0x0A0A).any())
+
+
 class _Simplicity:
     """csv_reader._is_simple over consecutive chunks: no blank line inside the file, no lone
     carriage return, an even number of quotes before every line break."""
@@ -83,7 +93,7 @@ class _Simplicity:
         breaks held back, then the body), found without joining them."""
         prev = self.prev_end
         joint = prev + chunk[:2]   # the patterns that span the joint (at most 3 bytes long)
-        if chunk.find(b"\n\n", 0, end) >= 0 or (prev + chunk[:1]).find(b"\n\n") >= 0:
+        if has_two_line_feeds(chunk, end) or (prev + chunk[:1]).find(b"\n\n") >= 0:
             return True
         if chunk.find(b"\r", 0, end) < 0 and b"\r" not in prev:
             return False
