@@ -82,3 +82,13 @@ def test_one_record_per_line(tmp_path, body, simple):
     path = tmp_path / "t.csv"
     path.write_bytes(body)
     assert csv_scan.scan_file(path).simple is simple
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.binary(min_size=1, max_size=40).map(lambda b: b.replace(b"\x00", b"\n")),
+       cut=st.integers(0, 40))
+def test_two_line_feeds_as_bytes_find_says(data, cut):
+    """csv_scan.has_two_line_feeds is ``data.find(b"\\n\\n", 0, end) >= 0`` at every even and odd
+    end (a line feed is frequent in the examples: every NUL byte becomes one)."""
+    end = 1 + cut % len(data)
+    assert csv_scan.has_two_line_feeds(data, end) == (data.find(b"\n\n", 0, end) >= 0)

@@ -25,6 +25,20 @@ def small_parts(monkeypatch):
     monkeypatch.setattr(engine_reader, "ROWS_PER_PART", 2000)   # about 8 parts for 150 patients
 
 
+def _with_cell(tmp_path, seed: int, table: str, row: int, column: str, value: str):
+    """A generated registry (150 patients) whose ``table`` has ``value`` in ``column`` of line
+    ``row`` + 1: (folder, the file, its lines, not yet written back)."""
+    folder = tmp_path / "registry"
+    generate(folder, patients=150, sites=12, seed=seed)
+    path = folder / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    cells = lines[row].split(",")
+    cells[head.index(column)] = value
+    lines[row] = ",".join(cells)
+    return folder, path, lines
+
+
 def test_many_parts_give_the_one_part_findings(messy, monkeypatch):
     one = validate(messy)
     monkeypatch.setattr(engine_reader, "ROWS_PER_PART", 2000)
@@ -34,14 +48,7 @@ def test_many_parts_give_the_one_part_findings(messy, monkeypatch):
 
 
 def test_bad_date_on_the_last_lab_line_named_and_nothing_ingested(messy, tmp_path, small_parts):
-    folder = tmp_path / "registry"
-    generate(folder, patients=150, sites=12, seed=5)
-    labs = folder / "labs.csv"
-    lines = labs.read_text(encoding="utf-8").splitlines()
-    head = lines[0].split(",")
-    last = lines[-1].split(",")
-    last[head.index("date")] = "2021-02-30"
-    lines[-1] = ",".join(last)
+    folder, labs, lines = _with_cell(tmp_path, 5, "labs", -1, "date", "2021-02-30")
     labs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "r.duckdb"
     result = ingest(folder, db)
@@ -66,15 +73,50 @@ def test_invisible_characters_in_a_key_keep_the_patient_together(tmp_path, small
 def test_a_file_the_scan_finds_not_plain_is_read_as_before(tmp_path, small_parts):
     """A blank line inside labs.csv (pyarrow's reader would skip it): the scan says the lines
     are not one record each, so the file is read by csv_reader and every line keeps its number."""
-    folder = tmp_path / "registry"
-    generate(folder, patients=150, sites=12, seed=8)
-    labs = folder / "labs.csv"
-    lines = labs.read_text(encoding="utf-8").splitlines()
-    head = lines[0].split(",")
-    bad = lines[10].split(",")
-    bad[head.index("date")] = "2021-02-30"
-    lines[10] = ",".join(bad)
+    folder, labs, lines = _with_cell(tmp_path, 8, "labs", 10, "date", "2021-02-30")
     labs.write_text("\n".join(lines[:5] + [""] + lines[5:]) + "\n", encoding="utf-8")
     report = validate(folder)
     assert [i.format() for i in report.errors if i.file == "labs.csv"] == [
         "labs.csv:12:date: E004 cannot read '2021-02-30' as a date (YYYY-MM-DD)"]
+
+
+def test_an_unpadded_file_gets_the_parts_of_trimmed_keys():
+    """``_row_parts(trim=False)``, for a file whose scan saw no byte to trim, gives every row the
+    part the trimmed key gives (and trimming does change the part of a padded key)."""
+    import pyarrow as pa
+
+    from prrt_rwe.ingest.database import connect
+
+    con = connect(":memory:")
+    try:
+        sites = [f"S{i % 7:02d}" for i in range(500)]
+        patients = [f"{i:05d}" for i in range(500)]
+        batch = pa.RecordBatch.from_arrays([pa.array(sites), pa.array(patients)], names=["c0", "c1"])
+        trimmed = engine_reader._row_parts(con, batch, (0, 1), 9, True)
+        assert engine_reader._row_parts(con, batch, (0, 1), 9, True, trim=False).tolist() == trimmed.tolist()
+        padded = pa.RecordBatch.from_arrays([pa.array([s + " " for s in sites]), pa.array(patients)],
+                                            names=["c0", "c1"])
+        assert engine_reader._row_parts(con, padded, (0, 1), 9, True).tolist() == trimmed.tolist()
+        assert engine_reader._row_parts(con, padded, (0, 1), 9, True, trim=False).tolist() != trimmed.tolist()
+    finally:
+        con.close()
+
+
+def test_non_ascii_cells_read_without_pyarrows_utf8_check_are_the_text(tmp_path, small_parts):
+    """The Arrow path reads without pyarrow's UTF-8 check (the scan decoded the file): non-ASCII
+    cells come out as written, in every part; a file that is not UTF-8 is E014 and not staged."""
+    folder, events, lines = _with_cell(tmp_path, 9, "adverse_events", 3, "term", "Übelkeit – 恶心")
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "r.duckdb"
+    assert ingest(folder, db).ok
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT term FROM adverse_events WHERE source_line = 4").fetchone()[0] == "Übelkeit – 恶心"
+    finally:
+        con.close()
+    events.write_bytes(events.read_bytes().replace("Übelkeit".encode(), b"\xdcbelkeit"))
+    report = validate(folder)
+    assert [i.code for i in report.errors if i.file == "adverse_events.csv"] == ["E014"]
+    assert "not UTF-8: byte 0xdc" in [i.message for i in report.errors if i.file == "adverse_events.csv"][0]

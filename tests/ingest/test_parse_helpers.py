@@ -47,6 +47,9 @@ def test_text_values_of_a_chunked_column():
     np.array([7], dtype=np.uint64),
     np.zeros(0, dtype=np.uint64),
     np.random.default_rng(1).integers(0, 50, 10_000).astype(np.uint64),
+    np.arange(1000, dtype=np.uint64)[::-1].copy(),   # nothing recurs
+    np.concatenate([np.random.default_rng(2).integers(0, 2**63, 5000, dtype=np.uint64) * np.uint64(2),
+                    np.array([0, 2**64 - 1, 0], dtype=np.uint64)]),   # the extremes, a few recurring
 ])
 def test_recurs_is_duplicated_keep_false(values):
     assert _recurs(values).tolist() == pd.Series(values).duplicated(keep=False).tolist()

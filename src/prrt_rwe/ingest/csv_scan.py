@@ -15,7 +15,11 @@ import numpy as np
 
 from prrt_rwe.ingest.csv_reader import PADDING_BYTES, UTF8_BOM, UTF16_BOMS, UnreadableFile
 
-CHUNK_BYTES = 32 << 20
+# 4 MiB: glibc serves a buffer this size from its heap, reused chunk after chunk; a 32 MiB chunk
+# (and its line's rest) is over glibc's mmap threshold (at most 32 MiB), so every chunk was fresh
+# pages: labs.csv at 1e5 (478 MB) took 224,000 page faults and 1.75 CPU s to scan, 35,000 and
+# 0.94 s in 4 MiB chunks (the findings do not depend on the chunk size: tests/ingest/test_csv_scan.py)
+CHUNK_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,16 @@ def _chunks(path: Path):
             if not block.endswith(b"\n"):
                 block += f.readline()
             yield block
+
+
+def has_two_line_feeds(data: bytes, end: int) -> bool:
+    """``data.find(b"\\n\\n", 0, end) >= 0`` (``1 <= end <= len(data)``): the byte pairs at even
+    and at odd offsets read as 16-bit words, both bytes a line feed (0x0A0A, either byte order).
+    About 4 times faster than bytes.find, which restarts at every line feed of a CSV chunk (one
+    every ~50 bytes: 0.6 CPU s for the 478 MB of labs.csv at 1e5 patients)."""
+    even = np.frombuffer(data, np.uint16, count=end // 2)
+    odd = np.frombuffer(data, np.uint16, count=(end - 1) // 2, offset=1)
+    return bool((even == 0x0A0A).any() or (odd == 0x0A0A).any())
 
 
 class _Simplicity:
@@ -83,7 +97,7 @@ class _Simplicity:
         breaks held back, then the body), found without joining them."""
         prev = self.prev_end
         joint = prev + chunk[:2]   # the patterns that span the joint (at most 3 bytes long)
-        if chunk.find(b"\n\n", 0, end) >= 0 or (prev + chunk[:1]).find(b"\n\n") >= 0:
+        if has_two_line_feeds(chunk, end) or (prev + chunk[:1]).find(b"\n\n") >= 0:
             return True
         if chunk.find(b"\r", 0, end) < 0 and b"\r" not in prev:
             return False

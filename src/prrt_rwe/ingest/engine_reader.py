@@ -190,11 +190,14 @@ class _NotPlain(Exception):
     """A file the Arrow path leaves to the DuckDB path (a cell over the limit)."""
 
 
-def _row_parts(con, batch: pa.RecordBatch, keys: tuple[int, int], parts: int, ascii_only: bool) -> np.ndarray:
+def _row_parts(con, batch: pa.RecordBatch, keys: tuple[int, int], parts: int, ascii_only: bool,
+               trim: bool = True) -> np.ndarray:
     """The part of every row: DuckDB's hash of its key as key_text normalizes it (trimmed; NFC
     and format characters removed when not ASCII), as part_sql computes it, so a patient's rows
-    share a part in every file and each part holds the rows the DuckDB path gives it."""
-    site, patient = (pc.utf8_trim_whitespace(batch.column(i)) for i in keys)
+    share a part in every file and each part holds the rows the DuckDB path gives it.
+    ``trim=False`` when the file has no byte to trim (csv_scan: ASCII without PADDING_BYTES; a
+    cell of this reader holds no line feed), where trimming returns every cell as it is."""
+    site, patient = ((pc.utf8_trim_whitespace(batch.column(i)) if trim else batch.column(i)) for i in keys)
     key = pc.binary_join_element_wise(site, patient, SEP)
     odd = None if ascii_only else ~pc.string_is_ascii(key).to_numpy(zero_copy_only=False)
     if odd is not None and odd.any():
@@ -245,8 +248,11 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
             path,
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            # check_utf8=False: scan_file decoded every non-ASCII chunk of the file (scan.error is
+            # None), so pyarrow's own UTF-8 check (a third of its CPU time) finds nothing
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 check_utf8=False))
         for batch in reader:
             m = batch.num_rows
             if not m:
@@ -260,7 +266,7 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
             if keys is None or parts == 1:
                 write(0, batch)
                 continue
-            part = _row_parts(con, batch, (keys[0] + 1, keys[1] + 1), parts, scan.ascii)
+            part = _row_parts(con, batch, (keys[0] + 1, keys[1] + 1), parts, scan.ascii, scan.padded)
             counts = np.bincount(part, minlength=parts)
             # part numbers fit 16 bits (up to 65,536 parts): numpy's stable sort is then a radix sort
             small = part.astype(np.uint16) if parts <= 1 << 16 else part

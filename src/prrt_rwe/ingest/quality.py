@@ -157,17 +157,17 @@ def _shares_patient_date_value(labs: ParsedTable) -> np.ndarray:
 
 
 def _recurs(values: np.ndarray) -> np.ndarray:
-    """``pd.Series(values).duplicated(keep=False)``: the values that occur more than once,
-    found by sorting (faster than pandas' hash table on ~1e6 uint64 per part)."""
-    order = np.argsort(values)
-    ordered = values[order]
+    """``pd.Series(values).duplicated(keep=False)``: the values that occur more than once.
+    A sort of the values (no argsort: half its time on ~1e6 uint64 per part) gives the
+    recurring ones, usually none or a few; each value is then looked up among them."""
+    ordered = np.sort(values)
     same = ordered[1:] == ordered[:-1]
-    seen = np.zeros(len(values), bool)
-    seen[1:] |= same
-    seen[:-1] |= same
-    out = np.empty(len(values), bool)
-    out[order] = seen
-    return out
+    if not same.any():
+        return np.zeros(len(values), bool)
+    recurring = np.unique(ordered[1:][same])
+    at = np.searchsorted(recurring, values)
+    np.minimum(at, len(recurring) - 1, out=at)
+    return recurring[at] == values
 
 
 def quality_issues(tables: dict[str, ParsedTable]) -> list[Issue]:
