@@ -70,3 +70,25 @@ def test_a_tall_design_without_blocks_argument():
     X = np.column_stack([np.ones(70_000), rng.normal(size=(70_000, 3))])
     X[:, 3] = X[:, 1]
     assert matrix_rank(X) == np.linalg.matrix_rank(X) == 3
+
+
+def test_aliased_columns_of_a_tall_design_are_numpys():
+    """results.design.aliased (the models' NA columns, in column order) on more rows than one
+    block: the columns numpy's rank names, one trial at a time, beside an intercept."""
+    import pandas as pd
+
+    from prrt_rwe.results.design import aliased
+
+    rng, n = np.random.default_rng(1), 40_000
+    X = pd.DataFrame({"a": rng.integers(0, 2, n), "b": rng.normal(size=n), "c": 3.0,
+                      "d": rng.integers(0, 3, n)})
+    X["e"], X["f"], X["g"] = 1 - X["a"], X["b"] * 2 + X["d"], rng.normal(size=n)
+    kept, expected = np.ones((n, 1)), []
+    for name in X.columns:
+        trial = np.column_stack([kept, X[name].to_numpy(dtype=float)])
+        if np.linalg.matrix_rank(trial) == trial.shape[1]:
+            kept = trial
+        else:
+            expected.append(name)
+    assert aliased(X) == expected == ["c", "e", "f"]
+    assert aliased(X.iloc[:100]) == ["c", "e", "f"] and aliased(X[[]]) == []
