@@ -148,3 +148,31 @@ def test_firth_for_the_response_model_is_chosen_in_study_toml(tmp_path):
         assert term["or"] != pytest.approx(np.exp(ml.coef[i]), rel=1e-3)   # shrunk towards 1
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "profile penalised-likelihood 95 % intervals" in html and "as R logistf" in html
+
+
+def test_the_run_leaves_the_garbage_collector_as_it_found_it(runs, tmp_path, monkeypatch):
+    """study._keep_out_of_gc freezes the ADaM frames and the analysis during the run, with a
+    higher young-generation threshold (issue 17); every object is back in the collector's
+    generations and the thresholds as they were afterwards, also after a failure."""
+    import gc
+
+    import prrt_rwe.results.analysis as analysis
+    from prrt_rwe.study import analyze
+
+    from prrt_rwe.study import YOUNG_GC_THRESHOLD
+
+    _, registry = runs
+    thresholds = gc.get_threshold()
+    assert gc.get_freeze_count() == 0   # the masked run of the fixture, in this process
+    analyze(registry, tmp_path / "again")
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+
+    def fails(*args, **kwargs):
+        assert gc.get_freeze_count() > 0   # the ADaM frames are frozen while the statistics run
+        assert gc.get_threshold() == (YOUNG_GC_THRESHOLD, *thresholds[1:])
+        raise RuntimeError("statistics failed")
+
+    monkeypatch.setattr(analysis, "analyze_adam", fails)
+    with pytest.raises(RuntimeError, match="statistics failed"):
+        analyze(registry, tmp_path / "failed")
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from prrt_rwe.stats.rank import matrix_rank
+
 
 # results-v1.md "reviewer-grade efficacy": liver3 factors, reference none.
 FACTOR_LEVELS = {"liver_lesion3": ("none", "le30", "gt30"), "liver_burden3": ("none", "lt50", "ge50")}
@@ -66,12 +68,12 @@ def design(frame: pd.DataFrame, covariates, group_levels=(), group_reference=Non
 def aliased(X: pd.DataFrame) -> list[str]:
     """Columns that are a linear combination of an intercept and the columns before them (R
     reports their coefficients as NA: ``glm`` and ``coxph`` drop them in column order)."""
-    kept = np.ones((len(X), 1))
-    out = []
-    for name in X.columns:
-        trial = np.column_stack([kept, X[name].to_numpy(dtype=float)])
-        if np.linalg.matrix_rank(trial) == trial.shape[1]:
-            kept = trial
+    # one matrix [1, X]; each trial's rank from its columns, a block of rows at a time (stats/rank.py)
+    design = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)]) if len(X.columns) else None
+    kept, out = [0], []
+    for j, name in enumerate(X.columns, start=1):
+        if matrix_rank(design, kept + [j]) == len(kept) + 1:
+            kept.append(j)
         else:
             out.append(name)
     return out

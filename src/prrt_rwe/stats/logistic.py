@@ -25,6 +25,7 @@ from scipy.special import ndtr, ndtri
 
 from prrt_rwe.stats.logistic_fit import binomial_fit
 from prrt_rwe.stats.logistic_profile import profile_ci
+from prrt_rwe.stats.rank import matrix_rank
 from prrt_rwe.stats.separation import SeparationError, separating_terms
 from prrt_rwe.stats.survival_data import SurvivalDataError, as_covariates, check_event
 
@@ -96,11 +97,12 @@ def _design(X, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
 
 
 def _check_rank(X: np.ndarray, names) -> None:
-    if np.linalg.matrix_rank(X) == X.shape[1]:
+    # numpy's rank decision without a copy of the whole design (stats/rank.py, issue 17)
+    if matrix_rank(X) == X.shape[1]:
         return
     aliased, kept = [], [0]
     for j in range(1, X.shape[1]):
-        if np.linalg.matrix_rank(X[:, kept + [j]]) == len(kept) + 1:
+        if matrix_rank(X, kept + [j]) == len(kept) + 1:
             kept.append(j)
         else:
             aliased.append(names[j])
