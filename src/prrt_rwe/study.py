@@ -292,13 +292,17 @@ def _write_outputs(out, source, adam, cfg, report, provenance, suppress_below, s
 
     start_png_process(len(adam.adsl))   # the report's PNG worker starts up beside the statistics
     thresholds = gc.get_threshold()
-    gc.set_threshold(YOUNG_GC_THRESHOLD, *thresholds[1:])
+    # a process that froze objects itself keeps its collector as it is: gc.unfreeze would release them too
+    own = gc.get_freeze_count() == 0
+    if own:
+        gc.set_threshold(YOUNG_GC_THRESHOLD, *thresholds[1:])
     try:
         return _write_files(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
-                            timings, lap, in_force)
+                            timings, lap, in_force, freeze=own)
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        if own:
+            gc.set_threshold(*thresholds)
+            gc.unfreeze()
 
 
 # Allocations less deallocations of container objects between two young collections while the
@@ -322,7 +326,7 @@ def _keep_out_of_gc() -> None:
 
 
 def _write_files(out, source, adam, cfg, report, provenance, suppress_below, shown, started,
-                 timings, lap, in_force=None) -> StudyResults:
+                 timings, lap, in_force=None, freeze=True) -> StudyResults:
     from prrt_rwe.report.ard import write_ard
     from prrt_rwe.report.context import ReportContext
     from prrt_rwe.report.html import render_with_exports
@@ -338,11 +342,13 @@ def _write_files(out, source, adam, cfg, report, provenance, suppress_below, sho
     with ThreadPoolExecutor(max_workers=1) as writer:   # pyarrow writes without the GIL:
         written = writer.submit(adam.write_parquet, out / "adam", tables)   # overlap the statistics
         del tables
-        _keep_out_of_gc()   # the ADaM frames (the file-only columns gone): live until the end
+        if freeze:
+            _keep_out_of_gc()   # the ADaM frames (the file-only columns gone): live until the end
         analysis = analyze_adam(adam, cfg, in_force)
         adam_files = written.result()
     lap("statistics")
-    _keep_out_of_gc()   # the analysis, which the report reads to the end
+    if freeze:
+        _keep_out_of_gc()   # the analysis, which the report reads to the end
     shown.stage("writing results.json, ard.parquet and report.html")
     if in_force is not None:
         provenance["comparators"] = [{"id": c.id, "file": Path(c.path).name} for c in in_force]

@@ -176,3 +176,23 @@ def test_the_run_leaves_the_garbage_collector_as_it_found_it(runs, tmp_path, mon
     with pytest.raises(RuntimeError, match="statistics failed"):
         analyze(registry, tmp_path / "failed")
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+
+
+def test_a_process_that_froze_objects_keeps_them_frozen(runs, tmp_path):
+    """An embedding program that called gc.freeze itself: analyze neither freezes nor unfreezes
+    (gc.unfreeze would release the program's objects too) and leaves the thresholds alone."""
+    import gc
+
+    from prrt_rwe.study import analyze
+
+    _, registry = runs
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        analyze(registry, tmp_path / "embedded")
+        # none frozen by analyze, none released (a frozen object freed by its reference count leaves)
+        assert frozen - 100 < gc.get_freeze_count() <= frozen and gc.get_threshold() == thresholds
+    finally:
+        gc.unfreeze()
