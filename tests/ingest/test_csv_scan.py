@@ -92,3 +92,22 @@ def test_two_line_feeds_as_bytes_find_says(data, cut):
     end (a line feed is frequent in the examples: every NUL byte becomes one)."""
     end = 1 + cut % len(data)
     assert csv_scan.has_two_line_feeds(data, end) == (data.find(b"\n\n", 0, end) >= 0)
+
+
+def test_a_digest_thread_hashes_what_hashlib_hashes(tmp_path):
+    """csv_scan.DigestThread (the fingerprint hashed beside the scan, issue 17) gives hashlib's
+    sha256 of the files' bytes in order, for chunks of any size and more chunks than it holds."""
+    files = []
+    for i, data in enumerate([b"a,b\n" + b"1,2\n" * 50_000, b"", "é,\xff\n".encode("latin-1") * 999]):
+        files.append(tmp_path / f"{i}.csv")
+        files[-1].write_bytes(data)
+    old, csv_scan.CHUNK_BYTES = csv_scan.CHUNK_BYTES, 1 << 10
+    try:
+        with csv_scan.DigestThread(waiting=2) as digest:
+            for path in files:
+                csv_scan.scan_file(path, digest)
+            got = digest.hexdigest()
+    finally:
+        csv_scan.CHUNK_BYTES = old
+    assert got == hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+    assert not digest._thread.is_alive()

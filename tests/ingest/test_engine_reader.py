@@ -120,3 +120,25 @@ def test_non_ascii_cells_read_without_pyarrows_utf8_check_are_the_text(tmp_path,
     report = validate(folder)
     assert [i.code for i in report.errors if i.file == "adverse_events.csv"] == ["E014"]
     assert "not UTF-8: byte 0xdc" in [i.message for i in report.errors if i.file == "adverse_events.csv"][0]
+
+
+def test_batches_read_ahead_are_the_readers(tmp_path):
+    """engine_reader._read_ahead (the next CSV block parsed on a worker thread, issue 17) gives
+    the batches of pyarrow's reader in order, and raises the reader's error where it comes."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x{i}\n" for i in range(20_000)), encoding="utf-8")
+
+    def reader():
+        return pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 12))
+
+    expected = list(reader())
+    got = list(engine_reader._read_ahead(reader()))
+    assert len(expected) > 10 and len(got) == len(expected)
+    assert pa.Table.from_batches(got).equals(pa.Table.from_batches(expected))
+    with path.open("a", encoding="utf-8") as f:
+        f.write("1,2,3\n")   # a ragged last row
+    with pytest.raises(pa.ArrowInvalid):
+        list(engine_reader._read_ahead(reader()))

@@ -17,8 +17,8 @@ and message; only one part's rows are in Python at a time. A registry under
 
 from __future__ import annotations
 
-import hashlib
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 from prrt_rwe.ingest.columns import build_table, clean_cells
 from prrt_rwe.ingest.csv_reader import _read, _records, decode
 from prrt_rwe.ingest.csv_reader import UnreadableFile
-from prrt_rwe.ingest.csv_scan import scan_file
+from prrt_rwe.ingest.csv_scan import DigestThread, scan_file
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.key_text import KEY_COLUMNS, normalize_key
 from prrt_rwe.ingest.raw import RawTable
@@ -222,6 +222,24 @@ def _row_parts(con, batch: pa.RecordBatch, keys: tuple[int, int], parts: int, as
     return np.asarray(hashes, dtype=np.int64)[codes]
 
 
+def _read_ahead(reader):
+    """The batches of ``reader``, the next one parsed on a worker thread while the caller hashes,
+    reorders and writes this one (pyarrow parses without the GIL): staging kept one core of two
+    busy (issue 17). One batch more is held; an error of the reader is raised where its batch
+    would have come."""
+    def next_batch():
+        try:
+            return reader.read_next_batch()
+        except StopIteration:
+            return None
+
+    with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-csv") as pool:
+        pending = pool.submit(next_batch)
+        while (batch := pending.result()) is not None:
+            pending = pool.submit(next_batch)
+            yield batch
+
+
 def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> list[str] | None:
     """Stage a file without quotes whose lines are each one record (csv_scan) with pyarrow's
     streaming CSV reader: rows come in file order, so a row's line is its ordinal + 2; each
@@ -242,7 +260,7 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
             writers[k] = pa.ipc.new_stream(str(folder / f"part-{k}.arrow"), schema)
         writers[k].write_batch(batch)
 
-    line, ok = 2, False
+    line, ok, batches = 2, False, None
     try:
         reader = pacsv.open_csv(
             path,
@@ -253,7 +271,8 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  check_utf8=False))
-        for batch in reader:
+        batches = _read_ahead(reader)
+        for batch in batches:
             m = batch.num_rows
             if not m:
                 continue
@@ -279,6 +298,8 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
     except (pa.ArrowInvalid, _NotPlain):
         pass
     finally:
+        if batches is not None:
+            batches.close()   # waits for the batch being parsed
         for writer in writers.values():
             writer.close()
     if not ok:
@@ -327,11 +348,22 @@ def oversized(con, staged: StagedFile) -> list[Issue]:
 
 def stage_folder(con, folder: Path, work: Path) -> StagedFolder:
     """Every table file of ``folder`` staged under ``work`` (module doc); reader issues as
-    sources._read_folder gives them (W109, E014, E001)."""
-    digest = hashlib.sha256()
+    sources._read_folder gives them (W109, E014, E001). The fingerprint is hashed on a worker
+    thread while the files are scanned and staged (csv_scan.DigestThread)."""
     found, issues, files = folder_files(folder)
+    with DigestThread() as digest:
+        staged, parts = _stage_files(con, found, work, issues, digest)
+        fingerprint = digest.hexdigest()
+    seen = {p.stem.strip().lower() for p in files if p.suffix.lower() == ".csv"}
+    issues += missing_required(seen, lambda n: f"{n}.csv")
+    return StagedFolder(con, staged, issues, fingerprint, folder.name, parts)
+
+
+def _stage_files(con, found: dict, work: Path, issues: list, digest) -> tuple[dict[str, StagedFile], int]:
+    """The staged files of ``found`` (table -> path, file-name order: the fingerprint's) and the
+    number of parts; the reader issues are added to ``issues``."""
     chosen, scans = {}, {}
-    for name, path in found.items():   # file-name order: the fingerprint's
+    for name, path in found.items():
         scan = scan_file(path, digest)
         if scan.error is not None:
             issues.append(file_issue(path.name, name, "E014", str(scan.error), line=scan.error.line))
@@ -346,11 +378,11 @@ def stage_folder(con, folder: Path, work: Path) -> StagedFolder:
             staged[name] = StagedFile(name, path.name, header, str(target), scans[name].padded, arrow=True)
             continue
         try:
-            header, found, padded = _stage(con, path, name, scans[name], parts, target)
+            header, found_issues, padded = _stage(con, path, name, scans[name], parts, target)
         except UnreadableFile as exc:
             issues.append(file_issue(path.name, name, "E014", str(exc), line=exc.line))
             continue
-        issues += found
+        issues += found_issues
         one = StagedFile(name, path.name, header, str(target), padded)
         if not target.is_dir():   # no row at all: the empty part of every part
             target.mkdir(parents=True)
@@ -359,6 +391,4 @@ def stage_folder(con, folder: Path, work: Path) -> StagedFolder:
             issues += too_long
             continue
         staged[name] = one
-    seen = {p.stem.strip().lower() for p in files if p.suffix.lower() == ".csv"}
-    issues += missing_required(seen, lambda n: f"{n}.csv")
-    return StagedFolder(con, staged, issues, digest.hexdigest(), folder.name, parts)
+    return staged, parts
