@@ -14,6 +14,7 @@ part's typed tables to the loader, so no more than one part is in memory.
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,17 +86,20 @@ def check_staged(staged, source: str, on_part=None, prepare=None) -> ValidationR
     counts = SiteCounts()
     if on_part is None:
         prepare = nothing
+    results = None
     try:
         workers = worker_count(staged) if prepare is not None else 0
         results = (checked_parts(staged, workers, prepare) if workers else
-                   (check_one_part(staged, k, prepare) for k in range(staged.parts)))
+                   _checked_in_turn(staged, prepare))
         for found, part_counts, payload in results:
             issues.update(dict.fromkeys(found))
             counts.merge(part_counts)
             if on_part is not None:
                 on_part(payload)
-            del payload   # before the next part is read (in-process: one part in memory)
+            del payload   # before the next part is checked (in-process: one part checked, the next read)
     finally:
+        if results is not None:
+            results.close()   # the part being read is read before its staged tables go
         staged.close()
     found = _without_shadowed(list(issues))
     return ValidationReport.build(source, staged.kind, staged.fingerprint, found, summaries_of(counts, found))
@@ -104,7 +108,26 @@ def check_staged(staged, source: str, on_part=None, prepare=None) -> ValidationR
 def check_one_part(staged, k: int, prepare=None) -> tuple[list[Issue], SiteCounts, object]:
     """Part ``k`` of ``staged``: its findings, its site counts and ``prepare(tables)`` (the
     typed tables themselves without ``prepare``)."""
-    tables, found = staged.part(k)
+    return _check_read([staged.part(k)], prepare)
+
+
+def _checked_in_turn(staged, prepare):
+    """check_one_part of every part in order, part k + 1 read on a worker thread while part k is
+    checked (issue 17: reading a part back is Arrow work, mostly without the GIL, ~0.1 CPU s a
+    part at 1e5, that the checking thread no longer waits for). No reference to a part is kept
+    here once it is checked: at most one part read ahead, one checked."""
+    with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-part") as pool:
+        reading = pool.submit(staged.part, 0) if staged.parts else None
+        for k in range(staged.parts):
+            read = [reading.result()]
+            reading = pool.submit(staged.part, k + 1) if k + 1 < staged.parts else None
+            yield _check_read(read, prepare)
+
+
+def _check_read(read: list, prepare=None) -> tuple[list[Issue], SiteCounts, object]:
+    """check_one_part of a part read: the one item of ``read`` (RawTables and the issues building
+    them gave), taken out of it so that the part goes once checked."""
+    tables, found = read.pop()
     found, parsed = _checked(tables, found)
     del tables
     counts = SiteCounts()
