@@ -123,22 +123,28 @@ def test_non_ascii_cells_read_without_pyarrows_utf8_check_are_the_text(tmp_path,
 
 
 def test_batches_read_ahead_are_the_readers(tmp_path):
-    """engine_reader._read_ahead (the next CSV block parsed on a worker thread, issue 17) gives
-    the batches of pyarrow's reader in order, and raises the reader's error where it comes."""
+    """The Arrow path's batches, the next parsed on a worker thread (ingest/read_ahead.py, issue
+    17), are those of pyarrow's reader in order; the reader's error is raised where it comes."""
+    import itertools
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
+
+    from prrt_rwe.ingest.read_ahead import read_ahead
 
     path = tmp_path / "t.csv"
     path.write_text("a,b\n" + "".join(f"{i},x{i}\n" for i in range(20_000)), encoding="utf-8")
 
-    def reader():
-        return pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 12))
+    def batches():
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 12))
+        ahead = read_ahead(lambda _: engine_reader._next_batch(reader), itertools.count(), "t")
+        return list(itertools.takewhile(lambda b: b is not None, ahead))
 
-    expected = list(reader())
-    got = list(engine_reader._read_ahead(reader()))
+    expected = list(pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 12)))
+    got = batches()
     assert len(expected) > 10 and len(got) == len(expected)
     assert pa.Table.from_batches(got).equals(pa.Table.from_batches(expected))
     with path.open("a", encoding="utf-8") as f:
         f.write("1,2,3\n")   # a ragged last row
     with pytest.raises(pa.ArrowInvalid):
-        list(engine_reader._read_ahead(reader()))
+        batches()

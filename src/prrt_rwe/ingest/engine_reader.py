@@ -17,8 +17,8 @@ and message; only one part's rows are in Python at a time. A registry under
 
 from __future__ import annotations
 
+import itertools
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from prrt_rwe.ingest.csv_scan import DigestThread, scan_file
 from prrt_rwe.ingest.issues import Issue, file_issue
 from prrt_rwe.ingest.key_text import KEY_COLUMNS, normalize_key
 from prrt_rwe.ingest.raw import RawTable
+from prrt_rwe.ingest.read_ahead import read_ahead
 from prrt_rwe.ingest.sources import folder_files, missing_required
 from prrt_rwe.schema.limits import MAX_CELL_BYTES
 
@@ -222,22 +223,12 @@ def _row_parts(con, batch: pa.RecordBatch, keys: tuple[int, int], parts: int, as
     return np.asarray(hashes, dtype=np.int64)[codes]
 
 
-def _read_ahead(reader):
-    """The batches of ``reader``, the next one parsed on a worker thread while the caller hashes,
-    reorders and writes this one (pyarrow parses without the GIL): staging kept one core of two
-    busy (issue 17). One batch more is held; an error of the reader is raised where its batch
-    would have come."""
-    def next_batch():
-        try:
-            return reader.read_next_batch()
-        except StopIteration:
-            return None
-
-    with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-csv") as pool:
-        pending = pool.submit(next_batch)
-        while (batch := pending.result()) is not None:
-            pending = pool.submit(next_batch)
-            yield batch
+def _next_batch(reader) -> pa.RecordBatch | None:
+    """The next batch of ``reader`` (None at its end)."""
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
 
 
 def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> list[str] | None:
@@ -271,8 +262,12 @@ def _stage_arrow(con, path: Path, name: str, scan, parts: int, folder: Path) -> 
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  check_utf8=False))
-        batches = _read_ahead(reader)
+        # the next block is parsed on a worker thread while this one is hashed, reordered and
+        # written (pyarrow parses without the GIL: staging had kept one core of two busy)
+        batches = read_ahead(lambda _: _next_batch(reader), itertools.count(), "prrt-rwe-csv")
         for batch in batches:
+            if batch is None:
+                break
             m = batch.num_rows
             if not m:
                 continue

@@ -8,13 +8,12 @@ patients.csv could be read with its key columns.
 A folder of CSV files is read by the embedded engine in parts of whole patients
 (ingest/engine_reader.py, issue 17): every check is about one row or one patient, so the
 checks run part by part and their findings are the same; :func:`check_parts` hands each
-part's typed tables to the loader, so no more than one part is in memory.
+part's typed tables to the loader, so one part is checked at a time (the next one being read).
 """
 
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from prrt_rwe.ingest.order import order_issues
 from prrt_rwe.ingest.parse import ParsedTable, parse_table
 from prrt_rwe.ingest.quality import quality_issues
 from prrt_rwe.ingest.raw import RawRegistry
+from prrt_rwe.ingest.read_ahead import read_ahead
 from prrt_rwe.ingest.report import ValidationReport
 from prrt_rwe.ingest.sources import RegistryNotFound, read_registry
 from prrt_rwe.ingest.summary import SiteCounts, site_summaries, summaries_of
@@ -89,8 +89,11 @@ def check_staged(staged, source: str, on_part=None, prepare=None) -> ValidationR
     results = None
     try:
         workers = worker_count(staged) if prepare is not None else 0
+        # in-process: part k + 1 read back on a worker thread while part k is checked (issue 17:
+        # Arrow work, mostly without the GIL, ~0.1 CPU s a part at 1e5, off the checking thread)
         results = (checked_parts(staged, workers, prepare) if workers else
-                   _checked_in_turn(staged, prepare))
+                   (_check_read(read, prepare) for read in
+                    read_ahead(lambda k: [staged.part(k)], range(staged.parts), "prrt-rwe-part")))
         for found, part_counts, payload in results:
             issues.update(dict.fromkeys(found))
             counts.merge(part_counts)
@@ -109,19 +112,6 @@ def check_one_part(staged, k: int, prepare=None) -> tuple[list[Issue], SiteCount
     """Part ``k`` of ``staged``: its findings, its site counts and ``prepare(tables)`` (the
     typed tables themselves without ``prepare``)."""
     return _check_read([staged.part(k)], prepare)
-
-
-def _checked_in_turn(staged, prepare):
-    """check_one_part of every part in order, part k + 1 read on a worker thread while part k is
-    checked (issue 17: reading a part back is Arrow work, mostly without the GIL, ~0.1 CPU s a
-    part at 1e5, that the checking thread no longer waits for). No reference to a part is kept
-    here once it is checked: at most one part read ahead, one checked."""
-    with ThreadPoolExecutor(1, thread_name_prefix="prrt-rwe-part") as pool:
-        reading = pool.submit(staged.part, 0) if staged.parts else None
-        for k in range(staged.parts):
-            read = [reading.result()]
-            reading = pool.submit(staged.part, k + 1) if k + 1 < staged.parts else None
-            yield _check_read(read, prepare)
 
 
 def _check_read(read: list, prepare=None) -> tuple[list[Issue], SiteCounts, object]:
