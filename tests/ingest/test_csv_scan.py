@@ -111,3 +111,17 @@ def test_a_digest_thread_hashes_what_hashlib_hashes(tmp_path):
         csv_scan.CHUNK_BYTES = old
     assert got == hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
     assert not digest._thread.is_alive()
+
+
+def test_a_digest_thread_that_fails_raises_its_error_and_never_blocks():
+    """A digest whose update fails: later chunks are still taken (no deadlock of the scan), and
+    hexdigest raises the error."""
+    class Failing:
+        def update(self, chunk):
+            raise MemoryError("no room")
+
+    with csv_scan.DigestThread(Failing(), waiting=1) as digest:
+        for _ in range(20):
+            digest.update(b"x" * 4096)
+        with pytest.raises(MemoryError, match="no room"):
+            digest.hexdigest()

@@ -47,18 +47,26 @@ class DigestThread:
     def __init__(self, digest=None, waiting: int = 4):
         self.digest = hashlib.sha256() if digest is None else digest
         self._chunks: queue.Queue = queue.Queue(waiting)
+        self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="prrt-rwe-sha256", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while (chunk := self._chunks.get()) is not None:
-            self.digest.update(chunk)
+            if self._error is None:   # after an error the chunks are taken still: update never blocks
+                try:
+                    self.digest.update(chunk)
+                except BaseException as exc:
+                    self._error = exc
 
     def update(self, chunk: bytes) -> None:
         self._chunks.put(chunk)
 
     def hexdigest(self) -> str:
+        """The digest of every chunk handed in (the hashing thread's error, if it had one)."""
         self.close()
+        if self._error is not None:
+            raise self._error
         return self.digest.hexdigest()
 
     def close(self) -> None:
