@@ -46,6 +46,19 @@ def _arrow_strings(values) -> pa.Array:
     return pa.array(values.array, from_pandas=True).cast(pa.large_string())
 
 
+def by_patient(table: ParsedTable, by: list[np.ndarray], present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows with a patient where ``present``, ordered by patient, then by each
+    of ``by`` in turn, then by position (what a stable sort of those rows on (key, *by) gives
+    within each patient), and which of them is its patient's first: from the factorized key
+    (issue 17: no sort of key strings)."""
+    codes, _ = table.patient_codes
+    pos = np.flatnonzero(present & (codes >= 0))
+    pos = pos[np.lexsort((*(b[pos] for b in reversed(by)), codes[pos]))]
+    first = np.ones(len(pos), bool)
+    first[1:] = codes[pos][1:] != codes[pos][:-1]
+    return pos, first
+
+
 def duplicate_keys(table: ParsedTable) -> list[Issue]:
     """E008 on every occurrence of a key after its first."""
     key_cols = table.raw.schema.key
