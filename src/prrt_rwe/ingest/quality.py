@@ -112,7 +112,7 @@ def short_followup(tables: dict[str, ParsedTable]) -> list[Issue]:
     """W107 for living patients followed less than 6 months from C1."""
     patients = tables["patients"]
     c1 = per_row(first_cycle(tables), patients)
-    last = per_row(latest_known(tables), patients)
+    last = latest_known(tables)
     alive = patients.values["death_date"].isna().to_numpy(bool)
     span = _days(last - c1)
     with np.errstate(invalid="ignore"):
