@@ -31,6 +31,20 @@ def make_patient_key(values: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(key), dtype="str", index=values.index)
 
 
+def run_keys(values: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Where each run of consecutive rows of one site_id and patient_id starts (a missing part
+    starts a run of its own) and the patient key of its rows, as :func:`make_patient_key`."""
+    site, patient = (_arrow_strings(values[c].astype("str")) for c in ("site_id", "patient_id"))
+    same = np.zeros(len(site), bool)
+    if len(site) > 1:
+        equal = pc.and_kleene(pc.equal(site[1:], site[:-1]), pc.equal(patient[1:], patient[:-1]))
+        same[1:] = pc.fill_null(equal, False).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(~same)
+    at = pa.array(starts)
+    key = pc.binary_join_element_wise(site.take(at), patient.take(at), pa.scalar(SEP, pa.large_string()))
+    return starts, pd.Series(pd.arrays.ArrowStringArray(key), dtype="str")
+
+
 def key_isin(keys, known) -> np.ndarray:
     """Boolean mask: which ``keys`` (Series or Index of str, missing allowed) are in
     ``known`` (any collection of str); hashed by Arrow, missing keys are False."""
