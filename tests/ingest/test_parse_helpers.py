@@ -1,5 +1,6 @@
 """The Arrow forms of the per-column helpers give what the pandas forms gave (issue 17):
-empty cells, text values with the empty cells missing, and the values that recur."""
+empty cells, text values with the empty cells missing, the values that recur, and the
+patient codes hashed once per run of rows of one patient."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prrt_rwe.ingest.parse import _text_values
+from prrt_rwe.ingest.keys import make_patient_key
+from prrt_rwe.ingest.parse import ParsedTable, _text_values
 from prrt_rwe.ingest.quality import _recurs
 from prrt_rwe.ingest.raw import empty_cells
 
@@ -53,3 +55,28 @@ def test_text_values_of_a_chunked_column():
 ])
 def test_recurs_is_duplicated_keep_false(values):
     assert _recurs(values).tolist() == pd.Series(values).duplicated(keep=False).tolist()
+
+
+def _patients(site, patient):
+    values = pd.DataFrame({"site_id": pd.Series(site, dtype="str"), "patient_id": pd.Series(patient, dtype="str")})
+    return ParsedTable(None, values)
+
+
+_RNG = np.random.default_rng(3)
+_SITES = _RNG.choice(["A", "B", None], 2000, p=[0.5, 0.45, 0.05]).tolist()
+_IDS = [None if _RNG.random() < 0.03 else f"P{_RNG.integers(0, 300)}" for _ in range(2000)]
+
+
+@pytest.mark.parametrize("site, patient", [
+    (sorted(s or "" for s in _SITES), sorted(p or "" for p in _IDS)),   # grouped, with empty parts
+    (_SITES, _IDS),                                                     # shuffled, with missing parts
+    (["a\x1fb", "a", "a", "x"], ["c", "b\x1fc", "b\x1fc", None]),        # two pairs, one key
+    (["A"], ["1"]),
+    ([], []),
+], ids=["grouped", "shuffled", "separator", "one-row", "no-rows"])
+def test_patient_codes_match_factorize_of_the_row_keys(site, patient):
+    table = _patients(site, patient)
+    codes, uniques = table.patient_codes
+    expected_codes, expected = pd.factorize(make_patient_key(table.values), use_na_sentinel=True)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.equals(pd.Index(expected)) and uniques.dtype == pd.Index(expected).dtype

@@ -31,6 +31,20 @@ def make_patient_key(values: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(key), dtype="str", index=values.index)
 
 
+def run_keys(values: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Where each run of consecutive rows of one site_id and patient_id starts (a missing part
+    starts a run of its own) and the patient key of its rows, as :func:`make_patient_key`."""
+    site, patient = (_arrow_strings(values[c].astype("str")) for c in ("site_id", "patient_id"))
+    same = np.zeros(len(site), bool)
+    if len(site) > 1:
+        equal = pc.and_kleene(pc.equal(site[1:], site[:-1]), pc.equal(patient[1:], patient[:-1]))
+        same[1:] = pc.fill_null(equal, False).to_numpy(zero_copy_only=False)
+    starts = np.flatnonzero(~same)
+    at = pa.array(starts)
+    key = pc.binary_join_element_wise(site.take(at), patient.take(at), pa.scalar(SEP, pa.large_string()))
+    return starts, pd.Series(pd.arrays.ArrowStringArray(key), dtype="str")
+
+
 def key_isin(keys, known) -> np.ndarray:
     """Boolean mask: which ``keys`` (Series or Index of str, missing allowed) are in
     ``known`` (any collection of str); hashed by Arrow, missing keys are False."""
@@ -44,6 +58,19 @@ def _arrow_strings(values) -> pa.Array:
     if isinstance(values, pd.Index):
         values = pd.Series(values, dtype="str")
     return pa.array(values.array, from_pandas=True).cast(pa.large_string())
+
+
+def by_patient(table: ParsedTable, by: list[np.ndarray], present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows with a patient where ``present``, ordered by patient, then by each
+    of ``by`` in turn, then by position (what a stable sort of those rows on (key, *by) gives
+    within each patient), and which of them is its patient's first: from the factorized key
+    (issue 17: no sort of key strings)."""
+    codes, _ = table.patient_codes
+    pos = np.flatnonzero(present & (codes >= 0))
+    pos = pos[np.lexsort((*(b[pos] for b in reversed(by)), codes[pos]))]
+    first = np.ones(len(pos), bool)
+    first[1:] = codes[pos][1:] != codes[pos][:-1]
+    return pos, first
 
 
 def duplicate_keys(table: ParsedTable) -> list[Issue]:

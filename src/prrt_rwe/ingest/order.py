@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from prrt_rwe.ingest.issues import Issue, row_issues
-from prrt_rwe.ingest.keys import patient_key
+from prrt_rwe.ingest.keys import by_patient
 from prrt_rwe.ingest.parse import ParsedTable
 from prrt_rwe.ingest.timeline import RECORD_DATES, death_dates, first_cycle, per_row
 
@@ -59,19 +59,16 @@ def after_death(tables: dict[str, ParsedTable]) -> list[Issue]:
 
 def cycle_order(cycles: ParsedTable) -> list[Issue]:
     """E013 on a cycle whose date is not after the date of the previous cycle number."""
-    frame = pd.DataFrame({"key": patient_key(cycles), "cycle": cycles.values["cycle"].astype("float64"),
-                          "date": cycles.values["date"], "pos": np.arange(len(cycles.raw))}).dropna()
-    frame = frame.sort_values(["key", "cycle", "pos"], kind="stable")
-    same = (frame["key"] == frame["key"].shift()).to_numpy(bool)
-    prev = frame["date"].shift().to_numpy()
-    prev_cycle = frame["cycle"].shift().to_numpy()
-    bad = same & (frame["date"].to_numpy() <= prev) & (frame["cycle"].to_numpy() != prev_cycle)
-    mask = np.zeros(len(cycles.raw), bool)
-    mask[frame["pos"].to_numpy()[bad]] = True
-    prev_at = np.empty(len(cycles.raw), dtype=object)
-    prev_at[frame["pos"].to_numpy()[bad]] = list(zip(prev_cycle[bad], prev[bad]))
-    d = _dates(cycles.values["date"])
     cyc = cycles.values["cycle"].astype("float64").to_numpy()
+    d = _dates(cycles.values["date"])
+    pos, first = by_patient(cycles, [cyc], ~np.isnan(cyc) & ~np.isnat(d))
+    prev, prev_cycle = d[pos][:-1], cyc[pos][:-1]
+    bad = ~first
+    bad[1:] &= (d[pos][1:] <= prev) & (cyc[pos][1:] != prev_cycle)
+    mask = np.zeros(len(cycles.raw), bool)
+    mask[pos[bad]] = True
+    prev_at = np.empty(len(cycles.raw), dtype=object)
+    prev_at[pos[bad]] = list(zip(prev_cycle[bad[1:]], prev[bad[1:]]))
     return row_issues(cycles.raw, mask, "date", "E013",
                       lambda idx: [f"cycle {cyc[i]:.0f} on {_day(d[i])} is not after cycle "
                                    f"{prev_at[i][0]:.0f} on {_day(prev_at[i][1])}" for i in idx])

@@ -57,9 +57,14 @@ class ParsedTable:
 
     @cached_property
     def patient_codes(self) -> tuple[np.ndarray, pd.Index]:
-        """The patient key factorized: per-row codes (-1 = missing) and the distinct keys."""
-        codes, uniques = pd.factorize(self.patient_key, use_na_sentinel=True)
-        return codes, pd.Index(uniques)
+        """The patient key factorized: per-row codes (-1 = missing) and the distinct keys.
+        The rows of a patient usually follow each other, so the key is joined and hashed once
+        per run of rows of one site and patient (issue 17: no key string per lab row)."""
+        from prrt_rwe.ingest.keys import run_keys
+
+        starts, keys = run_keys(self.values)
+        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+        return np.repeat(codes, np.diff(np.append(starts, len(self.values)))), pd.Index(uniques)
 
 
 def code_lookup(codes: tuple[str, ...]) -> dict[str, str]:

@@ -14,6 +14,8 @@ import pandas as pd
 from prrt_rwe.ingest.keys import patient_key
 from prrt_rwe.ingest.parse import ParsedTable
 
+NAT = np.datetime64("NaT").astype(np.int64)   # int64 min: below every date
+LAST = np.iinfo(np.int64).max
 RECORD_DATES = {"cycles": "date", "assessments": "date", "labs": "date",
                 "adverse_events": "onset_date"}
 
@@ -25,28 +27,48 @@ def keyed(table: ParsedTable, column: str) -> pd.DataFrame:
 
 
 def first_cycle(tables: dict[str, ParsedTable]) -> pd.Series:
-    """C1 date per patient key (only patients with a dated cycle)."""
+    """C1 date per patient key (only patients with a dated cycle), the minimum over the
+    factorized key (issue 17: no key string per row)."""
     if "cycles" not in tables:
         return pd.Series(dtype="datetime64[s]")
-    rows = keyed(tables["cycles"], "date")
-    return rows.groupby("key")["value"].min()
+    cycles = tables["cycles"]
+    codes, uniques = cycles.patient_codes
+    date = _seconds(cycles.values["date"])
+    dated = (codes >= 0) & (date != NAT)
+    earliest = np.full(len(uniques), LAST)
+    np.minimum.at(earliest, codes[dated], date[dated])
+    has = earliest != LAST
+    return pd.Series(earliest[has].view("datetime64[s]"), index=uniques[has])
 
 
-def latest_known(tables: dict[str, ParsedTable]) -> pd.Series:
-    """Latest known date per patient key."""
-    parts = [_latest(tables["patients"], c) for c in ("last_contact_date", "next_therapy_date", "death_date")]
-    parts += [_latest(tables[t], c) for t, c in RECORD_DATES.items() if t in tables]
-    return pd.concat(parts).groupby(level=0).max()
+def latest_known(tables: dict[str, ParsedTable]) -> np.ndarray:
+    """Latest known date of each patients row (NaT when none): the maximum over every table's
+    factorized key, each table's keys looked up once among the patients' (issue 17: no key
+    string per row of millions of lab rows, no grouping of key strings)."""
+    patients = tables["patients"]
+    codes, uniques = patients.patient_codes
+    latest = np.full(len(uniques), NAT)   # the smallest int64: a maximum ignores it
+    for column in ("last_contact_date", "next_therapy_date", "death_date"):
+        _later(latest, codes, patients.values[column])
+    for name, column in RECORD_DATES.items():
+        if name in tables:
+            table = tables[name]
+            rows, keys = table.patient_codes
+            at = np.append(uniques.get_indexer(keys), -1)
+            _later(latest, at[np.where(rows < 0, len(keys), rows)], table.values[column])
+    return np.append(latest, NAT)[np.where(codes < 0, len(uniques), codes)].view("datetime64[s]")
 
 
-def _latest(table: ParsedTable, column: str) -> pd.Series:
-    """Latest date of a column per patient key of one table, grouped on the factorized key
-    (no key string per row: millions of lab rows)."""
-    codes, uniques = table.patient_codes
-    values = table.values[column]
-    dated = (codes >= 0) & values.notna().to_numpy(bool)
-    latest = pd.Series(values.to_numpy()[dated]).groupby(codes[dated]).max()
-    return pd.Series(latest.to_numpy(), index=uniques[latest.index.to_numpy()])
+def _later(latest: np.ndarray, at: np.ndarray, values: pd.Series) -> None:
+    """``latest`` (seconds per patient) raised to the dates of the rows with a patient (``at``
+    >= 0)."""
+    known = at >= 0
+    np.maximum.at(latest, at[known], _seconds(values)[known])
+
+
+def _seconds(values: pd.Series) -> np.ndarray:
+    """Dates as int64 seconds, NaT as NAT."""
+    return values.to_numpy(dtype="datetime64[s]").view(np.int64)
 
 
 def per_row(series: pd.Series, table: ParsedTable) -> np.ndarray:
