@@ -58,7 +58,8 @@ def test_recurs_is_duplicated_keep_false(values):
 
 
 def _patients(site, patient):
-    values = pd.DataFrame({"site_id": pd.Series(site, dtype="str"), "patient_id": pd.Series(patient, dtype="str")})
+    values = pd.DataFrame({"site_id": pd.Series(site, dtype="str"),
+                           "patient_id": pd.Series(patient, dtype="str")})
     return ParsedTable(None, values)
 
 

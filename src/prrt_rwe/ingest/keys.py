@@ -60,7 +60,8 @@ def _arrow_strings(values) -> pa.Array:
     return pa.array(values.array, from_pandas=True).cast(pa.large_string())
 
 
-def by_patient(table: ParsedTable, by: list[np.ndarray], present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def by_patient(table: ParsedTable, by: list[np.ndarray],
+               present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the rows with a patient where ``present``, ordered by patient, then by each
     of ``by`` in turn, then by position (what a stable sort of those rows on (key, *by) gives
     within each patient), and which of them is its patient's first: from the factorized key
