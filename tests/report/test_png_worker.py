@@ -83,7 +83,7 @@ def test_the_worker_process_from_ten_thousand_patients():
 
 
 def test_the_worker_leaves_without_teardown_and_the_report_process_exits_cleanly():
-    """The first atexit handler the worker runs is os._exit (svg._exit_without_teardown): a process
+    """The first atexit handler the worker runs is os._exit (svg._worker_exits_without_teardown): a process
     that had a PNG drawn by it still exits 0, quietly, once it is shut down."""
     import subprocess
     import sys

@@ -214,11 +214,11 @@ def _png_process() -> ProcessPoolExecutor:
     process tree's RSS grows by matplotlib alone)."""
     if not _PROCESS:
         _PROCESS.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_exit_without_teardown))
+                                            initializer=_worker_exits_without_teardown))
     return _PROCESS[0]
 
 
-def _exit_without_teardown() -> None:
+def _worker_exits_without_teardown() -> None:
     """In the worker process: once it is shut down (its PNGs sent, multiprocessing's own
     clean-up done) it leaves from the first atexit handler it runs, without freeing matplotlib and
     numpy module by module, which the report process waited for at its exit (issue 17, as
