@@ -80,3 +80,24 @@ def test_the_worker_process_from_ten_thousand_patients():
     assert svg.png_process_for(10_000)
     assert svg.png_process_for(1_000_000)
     assert not svg.png_process_for(None)   # a count not known: drawn here
+
+
+def test_the_worker_leaves_without_teardown_and_the_report_process_exits_cleanly():
+    """The first atexit handler the worker runs is os._exit (svg._worker_exits_without_teardown): a process
+    that had a PNG drawn by it still exits 0, quietly, once it is shut down."""
+    import subprocess
+    import sys
+
+    script = """
+from prrt_rwe.report import exports, svg
+fig, ax = svg.new_figure(7.0, 2.0)
+ax.plot([0, 1], [0, 1])
+with exports.collect(png_process=True):
+    drawn = svg.to_svg(fig)
+assert drawn.png.result()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+worker = svg._png_process()
+worker.shutdown()
+print("shut down")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "shut down\n", "")

@@ -11,8 +11,10 @@ process: :func:`_png`).
 
 from __future__ import annotations
 
+import atexit
 import io
 import multiprocessing
+import os
 import pickle
 import re
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -211,8 +213,17 @@ def _png_process() -> ProcessPoolExecutor:
     :func:`start_png_process` (spawned: it shares no memory with the statistics, so the
     process tree's RSS grows by matplotlib alone)."""
     if not _PROCESS:
-        _PROCESS.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        _PROCESS.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_worker_exits_without_teardown))
     return _PROCESS[0]
+
+
+def _worker_exits_without_teardown() -> None:
+    """In the worker process: once it is shut down (its PNGs sent, multiprocessing's own
+    clean-up done) it leaves from the first atexit handler it runs, without freeing matplotlib and
+    numpy module by module, which the report process waited for at its exit (issue 17, as
+    cli.main does)."""
+    atexit.register(os._exit, 0)
 
 
 def start_png_process(patients) -> None:
