@@ -112,22 +112,3 @@ def test_lab_summary_by_parts_equals_one_pass(registry, monkeypatch):
     assert by_parts.worst_grades == one_pass.worst_grades
     assert by_parts.adsl.equals(one_pass.adsl) and by_parts.adtte.equals(one_pass.adtte)
     assert (by_parts.adtte["PARAMCD"] == "HEM3TE").sum() > 0
-
-
-def test_text_columns_taken_as_dictionaries():
-    """A part's text columns (the units) become Arrow dictionary arrays before the sort's take
-    (adlb_parts._text_as_dictionary): the same text, NULLs and row order as the plain take,
-    over several chunks; the other columns as they were."""
-    import pyarrow as pa
-
-    from prrt_rwe.derive.relational import adlb_parts
-
-    unit = pa.chunked_array([["g/L", None, "U/L"], ["mg/dL", "g/L"], [None]])
-    table = pa.table({"pcode": pa.chunked_array([[2, 0, 1], [0, 2], [1]]), "AVALU": unit})
-    order = pa.array([5, 1, 3, 0, 4, 2])
-    coded = adlb_parts._text_as_dictionary(table)
-    assert pa.types.is_dictionary(coded.schema.field("AVALU").type)
-    assert coded["pcode"].equals(table["pcode"])
-    taken = coded.take(order)["AVALU"].cast(pa.string())
-    assert taken.to_pylist() == [None, None, "mg/dL", "g/L", "g/L", "U/L"]
-    assert taken.equals(table.take(order)["AVALU"])

@@ -5,8 +5,7 @@ DuckDB returns a part's rows in any order with per row the patient's offset in t
 flags as booleans, the day number and the input line; :class:`PartAssembler` sorts them on those integers
 (pcode, prank, date, source_line: the file's order, unique per row) and turns the codes into the
 file's text columns as Arrow dictionary arrays (USUBJID, SITEID, SUBJID from the part's
-patients, PARAMCD from the codes, flags from ``N``/``Y``; the units, text in the query,
-dictionary-encoded before the sort). Neither the sort nor the Parquet
+patients, PARAMCD from the codes, flags from ``N``/``Y``). Neither the sort nor the Parquet
 writer then handles a string per row (the writer stores dictionary pages as before), and the
 file holds the same values: Parquet has no dictionary type, a column is UTF-8 text whichever
 Arrow array it was written from.
@@ -38,8 +37,7 @@ class PartAssembler:
 
     def __call__(self, i: int, table: pa.Table) -> pa.Table:
         lo, hi = self._starts[i], self._starts[i + 1]
-        order = pc.sort_indices(table, SORT_KEYS)
-        table = _text_as_dictionary(table).take(order).drop_columns(["date", "source_line"])
+        table = table.take(pc.sort_indices(table, SORT_KEYS)).drop_columns(["date", "source_line"])
         pcode = table["pcode"]
         columns = {}
         for name, values in self._ids.items():
@@ -49,17 +47,6 @@ class PartAssembler:
         for name in FLAG_COLUMNS:
             columns[name] = _dictionary(pc.cast(table[name], pa.int32()), FLAG_TEXT)
         return pa.table({name: columns[name] if name in columns else table[name] for name in self._names})
-
-
-def _text_as_dictionary(table: pa.Table) -> pa.Table:
-    """The query's text columns (AVALU, AVALU_ORIG: a few units) as Arrow dictionary arrays
-    before the sort's take: the take moves an integer per row, not a string, and the Parquet
-    writer stores the dictionary as it is instead of hashing a string per row (issue 17: 1e5
-    patients, the parts' assembly and writing ~0.6 CPU s less, the encoding included)."""
-    for i, f in enumerate(table.schema):
-        if pa.types.is_string(f.type):
-            table = table.set_column(i, f.name, pc.dictionary_encode(table.column(i).combine_chunks()))
-    return table
 
 
 def _dictionary(indices, dictionary: pa.Array) -> pa.ChunkedArray:
