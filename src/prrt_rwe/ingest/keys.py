@@ -26,23 +26,29 @@ def patient_key(values) -> pd.Series:
 
 def make_patient_key(values: pd.DataFrame) -> pd.Series:
     """``site<US>patient`` per row; missing when either part is missing (joined by Arrow)."""
-    site, patient = (_arrow_strings(values[c].astype("str")) for c in ("site_id", "patient_id"))
-    key = pc.binary_join_element_wise(site, patient, pa.scalar(SEP, pa.large_string()))
-    return pd.Series(pd.arrays.ArrowStringArray(key), dtype="str", index=values.index)
+    return pd.Series(_joined(*_key_parts(values)), dtype="str", index=values.index)
 
 
 def run_keys(values: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     """Where each run of consecutive rows of one site_id and patient_id starts (a missing part
     starts a run of its own) and the patient key of its rows, as :func:`make_patient_key`."""
-    site, patient = (_arrow_strings(values[c].astype("str")) for c in ("site_id", "patient_id"))
+    site, patient = _key_parts(values)
     same = np.zeros(len(site), bool)
     if len(site) > 1:
         equal = pc.and_kleene(pc.equal(site[1:], site[:-1]), pc.equal(patient[1:], patient[:-1]))
         same[1:] = pc.fill_null(equal, False).to_numpy(zero_copy_only=False)
     starts = np.flatnonzero(~same)
     at = pa.array(starts)
-    key = pc.binary_join_element_wise(site.take(at), patient.take(at), pa.scalar(SEP, pa.large_string()))
-    return starts, pd.Series(pd.arrays.ArrowStringArray(key), dtype="str")
+    return starts, pd.Series(_joined(site.take(at), patient.take(at)), dtype="str")
+
+
+def _key_parts(values: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    return tuple(_arrow_strings(values[c].astype("str")) for c in ("site_id", "patient_id"))
+
+
+def _joined(site: pa.Array, patient: pa.Array) -> pd.arrays.ArrowStringArray:
+    """``site<US>patient``, missing when either is missing."""
+    return pd.arrays.ArrowStringArray(pc.binary_join_element_wise(site, patient, pa.scalar(SEP, pa.large_string())))
 
 
 def key_isin(keys, known) -> np.ndarray:
